@@ -1,0 +1,1 @@
+"""One module per screen of cnn-tui (Home and the seven workspaces)."""

@@ -1,0 +1,98 @@
+"""`cnn-tui`: with no subcommand it opens the app; each workspace also has a headless command."""
+
+from __future__ import annotations
+
+import argparse
+import pkgutil
+import sys
+from importlib import import_module
+from types import ModuleType
+
+import core
+import tui.commands
+from core.errors import UserError
+
+COMMAND_ORDER = (
+    "conv", "calc", "summary", "train", "runs", "sweep", "explain", "data", "weights",
+    "scratch", "doctor",
+)
+"""Order of subcommands in --help; modules not listed here follow alphabetically."""
+
+
+def command_modules() -> list[ModuleType]:
+    """Every subcommand module under tui/commands, in help order."""
+    names = [info.name for info in pkgutil.iter_modules(tui.commands.__path__)]
+    rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
+    names.sort(key=lambda name: (rank.get(name, len(rank)), name))
+    return [import_module(f"tui.commands.{name}") for name in names]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cnn-tui",
+        description="A terminal workbench for CNN course exercises. "
+        "Without a subcommand, opens the app.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Over SSH COLORTERM is usually not forwarded: if your terminal supports 24-bit "
+        "colour, add --truecolor.",
+    )
+    parser.add_argument("--version", action="version", version=f"cnn-tui {core.__version__}")
+    parser.add_argument(
+        "--truecolor", action="store_true",
+        help="use 24-bit colour even though COLORTERM does not announce it (typical over SSH)",
+    )
+    parser.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. textual-light")
+    parser.add_argument(
+        "--runs-dir", metavar="DIR",
+        help="runs folder (default: $CNN_TUI_RUNS, else ./runs)",
+    )
+    parser.add_argument(
+        "--open", metavar="WORKSPACE", dest="start", default="home",
+        help="open this workspace first (conv_lab, calculators, train, monitor, explain, "
+        "dataset, scratch_lab)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for module in command_modules():
+        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.configure(sub)
+        sub.set_defaults(handler=module.run)
+    return parser
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from core.paths import runs_dir
+    from tui.app import make_app
+    from tui.config import AppConfig
+    from tui.workspaces import BY_ID
+
+    if args.start != "home" and args.start not in BY_ID:
+        print(
+            f"cnn-tui: error: no workspace {args.start!r}; choose one of "
+            f"{', '.join(BY_ID)}", file=sys.stderr,
+        )
+        return 2
+    config = AppConfig(
+        runs_dir=runs_dir(args.runs_dir), truecolor=args.truecolor, theme=args.theme,
+        start=args.start,
+    )
+    make_app(config).run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return run_app(args)
+    try:
+        return args.handler(args)
+    except UserError as error:
+        print(f"cnn-tui {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The frame every workspace shares: header, body, footer, help and the way home."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tui.workspaces import BY_ID
+
+
+class WorkspaceScreen(Screen):
+    """Base for workspace screens; subclasses set WORKSPACE and implement compose_body()."""
+
+    WORKSPACE = "home"
+    """Id of the workspace in tui.workspaces (selects the title and the help file)."""
+
+    BINDINGS = [
+        Binding("escape", "app.workspace('home')", "Home", tooltip="Back to the list of workspaces."),
+    ]
+    """Escape leaves the workspace; its state stays for when you come back."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        workspace = BY_ID.get(self.WORKSPACE)
+        if workspace is not None:
+            self.title = workspace.title
+            self.sub_title = f"exercises {workspace.exercises}"
+
+
+class ComingPanel(Static):
+    """Says plainly that a workspace is not built yet, and what it will do."""
+
+    DEFAULT_CSS = """
+    ComingPanel {
+        margin: 1 2;
+        padding: 1 2;
+        border: round $warning;
+        height: auto;
+    }
+    """
+
+    def __init__(self, workspace_id: str, issue: int) -> None:
+        workspace = BY_ID[workspace_id]
+        super().__init__(
+            f"[b]{workspace.title}[/b] — coming (tracked as issue {issue}).\n\n"
+            f"It will cover exercises {workspace.exercises}: {workspace.purpose.lower()}.\n"
+            "Nothing here works yet; press Escape to go back.",
+            id="coming",
+        )

@@ -1,0 +1,64 @@
+"""The registry of workspaces: what the Home screen lists, the keys, the palette entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One workspace of the app, loaded lazily so the first frame never waits on it."""
+
+    id: str  # mode name, also the help file name (tui/help/<id>.md)
+    key: str  # global key that opens it
+    title: str  # shown on Home, in the palette and in the header
+    purpose: str  # one line: what a student does there
+    exercises: str  # exercise letters from the course sheet
+    module: str  # module that defines the screen
+    screen: str  # screen class name in that module
+
+    def load(self):
+        """Import the screen module now and return a fresh screen instance."""
+        return getattr(import_module(self.module), self.screen)()
+
+
+WORKSPACES: tuple[Workspace, ...] = (
+    Workspace(
+        "conv_lab", "1", "Convolution lab",
+        "Step through convolution, pooling and backprop arithmetic; check your own answers",
+        "A1-A4", "screens.conv_lab", "ConvLabScreen",
+    ),
+    Workspace(
+        "calculators", "2", "Calculators",
+        "Output sizes, padding/kernel solving, receptive fields, parameters, layer tables",
+        "B1-B6", "screens.calculators", "CalculatorsScreen",
+    ),
+    Workspace(
+        "train", "3", "Train",
+        "Configure a CIFAR-10 / Shapes-10 training run and launch it on a GPU worker",
+        "C1-C5", "screens.train", "TrainScreen",
+    ),
+    Workspace(
+        "monitor", "4", "Monitor",
+        "Live accuracy/loss curves of every run; compare, stop, resume, export",
+        "C1-C5", "screens.monitor", "MonitorScreen",
+    ),
+    Workspace(
+        "explain", "5", "Explain",
+        "Activation maps, filters, saliency and Grad-CAM as terminal heatmaps",
+        "D2-D6", "screens.explain", "ExplainScreen",
+    ),
+    Workspace(
+        "dataset", "6", "Dataset",
+        "Browse examples per class and compare originals with their augmentations",
+        "D1", "screens.dataset", "DatasetScreen",
+    ),
+    Workspace(
+        "scratch_lab", "7", "Scratch lab",
+        "Linear and Conv2d written from their equations, compared and timed against PyTorch",
+        "A5", "screens.scratch_lab", "ScratchLabScreen",
+    ),
+)
+
+BY_ID: dict[str, Workspace] = {workspace.id: workspace for workspace in WORKSPACES}
