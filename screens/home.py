@@ -34,8 +34,7 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(
-            "A workbench for the CNN course: pick a workspace "
-            "(its key, or arrows + Enter). [b]F1[/b] help, [b]ctrl+p[/b] commands.",
+            "Pick a workspace: its key, or arrows + Enter.  [b]F1[/b] help · [b]ctrl+p[/b] commands",
             id="home-intro",
         )
         yield OptionList(
@@ -58,9 +57,8 @@ class HomeScreen(Screen):
             notice.display = False
         else:
             notice.update(
-                "Colours: your terminal did not announce truecolor (COLORTERM is unset, "
-                "usual over SSH), so heatmaps use 256 colours. If it supports 24-bit colour, "
-                "start with [b]cnn-tui --truecolor[/b]."
+                "256 colours: COLORTERM is unset (usual over SSH). "
+                "Truecolor terminal? Start [b]cnn-tui --truecolor[/b]"
             )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -26,37 +26,37 @@ class Workspace:
 WORKSPACES: tuple[Workspace, ...] = (
     Workspace(
         "conv_lab", "1", "Convolution lab",
-        "Step through convolution, pooling and backprop arithmetic; check your own answers",
+        "Conv/pool/backprop arithmetic step by step; checks your answers",
         "A1-A4", "screens.conv_lab", "ConvLabScreen",
     ),
     Workspace(
         "calculators", "2", "Calculators",
-        "Output sizes, padding/kernel solving, receptive fields, parameters, layer tables",
+        "Output sizes, solving, receptive fields, params, layer tables",
         "B1-B6", "screens.calculators", "CalculatorsScreen",
     ),
     Workspace(
         "train", "3", "Train",
-        "Configure a CIFAR-10 / Shapes-10 training run and launch it on a GPU worker",
+        "Configure a CIFAR-10 / Shapes-10 run and start a GPU worker",
         "C1-C5", "screens.train", "TrainScreen",
     ),
     Workspace(
         "monitor", "4", "Monitor",
-        "Live accuracy/loss curves of every run; compare, stop, resume, export",
+        "Live accuracy/loss curves; compare, stop, resume, export runs",
         "C1-C5", "screens.monitor", "MonitorScreen",
     ),
     Workspace(
         "explain", "5", "Explain",
-        "Activation maps, filters, saliency and Grad-CAM as terminal heatmaps",
+        "Activations, filters, saliency and Grad-CAM as heatmaps",
         "D2-D6", "screens.explain", "ExplainScreen",
     ),
     Workspace(
         "dataset", "6", "Dataset",
-        "Browse examples per class and compare originals with their augmentations",
+        "Examples per class; originals beside their augmentations",
         "D1", "screens.dataset", "DatasetScreen",
     ),
     Workspace(
         "scratch_lab", "7", "Scratch lab",
-        "Linear and Conv2d written from their equations, compared and timed against PyTorch",
+        "Linear and Conv2d from their equations vs PyTorch, timed",
         "A5", "screens.scratch_lab", "ScratchLabScreen",
     ),
 )

@@ -1,0 +1,188 @@
+"""Exact backward pass of conv → activation → pooling, each gradient cell with its terms.
+
+The loss is MSE against a target (E = mean((o − y)²) over every output cell) or an
+upstream gradient dE/do given directly. Max pooling routes a gradient to its window's
+argmax (overlapping windows add up); average pooling spreads it over the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from core.conv import ConvError, ConvForward
+from core.matrix import Matrix, Tensor3, fmt, fmt_signed, shape
+from core.pool import PoolResult
+
+
+@dataclass(frozen=True)
+class GradTrace:
+    """How one gradient value was summed: "label = expression = value"."""
+
+    label: str  # e.g. "dE/dw1[0,1]"
+    expression: str  # the terms with their numbers
+    value: Fraction
+
+    def arithmetic(self) -> str:
+        if not self.expression or self.expression == fmt(self.value):
+            return f"{self.label} = {fmt(self.value)}"
+        return f"{self.label} = {self.expression} = {fmt(self.value)}"
+
+
+@dataclass(frozen=True)
+class Backward:
+    """Every gradient, one entry per kernel (grad_input is shared by all kernels)."""
+
+    loss: Fraction | None  # the MSE value; None when an upstream gradient was given
+    grad_final: tuple[Matrix, ...]  # dE/d(final output: pooled if pooling, else conv output)
+    final_traces: tuple[tuple[GradTrace, ...], ...]
+    grad_output: tuple[Matrix, ...]  # dE/d(conv output after activation)
+    output_traces: tuple[tuple[GradTrace, ...], ...]  # pooling backward (empty without pooling)
+    grad_pre: tuple[Matrix, ...]  # dE/d(pre-activation)
+    pre_traces: tuple[tuple[GradTrace, ...], ...]  # activation backward
+    grad_weight: tuple[Tensor3, ...]  # (C, kH, kW) per kernel, as the kernel was typed
+    weight_traces: tuple[tuple[GradTrace, ...], ...]
+    grad_bias: tuple[Fraction, ...]
+    bias_traces: tuple[GradTrace, ...]
+    grad_input: Tensor3  # (C, H, W)
+    input_traces: tuple[GradTrace, ...]
+
+
+def mse_gradient(outputs: tuple[Matrix, ...], target: tuple[Matrix, ...]):
+    """E and dE/do = 2·(o − y)/N with N every cell of every output map."""
+    if len(target) != len(outputs) or any(shape(t) != shape(o) for t, o in zip(target, outputs)):
+        sizes = " | ".join("{}×{}".format(*shape(o)) for o in outputs)
+        raise ConvError(
+            f"The target must match the output: {len(outputs)} map(s) of {sizes} "
+            "(one per kernel, separated by |)."
+        )
+    count = sum(len(o) * len(o[0]) for o in outputs)
+    loss = sum(((v - y) ** 2 for o, t in zip(outputs, target)
+                for ro, rt in zip(o, t) for v, y in zip(ro, rt)), Fraction(0)) / count
+    grads, traces = [], []
+    for k, (o, t) in enumerate(zip(outputs, target)):
+        grads.append(tuple(tuple(2 * (v - y) / count for v, y in zip(ro, rt))
+                           for ro, rt in zip(o, t)))
+        traces.append(tuple(
+            GradTrace(f"dE/do{_k(k, outputs)}[{i},{j}]",
+                      f"2·({fmt(o[i][j])} − {fmt_signed(t[i][j])})/{count}", grads[-1][i][j])
+            for i in range(len(o)) for j in range(len(o[0]))
+        ))
+    return loss, tuple(grads), tuple(traces)
+
+
+def pool_backward(grad: Matrix, pooled: PoolResult, in_shape: tuple[int, int], k_label: str):
+    """Route each pooled gradient to its argmax (max) or spread it evenly (avg)."""
+    rows, cols = in_shape
+    total = [[Fraction(0)] * cols for _ in range(rows)]
+    parts: dict[tuple[int, int], list[str]] = {}
+    for step in pooled.steps:
+        g = grad[step.out[0]][step.out[1]]
+        if step.argmax is not None:
+            targets = [(step.argmax, g)]
+        else:
+            targets = [((r, c), g / step.divisor) for r, c, _ in step.cells]
+        for (r, c), share in targets:
+            total[r][c] += share
+            divisor = "" if step.divisor is None else f"/{step.divisor}"
+            parts.setdefault((r, c), []).append(f"g{list(step.out)}{divisor}={fmt(share)}")
+    traces = tuple(
+        GradTrace(f"dE/da{k_label}[{r},{c}]", " + ".join(parts.get((r, c), ["0"])), total[r][c])
+        for r in range(rows) for c in range(cols)
+    )
+    return tuple(tuple(row) for row in total), traces
+
+
+def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]):
+    """From dE/d(activation output) to dE/dpre, dE/dw, dE/db and dE/dx."""
+    config = forward.config
+    s_r, s_c = config.stride
+    d_r, d_c = config.dilation
+    channels = len(forward.padded)
+    p_rows, p_cols = len(forward.padded[0]), len(forward.padded[0][0])
+    grad_padded = [[[Fraction(0)] * p_cols for _ in range(p_rows)] for _ in range(channels)]
+    padded_parts: dict[tuple[int, int, int], list[str]] = {}
+    grad_pre, pre_traces, grad_w, w_traces, grad_b, b_traces = [], [], [], [], [], []
+    for k, (result, g_out) in enumerate(zip(forward.results, grad_output)):
+        kl = _k(k, forward.results)
+        g, traces = _activation_backward(result.pre_activation, g_out, config.activation, kl)
+        grad_pre.append(g)
+        pre_traces.append(traces)
+        cells = [(i, j) for i in range(len(g)) for j in range(len(g[0]))]
+        grad_b.append(sum((g[i][j] for i, j in cells), Fraction(0)))
+        b_traces.append(GradTrace(f"dE/db{kl}", " + ".join(fmt_signed(g[i][j]) for i, j in cells),
+                                  grad_b[-1]))
+        k_rows, k_cols = shape(result.kernel[0])
+        flip = config.mode == "convolution"
+        kernel_grad, kernel_traces = [], []
+        for c in range(channels):
+            rows = []
+            for s in range(k_rows):
+                row = []
+                for t in range(k_cols):
+                    a, b = (k_rows - 1 - s, k_cols - 1 - t) if flip else (s, t)
+                    terms = [(g[i][j], forward.padded[c][i * s_r + a * d_r][j * s_c + b * d_c].value)
+                             for i, j in cells]
+                    value = sum((gv * xv for gv, xv in terms), Fraction(0))
+                    row.append(value)
+                    kernel_traces.append(GradTrace(
+                        f"dE/dw{kl}[{_c(c, channels)}{s},{t}]",
+                        " + ".join(f"{fmt_signed(gv)}·{fmt_signed(xv)}" for gv, xv in terms), value))
+                    for i, j in cells:
+                        r, col = i * s_r + a * d_r, j * s_c + b * d_c
+                        grad_padded[c][r][col] += g[i][j] * result.applied[c][a][b]
+                        padded_parts.setdefault((c, r, col), []).append(
+                            f"{fmt_signed(g[i][j])}·{fmt_signed(result.applied[c][a][b])}")
+                rows.append(tuple(row))
+            kernel_grad.append(tuple(rows))
+        grad_w.append(tuple(kernel_grad))
+        w_traces.append(tuple(kernel_traces))
+    grad_x, x_traces = _fold_padding(forward, grad_padded, padded_parts)
+    return (tuple(grad_pre), tuple(pre_traces), tuple(grad_w), tuple(w_traces), tuple(grad_b),
+            tuple(b_traces), grad_x, x_traces)
+
+
+def _activation_backward(pre: Matrix, g_out: Matrix, activation: str, kl: str):
+    if activation == "none":
+        return g_out, ()
+    grad = tuple(tuple(g if p > 0 else Fraction(0) for p, g in zip(rp, rg))
+                 for rp, rg in zip(pre, g_out))
+    traces = tuple(
+        GradTrace(f"dE/dz{kl}[{i},{j}]",
+                  f"{fmt_signed(g_out[i][j])}·[{fmt(pre[i][j])} > 0]", grad[i][j])
+        for i in range(len(pre)) for j in range(len(pre[0]))
+    )
+    return grad, traces
+
+
+def _fold_padding(forward: ConvForward, grad_padded, parts):
+    """Padding copies input cells, so their gradients flow back to those cells."""
+    channels = len(forward.padded)
+    top, bottom, left, right = forward.pads
+    rows = len(forward.padded[0]) - top - bottom
+    cols = len(forward.padded[0][0]) - left - right
+    grad = [[[Fraction(0)] * cols for _ in range(rows)] for _ in range(channels)]
+    terms: dict[tuple[int, int, int], list[str]] = {}
+    for c, channel in enumerate(forward.padded):
+        for r, line in enumerate(channel):
+            for col, cell in enumerate(line):
+                if cell.source is None or not parts.get((c, r, col)):
+                    continue
+                sr, sc = cell.source
+                grad[c][sr][sc] += grad_padded[c][r][col]
+                terms.setdefault((c, sr, sc), []).extend(parts[(c, r, col)])
+    traces = tuple(
+        GradTrace(f"dE/dx[{_c(c, channels)}{r},{col}]", " + ".join(terms.get((c, r, col), ["0"])),
+                  grad[c][r][col])
+        for c in range(channels) for r in range(rows) for col in range(cols)
+    )
+    return tuple(tuple(tuple(row) for row in channel) for channel in grad), traces
+
+
+def _k(index: int, items) -> str:
+    """Kernel suffix in labels ("" for a single kernel, else 1-based)."""
+    return "" if len(items) == 1 else str(index + 1)
+
+
+def _c(channel: int, channels: int) -> str:
+    return "" if channels == 1 else f"{channel},"

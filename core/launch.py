@@ -1,0 +1,87 @@
+"""Launchers: start the training worker so that it outlives the terminal that asked for it.
+
+`start_local` runs `python -m core.worker RUN_DIR` in its own session (no controlling terminal,
+so a closed SSH connection sends it no SIGHUP) with its output in worker.log, and records how
+to find it again in launch.json. `worker_alive` answers from that record.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from core.runs import read_json, write_json_atomic
+
+
+def start_local(run_dir: Path | str, *, python: str | None = None) -> dict[str, Any]:
+    """Start the worker detached on this machine; returns what was written to launch.json."""
+    run_dir = Path(run_dir).resolve()
+    project_root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [project_root, env.get("PYTHONPATH")]))
+    env["PYTHONUNBUFFERED"] = "1"
+    with open(run_dir / "worker.log", "ab") as log:
+        process = subprocess.Popen(
+            [python or sys.executable, "-m", "core.worker", str(run_dir)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+            env=env,
+            cwd=project_root,
+        )
+    launch = {
+        "launcher": "local",
+        "pid": process.pid,
+        "host": socket.gethostname(),
+        "started": time.time(),
+    }
+    write_json_atomic(run_dir / "launch.json", launch)
+    return launch
+
+
+def record_foreground(run_dir: Path | str) -> dict[str, Any]:
+    """Record that this very process trains the run (the CLI's foreground mode)."""
+    launch = {
+        "launcher": "local",
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "started": time.time(),
+        "foreground": True,
+    }
+    write_json_atomic(Path(run_dir) / "launch.json", launch)
+    return launch
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` exists on this machine and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def worker_alive(run_dir: Path | str) -> bool | None:
+    """True/False when the launcher can tell whether the worker still exists, None when it
+    cannot (no launch.json, or a process on another host)."""
+    launch = read_json(Path(run_dir) / "launch.json")
+    if not isinstance(launch, dict):
+        return None
+    if launch.get("launcher") == "local":
+        if launch.get("host") != socket.gethostname():
+            return None
+        return pid_alive(int(launch.get("pid", -1)))
+    return None

@@ -1,0 +1,122 @@
+"""Matrices typed as text ("1 0 2; 3 2 0", channels split by "|"), kept as exact Fractions."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from core.errors import UserError
+
+Matrix = tuple[tuple[Fraction, ...], ...]
+"""A 2-D matrix of exact numbers, row by row."""
+Tensor3 = tuple[Matrix, ...]
+"""Channels of equally sized matrices, (C, H, W)."""
+
+MINUS = "\u2212"
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(/\d+)?$")
+
+
+class MatrixError(UserError):
+    """A matrix that cannot be read: ragged rows, a non-number, mismatched channels."""
+
+
+def parse_number(token: str, *, where: str = "") -> Fraction:
+    """One exact number: integer, decimal ("0.5") or fraction ("1/3"); "−" works as minus."""
+    text = token.strip().replace(MINUS, "-")
+    if not _NUMBER.match(text):
+        place = f" in {where}" if where else ""
+        raise MatrixError(
+            f"{token!r}{place} is not a number: use integers (3, -1), decimals (0.5) "
+            "or fractions (1/3)."
+        )
+    if "/" in text:
+        numerator, denominator = text.split("/")
+        if Fraction(denominator) == 0:
+            raise MatrixError(f"{token!r}{' in ' + where if where else ''} divides by zero.")
+        return Fraction(numerator) / Fraction(denominator)
+    return Fraction(text)
+
+
+def parse_matrix(text: str, *, name: str = "matrix") -> Matrix:
+    """Rows separated by ";" (or new lines), values by spaces or commas; brackets are ignored."""
+    cleaned = text.replace("[", " ").replace("]", " ")
+    rows = [row for row in re.split(r"[;\n]", cleaned) if row.strip()]
+    if not rows:
+        raise MatrixError(f"The {name} is empty: type rows such as \"1 0 2; 3 2 0\".")
+    matrix = []
+    for index, row in enumerate(rows):
+        tokens = [token for token in re.split(r"[\s,]+", row.strip()) if token]
+        where = f"row {index + 1} of the {name}"
+        matrix.append(tuple(parse_number(token, where=where) for token in tokens))
+    widths = {len(row) for row in matrix}
+    if len(widths) > 1:
+        counts = ", ".join(str(len(row)) for row in matrix)
+        raise MatrixError(
+            f"The {name} is ragged: its rows have {counts} values. Every row needs the same "
+            "number of values."
+        )
+    return tuple(matrix)
+
+
+def parse_channels(text: str, *, name: str = "matrix") -> Tensor3:
+    """Channels separated by "|", each a matrix of the same size."""
+    parts = text.split("|")
+    channels = tuple(
+        parse_matrix(part, name=f"{name} (channel {index + 1})" if len(parts) > 1 else name)
+        for index, part in enumerate(parts)
+    )
+    sizes = {shape(channel) for channel in channels}
+    if len(sizes) > 1:
+        listed = ", ".join(f"{h}×{w}" for h, w in (shape(c) for c in channels))
+        raise MatrixError(f"The channels of the {name} differ in size ({listed}).")
+    return channels
+
+
+def parse_scalars(text: str, *, name: str = "bias") -> tuple[Fraction, ...]:
+    """A list of numbers such as "-1 -1 0" (one per kernel)."""
+    tokens = [token for token in re.split(r"[\s,;|]+", text.strip()) if token]
+    return tuple(parse_number(token, where=f"the {name}") for token in tokens)
+
+
+def shape(matrix: Matrix) -> tuple[int, int]:
+    """(rows, columns)."""
+    return len(matrix), len(matrix[0]) if matrix else 0
+
+
+def fmt(value: Fraction | int) -> str:
+    """Exact, compact: 3, −1, 1/2 (a true minus sign, as printed in the course sheets)."""
+    value = Fraction(value)
+    text = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return text.replace("-", MINUS)
+
+
+def fmt_signed(value: Fraction | int) -> str:
+    """A value as it appears after an operator: negatives in parentheses, "(−1)"."""
+    return f"({fmt(value)})" if value < 0 else fmt(value)
+
+
+def format_matrix(matrix: Matrix) -> str:
+    """The matrix back in the input syntax, e.g. "1 0 2; 3 2 0" (ASCII minus, re-parsable)."""
+    return "; ".join(" ".join(fmt(v).replace(MINUS, "-") for v in row) for row in matrix)
+
+
+def format_channels(channels: Tensor3) -> str:
+    """Channels back in the input syntax, separated by " | "."""
+    return " | ".join(format_matrix(channel) for channel in channels)
+
+
+def to_json(value: Fraction) -> int | float:
+    """JSON number: integers stay integers, other fractions become floats."""
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def matrix_to_json(matrix: Matrix) -> list[list[int | float]]:
+    return [[to_json(v) for v in row] for row in matrix]
+
+
+def transpose(matrix: Matrix) -> Matrix:
+    return tuple(zip(*matrix)) if matrix else matrix
+
+
+def zeros(rows: int, cols: int) -> Matrix:
+    return tuple(tuple(Fraction(0) for _ in range(cols)) for _ in range(rows))

@@ -1,0 +1,301 @@
+"""Exercise A5's checks: scratch layers and a scratch network against PyTorch, and timed.
+
+`iter_checks` yields one result per step (so a screen can show them as they come) and
+`run_checks` collects them into a `ScratchReport`. Both networks always see the same input.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from core.scratch import VARIANTS, ScratchConv2d, ScratchLinear, build_scratch_module, set_variant
+from core.spec import LayerSpec
+
+LINEAR_LAYER = (400, 128)  # (in_features, out_features): the first FC layer of lenet-8-16
+CONV_LAYER = (3, 8, 5)  # (in_channels, out_channels, kernel): the first conv of lenet-8-16
+MIN_TIMED_SECONDS = 0.01  # each timed measurement calls the model until it lasts this long
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    """One scratch layer against PyTorch's on the same random input, per variant."""
+
+    layer: str  # the PyTorch constructor, e.g. "Linear(400, 128)"
+    input_shape: tuple[int, ...]  # shape of the random input
+    diff_before: dict[str, float]  # variant -> mean |scratch - torch|, independent random inits
+    diff_after: dict[str, float]  # variant -> mean |scratch - torch| after copying the state_dict
+
+
+@dataclass(frozen=True)
+class NetworkCheck:
+    """The whole network rebuilt from scratch layers, on the same test samples."""
+
+    source: str  # where the weights came from, for people
+    labels: tuple[int, ...]  # true class of each sample
+    predictions_torch: tuple[int, ...]  # argmax of the PyTorch network
+    predictions_scratch: dict[str, tuple[int, ...]]  # variant -> argmax of the scratch network
+    logits_diff_before: float  # mean |logits| difference before copying the state_dict (loop)
+    logits_diff_after: dict[str, float]  # variant -> mean |logits| difference after copying
+
+    @property
+    def samples(self) -> int:
+        return len(self.labels)
+
+    @property
+    def accuracy_torch(self) -> float:
+        """Fraction of samples the PyTorch network classifies correctly."""
+        return _fraction_equal(self.predictions_torch, self.labels)
+
+    def accuracy_scratch(self, variant: str) -> float:
+        """Fraction of samples the scratch network (this variant) classifies correctly."""
+        return _fraction_equal(self.predictions_scratch[variant], self.labels)
+
+    def agreement(self, variant: str) -> float:
+        """Fraction of samples on which scratch (this variant) and PyTorch predict the same."""
+        return _fraction_equal(self.predictions_scratch[variant], self.predictions_torch)
+
+
+@dataclass(frozen=True)
+class TimingProgress:
+    """One repeat of the side-by-side timing is done."""
+
+    done: int  # repeats finished
+    total: int  # repeats planned
+
+
+@dataclass(frozen=True)
+class TimingCheck:
+    """Inference time of the scratch network per variant and of PyTorch's, side by side."""
+
+    device: str  # where it ran, e.g. "cpu"
+    batch: int  # samples per forward pass
+    repeats: int  # interleaved measurements per contender; the median is reported
+    torch_seconds: float  # median seconds per forward pass, PyTorch
+    scratch_seconds: dict[str, float]  # variant -> median seconds per forward pass
+
+    def ratio(self, variant: str) -> float:
+        """Scratch time / PyTorch time (how many times slower the own layers are)."""
+        return self.scratch_seconds[variant] / self.torch_seconds
+
+
+@dataclass(frozen=True)
+class ScratchReport:
+    """Every check of exercise A5, for the CLI's JSON and the lab's summary."""
+
+    linear: LayerCheck
+    conv: LayerCheck
+    network: NetworkCheck
+    timing: TimingCheck
+
+    def to_json(self, variant: str = "loop") -> dict[str, Any]:
+        """The keys `cnn-tui scratch --json` promises; top-level numbers are for `variant`."""
+        network, timing = self.network, self.timing
+        return {
+            "variant": variant,
+            "source": network.source,
+            "samples": network.samples,
+            "linear_diff_before": self.linear.diff_before[variant],
+            "linear_diff_after": self.linear.diff_after[variant],
+            "conv_diff_before": self.conv.diff_before[variant],
+            "conv_diff_after": self.conv.diff_after[variant],
+            "accuracy_scratch": network.accuracy_scratch(variant),
+            "accuracy_torch": network.accuracy_torch,
+            "agreement": network.agreement(variant),
+            "time_ratio": timing.ratio(variant),
+            "device": timing.device,
+            "repeats": timing.repeats,
+            "torch_seconds": timing.torch_seconds,
+            "variants": {
+                name: {
+                    "linear_diff_before": self.linear.diff_before[name],
+                    "linear_diff_after": self.linear.diff_after[name],
+                    "conv_diff_before": self.conv.diff_before[name],
+                    "conv_diff_after": self.conv.diff_after[name],
+                    "accuracy_scratch": network.accuracy_scratch(name),
+                    "agreement": network.agreement(name),
+                    "logits_diff_after": network.logits_diff_after[name],
+                    "seconds": timing.scratch_seconds[name],
+                    "time_ratio": timing.ratio(name),
+                }
+                for name in timing.scratch_seconds
+            },
+            "labels": list(network.labels),
+            "predictions_torch": list(network.predictions_torch),
+            "predictions_scratch": list(network.predictions_scratch[variant]),
+        }
+
+
+Step = LayerCheck | NetworkCheck | TimingProgress | TimingCheck
+
+
+def _fraction_equal(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a) if a else 0.0
+
+
+def _mean_abs(a: torch.Tensor, b: torch.Tensor) -> float:
+    return (a - b).abs().mean().item()
+
+
+def check_layer(
+    torch_layer: nn.Module, scratch_layer: nn.Module, x: torch.Tensor, name: str
+) -> LayerCheck:
+    """Mean |difference| per variant before and after loading PyTorch's state_dict."""
+    before, after = {}, {}
+    with torch.inference_mode():
+        expected = torch_layer(x)
+        for variant in VARIANTS:
+            scratch_layer.variant = variant
+            before[variant] = _mean_abs(scratch_layer(x), expected)
+        scratch_layer.load_state_dict(torch_layer.state_dict())
+        for variant in VARIANTS:
+            scratch_layer.variant = variant
+            after[variant] = _mean_abs(scratch_layer(x), expected)
+    return LayerCheck(name, tuple(x.shape), before, after)
+
+
+def check_linear(samples: int, generator: torch.Generator) -> LayerCheck:
+    """Step 1: Linear(400, 128) on a random (samples, 400) input."""
+    torch.manual_seed(int(torch.randint(2**31, (1,), generator=generator)))
+    in_features, out_features = LINEAR_LAYER
+    x = torch.randn(samples, in_features, generator=generator)  # (S, C)
+    return check_layer(
+        nn.Linear(in_features, out_features),
+        ScratchLinear(in_features, out_features),
+        x,
+        f"Linear({in_features}, {out_features})",
+    )
+
+
+def check_conv(samples: int, generator: torch.Generator) -> LayerCheck:
+    """Step 2: Conv2d(3, 8, 5) on a random (samples, 3, 32, 32) input."""
+    torch.manual_seed(int(torch.randint(2**31, (1,), generator=generator)))
+    in_channels, out_channels, kernel = CONV_LAYER
+    x = torch.randn(samples, in_channels, 32, 32, generator=generator)  # (S, C, H, W)
+    return check_layer(
+        nn.Conv2d(in_channels, out_channels, kernel),
+        ScratchConv2d(in_channels, out_channels, kernel),
+        x,
+        f"Conv2d({in_channels}, {out_channels}, {kernel})",
+    )
+
+
+def check_network(
+    torch_model: nn.Module,
+    scratch_model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    source: str,
+) -> NetworkCheck:
+    """Step 3: predictions of both networks on the same images, before/after the weight copy."""
+    torch_model.eval()
+    scratch_model.eval()
+    with torch.inference_mode():
+        expected = torch_model(images)  # (S, classes)
+        set_variant(scratch_model, "loop")
+        diff_before = _mean_abs(scratch_model(images), expected)
+        scratch_model.load_state_dict(torch_model.state_dict())
+        predictions, diff_after = {}, {}
+        for variant in VARIANTS:
+            set_variant(scratch_model, variant)
+            logits = scratch_model(images)  # (S, classes)
+            predictions[variant] = tuple(logits.argmax(dim=1).tolist())
+            diff_after[variant] = _mean_abs(logits, expected)
+    return NetworkCheck(
+        source=source,
+        labels=tuple(labels.tolist()),
+        predictions_torch=tuple(expected.argmax(dim=1).tolist()),
+        predictions_scratch=predictions,
+        logits_diff_before=diff_before,
+        logits_diff_after=diff_after,
+    )
+
+
+def _timed_call(model: nn.Module, images: torch.Tensor) -> Callable[[], float]:
+    """A function returning the seconds of one forward pass (synchronising a GPU)."""
+    synchronize = torch.cuda.synchronize if images.device.type == "cuda" else (lambda: None)
+
+    def call() -> float:
+        synchronize()
+        start = time.perf_counter()
+        model(images)
+        synchronize()
+        return time.perf_counter() - start
+
+    return call
+
+
+def iter_timing(
+    torch_model: nn.Module, scratch_model: nn.Module, images: torch.Tensor, repeats: int
+) -> Iterator[TimingProgress | TimingCheck]:
+    """Step 4: interleaved timing, each repeat measures every contender once; medians."""
+    contenders = {"torch": torch_model} | {variant: scratch_model for variant in VARIANTS}
+    seconds: dict[str, list[float]] = {name: [] for name in contenders}
+    with torch.inference_mode():
+        calls, inner = {}, {}
+        for name, model in contenders.items():
+            if name in VARIANTS:
+                set_variant(model, name)
+            calls[name] = _timed_call(model, images)
+            warm = calls[name]()  # first call pays for allocations; not measured
+            inner[name] = max(1, math.ceil(MIN_TIMED_SECONDS / max(warm, 1e-6)))
+        for repeat in range(repeats):
+            for name, model in contenders.items():
+                if name in VARIANTS:
+                    set_variant(model, name)
+                total = sum(calls[name]() for _ in range(inner[name]))
+                seconds[name].append(total / inner[name])
+            yield TimingProgress(repeat + 1, repeats)
+    yield TimingCheck(
+        device=str(images.device),
+        batch=images.shape[0],
+        repeats=repeats,
+        torch_seconds=statistics.median(seconds["torch"]),
+        scratch_seconds={variant: statistics.median(seconds[variant]) for variant in VARIANTS},
+    )
+
+
+def iter_checks(
+    torch_model: nn.Module,
+    layers: list[LayerSpec],
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    source: str,
+    *,
+    seed: int = 0,
+    repeats: int = 5,
+) -> Iterator[Step]:
+    """Every A5 check in order: Linear, Conv2d, the network, then the timing.
+
+    `torch_model` holds the weights to compare against (a trained run or a seeded model) and
+    `layers` is its SPEC; the scratch network is built from it with its own random init.
+    """
+    device = images.device
+    generator = torch.Generator().manual_seed(seed)
+    samples = images.shape[0]
+    yield check_linear(samples, generator)
+    yield check_conv(samples, generator)
+    torch.manual_seed(seed + 1)
+    scratch_model = build_scratch_module(layers).to(device)
+    torch_model = torch_model.to(device)
+    yield check_network(torch_model, scratch_model, images, labels, source)
+    yield from iter_timing(torch_model, scratch_model, images, repeats)
+
+
+def run_checks(*args: Any, **kwargs: Any) -> ScratchReport:
+    """`iter_checks` collected into one report (for the CLI and the tests)."""
+    found: dict[type, Step] = {}
+    layer_checks = []
+    for step in iter_checks(*args, **kwargs):
+        if isinstance(step, LayerCheck):
+            layer_checks.append(step)
+        found[type(step)] = step
+    linear, conv = layer_checks
+    return ScratchReport(linear, conv, found[NetworkCheck], found[TimingCheck])
