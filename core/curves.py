@@ -89,6 +89,26 @@ def epoch_series(events: Iterable[Mapping[str, object]], metric: str, x_axis: XA
     return Series(METRIC_TITLES.get(metric, metric), xs, ys)
 
 
+def epoch_metrics(events: Iterable[Mapping[str, object]], x_axis: XAxis = "epoch") -> dict[str, Series]:
+    """Every per-epoch metric in one pass over the events (what `epoch_series` gives each)."""
+    points: dict[str, list[tuple[float, float]]] = {metric: [] for metric in EPOCH_METRICS}
+    for event in events:
+        kind = event.get("kind")
+        if kind not in ("epoch", "eval") or (kind == "eval" and x_axis == "epoch"):
+            continue
+        x = _number(event.get("epoch")) if x_axis == "epoch" else global_step(event)
+        if x is None:
+            continue
+        for metric, found in points.items():
+            value = _number(event.get(metric))
+            if value is not None:
+                found.append((x, value))
+    return {
+        metric: Series(METRIC_TITLES[metric], *_last_write_wins(found))
+        for metric, found in points.items()
+    }
+
+
 def step_loss_series(events: Iterable[Mapping[str, object]], x_axis: XAxis = "step") -> Series:
     """The training loss of every logged step; on the epoch axis x is a fractional epoch."""
     points = []

@@ -8,6 +8,8 @@ synthetic. `write_cifar10_fixture` writes a small dataset in the real format for
 
 from __future__ import annotations
 
+import contextlib
+import io
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +73,8 @@ def fetch_cifar10(data_dir: str | Path | None = None) -> Dataset:
     root = cifar10_folder(data_dir).parent
     try:
         root.mkdir(parents=True, exist_ok=True)
-        CIFAR10(root=str(root), train=True, download=True)
+        with contextlib.redirect_stdout(io.StringIO()):  # torchvision prints status lines
+            CIFAR10(root=str(root), train=True, download=True)
     except (URLError, OSError, RuntimeError) as error:
         reason = getattr(error, "reason", None) or error
         raise DataMissingError(

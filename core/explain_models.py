@@ -19,6 +19,9 @@ CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
 )
 
+DATASET_IMAGE_SIZE = 32
+"""Side of CIFAR-10 / Shapes-10 images: a run's input size unless it trained with `resize`."""
+
 
 class CheckpointError(UserError):
     """A run that has no usable checkpoint."""
@@ -111,16 +114,12 @@ def load_run_model(ref: str, runs_dir: str | os.PathLike[str]) -> ExplainModel:
 
 def _build_preset(preset_name: str | None, num_classes: int):
     from core import models
-    from core.spec import build_module
 
     if preset_name not in models.PRESETS:
         raise CheckpointError(
             f"The run's preset {preset_name!r} is unknown; known: {', '.join(models.PRESETS)}."
         )
-    build_model = getattr(models, "build_model", None)
-    if build_model is not None:
-        return build_model(preset_name, num_classes=num_classes, pretrained=False)
-    return build_module(models.PRESETS[preset_name].layers())
+    return models.build_model(preset_name, num_classes=num_classes, pretrained=False)
 
 
 def _run_classes(run_dir: Path, checkpoint: dict, config: dict) -> tuple[str, ...]:
@@ -147,11 +146,7 @@ def _run_classes(run_dir: Path, checkpoint: dict, config: dict) -> tuple[str, ..
 
 
 def _run_preprocess(config: dict) -> Preprocess:
-    from core.models import PRESETS
-
-    size = PRESETS[config["preset"]].input_shape[-1]
-    if config.get("resize"):
-        size = int(config["resize"])
+    size = int(config.get("resize") or DATASET_IMAGE_SIZE)
     normalize = config.get("normalize")
     if not normalize:
         return Preprocess(size)

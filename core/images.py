@@ -87,12 +87,14 @@ def fit_to_input(image: np.ndarray, size: int, resize_ratio: float = 1.0) -> np.
     from PIL import Image
 
     short = int(round(size * resize_ratio))
-    scale = short / min(height, width)
-    new_w, new_h = max(short, int(round(width * scale))), max(short, int(round(height * scale)))
+    if height <= width:  # torchvision's Resize(int): the long side is truncated, not rounded
+        new_h, new_w = short, int(short * width / height)
+    else:
+        new_h, new_w = int(short * height / width), short
     if (new_h, new_w) != (height, width):
         resized = Image.fromarray(image).resize((new_w, new_h), Image.Resampling.BILINEAR)
         image = np.asarray(resized)
-    top, left = (new_h - size) // 2, (new_w - size) // 2
+    top, left = int(round((new_h - size) / 2.0)), int(round((new_w - size) / 2.0))
     return np.ascontiguousarray(image[top : top + size, left : left + size])
 
 

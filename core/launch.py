@@ -84,4 +84,8 @@ def worker_alive(run_dir: Path | str) -> bool | None:
         if launch.get("host") != socket.gethostname():
             return None
         return pid_alive(int(launch.get("pid", -1)))
+    if launch.get("launcher") == "slurm":
+        from core.slurm import job_alive
+
+        return job_alive(run_dir)
     return None

@@ -31,6 +31,7 @@ class Row:
     trainable: int  # parameters that receive gradients
     macs: int  # multiply-accumulates for one image (see MAC_CONVENTION)
     field: tuple[Field, Field] | None  # (height, width) receptive field; None = irregular/all
+    dropped: tuple[int, int] = (0, 0)  # (rows, cols) of its input the floor leaves unused
 
     @property
     def params(self) -> int:
@@ -73,6 +74,14 @@ class LayerTable:
         found = tuple(region([s[axis] for s in upto], cell[axis]) for axis in (0, 1))
         return None if None in found else found
 
+    def notes(self) -> list[str]:
+        """One line per layer whose windows do not fit evenly (cells the floor drops)."""
+        return [
+            f"{row.name} {row.source}: the floor drops {row.dropped[0]} row(s) and "
+            f"{row.dropped[1]} col(s) at the end of its (padded) input"
+            for row in self.rows if any(row.dropped)
+        ]
+
     def to_json(self) -> dict:
         """The `cnn-tui summary --json` object."""
         return {
@@ -84,6 +93,7 @@ class LayerTable:
                     "biases": row.biases, "params": row.params,
                     "trainable_params": row.trainable, "macs": row.macs,
                     "receptive_field": _square(row, "size"), "jump": _square(row, "jump"),
+                    "dropped": list(row.dropped),
                 }
                 for row in self.rows
             ],
@@ -91,6 +101,7 @@ class LayerTable:
             "trainable_params": self.trainable_params,
             "total_macs": self.total_macs,
             "mac_convention": MAC_CONVENTION,
+            "notes": self.notes(),
         }
 
 
@@ -133,7 +144,7 @@ def layer_table(layers: list[LayerSpec] | str, input_shape: Shape) -> LayerTable
     rows = tuple(
         Row(
             name, layer.type, str(layer), result.out_shape, result.weights, result.biases,
-            result.weights + result.biases, result.macs, per_axis[i],
+            result.weights + result.biases, result.macs, per_axis[i], result.dropped,
         )
         for i, (name, layer, result) in enumerate(results)
     )
@@ -187,5 +198,6 @@ def to_markdown(table: LayerTable) -> str:
         f"| | | **{table.total_macs:,}** |",
         "",
         MAC_CONVENTION,
+        *(f"\n{note}" for note in table.notes()),
     ]
     return "\n".join(lines) + "\n"

@@ -74,6 +74,7 @@ class LayerResult:
     biases: int  # bias parameters (BatchNorm: beta)
     macs: int  # weight multiply-accumulates for one sample
     axes: tuple[AxisStep, AxisStep] | None  # (height, width) geometry; None once flattened
+    dropped: tuple[int, int] = (0, 0)  # (rows, cols) at the end that no window reaches
 
 
 def bind(layer: LayerSpec) -> dict[str, Any]:
@@ -187,13 +188,15 @@ def _conv(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
     transposed = layer.type == "ConvTranspose2d"
     padding, after = _conv_padding(layer, args["padding"], kernel, stride, dilation, transposed)
     extra = _pair(layer, "output_padding", args.get("output_padding", 0), 0)
-    steps = []
+    steps, dropped = [], []
     for i, (size, which) in enumerate(((height, "height"), (width, "width"))):
         axis = AxisLayer(
             kernel[i], stride[i], padding[i], dilation[i],
             "transposed" if transposed else "conv", output_padding=extra[i], pad_after=after[i],
         )
-        steps.append(AxisStep(size, _axis_fit(layer, size, axis, which).out_size, axis))
+        fit = _axis_fit(layer, size, axis, which)
+        steps.append(AxisStep(size, fit.out_size, axis))
+        dropped.append(fit.dropped)
     out_h, out_w = steps[0].out_size, steps[1].out_size
     taps = kernel[0] * kernel[1]
     weights = c_in * (c_out // groups) * taps
@@ -202,7 +205,8 @@ def _conv(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
         macs = height * width * c_in * (c_out // groups) * taps
     else:
         macs = out_h * out_w * c_out * (c_in // groups) * taps
-    return LayerResult((c_out, out_h, out_w), weights, biases, macs, tuple(steps))
+    return LayerResult((c_out, out_h, out_w), weights, biases, macs, tuple(steps),
+                       tuple(dropped))
 
 
 def _conv_padding(layer, value, kernel, stride, dilation, transposed):
@@ -229,12 +233,14 @@ def _pool(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
     stride = kernel if args["stride"] is None else _pair(layer, "stride", args["stride"], 1)
     padding = _pair(layer, "padding", args["padding"], 0)
     dilation = _pair(layer, "dilation", args.get("dilation", 1), 1)
-    steps = []
+    steps, dropped = [], []
     for i, (size, which) in enumerate(((height, "height"), (width, "width"))):
         axis = AxisLayer(kernel[i], stride[i], padding[i], dilation[i], "pool", args["ceil_mode"])
-        steps.append(AxisStep(size, _axis_fit(layer, size, axis, which).out_size, axis))
+        fit = _axis_fit(layer, size, axis, which)
+        steps.append(AxisStep(size, fit.out_size, axis))
+        dropped.append(fit.dropped)
     out = (channels, steps[0].out_size, steps[1].out_size)
-    return LayerResult(out, 0, 0, 0, tuple(steps))
+    return LayerResult(out, 0, 0, 0, tuple(steps), tuple(dropped))
 
 
 def _adaptive(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:

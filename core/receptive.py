@@ -36,11 +36,12 @@ class Field:
 
 @dataclass(frozen=True)
 class Region:
-    """The input interval one output cell depends on, along one axis."""
+    """What one output cell sees along one axis: the field's extent and the cells it reads."""
 
-    start: int  # first input coordinate (negative: left padding)
-    end: int  # last input coordinate (>= input size: right padding)
+    start: int  # first coordinate of the field (negative: left padding), as the recurrence has it
+    end: int  # last coordinate (>= input size: right padding)
     input_size: int  # cells of the network input along this axis
+    cells: frozenset[int]  # input cells the output really depends on (dilation leaves holes)
 
     @property
     def size(self) -> int:
@@ -48,14 +49,13 @@ class Region:
 
     @property
     def inside(self) -> tuple[int, int] | None:
-        """The part of the region that lies on real input cells, or None."""
-        low, high = max(self.start, 0), min(self.end, self.input_size - 1)
-        return (low, high) if low <= high else None
+        """First and last input cell the output depends on, or None (it sees only padding)."""
+        return (min(self.cells), max(self.cells)) if self.cells else None
 
     @property
     def padding_cells(self) -> int:
-        inside = self.inside
-        return self.size - (0 if inside is None else inside[1] - inside[0] + 1)
+        """Cells of the field that lie outside the input (in padding)."""
+        return max(0, -self.start) + max(0, self.end - self.input_size + 1)
 
 
 def _window(step: AxisStep) -> AxisLayer | None:
@@ -88,40 +88,42 @@ def fields(steps: list[AxisStep]) -> list[Field | None]:
 
 
 def region(steps: list[AxisStep], cell: int) -> Region | None:
-    """The input interval that output cell `cell` of the last step sees (None: nothing)."""
+    """What output cell `cell` of the last step sees of the input (None: no such cell)."""
+    if not steps or not 0 <= cell < steps[-1].out_size:
+        return None
     low, high = cell, cell
+    cells = {cell}
     for step in reversed(steps):
         if step.layer is None and not step.adaptive:
             continue
-        if step.adaptive:
-            low, high = max(low, 0), min(high, step.out_size - 1)
-            if low > high:
-                return None
-            low = (low * step.in_size) // step.out_size
-            high = math.ceil((high + 1) * step.in_size / step.out_size) - 1
-        elif step.layer.kind == "transposed":
-            bounds = _transposed_sources(step, low, high)
-            if bounds is None:
-                return None
-            low, high = bounds
-        else:
-            layer = step.layer
-            low = low * layer.stride - layer.padding
-            high = high * layer.stride - layer.padding + layer.span - 1
-    input_size = steps[0].in_size if steps else cell + 1
-    return Region(low, high, input_size)
+        low, high = _extent(step, low, high)
+        cells = {i for o in cells for i in _sources(step, o) if 0 <= i < step.in_size}
+    return Region(low, high, steps[0].in_size, frozenset(cells))
 
 
-def _transposed_sources(step: AxisStep, low: int, high: int) -> tuple[int, int] | None:
-    """Input cells of a transposed conv that write into output cells low..high."""
+def _extent(step: AxisStep, low: int, high: int) -> tuple[int, int]:
+    """The field's extent one layer down; padding positions are extrapolated, not dropped."""
+    if step.adaptive or step.layer.kind == "transposed":
+        sources = [i for o in range(max(low, 0), min(high, step.out_size - 1) + 1)
+                   for i in _sources(step, o)]
+        return (min(sources), max(sources)) if sources else (low, high)
     layer = step.layer
-    low, high = max(low, 0), min(high, step.out_size - 1)
-    first, last = None, None
-    for tap in range(layer.kernel):
-        shift = layer.padding - tap * layer.dilation  # output o = i*s - p + tap*d
-        start = max(-((-(low + shift)) // layer.stride), 0)
-        stop = min((high + shift) // layer.stride, step.in_size - 1)
-        if start <= stop:
-            first = start if first is None else min(first, start)
-            last = stop if last is None else max(last, stop)
-    return None if first is None else (first, last)
+    return low * layer.stride - layer.padding, high * layer.stride - layer.padding + layer.span - 1
+
+
+def _sources(step: AxisStep, out: int) -> list[int]:
+    """Input positions that output cell `out` of one step reads (may lie in padding)."""
+    if step.adaptive:
+        first = (out * step.in_size) // step.out_size
+        last = math.ceil((out + 1) * step.in_size / step.out_size)
+        return list(range(first, last))
+    layer = step.layer
+    if layer.kind == "transposed":  # output o = i*s - p + tap*d
+        found = []
+        for tap in range(layer.kernel):
+            offset = out + layer.padding - tap * layer.dilation
+            if offset % layer.stride == 0 and 0 <= offset // layer.stride < step.in_size:
+                found.append(offset // layer.stride)
+        return found
+    base = out * layer.stride - layer.padding
+    return [base + tap * layer.dilation for tap in range(layer.kernel)]

@@ -30,7 +30,8 @@ from core.errors import UserError
 
 HEARTBEAT_SECONDS = 3.0  # how often the worker rewrites heartbeat.json
 STALE_SECONDS = 30.0  # a heartbeat older than this means the worker is not making progress
-RUN_STATES = ("pending", "running", "stalled", "finished", "stopped", "failed", "died")
+RUN_STATES = ("pending", "running", "stalled", "finished", "stopped", "failed", "died",
+              "completing", "cancelled", "timeout", "preempted", "node_fail")  # last 5: Slurm
 
 
 class RunNotFoundError(UserError):
@@ -84,13 +85,13 @@ def create_run(runs_dir: Path | str, config: dict[str, Any], name: str | None = 
 
 
 def resolve_run(runs_dir: Path | str, run_id: str) -> Path:
-    """The directory of run `run_id` (an exact id, or a unique prefix or suffix of one)."""
+    """The directory of run `run_id` (an exact id, or a unique part of one)."""
     root = Path(runs_dir)
     exact = root / run_id
     if (exact / "config.json").is_file():
         return exact
     ids = [path.name for path in _run_dirs(root)]
-    matches = [rid for rid in ids if rid.startswith(run_id) or rid.endswith(run_id)]
+    matches = [rid for rid in ids if run_id in rid]
     if len(matches) == 1:
         return root / matches[0]
     if not matches:
@@ -235,6 +236,11 @@ def run_status(run_dir: Path | str, now: float | None = None) -> RunStatus:
     worker gone without an `end` → died."""
     run_dir = Path(run_dir)
     now = time.time() if now is None else now
+    from core.slurm import slurm_run_status
+
+    scheduled = slurm_run_status(run_dir, now)
+    if scheduled is not None:
+        return scheduled
     session = last_session(read_events(run_dir))
     end = next((event for event in reversed(session) if event["kind"] == "end"), None)
     if end is not None:

@@ -289,13 +289,31 @@ def iter_checks(
     yield from iter_timing(torch_model, scratch_model, images, repeats)
 
 
-def run_checks(*args: Any, **kwargs: Any) -> ScratchReport:
-    """`iter_checks` collected into one report (for the CLI and the tests)."""
-    found: dict[type, Step] = {}
-    layer_checks = []
-    for step in iter_checks(*args, **kwargs):
+def run_checks(
+    torch_model: nn.Module,
+    layers: list[LayerSpec],
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    source: str,
+    *,
+    seed: int = 0,
+    repeats: int = 5,
+    on_step: Callable[[Step], None] | None = None,
+) -> ScratchReport:
+    """`iter_checks` collected into one report; `on_step` sees each step as it finishes."""
+    layer_checks: list[LayerCheck] = []
+    network = timing = None
+    for step in iter_checks(
+        torch_model, layers, images, labels, source, seed=seed, repeats=repeats
+    ):
+        if on_step is not None:
+            on_step(step)
         if isinstance(step, LayerCheck):
             layer_checks.append(step)
-        found[type(step)] = step
+        elif isinstance(step, NetworkCheck):
+            network = step
+        elif isinstance(step, TimingCheck):
+            timing = step
     linear, conv = layer_checks
-    return ScratchReport(linear, conv, found[NetworkCheck], found[TimingCheck])
+    assert network is not None and timing is not None
+    return ScratchReport(linear, conv, network, timing)

@@ -72,10 +72,10 @@ def _check(layer: AxisLayer) -> None:
         raise ShapeError("Kernel, stride and dilation must be at least 1.")
     if layer.padding < 0 or layer.output_padding < 0:
         raise ShapeError("Padding must be 0 or more.")
-    if layer.kind == "pool" and 2 * layer.padding > layer.span:
+    if layer.kind == "pool" and 2 * layer.padding > layer.kernel:
         raise ShapeError(
-            f"Pooling padding {layer.padding} is more than half the window ({layer.span}); "
-            f"PyTorch allows at most {layer.span // 2}."
+            f"Pooling padding {layer.padding} is more than half the kernel ({layer.kernel}); "
+            f"PyTorch allows at most {layer.kernel // 2}."
         )
     if layer.kind == "transposed" and layer.output_padding >= max(layer.stride, layer.dilation):
         raise ShapeError(
@@ -94,27 +94,24 @@ def output_size(in_size: int, layer: AxisLayer) -> Fit:
         return _transposed(in_size, layer)
     k, s, d, p = layer.kernel, layer.stride, layer.dilation, layer.padding
     padded = in_size + layer.total_padding
-    if padded < layer.span:
+    reach = padded - layer.span  # room for the window to move (negative: it does not fit)
+    pad_text = f"2·{p}" if layer.pad_after is None else f"{p}+{layer.pad_after}"
+    kern_text = f"{k}" if d == 1 else f"{d}·({k}−1)+1"
+    terms = f"({in_size} + {pad_text} − {kern_text}) / {s}"
+    windows, dropped = reach // s + 1, reach % s
+    formula = f"⌊{terms}⌋ + 1 = {windows}"
+    if layer.ceil_mode and dropped:
+        windows, dropped = -(-reach // s) + 1, 0
+        formula = f"⌈{terms}⌉ + 1 = {windows}"
+        if (windows - 1) * s >= in_size + p:
+            windows -= 1  # PyTorch: the last window must start inside the input or left padding
+            dropped = reach % s
+            formula = f"⌈{terms}⌉ + 1 − 1 = {windows} (a last window would start in the padding)"
+    if windows < 1:
         raise ShapeError(
             f"The padded input ({padded} cells) is smaller than the window "
             f"({layer.span} cells): use a smaller kernel or more padding."
         )
-    reach = padded - layer.span  # room for the window to move
-    windows = reach // s + 1
-    dropped = reach % s
-    pad_text = f"2·{p}" if layer.pad_after is None else f"{p}+{layer.pad_after}"
-    kern_text = f"{k}" if d == 1 else f"{d}·({k}−1)+1"
-    formula = f"⌊({in_size} + {pad_text} − {kern_text}) / {s}⌋ + 1 = {windows}"
-    if layer.ceil_mode and dropped:
-        windows += 1
-        dropped = 0
-        if (windows - 1) * s >= in_size + p:
-            windows -= 1  # PyTorch: the last window must start inside the input or left padding
-            formula = f"⌈({in_size} + {pad_text} − {kern_text}) / {s}⌉ + 1 − 1 = {windows}"
-            formula += " (the last window would start in the right padding)"
-            dropped = reach % s
-        else:
-            formula = f"⌈({in_size} + {pad_text} − {kern_text}) / {s}⌉ + 1 = {windows}"
     return Fit(in_size, windows, dropped, formula)
 
 
@@ -170,7 +167,7 @@ def solve(
 ) -> Solved:
     """Fill in the blank values (None) of in/out/kernel/stride/padding; three must be given.
 
-    Padding is searched only up to d*(k-1) (pooling: half the window), beyond which border
+    Padding is searched only up to d*(k-1) (pooling: half the kernel, PyTorch's limit), beyond which border
     outputs would see nothing but padding.
     """
     given = {name: value for name, value in known.items() if value is not None}
@@ -184,6 +181,11 @@ def solve(
         low = 0 if name == "padding" else 1
         if value < low:
             raise ShapeError(f"{name.replace('_', ' ')} must be at least {low} (got {value}).")
+    if set(unknown) <= {"out_size"}:  # a plain forward calculation: its error says why
+        output_size(given["in_size"], AxisLayer(
+            given["kernel"], given["stride"], given["padding"], dilation, kind, ceil_mode,
+            output_padding,
+        ))
     bound = 2 * max(given.values()) + 16
     ranges = {
         "in_size": range(1, bound + 1),
@@ -194,26 +196,33 @@ def solve(
     free = [name for name in unknown if name != "out_size"]
     found: list[Solution] = []
     truncated = False
-    for values in _product([ranges[name] for name in free]):
-        trial = given | dict(zip(free, values))
-        layer = AxisLayer(
-            trial["kernel"], trial["stride"], trial["padding"], dilation, kind, ceil_mode,
-            output_padding,
-        )
-        limit = layer.span // 2 if kind == "pool" else dilation * (layer.kernel - 1)
-        if layer.padding > limit:
-            continue
-        try:
-            fit = output_size(trial["in_size"], layer)
-        except ShapeError:
-            continue
-        if "out_size" in given and fit.out_size != given["out_size"]:
-            continue
-        found.append(Solution(trial["in_size"], fit.out_size, layer.kernel, layer.stride,
-                              layer.padding, fit))
+    for values in _product([ranges[name] for name in free[:-1]]):
+        outer = given | dict(zip(free, values))
+        for trial in _inner(outer, free[-1:], ranges, kind):
+            layer = AxisLayer(
+                trial["kernel"], trial["stride"], trial["padding"], dilation, kind, ceil_mode,
+                output_padding,
+            )
+            limit = layer.kernel // 2 if kind == "pool" else dilation * (layer.kernel - 1)
+            if "padding" in free and layer.padding > limit:
+                if free[-1:] == ["padding"]:
+                    break
+                continue
+            try:
+                fit = output_size(trial["in_size"], layer)
+            except ShapeError:
+                if free[-1:] == ["stride"] or (free[-1:] == ["kernel"] and kind != "transposed"):
+                    break  # larger values cannot repair the layer
+                continue
+            if "out_size" in given and fit.out_size != given["out_size"]:
+                if _passed(free[-1:], kind, fit.out_size - given["out_size"]):
+                    break
+                continue
+            found.append(Solution(trial["in_size"], fit.out_size, layer.kernel, layer.stride,
+                                  layer.padding, fit))
         if len(found) > MAX_SOLUTIONS:
             truncated = True
-            found.pop()
+            del found[MAX_SOLUTIONS:]
             break
     found.sort(key=lambda solution: solution.fit.dropped != 0)
     return Solved(given, unknown, tuple(found), truncated, _note(unknown, found, truncated))
@@ -227,6 +236,30 @@ def _product(ranges: list[range]):
     for value in head:
         for tail in _product(rest):
             yield (value, *tail)
+
+
+GROWS = {"in_size": 1, "padding": 1, "kernel": -1, "stride": -1}
+"""How the output size moves as each value grows (+1 up, -1 down); transposed convs flip
+padding, kernel and stride."""
+
+
+def _inner(outer: dict[str, int], last: list[str], ranges: dict[str, range], kind: Kind):
+    """Trials for the innermost unknown, in the order in which the output size moves one way."""
+    if not last:
+        yield outer
+        return
+    for value in ranges[last[0]]:
+        yield outer | {last[0]: value}
+
+
+def _passed(last: list[str], kind: Kind, overshoot: int) -> bool:
+    """Whether the innermost unknown has moved the output past the target for good."""
+    if not last:
+        return False
+    direction = GROWS[last[0]]
+    if kind == "transposed" and last[0] != "in_size":
+        direction = -direction
+    return direction * overshoot > 0
 
 
 def _note(unknown: tuple[str, ...], found: list[Solution], truncated: bool) -> str:

@@ -1,16 +1,333 @@
-"""The calculators workspace (not built yet: it says so instead of pretending)."""
+"""Calculators (B1–B6): one layer's size formula, an architecture's layer table, receptive fields."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from pathlib import Path
 
-from tui.workspace_screen import ComingPanel, WorkspaceScreen
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, HorizontalGroup, VerticalGroup, VerticalScroll
+from textual.message import Message
+from textual.widgets import (
+    Checkbox, DataTable, Input, Label, Select, Static, TabbedContent, TabPane, TextArea,
+)
+
+from core.calc_presets import ARCHITECTURE_EXAMPLES, LAYER_EXAMPLES
+from core.errors import UserError
+from core.layer_table import LayerTable, to_markdown
+from core.shapes import FIELDS, Solved, solve
+from core.spec import format_sequential, parse_spec
+from screens.calculators_export import ExportScreen
+from screens.calculators_views import (
+    COLUMNS, grid_markup, region_summary, solved_markup, table_cells, table_status,
+)
+from tui.workspace_screen import WorkspaceScreen
+
+KINDS = (("Conv2d", "conv"), ("ConvTranspose2d", "transposed"), ("MaxPool2d / AvgPool2d", "pool"))
+DEFAULT_SPEC = ARCHITECTURE_EXAMPLES[1]  # B4, the course's reference network
+
+
+class FieldGrid(Static, can_focus=True):
+    """The input grid with the chosen cell's receptive field; focused, arrows move the cell."""
+
+    BINDINGS = [
+        Binding("up", "screen.move_cell(-1, 0)", "Cell↑", tooltip="Choose the cell above."),
+        Binding("down", "screen.move_cell(1, 0)", "Cell↓", tooltip="Choose the cell below."),
+        Binding("left", "screen.move_cell(0, -1)", "Cell←", tooltip="Choose the cell left."),
+        Binding("right", "screen.move_cell(0, 1)", "Cell→", tooltip="Choose the cell right."),
+        Binding("left_square_bracket", "screen.move_layer(-1)", "Layer−",
+                tooltip="The previous layer with a feature map."),
+        Binding("right_square_bracket", "screen.move_layer(1)", "Layer+",
+                tooltip="The next layer with a feature map."),
+    ]
+    """Arrows pick the output cell, [ and ] the layer."""
 
 
 class CalculatorsScreen(WorkspaceScreen):
-    """Placeholder until issue 4 lands."""
+    """Exercises B1–B6: sizes, solving, receptive fields, parameters and MACs, checked vs PyTorch."""
 
     WORKSPACE = "calculators"
+    CSS_PATH = "calculators.tcss"
+
+    BINDINGS = [
+        Binding("f2", "show_tab('layer')", "Layer", tooltip="The single-layer calculator."),
+        Binding("f3", "show_tab('architecture')", "Architecture",
+                tooltip="Type or pick an architecture; see its layer table."),
+        Binding("f4", "show_tab('receptive')", "Receptive field",
+                tooltip="The input region one output cell sees."),
+        Binding("f5", "export('markdown')", "Export MD",
+                tooltip="The layer table as Markdown (copy or save)."),
+        Binding("f6", "export('code')", "Export code",
+                tooltip="The architecture as PyTorch nn.Sequential(...) code."),
+    ]
+    """F2–F4 switch panes; F5/F6 export the layer table (greyed out while it has errors)."""
+
+    class LayerSolved(Message):
+        """Sent when the single-layer calculator has an answer (or an error) for the fields."""
+
+        def __init__(self, solved: Solved | None, kind: str, error: str | None) -> None:
+            super().__init__()
+            self.solved, self.kind, self.error = solved, kind, error
+
+    class TableBuilt(Message):
+        """Sent when the layer table of the typed architecture is ready, or failed."""
+
+        def __init__(self, generation: int, table: LayerTable | None, error: str | None) -> None:
+            super().__init__()
+            self.generation, self.table, self.error = generation, table, error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.table: LayerTable | None = None
+        self.generation = 0
+        self.module_preset: str | None = None  # set while a torchvision preset is shown
+        self.cell = (0, 0)  # chosen output cell (y, x)
+        self.field_row: int | None = None  # table row whose cell is shown
 
     def compose_body(self) -> ComposeResult:
-        yield ComingPanel("calculators", 4)
+        with TabbedContent(initial="layer", id="calc-tabs"):
+            with TabPane("Layer (F2)", id="layer"), VerticalScroll():
+                yield Select(((e.title, e.key) for e in LAYER_EXAMPLES), prompt="Exercise…",
+                             id="layer-example")
+                with HorizontalGroup(id="layer-fields"):
+                    for name, label in zip(FIELDS, ("in", "out", "kernel", "stride", "padding")):
+                        with VerticalGroup(classes="field"):
+                            yield Label(label)
+                            yield Input(type="integer", placeholder="solve", id=f"f-{name}")
+                    with VerticalGroup(classes="field"):
+                        yield Label("dilation")
+                        yield Input("1", type="integer", id="f-dilation")
+                with HorizontalGroup(id="layer-kind"):
+                    yield Select(KINDS, value="conv", allow_blank=False, id="f-kind")
+                    yield Checkbox("ceil_mode", id="f-ceil")
+                    yield Label("output_padding", id="f-extra-label")
+                    yield Input("0", type="integer", id="f-extra")
+                yield Static("Leave one or two fields blank to solve them.", id="layer-result")
+            with TabPane("Architecture (F3)", id="architecture"), VerticalScroll():
+                with Horizontal(id="arch-top"):
+                    yield Select(((e.title, e.key) for e in ARCHITECTURE_EXAMPLES),
+                                 prompt="Preset…", id="arch-preset")
+                    yield Input(",".join(map(str, DEFAULT_SPEC.input_shape)),
+                                placeholder="C,H,W", id="arch-input")
+                yield TextArea(_pretty(DEFAULT_SPEC.spec), id="arch-spec", soft_wrap=True)
+                yield Static(id="arch-status")
+                yield DataTable(id="arch-table", zebra_stripes=True, cursor_type="row")
+            with TabPane("Receptive field (F4)", id="receptive"), VerticalScroll():
+                yield Static(id="field-info")
+                yield FieldGrid(id="field-grid")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#arch-table", DataTable).add_columns(*COLUMNS)
+        self._update_kind_fields()
+        self.query_one("#f-in_size", Input).focus()
+
+    # ---- single-layer calculator -------------------------------------------------------
+    @on(Input.Changed, "#layer-fields Input, #f-extra")
+    @on(Checkbox.Changed, "#f-ceil")
+    def _layer_changed(self) -> None:
+        self._solve()
+
+    @on(Select.Changed, "#f-kind")
+    def _kind_changed(self) -> None:
+        self._update_kind_fields()
+        self._solve()
+
+    def _update_kind_fields(self) -> None:
+        kind = self.query_one("#f-kind", Select).value
+        self.query_one("#f-ceil").display = kind == "pool"
+        for selector in ("#f-extra", "#f-extra-label"):
+            self.query_one(selector).display = kind == "transposed"
+
+    @on(Select.Changed, "#layer-example")
+    def _example_picked(self, event: Select.Changed) -> None:
+        example = next((e for e in LAYER_EXAMPLES if e.key == event.value), None)
+        if example is None:
+            return
+        self.query_one("#f-kind", Select).value = example.kind
+        for name in FIELDS:
+            value = example.values.get(name)
+            self.query_one(f"#f-{name}", Input).value = "" if value is None else str(value)
+        self.query_one("#f-dilation", Input).value = "1"
+
+    def _solve(self) -> None:
+        values = {name: self._int(f"#f-{name}") for name in FIELDS}
+        kind = self.query_one("#f-kind", Select).value
+        self.solve_layer(values, kind, self._int("#f-dilation") or 1, self._int("#f-extra") or 0,
+                         self.query_one("#f-ceil", Checkbox).value)
+
+    def _int(self, selector: str) -> int | None:
+        text = self.query_one(selector, Input).value.strip()
+        try:
+            return int(text) if text else None
+        except ValueError:
+            return None
+
+    @work(thread=True, exclusive=True, group="solve")
+    def solve_layer(self, values, kind, dilation, extra, ceil) -> None:
+        """Solve in a thread: two blanks over large sizes can take a moment."""
+        try:
+            solved = solve(values, dilation=dilation, kind=kind, ceil_mode=ceil and kind == "pool",
+                           output_padding=extra if kind == "transposed" else 0)
+        except UserError as error:
+            self.post_message(self.LayerSolved(None, kind, str(error)))
+            return
+        self.post_message(self.LayerSolved(solved, kind, None))
+
+    def on_calculators_screen_layer_solved(self, message: LayerSolved) -> None:
+        result = self.query_one("#layer-result", Static)
+        if message.error is not None:
+            from textual.markup import escape
+
+            result.update(f"[$text-error]{escape(message.error)}[/]")
+        else:
+            result.update(solved_markup(message.solved, message.kind))
+
+    # ---- architecture editor -----------------------------------------------------------
+    @on(Select.Changed, "#arch-preset")
+    def _preset_picked(self, event: Select.Changed) -> None:
+        example = next((e for e in ARCHITECTURE_EXAMPLES if e.key == event.value), None)
+        if example is None:
+            return
+        self.query_one("#arch-input", Input).value = ",".join(map(str, example.input_shape))
+        self.module_preset = None if example.spec else example.preset
+        text = _pretty(example.spec) if example.spec else _module_note(example.preset)
+        self.query_one("#arch-spec", TextArea).text = text
+        self._rebuild()
+
+    @on(TextArea.Changed, "#arch-spec")
+    @on(Input.Changed, "#arch-input")
+    def _arch_changed(self) -> None:
+        text = self.query_one("#arch-spec", TextArea).text
+        if self.module_preset and text != _module_note(self.module_preset):
+            self.module_preset = None  # the user is typing their own SPEC now
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.generation += 1
+        self.build_table(self.generation, self.query_one("#arch-spec", TextArea).text,
+                         self.query_one("#arch-input", Input).value, self.module_preset)
+
+    @work(thread=True, exclusive=True, group="table")
+    def build_table(self, generation: int, text: str, shape_text: str,
+                    module_preset: str | None) -> None:
+        """Parse and tabulate in a thread (a torchvision preset imports torch)."""
+        from tui.commands.summary import parse_shape
+
+        try:
+            shape = parse_shape(shape_text)
+            if module_preset:
+                from core.module_table import preset_table
+
+                table = preset_table(module_preset, shape)
+            else:
+                from core.layer_table import layer_table
+
+                table = layer_table(text, shape)
+        except UserError as error:
+            self.post_message(self.TableBuilt(generation, None, str(error)))
+            return
+        self.post_message(self.TableBuilt(generation, table, None))
+
+    def on_calculators_screen_table_built(self, message: TableBuilt) -> None:
+        if message.generation != self.generation:
+            return  # an older edit finished after a newer one
+        from textual.markup import escape
+
+        status = self.query_one("#arch-status", Static)
+        if message.error is not None:
+            status.update(f"[$text-error]{escape(message.error)}[/]")
+            self.table = None
+        else:
+            self.table = message.table
+            status.update(table_status(self.table))
+            data = self.query_one("#arch-table", DataTable)
+            data.clear()
+            for cells in table_cells(self.table):
+                data.add_row(*cells)
+        self._refresh_field()
+        self.refresh_bindings()
+
+    # ---- receptive field ---------------------------------------------------------------
+    def _spatial_rows(self) -> list[int]:
+        return [] if self.table is None else self.table.spatial_rows()
+
+    def action_move_cell(self, dy: int, dx: int) -> None:
+        """Choose another output cell of the shown layer."""
+        self.cell = (self.cell[0] + dy, self.cell[1] + dx)
+        self._refresh_field()
+
+    def action_move_layer(self, step: int) -> None:
+        """Show the previous / next layer that still has a feature map."""
+        rows = self._spatial_rows()
+        if not rows:
+            return
+        index = rows.index(self.field_row) if self.field_row in rows else len(rows) - 1
+        self.field_row = rows[max(0, min(len(rows) - 1, index + step))]
+        self._refresh_field()
+
+    @on(DataTable.RowSelected, "#arch-table")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        """Enter on a layer shows its receptive field."""
+        if event.cursor_row in self._spatial_rows():
+            self.field_row = event.cursor_row
+            self.action_show_tab("receptive")
+            self._refresh_field()
+
+    def _refresh_field(self) -> None:
+        info, grid = self.query_one("#field-info", Static), self.query_one("#field-grid")
+        rows = self._spatial_rows()
+        if not rows:
+            info.update("Build a valid architecture (F3) with at least one feature-map layer.")
+            grid.update("")
+            return
+        if self.field_row not in rows:
+            self.field_row = rows[-1]
+        _, height, width = self.table.rows[self.field_row].out_shape
+        self.cell = (max(0, min(height - 1, self.cell[0])), max(0, min(width - 1, self.cell[1])))
+        region = self.table.region(self.field_row, self.cell)
+        if region is None:
+            info.update("This layer's cells have no receptive field the table can trace.")
+            grid.update("")
+            return
+        info.update(region_summary(self.table, self.field_row, self.cell, region)
+                    + "\n[$text-muted]Focus the grid (Tab), arrows: cell, [ ]: layer[/]")
+        grid.update(grid_markup(region))
+
+    # ---- panes and export --------------------------------------------------------------
+    def action_show_tab(self, tab: str) -> None:
+        """Switch to a pane of the workspace."""
+        self.query_one("#calc-tabs", TabbedContent).active = tab
+        if tab == "receptive":
+            self.query_one("#field-grid").focus()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "export":
+            if self.table is None:
+                return None
+            if parameters == ("code",) and self.module_preset:
+                return None
+        return True
+
+    def action_export(self, kind: str) -> None:
+        """Show the layer table as Markdown, or the architecture as PyTorch code."""
+        if self.table is None:
+            return
+        if kind == "markdown":
+            text, name = to_markdown(self.table), "architecture.md"
+        else:
+            layers = parse_spec(self.query_one("#arch-spec", TextArea).text)
+            text, name = f"from torch import nn\n\nmodel = {format_sequential(layers)}\n", \
+                "architecture.py"
+        self.app.copy_to_clipboard(text)
+        self.app.push_screen(ExportScreen(text, Path(name)))
+
+
+def _pretty(spec: str) -> str:
+    """One layer per line, so a long SPEC reads like the PyTorch code it stands for."""
+    return ",\n".join(str(layer) for layer in parse_spec(spec))
+
+
+def _module_note(preset: str) -> str:
+    return f"{preset}: built from torchvision (type a SPEC here to replace it)"

@@ -1,16 +1,333 @@
-"""The explain workspace (not built yet: it says so instead of pretending)."""
+"""The Explain workspace: what a CNN looks at, as heatmaps beside the photo (D2-D6)."""
 
 from __future__ import annotations
 
+import numpy as np
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from tui.workspace_screen import ComingPanel, WorkspaceScreen
+from core.assets import bundled_photos
+from core.colormaps import COLORMAPS
+from core.errors import UserError
+from screens.explain_session import (
+    RANDOM_RESNET18, RESNET18, ExplainRequest, ModelCache, compute, layer_choices, run_choices,
+)
+from tui.config import terminal_has_truecolor
+from tui.widgets.heatmap import Heatmap
+from tui.workspace_screen import WorkspaceScreen
+
+METHOD_CHOICES = (
+    ("Grad-CAM", "gradcam"), ("Saliency", "saliency"), ("Activations", "activations"),
+    ("First-layer filters", "filters"),
+)
+NORMALISE_CHOICES = (("per map", "per-map"), ("one shared scale", "shared"), ("none (0..1)", "none"))
+REDUCE_CHOICES = (("max |grad| / mean", "max"), ("mean", "mean"), ("PCA → RGB", "pca"))
+
+
+class ExplainProgressed(Message):
+    """Sent when the explain worker starts another step."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ExplainProgressed)
+
+
+class ExplanationReady(Message):
+    """Sent when the explanations for one request are computed."""
+
+    def __init__(self, model, results: list, layers: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.model = model  # core.explain_models.ExplainModel
+        self.results = results  # [core.explanation.Explanation], one per target
+        self.layers = layers  # (label, name) choices for the layer selector
+
+
+class ExplanationFailed(Message):
+    """Sent when a request could not be explained (the message says why and what to do)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
 
 
 class ExplainScreen(WorkspaceScreen):
-    """Placeholder until issue 7 lands."""
+    """Choose model, image, method, layer and target; see image, map and overlay."""
 
     WORKSPACE = "explain"
+    CSS_PATH = "explain.tcss"
+
+    BINDINGS = [
+        Binding("f5,ctrl+r", "explain", "Explain", tooltip="Compute the maps for these settings.",
+                id="explain-run"),
+        Binding("left_square_bracket", "alpha(-0.1)", "Alpha −",
+                tooltip="Less map, more photo in the overlay."),
+        Binding("right_square_bracket", "alpha(0.1)", "Alpha +",
+                tooltip="More map, less photo in the overlay."),
+        Binding("c", "next_colormap", "Colormap", tooltip="Cycle viridis/inferno/magma/gray/…"),
+    ]
+    """F5 computes; [ ] change the overlay alpha; c cycles the colormap."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cache = ModelCache()
+        self.results: list = []
+        self.layers_for: str | None = None  # model whose layers the selector lists
+        self.alpha = 0.5
+        self.truecolor = True
 
     def compose_body(self) -> ComposeResult:
-        yield ComingPanel("explain", 7)
+        photos = list(bundled_photos())
+        with Horizontal(id="explain-main"):
+            with VerticalScroll(id="explain-controls"):
+                yield Label("Model")
+                yield Select(self.model_choices(), id="model", value=RESNET18,
+                             allow_blank=False, compact=True)
+                yield Input(id="weights", placeholder="weights file (default: hub cache)",
+                            compact=True)
+                yield Label("Image")
+                yield Select([(name, name) for name in photos], id="image-choice",
+                             value=_default_photo(photos), prompt="photo",
+                             compact=True)
+                yield Input(id="image-path", placeholder="or a path, cifar10:17, shapes:3",
+                            compact=True)
+                yield Label("Method")
+                yield Select(METHOD_CHOICES, id="method", value="gradcam", allow_blank=False,
+                             compact=True)
+                yield Label("Layer")
+                yield Select([], id="layer", prompt="default layer", compact=True)
+                yield Label("Target (name or index)")
+                yield Input(id="target", placeholder="predicted class", compact=True)
+                yield Input(id="target2", placeholder="second target to compare", compact=True)
+                yield Label("Reduce / channels / filters")
+                yield Select(REDUCE_CHOICES, id="reduce", value="max", allow_blank=False,
+                             compact=True)
+                yield Input(id="channels", placeholder="first N channels (0 = reduce)",
+                            type="integer", compact=True)
+                yield Input(id="filters", placeholder="filter indices, e.g. 14,26,32",
+                            compact=True)
+                yield Label("Scale and colour")
+                yield Select(NORMALISE_CHOICES, id="normalise", value="per-map",
+                             allow_blank=False, compact=True)
+                yield Select([(name, name) for name in COLORMAPS], id="colormap",
+                             value="viridis", allow_blank=False, compact=True)
+                yield Checkbox("ReLU (Grad-CAM)", True, id="relu", compact=True)
+                yield Checkbox("counterfactual", False, id="counterfactual", compact=True)
+                yield Button("Explain (F5)", id="run", variant="primary", compact=True)
+            with VerticalScroll(id="explain-results"):
+                yield Static("Pick settings and press F5.", id="explain-status")
+                yield Static(id="explain-notice")
+                yield Static(id="top5")
+                with Horizontal(classes="explain-row", id="row1"):
+                    yield Heatmap(id="photo")
+                    yield Heatmap(id="map")
+                    yield Heatmap(id="overlay")
+                with Horizontal(classes="explain-row", id="row2"):
+                    yield Heatmap(id="map2")
+                    yield Heatmap(id="overlay2")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.truecolor = self.app.truecolor_forced or terminal_has_truecolor()
+        for heatmap in self.query(Heatmap):
+            heatmap.truecolor = self.truecolor
+        notice = self.query_one("#explain-notice", Static)
+        if self.truecolor:
+            notice.display = False
+        else:
+            notice.update("256 colours: maps use an ordered grey ramp. For colour maps start "
+                          "with [b]cnn-tui --truecolor[/b].")
+        self.query_one("#row2").display = False
+        self.query_one("#model", Select).focus()
+
+    def model_choices(self) -> list[tuple[str, str]]:
+        """ResNet-18 (real or explicitly random weights) and every run with a checkpoint."""
+        choices = [("ResNet-18 (ImageNet weights)", RESNET18),
+                   ("ResNet-18 RANDOM weights (demo only)", RANDOM_RESNET18)]
+        return choices + run_choices(self.app.config.runs_dir)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("alpha", "next_colormap") and not self.results:
+            return None
+        return True
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "run":
+            self.action_explain()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_explain()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "model" and self.layers_for not in (None, event.value):
+            self.query_one("#layer", Select).set_options([])
+            self.layers_for = None
+        if event.select.id in ("normalise", "colormap") and self.results:
+            self.show_results()
+
+    def action_explain(self) -> None:
+        """Read the controls and compute in a thread worker."""
+        try:
+            request = self.build_request()
+        except UserError as error:
+            self.query_one("#explain-status", Static).update(f"[b]Cannot explain:[/b] {error}")
+            return
+        self.query_one("#explain-status", Static).update("working…")
+        self.run_request(request)
+
+    def build_request(self) -> ExplainRequest:
+        """The request the controls describe (raises UserError for malformed fields)."""
+        from core.explanation import Recipe
+
+        def text(widget_id: str) -> str:
+            return self.query_one(f"#{widget_id}", Input).value.strip()
+
+        def choice(widget_id: str):
+            select = self.query_one(f"#{widget_id}", Select)
+            return None if select.is_blank() else select.value
+
+        image = text("image-path") or choice("image-choice")
+        if not image:
+            raise UserError("Choose a photo or type an image path.")
+        method = choice("method")
+        reduce = choice("reduce")
+        if method == "activations" and reduce == "max":
+            reduce = "mean"
+        if method == "saliency" and reduce == "pca":
+            reduce = "max"
+        try:
+            filters = tuple(int(p) for p in text("filters").replace(",", " ").split())
+        except ValueError:
+            raise UserError("Filter indices are whole numbers such as 14, 26, 32.") from None
+        common = dict(method=method, layer=choice("layer"), reduce=reduce,
+                      channels=int(text("channels") or 0), filters=filters,
+                      relu=self.query_one("#relu", Checkbox).value,
+                      counterfactual=self.query_one("#counterfactual", Checkbox).value)
+        targets = [text("target") or None]
+        if text("target2") and method in ("saliency", "gradcam"):
+            targets.append(text("target2"))
+        return ExplainRequest(
+            model=choice("model"), weights_file=text("weights") or None, image=image,
+            recipes=tuple(Recipe(target=target, **common) for target in targets),
+        )
+
+    @work(thread=True, exclusive=True, group="explain")
+    def run_request(self, request: ExplainRequest) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        try:
+            model, results = compute(request, self.cache,
+                                     lambda text: self.post_message(ExplainProgressed(text)),
+                                     lambda: worker.is_cancelled)
+            layers = layer_choices(model) if self.layers_for != request.model else []
+        except UserError as error:
+            self.post_message(ExplanationFailed(str(error)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(ExplanationReady(model, results, layers))
+
+    def on_explain_progressed(self, message: ExplainProgressed) -> None:
+        self.query_one("#explain-status", Static).update(message.text)
+
+    def on_explanation_failed(self, message: ExplanationFailed) -> None:
+        self.query_one("#explain-status", Static).update(f"[b]Cannot explain:[/b] {message.text}")
+
+    def on_explanation_ready(self, message: ExplanationReady) -> None:
+        self.results = message.results
+        if message.layers:
+            self.layers_for = self.query_one("#model", Select).value
+            layer = self.query_one("#layer", Select)
+            layer.set_options(message.layers)
+        first = self.results[0]
+        shape = "×".join(map(str, first.layer_shape))
+        where = f" · layer {first.layer} (1×{shape})" if first.layer else ""
+        warning = "[reverse] RANDOM WEIGHTS [/reverse] " if message.model.random_seed is not None else ""
+        self.query_one("#explain-status", Static).update(
+            f"{warning}{message.model.title}{where} · map {'×'.join(map(str, first.maps.shape))}"
+        )
+        rows = [f"{rank}. {p.name} ({p.index}) {p.probability:.1%}"
+                for rank, p in enumerate(first.top5, 1)]
+        targets = " · ".join(f"target {r.target} {r.target_name}" for r in self.results
+                             if r.target is not None)
+        self.query_one("#top5", Static).update("top-5: " + "  ".join(rows) +
+                                               (f"\n{targets}" if targets else ""))
+        self.show_results()
+        self.refresh_bindings()
+
+    def show_results(self) -> None:
+        """Hand the raw maps to the heatmaps with the chosen scale and colours."""
+        from core.explain import normalise
+
+        normalisation = self.query_one("#normalise", Select).value
+        colormap = self.query_one("#colormap", Select).value
+        first = self.results[0]
+        self.query_one("#photo", Heatmap).show_image(first.image)
+        self.query_one("#row2").display = len(self.results) > 1
+        if len(self.results) > 1:
+            shared = self._bounds([r.maps for r in self.results], normalisation, joint=True)
+        for index, result in enumerate(self.results):
+            suffix = "" if index == 0 else "2"
+            map_view = self.query_one(f"#map{suffix}", Heatmap)
+            overlay_view = self.query_one(f"#overlay{suffix}", Heatmap)
+            overlay_view.display = len(result.maps) == 1 or result.rgb is not None or (
+                result.tiles is not None)
+            if result.rgb is not None:
+                unit, _ = normalise(result.rgb, "per-map" if normalisation == "none" else normalisation)
+                rgb = np.round(unit.transpose(1, 2, 0) * 255).astype(np.uint8)
+                map_view.show_image(rgb)
+                overlay_view.show_image(_blend(first.image, rgb, self.alpha))
+                continue
+            bounds = shared if len(self.results) > 1 else self._bounds([result.maps], normalisation)
+            map_view.show_maps(result.maps, result.labels, bounds, colormap)
+            if result.tiles is not None:
+                overlay_view.show_image(_tile_strip(result.tiles))
+            elif len(result.maps) == 1:
+                overlay_view.show_maps(result.maps, ("overlay",), bounds, colormap,
+                                       image=first.image, overlay=True, alpha=self.alpha)
+
+    @staticmethod
+    def _bounds(maps_list: list, normalisation: str, joint: bool = False):
+        if normalisation == "none":
+            return [(0.0, 1.0)] * len(maps_list[0])
+        if normalisation == "shared" or joint:
+            lo = min(float(m.min()) for m in maps_list)
+            hi = max(float(m.max()) for m in maps_list)
+            return [(lo, hi)] * len(maps_list[0])
+        return [(float(m.min()), float(m.max())) for m in maps_list[0]]
+
+    def action_alpha(self, delta: float) -> None:
+        """Change the overlay opacity of the map."""
+        self.alpha = round(min(max(self.alpha + delta, 0.0), 1.0), 2)
+        self.notify(f"overlay alpha {self.alpha:.1f}", timeout=1)
+        self.show_results()
+
+    def action_next_colormap(self) -> None:
+        """Switch to the next colormap."""
+        select = self.query_one("#colormap", Select)
+        select.value = COLORMAPS[(COLORMAPS.index(select.value) + 1) % len(COLORMAPS)]
+
+
+def _blend(image: np.ndarray, rgb: np.ndarray, alpha: float) -> np.ndarray:
+    from core.images import resize_rgb
+
+    resized = resize_rgb(rgb, *image.shape[:2]).astype(np.float32)
+    return np.round((1 - alpha) * image + alpha * resized).astype(np.uint8)
+
+
+def _tile_strip(tiles: np.ndarray) -> np.ndarray:
+    padded = [np.pad(tile, ((1, 1), (1, 1), (0, 0)), constant_values=128) for tile in tiles]
+    return np.concatenate(padded, axis=1)
+
+
+def _default_photo(photos: list[str]):
+    """Chelsea the cat when bundled (exercise D4's cat), else the first photo."""
+    if "chelsea" in photos:
+        return "chelsea"
+    return photos[0] if photos else Select.NULL

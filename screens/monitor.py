@@ -1,16 +1,377 @@
-"""The monitor workspace (not built yet: it says so instead of pretending)."""
+"""Monitor: every run of the runs folder, live curves, comparison, control and export.
+
+A thread worker tails the runs folder and posts snapshots; the screen only draws them, so the
+keys stay responsive while a run streams at full speed, and closing the app loses nothing.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+import shutil
+import threading
+from pathlib import Path
 
-from tui.workspace_screen import ComingPanel, WorkspaceScreen
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
+
+from core.curves import Smoothing, XAxis
+from screens.monitor_dialogs import ConfirmScreen, ExportScreen, TextScreen
+from screens.monitor_view import (
+    RESULT_HEADERS, SMOOTHING_TITLES, details_text, failure_text, metric_lines, result_row,
+    short_name, step_lines, trouble,
+)
+from tui.run_watch import RunSnapshot, RunsWatcher
+from tui.widgets.curves import CurvePlot
+from tui.widgets.runs_table import SORT_KEYS, RunsTable, run_row
+from tui.workspace_screen import WorkspaceScreen
+
+POLL_SECONDS = 0.5  # how often the tail thread looks at the runs folder
+LIVE_STATES = ("pending", "running", "stalled")
+RESUMABLE_STATES = ("stopped", "died")
+SMOOTHINGS: tuple[Smoothing, ...] = ("ema", "mean", "raw")
 
 
 class MonitorScreen(WorkspaceScreen):
-    """Placeholder until issue 6 lands."""
+    """Runs table, curves of the current or selected runs, report table, run control."""
 
     WORKSPACE = "monitor"
+    CSS_PATH = "monitor.tcss"
+
+    BINDINGS = [
+        Binding("space", "toggle_select", "Compare", tooltip="Mark or unmark this run for the overlay."),
+        Binding("x", "toggle_axis", "Epochs/steps", tooltip="Plot against epochs or training steps."),
+        Binding("s", "cycle_smoothing", "Smoothing", tooltip="Step loss: EMA, moving mean or raw."),
+        Binding("o", "cycle_sort", "Sort", tooltip="Sort the runs by date, name, preset, status, accuracy.",
+                show=False),
+        Binding("k", "stop", "Stop", tooltip="Ask the run to checkpoint and stop."),
+        Binding("r", "resume", "Resume", tooltip="Continue a stopped or dead run from its checkpoint."),
+        Binding("v", "variant", "Variant", tooltip="Open Train prefilled with this run's settings."),
+        Binding("a", "twin", "Aug twin", tooltip="Launch this run again with augmentation flipped on/off."),
+        Binding("d,delete", "delete", "Delete", tooltip="Delete the run folder (asks first)."),
+        Binding("e", "export", "Export", tooltip="Write CSV + PNG of the marked (or current) runs."),
+        Binding("m", "message", "Why?", tooltip="The failure message, traceback and worker.log."),
+    ]
+    """Run control keys are greyed out when they do nothing for the current run."""
+
+    class RunsRefreshed(Message):
+        """Sent when the tail thread saw new events, a state change, or runs come and go."""
+
+        def __init__(self, runs: tuple[RunSnapshot, ...]) -> None:
+            super().__init__()
+            self.runs = runs
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, MonitorScreen.RunsRefreshed)
+
+    class ExportFinished(Message):
+        """Sent when an export wrote its files (or failed with a message)."""
+
+        def __init__(self, paths: list[Path], error: str | None) -> None:
+            super().__init__()
+            self.paths = paths
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs: dict[str, RunSnapshot] = {}
+        self.order: tuple[str, ...] = ()
+        self.selected: set[str] = set()
+        self.x_axis: XAxis = "epoch"
+        self.smoothing: Smoothing = "ema"
+        self.focus_id: str | None = None
+        self._wake = threading.Event()
+        self._reported: set[str] = set()
+        self._texts: dict[str, str] = {}  # last text put in each Static, by selector
+        self._result_rows: list[list[str]] = []
 
     def compose_body(self) -> ComposeResult:
-        yield ComingPanel("monitor", 6)
+        with VerticalScroll(id="monitor-body"):
+            yield Static(id="monitor-notice")
+            yield RunsTable(id="runs")
+            yield Static(id="monitor-state")
+            with Horizontal(id="plots"):
+                yield CurvePlot("accuracy", "epoch", "accuracy", id="acc-plot", ylim=(0.0, 1.0))
+                yield CurvePlot("loss", "epoch", "loss", id="loss-plot")
+            yield CurvePlot("step loss", "training step", "loss", id="step-plot")
+            with Horizontal(id="results-row"):
+                yield DataTable(id="results", cursor_type="none", zebra_stripes=True)
+                yield Static(id="details")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#results", DataTable).add_columns(*RESULT_HEADERS)
+        self.query_one("#monitor-notice", Static).display = False
+        self.update_state_line()
+        self.query_one(RunsTable).focus()
+        self.follow_runs()
+
+    def on_unmount(self) -> None:
+        self._wake.set()
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.app.config.runs_dir
+
+    @work(thread=True, exclusive=True, group="tail")
+    def follow_runs(self) -> None:
+        """Poll the runs folder off the UI thread; post snapshots only when something changed."""
+        worker = get_current_worker()
+        watcher = RunsWatcher(self.runs_dir)
+        while not worker.is_cancelled:
+            runs = watcher.poll()
+            if runs is not None:
+                self.post_message(self.RunsRefreshed(runs))
+            self._wake.wait(POLL_SECONDS)
+            self._wake.clear()
+
+    def wake(self) -> None:
+        """Look at the runs folder now rather than at the next poll."""
+        self._wake.set()
+
+    def on_monitor_screen_runs_refreshed(self, message: RunsRefreshed) -> None:
+        self.runs = {run.id: run for run in message.runs}
+        self.order = tuple(run.id for run in message.runs)
+        self.selected &= set(self.runs)
+        for run in message.runs:
+            if run.state == "failed" and run.id not in self._reported:
+                self._reported.add(run.id)
+                self.notify(f"{short_name(run.id)} failed — press m on it for the message.",
+                            severity="error")
+        self.refresh_table()
+        if self.focus_id in self.runs:
+            table = self.query_one(RunsTable)
+            ids = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+            table.move_cursor(row=ids.index(self.focus_id), animate=False)
+            self.focus_id = None
+        self.redraw()
+
+    def show_run(self, run_id: str) -> None:
+        """Put the cursor on this run as soon as the tail thread has seen it."""
+        self.focus_id = run_id
+        self.wake()
+
+    def refresh_table(self) -> None:
+        rows = [run_row(self.runs[rid], rid in self.selected) for rid in self.order]
+        self.query_one(RunsTable).show(rows)
+
+    @property
+    def current(self) -> RunSnapshot | None:
+        """The run under the table's cursor."""
+        tables = self.query(RunsTable)
+        run_id = tables.first().current_id if tables else None
+        return self.runs.get(run_id) if run_id else None
+
+    def plotted(self) -> list[RunSnapshot]:
+        """The marked runs in table order, else the run under the cursor."""
+        marked = [self.runs[rid] for rid in self.order if rid in self.selected]
+        if marked:
+            return marked
+        return [self.current] if self.current else []
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "runs":
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Refresh everything that depends on the runs, the cursor or the marks."""
+        self.redraw_plots()
+        runs = self.plotted()
+        results = self.query_one("#results", DataTable)
+        rows = [result_row(run).cells() for run in runs]
+        if rows != self._result_rows:
+            self._result_rows = rows
+            results.clear()
+            for row in rows:
+                results.add_row(*row)
+        current = self.current
+        self.set_text("#details", details_text(current) if current else
+                      f"No runs in {self.runs_dir} yet: press 3 to train.")
+        text = trouble(current) if current else None
+        self.query_one("#monitor-notice", Static).display = text is not None
+        self.set_text("#monitor-notice", text or "")
+        self.refresh_bindings()
+
+    def redraw_plots(self) -> None:
+        """Hand fresh lines to the plots; they rebuild at their own capped rate."""
+        runs = self.plotted()
+        xlabel = "epoch" if self.x_axis == "epoch" else "training step"
+        self.query_one("#acc-plot", CurvePlot).set_lines(metric_lines(runs, "acc", self.x_axis), xlabel=xlabel)
+        self.query_one("#loss-plot", CurvePlot).set_lines(metric_lines(runs, "loss", self.x_axis), xlabel=xlabel)
+        step_plot = self.query_one("#step-plot", CurvePlot)
+        step_plot.plot_title = f"step loss ({SMOOTHING_TITLES[self.smoothing]})"
+        step_plot.set_lines(step_lines(runs, self.x_axis, self.smoothing), xlabel=xlabel)
+        self.update_state_line()
+
+    def set_text(self, selector: str, text: str) -> None:
+        """Update a Static only when its text changes (an update costs a layout pass)."""
+        if self._texts.get(selector) != text:
+            self._texts[selector] = text
+            self.query_one(selector, Static).update(text)
+
+    def update_state_line(self) -> None:
+        compared = f"{len(self.selected)} marked for comparison" if self.selected else "space marks runs to compare"
+        self.set_text(
+            "#monitor-state",
+            f"x axis [b]{self.x_axis}s[/b] (x) · step loss [b]{SMOOTHING_TITLES[self.smoothing]}[/b] (s) · "
+            f"sorted by [b]{self.query_one(RunsTable).sort_key}[/b] (o) · {compared} · {self.runs_dir}"
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        run = self.current
+        if action in ("toggle_select", "variant", "twin", "export", "delete", "stop", "resume", "message"):
+            if run is None:
+                return None
+        if action == "stop":
+            return True if run.state in LIVE_STATES else None
+        if action == "resume":
+            return True if run.state in RESUMABLE_STATES else None
+        if action == "delete":
+            return True if run.state not in LIVE_STATES else None
+        if action == "message":
+            return True if run.state in ("failed", "died", "stalled") else None
+        return True
+
+    def action_toggle_select(self) -> None:
+        run = self.current
+        if run:
+            self.selected ^= {run.id}
+            self.refresh_table()
+            self.redraw()
+
+    def action_toggle_axis(self) -> None:
+        self.x_axis = "step" if self.x_axis == "epoch" else "epoch"
+        self.redraw_plots()
+
+    def action_cycle_smoothing(self) -> None:
+        self.smoothing = SMOOTHINGS[(SMOOTHINGS.index(self.smoothing) + 1) % len(SMOOTHINGS)]
+        self.redraw_plots()
+
+    def action_cycle_sort(self) -> None:
+        table = self.query_one(RunsTable)
+        table.sort_key = SORT_KEYS[(SORT_KEYS.index(table.sort_key) + 1) % len(SORT_KEYS)]
+        self.refresh_table()
+        self.update_state_line()
+
+    def action_stop(self) -> None:
+        run = self.current
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                from core.runs import request_stop
+
+                request_stop(run.path)
+                self.notify(f"Asked {short_name(run.id)} to checkpoint and stop.")
+                self.wake()
+
+        self.app.push_screen(
+            ConfirmScreen(f"Stop {run.id}? It saves a checkpoint and ends as stopped; "
+                          "r resumes it later."), confirmed)
+
+    def action_resume(self) -> None:
+        run = self.current
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.resume_run(run.path)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Resume {run.id} from its last checkpoint?"), confirmed)
+
+    @work(thread=True, exclusive=True, group="control")
+    def resume_run(self, run_dir: Path) -> None:
+        """Start a fresh worker on the run folder; it continues from checkpoints/last.pt."""
+        from core.launch import start_local
+        from core.runs import clear_stop
+
+        clear_stop(run_dir)
+        start_local(run_dir)
+        self.app.call_from_thread(self.notify, f"Resumed {short_name(run_dir.name)}.")
+        self.wake()
+
+    def action_delete(self) -> None:
+        run = self.current
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                shutil.rmtree(run.path, ignore_errors=True)
+                self.selected.discard(run.id)
+                self.notify(f"Deleted {run.path}.")
+                self.wake()
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete {run.path} with its checkpoints and events? This cannot be undone."),
+            confirmed)
+
+    async def action_variant(self) -> None:
+        from screens.train import TrainScreen
+
+        run = self.current
+        await self.app.switch_mode("train")
+        if isinstance(self.app.screen, TrainScreen):
+            self.app.screen.load_variant(run.config, run.id)
+
+    def action_twin(self) -> None:
+        """C1/C3's comparison in two keys: the same run with augmentation switched on (or off)."""
+        run = self.current
+        config = dict(run.config)
+        config["augment"] = [] if config.get("augment") else ["flip", "crop"]
+        change = "without augmentation" if run.config.get("augment") else "with flip + crop augmentation"
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.launch_twin(config, "noaug" if run.config.get("augment") else "aug")
+
+        self.app.push_screen(ConfirmScreen(f"Launch {run.id} again {change}?"), confirmed)
+
+    @work(thread=True, exclusive=True, group="control")
+    def launch_twin(self, config: dict, suffix: str) -> None:
+        """Validate, write and start the twin run, then put the cursor on it."""
+        from core.errors import UserError
+        from core.train_config import TrainConfig
+        from screens.train import launch_run
+
+        try:
+            train_config = TrainConfig.from_dict(config).validate()
+            run_dir, where = launch_run(self.runs_dir, train_config, "local", f"{train_config.preset}-{suffix}")
+        except UserError as error:
+            self.app.call_from_thread(self.notify, f"Not launched: {error}", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"Launched {run_dir.name} ({where}).")
+        self.show_run(run_dir.name)
+
+    def action_message(self) -> None:
+        run = self.current
+        log = run.path / "worker.log"
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:]) if log.is_file() else ""
+        self.app.push_screen(TextScreen(failure_text(run, tail)))
+
+    def action_export(self) -> None:
+        runs = self.plotted()
+
+        def chosen(folder: Path | None) -> None:
+            if folder is not None:
+                self.export(runs, folder)
+
+        self.app.push_screen(ExportScreen(Path("exports"), len(runs)), chosen)
+
+    @work(thread=True, exclusive=True, group="export")
+    def export(self, runs: list[RunSnapshot], folder: Path) -> None:
+        """Write CSV + PNG off the UI thread (matplotlib is slow to import)."""
+        from core.curves_export import ExportRun, export_runs
+
+        try:
+            paths = export_runs([ExportRun(r.id, r.config, r.events) for r in runs], folder, self.x_axis)
+        except OSError as error:
+            self.post_message(self.ExportFinished([], f"Could not write to {folder}: {error}"))
+            return
+        self.post_message(self.ExportFinished(paths, None))
+
+    def on_monitor_screen_export_finished(self, message: ExportFinished) -> None:
+        if message.error:
+            self.notify(message.error, severity="error")
+        else:
+            self.notify("Wrote " + ", ".join(str(p) for p in message.paths))

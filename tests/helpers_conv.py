@@ -30,8 +30,13 @@ class TorchResult:
 
 def tensor(values) -> torch.Tensor:
     """Nested Fractions to float64 (exact for the small dyadic numbers used here)."""
-    return torch.tensor([[[float(v) for v in row] for row in m] for m in values],
-                        dtype=torch.float64)
+    return torch.tensor(_floats(values), dtype=torch.float64)
+
+
+def _floats(values):
+    if isinstance(values, (tuple, list)):
+        return [_floats(v) for v in values]
+    return float(values)
 
 
 def torch_solve(problem: Problem) -> TorchResult:
@@ -74,13 +79,8 @@ def torch_pool(x: torch.Tensor, pool: PoolConfig) -> torch.Tensor:
                         count_include_pad=pool.count_include_pad)
 
 
-def as_tensor(maps) -> torch.Tensor:
-    """Our exact maps (tuple of matrices, or one matrix) as float64."""
-    return tensor(maps)
-
-
 def assert_close(ours, theirs: torch.Tensor) -> None:
-    mine = as_tensor(ours)
+    mine = tensor(ours)
     assert mine.shape == theirs.shape, (mine.shape, theirs.shape)
     assert torch.allclose(mine, theirs, atol=1e-9, rtol=0), (mine, theirs)
 

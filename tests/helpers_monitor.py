@@ -22,18 +22,18 @@ def canned_config(**overrides: Any) -> dict[str, Any]:
     config = {
         "preset": "lenet5", "dataset": "shapes", "epochs": 4, "batch_size": 16,
         "optimizer": "adam", "lr": 0.001, "betas": [0.9, 0.999], "momentum": 0.0,
-        "weight_decay": 0.0, "augment": {"flip": False, "crop_padding": 0, "jitter": 0.0},
+        "weight_decay": 0.0, "augment": [],
         "val_split": 0.0, "seed": 0, "device": "cpu", "pipeline": "fast",
     }
     config.update(overrides)
     return config
 
 
-def train_acc(epoch: int) -> float:
+def canned_train_acc(epoch: int) -> float:
     return round(0.30 + 0.10 * epoch, 4)
 
 
-def test_acc(epoch: int) -> float:
+def canned_test_acc(epoch: int) -> float:
     return round(0.25 + 0.08 * epoch, 4)
 
 
@@ -49,11 +49,11 @@ def epoch_events(first: int, last: int, seq: int, *, val: bool = False) -> list[
             })
             seq += 1
         metrics = {
-            "train_loss": round(2.0 / epoch, 4), "train_acc": train_acc(epoch),
-            "test_loss": round(2.2 / epoch, 4), "test_acc": test_acc(epoch),
+            "train_loss": round(2.0 / epoch, 4), "train_acc": canned_train_acc(epoch),
+            "test_loss": round(2.2 / epoch, 4), "test_acc": canned_test_acc(epoch),
         }
         if val:
-            metrics |= {"val_loss": round(2.1 / epoch, 4), "val_acc": round(test_acc(epoch) + 0.01, 4)}
+            metrics |= {"val_loss": round(2.1 / epoch, 4), "val_acc": round(canned_test_acc(epoch) + 0.01, 4)}
         events.append({
             "seq": seq, "time": T0 + seq, "kind": "epoch", "epoch": epoch, "step": epoch * STEPS,
             "seconds": 1.0, **metrics,

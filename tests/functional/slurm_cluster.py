@@ -74,7 +74,7 @@ class LocalSlurm:
                 pids.append(int(pid_file.read_text().split()[0]))
         for pid in pids:
             _signal(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 3
         while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
             time.sleep(0.1)
         for pid in pids:

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.curves import (
-    Series, decimate, ema, epoch_series, global_step, moving_average, smooth, step_loss_series,
+    Series, decimate, ema, epoch_metrics, epoch_series, global_step, moving_average, smooth,
+    step_loss_series,
 )
 
 finite = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False)
@@ -138,3 +139,18 @@ def test_global_step_rules():
     assert global_step({"kind": "step", "step": 3}) == 3
     assert global_step({"kind": "start"}) is None
     assert global_step({"kind": "step", "step": True}) is None
+
+
+event_strategy = st.fixed_dictionaries(
+    {"kind": st.sampled_from(["epoch", "eval", "step", "start"]),
+     "epoch": st.integers(1, 5), "step": st.integers(1, 50)},
+    optional={metric: st.floats(0, 3) for metric in ("train_loss", "val_acc", "test_acc", "loss")},
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(event_strategy, max_size=30), st.sampled_from(["epoch", "step"]))
+def test_epoch_metrics_in_one_pass_equals_each_series(events, x_axis):
+    together = epoch_metrics(events, x_axis)
+    for metric in ("train_loss", "val_acc", "test_acc", "train_acc"):
+        assert together[metric] == epoch_series(events, metric, x_axis)

@@ -1,0 +1,113 @@
+"""Monitor redraw cost at 120×40 with 3 overlaid runs of 10k steps each (prints milliseconds).
+
+Run: `.venv/bin/python bench/monitor_redraw.py`. Times the screen's data step (series,
+smoothing, decimation hand-off), one plotext build + render of each plot, and a key press
+round trip, then the same plot build without min/max decimation for comparison.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.helpers_monitor import append_events, canned_config  # noqa: E402
+from core.runs import create_run  # noqa: E402
+
+STEPS_PER_EPOCH = 500
+EPOCHS = 20  # 20 × 500 = 10k logged steps per run
+RUNS = 3
+REPEATS = 20
+
+
+def write_long_run(runs_dir: Path, index: int) -> None:
+    run_dir = create_run(runs_dir, canned_config(epochs=EPOCHS), name=f"long{index}")
+    events, seq = [{"seq": 0, "time": 0.0, "kind": "start", "device": "cpu"}], 1
+    for epoch in range(1, EPOCHS + 1):
+        for step in range(1, STEPS_PER_EPOCH + 1):
+            g = (epoch - 1) * STEPS_PER_EPOCH + step
+            loss = 2.3 * 0.9997**g + 0.1 * ((g * 7919 + index * 31) % 97) / 97
+            events.append({"seq": seq, "time": float(seq), "kind": "step", "epoch": epoch,
+                           "step": step, "steps_per_epoch": STEPS_PER_EPOCH, "global_step": g,
+                           "loss": loss, "images_per_s": 5000.0})
+            seq += 1
+        events.append({"seq": seq, "time": float(seq), "kind": "epoch", "epoch": epoch,
+                       "step": epoch * STEPS_PER_EPOCH, "train_loss": 2.0 / epoch,
+                       "train_acc": 1 - 0.7 / epoch, "test_loss": 2.1 / epoch,
+                       "test_acc": 1 - 0.75 / epoch, "seconds": 10.0})
+        seq += 1
+    events.append({"seq": seq, "time": float(seq), "kind": "end", "status": "finished", "message": ""})
+    append_events(run_dir, events)
+
+
+def ms(samples: list[float]) -> str:
+    return f"median {1000 * statistics.median(samples):7.2f} ms   max {1000 * max(samples):7.2f} ms"
+
+
+async def main() -> None:
+    from screens.monitor import MonitorScreen
+    from tui.app import make_app
+    from tui.config import AppConfig
+    from tui.widgets import curves
+    from tui.widgets.curves import CurvePlot
+    from tui.widgets.runs_table import RunsTable
+
+    runs_dir = Path(tempfile.mkdtemp(prefix="cnn-tui-bench-"))
+    for index in range(RUNS):
+        write_long_run(runs_dir, index)
+    app = make_app(AppConfig(start="monitor", runs_dir=runs_dir))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MonitorScreen)
+        while len(screen.runs) < RUNS:
+            await pilot.pause(0.1)
+        table = screen.query_one(RunsTable)
+        for row in range(RUNS):
+            table.move_cursor(row=row, animate=False)
+            await pilot.press("space")
+        plots = list(screen.query(CurvePlot))
+        step_plot = screen.query_one("#step-plot", CurvePlot)
+        points = sum(len(line.series) for line in step_plot.lines)
+        print(f"{RUNS} runs × {EPOCHS * STEPS_PER_EPOCH} steps overlaid at 120×40 "
+              f"({points} step-loss points before thinning)")
+        data, build, keys = [], [], []
+        for repeat in range(REPEATS):
+            screen.smoothing = ("ema", "mean")[repeat % 2]  # defeat the smoothing cache
+            t0 = time.perf_counter()
+            screen.redraw()
+            data.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            for plot in plots:
+                plot.build_figure()
+                plot.render()
+            build.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            await pilot.press("x")
+            keys.append(time.perf_counter() - t0)
+        drawn = sum(len(curves.decimate(line.series, step_plot.size.width - curves.AXES_WIDTH))
+                    for line in step_plot.lines)
+        print(f"step-loss points drawn after min/max thinning: {drawn}")
+        print(f"data (series + smoothing, cache defeated): {ms(data)}")
+        print(f"plot build + render, all 3 plots:         {ms(build)}")
+        print(f"key press 'x' round trip (Pilot):         {ms(keys)}")
+        original = curves.decimate
+        curves.decimate = lambda series, columns: series
+        raw = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for plot in plots:
+                plot.build_figure()
+                plot.render()
+            raw.append(time.perf_counter() - t0)
+        curves.decimate = original
+        print(f"same plots WITHOUT thinning:              {ms(raw)}")
+        print(f"thinning speed-up of a redraw: {statistics.median(raw) / statistics.median(build):.1f}×")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

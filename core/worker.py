@@ -1,0 +1,158 @@
+"""`python -m core.worker RUN_DIR`: the process that trains one run directory to its end.
+
+It writes every event of `core.train.fit` to events.jsonl, keeps heartbeat.json fresh from a
+background thread, turns `control/stop`, SIGTERM (and, in the foreground, Ctrl-C) into a clean
+`stopped` end, and records any crash as a `failed` end with its traceback. The CLI's
+foreground mode runs the same loop in its own process.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from core.errors import UserError
+from core.runs import (
+    HEARTBEAT_SECONDS,
+    EventWriter,
+    read_json,
+    stop_requested,
+    write_heartbeat,
+)
+
+STOP_POLL_SECONDS = 0.5  # how often the control/stop file is looked at
+
+
+class Heartbeat:
+    """Rewrites heartbeat.json every few seconds with the latest progress, from a thread."""
+
+    def __init__(self, run_dir: Path):
+        self.run_dir = run_dir
+        self.progress: dict[str, Any] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self.beat()
+        self._thread.start()
+
+    def update(self, event: dict[str, Any]) -> None:
+        if "epoch" in event:
+            self.progress = {"epoch": event["epoch"], "seq": event["seq"], "kind": event["kind"]}
+
+    def beat(self) -> None:
+        write_heartbeat(self.run_dir, **self.progress)
+
+    def _loop(self) -> None:
+        while not self._done.wait(HEARTBEAT_SECONDS):
+            try:
+                self.beat()
+            except OSError:
+                continue  # a full or flaky disk must not kill the training thread
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=5)
+        self.beat()
+
+
+class StopSignal:
+    """True once a stop was asked for: by signal, or by the control file (polled sparingly)."""
+
+    def __init__(self, run_dir: Path):
+        self.run_dir = run_dir
+        self.flag = threading.Event()
+        self._checked = 0.0
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if not self.flag.is_set() and now - self._checked >= STOP_POLL_SECONDS:
+            self._checked = now
+            if stop_requested(self.run_dir):
+                self.flag.set()
+        return self.flag.is_set()
+
+    def on_signal(self, signum, frame) -> None:
+        if signum == signal.SIGINT and self.flag.is_set():
+            raise KeyboardInterrupt  # a second Ctrl-C: give up on the clean stop
+        self.flag.set()
+
+
+def run_worker(
+    run_dir: Path | str,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    *,
+    catch_sigint: bool = False,
+) -> dict[str, Any]:
+    """Train the run in `run_dir` (resuming from its checkpoint); returns the `end` event."""
+    from core.train import fit
+    from core.train_config import TrainConfig
+
+    run_dir = Path(run_dir)
+    writer = EventWriter(run_dir)
+    stop = StopSignal(run_dir)
+    previous = _install_signals(stop, catch_sigint)
+    heartbeat = Heartbeat(run_dir)
+    heartbeat.start()
+    end: dict[str, Any] | None = None
+
+    def emit(event: dict[str, Any]) -> dict[str, Any]:
+        stamped = writer.write(event)
+        heartbeat.update(stamped)
+        if on_event:
+            on_event(stamped)
+        return stamped
+
+    try:
+        config = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
+        for event in fit(config, run_dir, resume=True, stop=stop):
+            stamped = emit(event)
+            if event["kind"] == "end":
+                end = stamped
+        if end is None:
+            end = emit({"kind": "end", "status": "failed", "message": "Training ended early."})
+    except KeyboardInterrupt:
+        end = emit({"kind": "end", "status": "stopped", "message": "Interrupted."})
+    except UserError as error:
+        end = emit({"kind": "end", "status": "failed", "message": str(error)})
+    except Exception as error:
+        end = emit({
+            "kind": "end", "status": "failed", "message": f"{type(error).__name__}: {error}",
+            "traceback": traceback.format_exc(),
+        })
+    finally:
+        heartbeat.stop()
+        writer.close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return end
+
+
+def _install_signals(stop: StopSignal, catch_sigint: bool) -> dict[int, Any]:
+    """Route SIGTERM (and SIGINT) to `stop`; returns the handlers to put back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    signums = [signal.SIGTERM, signal.SIGUSR1]  # SIGUSR1: Slurm's warning before a time limit
+    signums += [signal.SIGINT] if catch_sigint else []
+    return {signum: signal.signal(signum, stop.on_signal) for signum in signums}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m core.worker RUN_DIR`; exit code 0 unless the run failed."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m core.worker RUN_DIR", file=sys.stderr)
+        return 2
+    end = run_worker(args[0])
+    print(f"{end['status']}: {end.get('message', '')}", flush=True)
+    return 0 if end["status"] in ("finished", "stopped") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

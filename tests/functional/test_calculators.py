@@ -1,0 +1,134 @@
+"""The Calculators screen driven by Pilot: live solving, the layer table, fields, exports."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select, TextArea
+
+from tui.app import make_app
+from tui.config import AppConfig
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def settle(pilot, rounds: int = 4) -> None:
+    """Let thread workers finish and their messages land."""
+    for _ in range(rounds):
+        await pilot.pause(0.05)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_typed_values_show_the_formula_with_numbers(tmp_path):
+    app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "2", "tab", "tab", "5", "tab", "1", "tab", "0")
+        await settle(pilot)
+        result = text_of(app, "#layer-result")
+        assert "out = 28" in result and "⌊(32 + 2·0 − 5) / 1⌋ + 1 = 28" in result
+        await pilot.press("backspace", "tab", "tab", "3", "2")  # blank padding, out = 32
+        await settle(pilot)
+        assert "padding = 2" in text_of(app, "#layer-result")
+
+
+async def test_exercise_presets_and_inline_errors(tmp_path):
+    app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#layer-example", Select).value = "b3-kernel"
+        await settle(pilot)
+        assert "kernel = 9" in text_of(app, "#layer-result")
+        app.screen.query_one("#layer-example", Select).value = "b1-uneven"
+        await settle(pilot)
+        assert "drops 1 cell" in text_of(app, "#layer-result")
+        app.screen.query_one("#f-kernel", Input).value = "40"
+        await settle(pilot)
+        assert "smaller than the window" in text_of(app, "#layer-result")
+        assert app.screen.query_one("#f-kernel", Input).value == "40"  # typed data kept
+
+
+async def test_architecture_editor_live_table_and_errors(tmp_path):
+    app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        table = app.screen.query_one("#arch-table", DataTable)
+        assert table.row_count == 14  # 13 layers of B4 + totals
+        assert "390,410 parameters" in text_of(app, "#arch-status")
+        assert table.get_row_at(13)[4:6] == ["388,864", "1,546"]  # weights, biases
+        editor = app.screen.query_one("#arch-spec", TextArea)
+        editor.text = "Conv2d(3, 32, 5), Flatten(), Linear(512, 64)"
+        await settle(pilot)
+        assert "use Linear(25088, 64)" in text_of(app, "#arch-status")
+        assert app.screen.check_action("export", ("markdown",)) is None
+        editor.text = "Conv2d(3, 8, 3, padding=1), ReLU(), MaxPool2d(2)"
+        await settle(pilot)
+        assert table.row_count == 4
+        assert table.get_row_at(2)[2] == "8×16×16"
+
+
+async def test_presets_b6_include_the_torchvision_network(tmp_path):
+    app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        app.screen.query_one("#arch-input", Input).value = "3,64,64"
+        app.screen.query_one("#arch-preset", Select).value = "resnet18-transfer"
+        await settle(pilot, 8)
+        app.screen.query_one("#arch-input", Input).value = "3,64,64"
+        await settle(pilot, 8)
+        assert "11,181,642 parameters" in text_of(app, "#arch-status")
+        assert "8,398,858 trainable" in text_of(app, "#arch-status")
+        assert app.screen.check_action("export", ("code",)) is None
+        app.screen.query_one("#arch-preset", Select).value = "lenet5"
+        await settle(pilot)
+        assert "62,006 parameters" in text_of(app, "#arch-status")
+
+
+async def test_receptive_field_view_follows_the_chosen_cell(tmp_path):
+    app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        app.screen.query_one("#arch-spec", TextArea).text = (
+            "Conv2d(1, 1, 3), Conv2d(1, 1, 3), Conv2d(1, 1, 3)")
+        app.screen.query_one("#arch-input", Input).value = "1,12,12"
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        info = text_of(app, "#field-info")
+        assert "cell (y=0, x=0)" in info and "receptive field 7" in info
+        assert "RF = r + (k − 1)·d·j = 5 + (3 − 1)·1 = 7" in info
+        assert "input rows 0…6" in info
+        await pilot.press("down", "right", "right")
+        await settle(pilot)
+        info = text_of(app, "#field-info")
+        assert "cell (y=1, x=2)" in info and "input cols 2…8" in info
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert "receptive field 5" in text_of(app, "#field-info")
+        assert "█" in text_of(app, "#field-grid")
+
+
+async def test_exports_markdown_and_code_to_files(tmp_path):
+    app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        box = app.screen.query_one("#export-path", Input)
+        box.value = str(tmp_path / "b4.md")
+        box.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "**390,410**" in (tmp_path / "b4.md").read_text()
+        await pilot.press("f6")
+        await settle(pilot)
+        box = app.screen.query_one("#export-path", Input)
+        box.value = str(tmp_path / "b4.py")
+        box.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        code = (tmp_path / "b4.py").read_text()
+        assert "model = nn.Sequential(" in code and "nn.Linear(2048, 64)" in code

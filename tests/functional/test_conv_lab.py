@@ -1,0 +1,121 @@
+"""The Convolution lab screen driven by keys: presets, stepping, toggles, answers, errors."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from screens.conv_lab import ConvLabScreen
+from tui.app import make_app
+from tui.config import AppConfig
+from tui.widgets.matrix import MatrixView
+
+A1_X = torch.tensor([[1.0, 0, 0, 1, 1, 0], [0, 1, 0, 0, 0, 1], [0, 0, 1, 1, 0, 0],
+                     [1, 0, 0, 0, 1, 0], [1, 0, 0, 0, 0, 1]])[None, None]  # (1, 1, 5, 6)
+A1_W1 = torch.tensor([[1.0, 0], [0, 1]])[None, None]  # (1, 1, 2, 2)
+
+
+def text_of(screen: ConvLabScreen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+def picture(screen: ConvLabScreen, title_start: str):
+    """The first matrix on the stage whose title starts so."""
+    return next(view.picture for view in screen.query(MatrixView)
+                if view.picture.title.startswith(title_start))
+
+
+async def open_lab(tmp_path, size=(120, 40)):
+    app = make_app(AppConfig(start="conv_lab", runs_dir=tmp_path))
+    return app, app.run_test(size=size)
+
+
+async def test_a1_preset_steps_with_pytorch_values(tmp_path):
+    app, running = await open_lab(tmp_path)
+    async with running as pilot:
+        await pilot.pause()
+        await pilot.press("f2", "right", "right", "right")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConvLabScreen)
+        expected = F.relu(F.conv2d(A1_X, A1_W1, torch.tensor([-1.0])))[0, 0]  # (4, 5)
+        arith = text_of(screen, "#conv-arith")
+        assert arith.startswith("o[0,3] = 1·1 + 1·0 + 0·0 + 0·1 = 1;  1 + (−1) = 0;  ReLU(0)")
+        assert arith.endswith(f"= {int(expected[0, 3])}")
+        assert "step 4/20" in text_of(screen, "#conv-where")
+        await pilot.press("down", "end")
+        await pilot.pause()
+        assert "step 20/20" in text_of(screen, "#conv-where")
+        output = picture(screen, "output (bias")
+        shown = [[int(v) for v in row] for row in output.values]
+        assert shown == expected.int().tolist()
+        assert picture(screen, "output 3").current == (3, 4)  # wide: every kernel shown
+        await pilot.press("k")
+        await pilot.pause()
+        assert "kernel 2/3" in text_of(screen, "#conv-where")
+
+
+async def test_toggles_keep_the_typed_matrices(tmp_path):
+    app, running = await open_lab(tmp_path)
+    async with running as pilot:
+        await pilot.pause()
+        screen = app.screen
+        before = screen.query_one("#field-input").value
+        await pilot.press("s")
+        await pilot.pause()
+        assert "step 1/6" in text_of(screen, "#conv-where")  # A1 with stride 2: 2×3
+        await pilot.press("p", "m", "c")
+        await pilot.pause()
+        assert screen.query_one("#field-input").value == before
+        assert screen.inputs.padding_mode == "reflect" and screen.inputs.mode == "convolution"
+
+
+async def test_wrong_answer_is_diagnosed(tmp_path):
+    app, running = await open_lab(tmp_path)
+    async with running as pilot:
+        await pilot.pause()
+        await pilot.press("f2", "a")
+        pre = F.conv2d(A1_X, A1_W1, torch.tensor([-1.0]))[0, 0].int().tolist()  # no ReLU
+        await pilot.press(*"; ".join(" ".join(str(v) for v in row) for row in pre))
+        await pilot.press("enter")
+        await pilot.pause()
+        status = text_of(app.screen, "#conv-status")
+        assert "ReLU forgotten" in status
+        assert "Wrong cells" in status
+        wrong = picture(app.screen, "output (bias").wrong
+        assert (0, 1) in wrong and (0, 0) not in wrong
+
+
+async def test_backward_views_of_the_max_pool_preset(tmp_path):
+    app, running = await open_lab(tmp_path)
+    async with running as pilot:
+        await pilot.pause()
+        await pilot.press("f8", "v")
+        await pilot.pause()
+        assert "p[0,0] = max(" in text_of(app.screen, "#conv-arith")
+        await pilot.press("v")
+        await pilot.pause()
+        assert text_of(app.screen, "#conv-arith").startswith("dE/dw[0,0] = ")
+        await pilot.press("v", "end")
+        await pilot.pause()
+        assert text_of(app.screen, "#conv-arith").startswith("dE/dx[4,4] = ")
+
+
+async def test_bad_input_shows_an_error_and_keeps_the_text(tmp_path):
+    app, running = await open_lab(tmp_path)
+    async with running as pilot:
+        await pilot.pause()
+        await pilot.press("e", "end", *" 7")
+        await pilot.pause()
+        assert "ragged" in text_of(app.screen, "#conv-status")
+        assert app.screen.query_one("#field-input").value.endswith("0 1 7")
+
+
+async def test_small_terminal_still_steps(tmp_path):
+    app, running = await open_lab(tmp_path, size=(80, 24))
+    async with running as pilot:
+        await pilot.pause()
+        await pilot.press("f4", "right")
+        await pilot.pause()
+        assert text_of(app.screen, "#conv-arith").startswith("o[0,1] = ")
+        assert "step 2/15" in text_of(app.screen, "#conv-where")

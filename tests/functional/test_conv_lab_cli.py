@@ -1,0 +1,75 @@
+"""`cnn-tui conv`: JSON contract checked against PyTorch, rich steps, answer check, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import torch
+import torch.nn.functional as F
+
+from tui.cli import main
+
+A2_X = torch.tensor([[1.0, 0, 2, 3, 1], [3, 2, 0, 7, 0], [0, 6, 1, 1, 4]])[None, None]
+SOBEL = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])[None, None]
+
+
+def run_json(capsys, *argv: str) -> dict:
+    assert main(["conv", *argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a2_reflect_convolution_json(capsys):
+    data = run_json(capsys, "--input", "1 0 2 3 1; 3 2 0 7 0; 0 6 1 1 4",
+                    "--kernel", "-1 0 1; -2 0 2; -1 0 1", "--padding", "1",
+                    "--padding-mode", "reflect", "--mode", "convolution")
+    expected = F.conv2d(F.pad(A2_X, (1, 1, 1, 1), mode="reflect"), SOBEL.flip(2, 3))[0, 0]
+    (entry,) = data["outputs"]
+    assert entry["output"] == expected.int().tolist()
+    assert len(entry["steps"]) == 15 and entry["steps"][0]["out"] == [0, 0]
+    assert any(cell["padding"] for cell in entry["steps"][0]["window"])
+
+
+def test_a1_preset_with_three_kernels_and_answer_check(capsys):
+    data = run_json(capsys, "--preset", "a1", "--answer", "1 0 0 0 1; 0 1 0 0 0; 0 0 0 1 0; 0 0 0 0 2")
+    assert len(data["outputs"]) == 3
+    assert "+ (−1)" in data["outputs"][0]["steps"][0]["text"]
+    assert data["check"]["correct"] is False
+    assert data["check"]["wrong_cells"] == [[3, 4]]
+
+
+def test_backward_json_matches_autograd(capsys):
+    data = run_json(capsys, "--preset", "a4-maxpool")
+    x = torch.tensor([[1.0, 2, 0, 3, 1], [0, 1, 2, 1, 2], [3, 0, 1, 2, 0], [1, 1, 0, 2, 1],
+                      [2, 0, 1, 1, 3]])[None, None].requires_grad_(True)
+    w = torch.tensor([[1.0, 0], [-1, 2]])[None, None].requires_grad_(True)
+    b = torch.tensor([-1.0], requires_grad=True)
+    pooled = F.max_pool2d(F.relu(F.conv2d(x, w, b)), 2)
+    F.mse_loss(pooled, torch.tensor([[1.0, 0], [0, 2]])[None, None]).backward()
+    assert data["pooled"] == [pooled[0, 0].int().tolist()]
+    assert torch.allclose(torch.tensor(data["grad_weight"][0][0]), w.grad[0, 0])
+    assert torch.allclose(torch.tensor(data["grad_input"][0]), x.grad[0, 0])
+    assert data["grad_bias"] == [b.grad.item()]
+
+
+def test_rich_steps_show_every_cell(capsys):
+    assert main(["conv", "--preset", "a1-stride2", "--steps"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("o[") == 18  # 3 kernels × 2×3 outputs
+    assert "+ (−1)" in out
+
+
+def test_errors_exit_2_with_a_message():
+    result = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "conv", "--input", "1 2; 3", "--kernel", "1"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert "cnn-tui conv: error: The input is ragged" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_kernel_too_large_is_a_user_error(capsys):
+    assert main(["conv", "--input", "1 2; 3 4", "--kernel", "1 1 1; 1 1 1; 1 1 1"]) == 2
+    assert "kernel spans 3" in capsys.readouterr().err

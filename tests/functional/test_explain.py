@@ -1,0 +1,171 @@
+"""The Explain workspace and `cnn-tui explain` / `weights`, driven as a user would."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import numpy as np
+import pytest
+from textual.app import App
+from textual.widgets import Input, Select
+
+from tests.helpers_explain import make_run
+from tui.app import make_app
+from tui.cli import main
+from tui.config import AppConfig
+from tui.widgets.heatmap import Heatmap
+
+
+async def wait_for(pilot, condition, seconds: float = 60.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        await pilot.pause(0.05)
+        if condition():
+            return
+    raise AssertionError("the explain worker did not finish in time")
+
+
+class HeatmapApp(App[None]):
+    def __init__(self, maps) -> None:
+        super().__init__()
+        self.maps = maps
+        self.probed: list[Heatmap.Probed] = []
+
+    def compose(self):
+        yield Heatmap(id="heat")
+
+    def on_mount(self) -> None:
+        heat = self.query_one(Heatmap)
+        heat.show_maps(self.maps, ("a", "b"))
+        heat.focus()
+
+    def on_heatmap_probed(self, message: Heatmap.Probed) -> None:
+        self.probed.append(message)
+
+
+async def test_heatmap_probe_reads_raw_values_and_crosses_tiles():
+    maps = np.arange(2 * 4 * 4, dtype=np.float32).reshape(2, 4, 4)
+    app = HeatmapApp(maps)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        heat = app.query_one(Heatmap)
+        assert heat.probe_value() == 0.0
+        await pilot.press("l", "j", "down")
+        tile, y, x = heat.probe
+        assert heat.probe_value() == maps[tile, y, x] and (y, x) != (0, 0)
+        assert app.probed[-1].value == heat.probe_value()
+        for _ in range(20):
+            await pilot.press("right")
+        assert heat.probe[0] == 1 and heat.probe[2] == 3
+        rendered = heat.render()
+        lines = [line for line in rendered.renderables]
+        assert "0 " in lines[-2].plain and "31" in lines[-2].plain  # one shared scale
+        assert "probe b" in lines[-1].plain
+
+
+def explain_app(tmp_path):
+    return make_app(AppConfig(start="explain", runs_dir=tmp_path / "runs", truecolor=True))
+
+
+async def test_screen_explains_a_run_with_two_targets(tmp_path):
+    run_dir = make_run(tmp_path / "runs", "lenet5", seed=1)
+    app = explain_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#model", Select).value = str(run_dir)
+        screen.query_one("#image-path", Input).value = str(tmp_path / "cat.png")
+        from PIL import Image
+
+        Image.fromarray(np.full((32, 32, 3), 90, dtype=np.uint8)).save(tmp_path / "cat.png")
+        screen.query_one("#target", Input).value = "cat"
+        screen.query_one("#target2", Input).value = "dog"
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: bool(screen.results))
+        assert [r.target_name for r in screen.results] == ["cat", "dog"]
+        assert screen.query_one("#row2").display
+        overlay = screen.query_one("#overlay", Heatmap)
+        assert overlay.overlay and overlay.image is not None
+        maps = screen.query_one("#map", Heatmap)
+        np.testing.assert_array_equal(maps.maps[0], screen.results[0].maps[0])
+        status = str(screen.query_one("#explain-status").render())
+        assert "lenet5" in status and "layer 3" in status
+        assert "top-5" in str(screen.query_one("#top5").render())
+        options = [value for _, value in screen.query_one("#layer", Select)._options]
+        assert "0" in options and "3" in options
+        alpha = screen.alpha
+        await pilot.press("right_square_bracket")
+        assert screen.alpha == pytest.approx(alpha + 0.1)
+
+
+async def test_screen_without_weights_explains_why(tmp_path):
+    app = explain_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        status = app.screen.query_one("#explain-status")
+        await wait_for(pilot, lambda: "Cannot explain" in str(status.render()))
+        assert "cnn-tui weights fetch resnet18" in str(status.render())
+        assert not app.screen.results
+
+
+async def test_screen_random_resnet_is_labelled_and_lists_layers(tmp_path):
+    app = explain_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#model", Select).value = "resnet18-random"
+        screen.query_one("#method", Select).value = "activations"
+        screen.query_one("#channels", Input).value = "10"
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: bool(screen.results), 120)
+        assert "RANDOM WEIGHTS" in str(screen.query_one("#explain-status").render())
+        result = screen.results[0]
+        assert result.layer == "layer4" and result.maps.shape == (10, 7, 7)
+        labels = [label for label, _ in screen.query_one("#layer", Select)._options]
+        assert any(label.startswith("maxpool MaxPool2d 64×56×56") for label in labels)
+
+
+def test_cli_gradcam_writes_exports_and_prints_top5(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["explain", "chelsea", "--random-weights", "0", "--method", "gradcam",
+                 "--target", "285", "--out", str(out), "--show"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "RANDOM WEIGHTS" in text and "top-5" in text and "Egyptian cat" in text
+    assert "▀" in text and "overlay" in text
+    assert np.load(out / "heatmap.npy").shape == (224, 224)
+    recipe = json.loads((out / "recipe.json").read_text())
+    assert recipe["target_index"] == 285 and recipe["layer"] == "layer4"
+    assert "RANDOM" in recipe["model"]
+
+
+def test_cli_list_layers_json_and_run_model(tmp_path, capsys):
+    make_run(tmp_path / "runs", "lenet5")
+    code = main(["--runs-dir", str(tmp_path / "runs"), "explain", "coffee", "--model", "demo",
+                 "--list-layers", "--json"])
+    listing = json.loads(capsys.readouterr().out)
+    assert code == 0 and listing["input"] == [3, 32, 32]
+    assert {"name": "3", "type": "Conv2d", "shape": [16, 10, 10]} in listing["layers"]
+
+
+def test_cli_errors_are_messages_not_tracebacks(tmp_path, capsys):
+    assert main(["explain", "chelsea"]) == 2
+    assert "cnn-tui weights fetch resnet18" in capsys.readouterr().err
+    assert main(["explain", str(tmp_path / "none.png"), "--random-weights", "1"]) == 2
+    assert "No image" in capsys.readouterr().err
+    assert main(["explain", "chelsea", "--random-weights", "1", "--layer", "layer9"]) == 2
+    assert "No layer 'layer9'" in capsys.readouterr().err
+
+
+def test_weights_fetch_without_internet_says_what_to_do(monkeypatch, capsys):
+    def offline(*args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    assert main(["weights", "fetch", "resnet18"]) == 2
+    err = capsys.readouterr().err
+    assert "cnn-tui weights: error: Could not download" in err
+    assert "login node" in err
+    assert main(["weights", "where", "resnet18", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["present"] is False

@@ -1,0 +1,174 @@
+"""The Slurm launcher against a real single-node cluster (munged + slurmctld + slurmd on
+localhost, see slurm_cluster.py): submit, watch events, stop, cancel, requeue, sweep arrays,
+and the scheduler states a run can be reported in."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from core.runs import EventTail, create_run, read_events, run_status
+from core.settings import SlurmSettings
+from core.slurm import forget_snapshot, job_for_run, resubmit, start_slurm, stop_slurm_run
+from core.train_config import TrainConfig
+from tests.functional.slurm_cluster import slurm_cluster  # noqa: F401  (pytest fixture)
+from tui.cli import main
+
+pytestmark = [pytest.mark.slurm, pytest.mark.slow]
+
+SETTINGS = SlurmSettings(cpus=1, grace_seconds=30)
+
+
+def tiny_config(epochs: int, **changes) -> dict:
+    """A Shapes-10 LeNet run that trains an epoch in well under a second on one CPU."""
+    values = dict(dataset="shapes", epochs=epochs, train_size=256, test_size=64,
+                  batch_size=64, device="cpu", **changes)
+    return TrainConfig.for_preset("lenet5", **values).validate().to_dict()
+
+
+def wait_for(predicate, timeout: float, what: str, poll: float = 0.3):
+    """Poll until `predicate()` is truthy; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        forget_snapshot()
+        value = predicate()
+        if value:
+            return value
+        time.sleep(poll)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def kinds(run_dir: Path) -> list[str]:
+    return [event["kind"] for event in read_events(run_dir)]
+
+
+def state(run_dir: Path) -> str:
+    forget_snapshot()
+    return run_status(run_dir).state
+
+
+def test_submitted_run_streams_events_and_finishes(slurm_cluster, tmp_path):
+    run_dir = create_run(tmp_path, tiny_config(epochs=2))
+    launch = start_slurm(run_dir, SETTINGS)
+    assert json.loads((run_dir / "launch.json").read_text())["job_id"] == launch["job_id"]
+    script = (run_dir / "job.sbatch").read_text()
+    assert "#SBATCH --requeue" in script and "#SBATCH --cpus-per-task=1" in script
+    seen_states = {state(run_dir)}
+    tail = EventTail(run_dir / "events.jsonl")
+    arrived: list[str] = []
+
+    def ended() -> bool:
+        seen_states.add(state(run_dir))
+        arrived.extend(event["kind"] for event in tail.poll())
+        return "end" in arrived
+
+    wait_for(ended, 60, "the run's end event")
+    assert arrived[0] == "start" and arrived.count("epoch") == 2
+    assert seen_states & {"pending", "running"}
+    wait_for(lambda: job_for_run(run_dir).state == "COMPLETED", 20, "COMPLETED")
+    assert state(run_dir) == "finished"
+    log = (run_dir / "worker.log").read_text()
+    assert f"[cnn-tui] job {launch['job_id']} on" in log
+
+
+def test_stop_via_control_file_then_resume_then_scancel(slurm_cluster, tmp_path):
+    run_dir = create_run(tmp_path, tiny_config(epochs=200))
+    start_slurm(run_dir, SETTINGS)
+    wait_for(lambda: "checkpoint" in kinds(run_dir), 60, "a first checkpoint")
+    assert stop_slurm_run(run_dir, grace_seconds=30, poll_seconds=0.3) == "stopped"
+    assert (run_dir / "control" / "stop").exists()
+    assert read_events(run_dir)[-1]["status"] == "stopped"
+    wait_for(lambda: state(run_dir) == "stopped", 20, "state stopped")
+    stopped_epochs = max(e["epoch"] for e in read_events(run_dir) if e["kind"] == "epoch")
+
+    first_job = json.loads((run_dir / "launch.json").read_text())["job_id"]
+    launch = resubmit(run_dir)
+    assert launch["previous_jobs"] == [first_job] and launch["job_id"] != first_job
+    assert not (run_dir / "control" / "stop").exists()
+    starts = wait_for(lambda: [e for e in read_events(run_dir) if e["kind"] == "start"][1:], 60,
+                      "the resumed worker's start event")
+    assert starts[0]["resumed_from_epoch"] >= stopped_epochs
+    subprocess.run(["scancel", launch["job_id"]], check=True)
+    wait_for(lambda: state(run_dir) == "cancelled", 30, "state cancelled")
+    assert "cancelled" in run_status(run_dir).message
+
+
+def test_requeued_job_resumes_from_its_checkpoint(slurm_cluster, tmp_path):
+    run_dir = create_run(tmp_path, tiny_config(epochs=6))
+    job_id = start_slurm(run_dir, SETTINGS)["job_id"]
+    wait_for(lambda: "checkpoint" in kinds(run_dir), 60, "a first checkpoint")
+    subprocess.run(["scontrol", "requeue", job_id], check=True)
+    wait_for(lambda: state(run_dir) == "pending", 20, "the requeued job to be pending")
+    assert "requeued" in run_status(run_dir).message
+    # Slurm holds a requeued job back for ~2 minutes (BeginTime); release it now.
+    subprocess.run(["scontrol", "update", f"JobId={job_id}", "StartTime=now"], check=True)
+    wait_for(lambda: "end" in kinds(run_dir)[-1:] and state(run_dir) == "finished"
+             and len([k for k in kinds(run_dir) if k == "start"]) == 2, 90,
+             "the requeued job to resume and finish")
+    starts = [event for event in read_events(run_dir) if event["kind"] == "start"]
+    assert starts[1]["resumed_from_epoch"] >= 1
+    epochs = sorted({e["epoch"] for e in read_events(run_dir) if e["kind"] == "epoch"})
+    assert epochs == list(range(1, 7))
+    assert "restart 1" in (run_dir / "worker.log").read_text()
+
+
+def test_pre_time_limit_signal_checkpoints_and_stops(slurm_cluster, tmp_path):
+    run_dir = create_run(tmp_path, tiny_config(epochs=200))
+    job_id = start_slurm(run_dir, SETTINGS)["job_id"]
+    wait_for(lambda: "epoch" in kinds(run_dir), 60, "a first epoch")
+    # What Slurm does `signal_seconds` before the time limit: USR1 to the batch shell only.
+    subprocess.run(["scancel", "--batch", "--signal=USR1", job_id], check=True)
+    wait_for(lambda: "end" in kinds(run_dir), 30, "the worker to stop")
+    assert (run_dir / "control" / "stop").read_text().strip() == "slurm-time-limit"
+    assert read_events(run_dir)[-1]["status"] == "stopped"
+    assert (run_dir / "checkpoints" / "last.pt").exists()
+    wait_for(lambda: state(run_dir) == "stopped", 20, "state stopped")
+
+
+def test_pending_reason_failed_and_died_states(slurm_cluster, tmp_path):
+    held = create_run(tmp_path, tiny_config(epochs=1), name="held")
+    start_slurm(held, SlurmSettings(extra=("--hold",)))
+    status = wait_for(lambda: run_status(held), 10, "a status")
+    assert status.state == "pending" and "JobHeldUser" in status.message
+    subprocess.run(["scancel", json.loads((held / "launch.json").read_text())["job_id"]],
+                   check=True)
+    wait_for(lambda: state(held) == "cancelled", 20, "the held job cancelled")
+
+    failing = create_run(tmp_path, tiny_config(epochs=1), name="failing")
+    start_slurm(failing, SlurmSettings(python="/bin/false", use_srun=False))
+    silent = create_run(tmp_path, tiny_config(epochs=1), name="silent")
+    start_slurm(silent, SlurmSettings(python="/bin/true", use_srun=False))
+    wait_for(lambda: state(failing) == "failed", 30, "state failed")
+    assert "FAILED" in run_status(failing).message
+    wait_for(lambda: state(silent) == "died", 30, "state died (no end event)")
+
+
+def test_sweep_runs_as_one_job_array_with_results(slurm_cluster, tmp_path, capsys):
+    code = main(["sweep", "--preset", "lenet5", "--grid", "lr=1e-3,5e-4 augment=none,flip",
+                 "--set", "dataset=shapes epochs=1 train_size=128 test_size=64 device=cpu",
+                 "--launcher", "slurm", "--cpus", "1", "--runs-dir", str(tmp_path), "--json"])
+    assert code == 0
+    created = json.loads(capsys.readouterr().out)
+    job_id = created["job_id"]
+    run_dirs = [tmp_path / run["run_id"] for run in created["runs"]]
+    assert len(run_dirs) == 4
+    tasks = [json.loads((path / "launch.json").read_text())["job_id"] for path in run_dirs]
+    assert tasks == [f"{job_id}_{index}" for index in range(4)]
+    configs = [json.loads((path / "config.json").read_text()) for path in run_dirs]
+    assert {config["sweep"] for config in configs} == {created["sweep_id"]}
+    assert [(c["lr"], c["augment"]) for c in configs] == [
+        (1e-3, []), (1e-3, ["flip"]), (5e-4, []), (5e-4, ["flip"])]
+    wait_for(lambda: all(state(path) == "finished" for path in run_dirs), 90,
+             "all four array tasks to finish")
+    assert main(["sweep", "--results", created["sweep_id"], "--runs-dir", str(tmp_path),
+                 "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert [row["params"] for row in results["runs"]] == [
+        {"lr": "0.001", "augment": "none"}, {"lr": "0.001", "augment": "flip"},
+        {"lr": "0.0005", "augment": "none"}, {"lr": "0.0005", "augment": "flip"}]
+    assert all(row["state"] == "finished" and row["epochs_done"] == 1
+               and 0 <= row["final_acc"] <= 1 for row in results["runs"])

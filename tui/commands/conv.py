@@ -1,0 +1,112 @@
+"""`cnn-tui conv`: an exact worked convolution / pooling / backprop example, and answer checking."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+NAME = "conv"
+HELP = "exact worked convolution, pooling and backprop examples; check your own answer"
+
+EPILOG = """matrices: rows separated by ';', values by spaces or commas; channels by '|'.
+Numbers may be integers, decimals or fractions (1/3); results stay exact.
+
+examples:
+  cnn-tui conv --preset a1 --steps
+  cnn-tui conv --input "1 0 2 3 1; 3 2 0 7 0; 0 6 1 1 4" --kernel "-1 0 1; -2 0 2; -1 0 1" \\
+      --padding 1 --padding-mode reflect --mode convolution
+  cnn-tui conv --preset a4-maxpool --steps --json
+  cnn-tui conv --preset a1 --answer "2 0 0 1 2; 0 2 1 0 0; 0 0 1 2 0; 1 0 0 0 2"
+"""
+
+QUANTITY_CHOICES = ("output", "pre_activation", "pooled", "grad_weight", "grad_bias", "grad_input")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument("--preset", metavar="ID",
+                        help="start from an exercise preset (a1, a1-stride2, a2-zeros, "
+                        "a2-reflect, a3, a4-mse, a4-maxpool, a4-stride2); flags override it")
+    parser.add_argument("--input", metavar="M", help="input matrix (channels separated by |)")
+    parser.add_argument("--kernel", metavar="K", action="append",
+                        help="kernel (one matrix per input channel, |-separated); repeat for more")
+    parser.add_argument("--bias", metavar="B", action="append",
+                        help="bias per kernel (repeat, or one for all; default 0)")
+    parser.add_argument("--stride", metavar="S", help="stride: S or ROWS,COLS (default 1)")
+    parser.add_argument("--padding", metavar="P",
+                        help="padding: P, ROWS,COLS, TOP,BOTTOM,LEFT,RIGHT or 'same' (default 0)")
+    parser.add_argument("--padding-mode", choices=("zeros", "reflect", "replicate", "circular"),
+                        help="what the padding holds (default zeros)")
+    parser.add_argument("--dilation", metavar="D", help="dilation: D or ROWS,COLS (default 1)")
+    parser.add_argument("--mode", choices=("correlation", "convolution"),
+                        help="correlation = nn.Conv2d; convolution = kernel flipped "
+                        "(default correlation)")
+    parser.add_argument("--activation", choices=("none", "relu"), help="default none")
+    parser.add_argument("--pool", choices=("none", "max", "avg"), help="pooling after the activation")
+    parser.add_argument("--pool-kernel", metavar="K", help="pooling window (default 2)")
+    parser.add_argument("--pool-stride", metavar="S", help="pooling stride (default: the window)")
+    parser.add_argument("--pool-padding", metavar="P", help="pooling padding (default 0)")
+    parser.add_argument("--ceil-mode", action="store_true", default=None,
+                        help="round the pooled size up (PyTorch ceil_mode)")
+    loss = parser.add_mutually_exclusive_group()
+    loss.add_argument("--target", metavar="M", help="MSE target y for the final output: "
+                      "E = mean((o − y)²); gives every gradient")
+    loss.add_argument("--grad-output", metavar="M", help="upstream gradient dE/do instead")
+    parser.add_argument("--answer", metavar="M", help="your answer, checked and diagnosed")
+    parser.add_argument("--answer-for", choices=QUANTITY_CHOICES,
+                        help="what --answer is (default: pooled with pooling, else output)")
+    parser.add_argument("--answer-kernel", type=int, default=1, metavar="N",
+                        help="which kernel's map --answer is (default 1)")
+    parser.add_argument("--steps", action="store_true", help="show every step's arithmetic")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def inputs_from_args(args: argparse.Namespace):
+    """LabInputs from the preset (if any) with every given flag on top."""
+    from core.conv_inputs import LabInputs
+    from core.conv_presets import conv_preset
+    from core.errors import UserError
+
+    if args.preset:
+        inputs = conv_preset(args.preset).inputs
+    else:
+        if not args.input or not args.kernel:
+            raise UserError("Give --input and at least one --kernel (or --preset ID).")
+        inputs = LabInputs(input=args.input, kernels=tuple(args.kernel))
+    flags = {
+        "input": args.input, "kernels": tuple(args.kernel) if args.kernel else None,
+        "biases": " ".join(args.bias) if args.bias else None, "stride": args.stride,
+        "padding": args.padding, "padding_mode": args.padding_mode, "dilation": args.dilation,
+        "mode": args.mode, "activation": args.activation, "pool": args.pool,
+        "pool_kernel": args.pool_kernel, "pool_stride": args.pool_stride,
+        "pool_padding": args.pool_padding, "ceil_mode": args.ceil_mode,
+    }
+    changes = {key: value for key, value in flags.items() if value is not None}
+    if args.target is not None:
+        changes |= {"target": args.target, "grad_output": ""}
+    if args.grad_output is not None:
+        changes |= {"grad_output": args.grad_output, "target": ""}
+    return inputs.replace(**changes)
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.conv_check import check_answer
+    from core.conv_export import solution_to_json
+    from core.conv_problem import solve
+    from core.matrix import parse_channels
+
+    problem = inputs_from_args(args).problem()
+    solution = solve(problem)
+    check = None
+    if args.answer:
+        quantity = args.answer_for or ("pooled" if problem.pool else "output")
+        answer = parse_channels(args.answer, name="answer")
+        check = check_answer(problem, answer, quantity, args.answer_kernel - 1)
+    if args.json:
+        print(json.dumps(solution_to_json(solution, check)))
+        return 0
+    from tui.conv_report import print_report
+
+    print_report(solution, check, steps=args.steps)
+    return 0

@@ -1,0 +1,177 @@
+"""`cnn-tui runs ls|show|stop|resume|export`: look after training runs without the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from core.errors import UserError
+
+NAME = "runs"
+HELP = "list, inspect, stop, resume and export training runs"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="runs_action", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str, ids: str | None, json_flag: bool):
+        sub = actions.add_parser(name, help=help_text, description=help_text)
+        if ids == "+":
+            sub.add_argument("ids", nargs="+", metavar="ID", help="run ids (or unique parts)")
+        elif ids:
+            sub.add_argument("id", metavar="ID", help="run id (or a unique part)")
+        sub.add_argument("--runs-dir", metavar="DIR", default=argparse.SUPPRESS,
+                         help="runs folder (default: $CNN_TUI_RUNS, else ./runs)")
+        if json_flag:
+            sub.add_argument("--json", action="store_true", help="print one JSON object")
+        return sub
+
+    action("ls", "list runs with their status and accuracies", None, True)
+    action("show", "one run: configuration, status and per-epoch metrics", "1", True)
+    action("stop", "ask a running run to checkpoint and stop", "1", False)
+    resume = action("resume", "continue a stopped or died run from its last checkpoint", "1",
+                    False)
+    resume.add_argument("--foreground", action="store_true",
+                        help="train here with a progress bar instead of in the background")
+    export = action("export", "write a CSV of epoch metrics and/or a PNG of the curves "
+                    "(both when neither flag is given; several ids are overlaid)", "+", True)
+    export.add_argument("--png", action="store_true", help="write the PNG (accuracy and loss)")
+    export.add_argument("--csv", action="store_true", help="write the CSV")
+    export.add_argument("--out", metavar="DIR", default=".", help="folder to write into")
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.paths import runs_dir
+
+    folder = runs_dir(getattr(args, "runs_dir", None))
+    handler = {"ls": _ls, "show": _show, "stop": _stop, "resume": _resume, "export": _export}
+    return handler[args.runs_action](args, folder)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}"
+
+
+def _ls(args, folder: Path) -> int:
+    from rich import box
+    from rich.table import Table
+
+    from core.runs import list_runs
+
+    summaries = list_runs(folder)
+    if args.json:
+        print(json.dumps({"runs_dir": str(folder), "runs": [s.to_dict() for s in summaries]}))
+        return 0
+    if not summaries:
+        _console().print(f"No runs in {folder}. Start one with `cnn-tui train --preset lenet5`.")
+        return 0
+    table = Table(title=f"Runs in {folder} (accuracies in %)", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    for column in ("id", "preset", "state"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("data", overflow="ellipsis")
+    for column in ("epochs", "train", "val", "test"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for s in summaries:
+        table.add_row(s.id, s.preset, s.state, s.dataset, f"{s.epochs_done}/{s.epochs_total}",
+                      _pct(s.train_acc), _pct(s.val_acc), _pct(s.test_acc))
+    _console().print(table)
+    return 0
+
+
+def _show(args, folder: Path) -> int:
+    from rich.table import Table
+
+    from core.runs import epoch_events, read_events, read_json, resolve_run, summarize_run
+
+    run_dir = resolve_run(folder, args.id)
+    summary = summarize_run(run_dir)
+    config = read_json(run_dir / "config.json") or {}
+    epochs = epoch_events(read_events(run_dir))
+    if args.json:
+        print(json.dumps({**summary.to_dict(), "config": config, "epochs": epochs}))
+        return 0
+    console = _console()
+    console.print(f"[b]{run_dir.name}[/b]  {summary.state}: {summary.message}")
+    console.print(", ".join(f"{key}={value}" for key, value in config.items() if value is not None))
+    table = Table()
+    for column in ("epoch", "step", "train loss", "train %", "val loss", "val %", "test loss",
+                   "test %", "s"):
+        table.add_column(column, justify="right")
+    for e in epochs:
+        loss = lambda key: "—" if e.get(key) is None else f"{e[key]:.4f}"  # noqa: E731
+        table.add_row(str(e["epoch"]), str(e.get("step", "")), loss("train_loss"),
+                      _pct(e["train_acc"]), loss("val_loss"), _pct(e.get("val_acc")),
+                      loss("test_loss"), _pct(e["test_acc"]), f"{e.get('seconds', 0):.1f}")
+    console.print(table)
+    return 0
+
+
+def _stop(args, folder: Path) -> int:
+    from core.runs import request_stop, resolve_run, run_status
+
+    run_dir = resolve_run(folder, args.id)
+    state = run_status(run_dir).state
+    if state not in ("pending", "running", "stalled"):
+        raise UserError(f"Run {run_dir.name} is {state}; there is nothing to stop.")
+    request_stop(run_dir)
+    _console().print(f"Asked {run_dir.name} to stop; it checkpoints and ends within a step.")
+    return 0
+
+
+def _resume(args, folder: Path) -> int:
+    from core.launch import record_foreground, start_local
+    from core.runs import clear_stop, read_json, resolve_run, run_status
+    from core.train_config import TrainConfig
+    from core.train_setup import preflight
+
+    run_dir = resolve_run(folder, args.id)
+    state = run_status(run_dir).state
+    if state in ("pending", "running", "stalled"):
+        raise UserError(f"Run {run_dir.name} is {state}: its worker may still be alive. "
+                        f"Stop it first with `cnn-tui runs stop {run_dir.name}`.")
+    if state == "finished":
+        raise UserError(f"Run {run_dir.name} has finished; start a new run to train more.")
+    config = preflight(TrainConfig.from_dict(read_json(run_dir / "config.json") or {}))
+    clear_stop(run_dir)
+    if args.foreground:
+        from tui.train_progress import train_foreground
+
+        record_foreground(run_dir)
+        end = train_foreground(run_dir, config)
+        return 1 if end["status"] == "failed" else 0
+    launch = start_local(run_dir)
+    _console().print(f"Resumed {run_dir.name} in the background (pid {launch['pid']}).")
+    return 0
+
+
+def _export(args, folder: Path) -> int:
+    from core.run_export import epoch_rows, write_csv, write_png
+    from core.runs import resolve_run
+
+    run_dirs = [resolve_run(folder, run_id) for run_id in args.ids]
+    empty = [run_dir.name for run_dir in run_dirs if not epoch_rows(run_dir)]
+    if empty:
+        raise UserError(f"No finished epoch yet in {', '.join(empty)}: nothing to export.")
+    want_csv, want_png = args.csv or not args.png, args.png or not args.csv
+    stem = run_dirs[0].name if len(run_dirs) == 1 else f"runs-{time.strftime('%Y%m%d-%H%M%S')}"
+    out = Path(args.out)
+    written = []
+    if want_csv:
+        written.append(str(write_csv(run_dirs, out / f"{stem}.csv")))
+    if want_png:
+        written.append(str(write_png(run_dirs, out / f"{stem}.png")))
+    if args.json:
+        print(json.dumps({"files": written}))
+    else:
+        for path in written:
+            _console().print(f"wrote {path}")
+    return 0

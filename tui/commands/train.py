@@ -1,0 +1,146 @@
+"""`cnn-tui train`: start a training run in the foreground (progress bar) or detached."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+NAME = "train"
+HELP = "train a preset (foreground progress bar, or --detach to leave it running)"
+
+NORMALIZE_NAMES = ("none", "half", "cifar", "imagenet")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from core.models import PRESETS
+
+    parser.formatter_class = argparse.ArgumentDefaultsHelpFormatter
+    parser.epilog = (
+        "Unset options take the preset's exercise defaults. Examples: "
+        "`cnn-tui train --preset lenet5 --epochs 2`; "
+        "`cnn-tui train --preset lenet5 --augment flip,crop --normalize 0.5,0.5 --detach`."
+    )
+    add = parser.add_argument
+    add("--preset", required=True, metavar="NAME", help=f"model preset: {', '.join(PRESETS)}")
+    add("--dataset", choices=("cifar10", "shapes"),
+        help="dataset (default: cifar10 when its files are present, else shapes)")
+    add("--data-dir", metavar="DIR", help="dataset folder (default: $CNN_TUI_DATA or the cache)")
+    add("--epochs", type=int, metavar="N", help="passes over the training set")
+    add("--batch-size", type=int, metavar="N", help="images per step")
+    add("--optimizer", choices=("adam", "sgd"), help="optimizer")
+    add("--lr", type=float, metavar="X", help="(peak) learning rate")
+    add("--betas", metavar="A,B", help="Adam betas, e.g. 0.9,0.95")
+    add("--momentum", type=float, metavar="X", help="SGD momentum")
+    add("--nesterov", action=argparse.BooleanOptionalAction, default=None, help="SGD Nesterov")
+    add("--weight-decay", type=float, metavar="X", help="L2 weight decay")
+    add("--augment", metavar="LIST", help="comma list of flip,crop,jitter (or none)")
+    add("--normalize", metavar="MEAN,STD",
+        help="normalise inputs: MEAN,STD for all channels, 6 numbers, or "
+        f"{'/'.join(NORMALIZE_NAMES)}")
+    add("--val-split", type=float, metavar="F", help="fraction of training images for validation")
+    add("--early-stop", type=int, metavar="N", help="patience in epochs (needs --val-split)")
+    add("--eval-every", type=int, metavar="N", help="also validate every N steps")
+    add("--schedule", choices=("none", "cosine", "onecycle"), help="learning-rate schedule")
+    add("--resize", type=int, metavar="PX", help="resize inputs to PX×PX (resnet18-transfer)")
+    add("--weights", metavar="FILE", dest="weights_file",
+        help="ImageNet ResNet-18 weights file (default: the torch hub cache)")
+    add("--train-size", type=int, metavar="N", help="use only N training images")
+    add("--test-size", type=int, metavar="N", help="use only N test images")
+    add("--seed", type=int, default=0, help="random seed")
+    add("--device", choices=("auto", "cpu", "cuda"), default="auto", help="where to train")
+    add("--pipeline", choices=("fast", "reference"), default="fast",
+        help="fast on-device batches or the torchvision DataLoader")
+    add("--runs-dir", metavar="DIR", default=argparse.SUPPRESS,
+        help="runs folder (default: $CNN_TUI_RUNS, else ./runs)")
+    add("--name", metavar="NAME", help="run name (part of the run id)")
+    add("--detach", action="store_true", help="start in the background and print the run id")
+    add("--json", action="store_true", help="print one JSON object instead of progress")
+
+
+def parse_floats(text: str, label: str) -> tuple[float, ...]:
+    """'0.9,0.95' → (0.9, 0.95); a UserError naming `label` otherwise."""
+    from core.train_config import TrainConfigError
+
+    try:
+        return tuple(float(part) for part in text.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise TrainConfigError(f"{label} must be comma-separated numbers, not {text!r}.") from None
+
+
+def parse_normalize(text: str):
+    """MEAN,STD (all channels), six numbers, or a name → ((m, m, m), (s, s, s)) or None."""
+    from core.models import CIFAR_MEAN_STD, HALF_MEAN_STD, IMAGENET_MEAN_STD
+    from core.train_config import TrainConfigError
+
+    named = {"none": None, "half": HALF_MEAN_STD, "cifar": CIFAR_MEAN_STD,
+             "imagenet": IMAGENET_MEAN_STD}
+    if text.strip().lower() in named:
+        return named[text.strip().lower()]
+    values = parse_floats(text, "--normalize")
+    if len(values) == 2:
+        return (values[0],) * 3, (values[1],) * 3
+    if len(values) == 6:
+        return values[:3], values[3:]
+    raise TrainConfigError(
+        f"--normalize takes MEAN,STD or six numbers (3 means, 3 stds) or one of "
+        f"{', '.join(named)}; got {text!r}."
+    )
+
+
+def config_from_args(args: argparse.Namespace):
+    """The validated TrainConfig the flags describe (preset defaults for unset flags)."""
+    from core.datasets import default_dataset_name
+    from core.train_config import TrainConfig, TrainConfigError
+    from core.train_setup import preflight
+
+    overrides = {
+        key: getattr(args, key)
+        for key in ("data_dir", "epochs", "batch_size", "optimizer", "lr", "momentum",
+                    "nesterov", "weight_decay", "val_split", "early_stop", "eval_every",
+                    "schedule", "resize", "weights_file", "train_size", "test_size", "seed",
+                    "device", "pipeline")
+    }
+    overrides["dataset"] = args.dataset or default_dataset_name(args.data_dir)
+    if args.betas is not None:
+        overrides["betas"] = parse_floats(args.betas, "--betas")
+        if len(overrides["betas"]) != 2:
+            raise TrainConfigError(f"--betas takes two numbers A,B, not {args.betas!r}.")
+    if args.augment is not None:
+        names = [part.strip() for part in args.augment.split(",") if part.strip()]
+        overrides["augment"] = tuple(name for name in names if name != "none")
+    config = TrainConfig.for_preset(args.preset, **overrides)
+    if args.normalize is not None:
+        config = config.with_changes(normalize=parse_normalize(args.normalize))
+    return preflight(config)
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.launch import record_foreground, start_local
+    from core.paths import runs_dir
+    from core.runs import create_run
+
+    config = config_from_args(args)
+    folder = runs_dir(getattr(args, "runs_dir", None))
+    run_dir = create_run(folder, config.to_dict(), name=args.name)
+    if args.detach:
+        launch = start_local(run_dir)
+        if args.json:
+            print(json.dumps({"run_id": run_dir.name, "run_dir": str(run_dir), **launch}))
+        else:
+            print(run_dir.name)
+            print(f"started in the background (pid {launch['pid']}); follow it with "
+                  f"`cnn-tui runs show {run_dir.name}`", file=sys.stderr)
+        return 0
+    record_foreground(run_dir)
+    from tui.train_progress import train_foreground
+
+    end = train_foreground(run_dir, config, quiet=args.json)
+    if args.json:
+        from core.runs import epoch_events, read_events
+
+        print(json.dumps({
+            "run_id": run_dir.name, "run_dir": str(run_dir), "status": end["status"],
+            "message": end.get("message", ""), "epochs": epoch_events(read_events(run_dir)),
+        }))
+    return 1 if end["status"] == "failed" else 0

@@ -1,0 +1,97 @@
+"""Rich rendering of a solved convolution example for the terminal (the `cnn-tui conv` output)."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from core.conv_check import CheckResult, describe
+from core.conv_problem import Solution
+from core.matrix import Matrix, fmt
+
+
+def matrix_table(matrix: Matrix, title: str, marked: set[tuple[int, int]] | None = None,
+                 padded: set[tuple[int, int]] | None = None) -> Table:
+    """A matrix as a compact table; marked cells bold red, padding cells dim."""
+    table = Table(title=title, show_header=False, box=None, padding=(0, 1), title_justify="left",
+                  min_width=len(title) + 1)
+    for _ in matrix[0] if matrix else ():
+        table.add_column(justify="right")
+    for i, row in enumerate(matrix):
+        cells = []
+        for j, value in enumerate(row):
+            style = "bold red" if marked and (i, j) in marked else \
+                "dim" if padded and (i, j) in padded else ""
+            cells.append(Text(fmt(value), style=style))
+        table.add_row(*cells)
+    return table
+
+
+def print_report(solution: Solution, check: CheckResult | None, *, steps: bool,
+                 console: Console | None = None) -> None:
+    """Inputs, outputs per kernel (and their steps), pooling, gradients, the check."""
+    console = console or Console()
+    forward = solution.forward
+    padding = {(i, j) for i, row in enumerate(forward.padded[0])
+               for j, cell in enumerate(row) if cell.padding}
+    for c, channel in enumerate(forward.padded):
+        values = tuple(tuple(cell.value for cell in row) for row in channel)
+        label = f"padded input, channel {c + 1}" if len(forward.padded) > 1 else "padded input"
+        if not padding:
+            label = label.replace("padded input", "input")
+        console.print(matrix_table(values, f"{label} (padding dim)" if padding else label,
+                                   padded=padding))
+    config = forward.config
+    console.print(Text(
+        f"stride {config.stride}, padding {forward.pads} (top, bottom, left, right) "
+        f"{config.padding_mode}, dilation {config.dilation}, {config.mode}, "
+        f"activation {config.activation}", style="dim"))
+    for k, result in enumerate(forward.results):
+        head = f"kernel {k + 1}" if len(forward.results) > 1 else "kernel"
+        tables = [matrix_table(m, f"{head} (as typed)") for m in result.kernel]
+        if config.mode == "convolution":
+            tables += [matrix_table(m, "flipped (as applied)") for m in result.applied]
+        tables.append(matrix_table(result.output, f"output (bias {fmt(result.bias)})"))
+        if solution.pooled is not None:
+            tables.append(matrix_table(solution.pooled[k].output, "pooled"))
+        grid = Table.grid(padding=(0, 4))
+        grid.add_row(*tables)
+        console.print(grid)
+        if steps:
+            for step in result.steps:
+                console.print(f"  o[{step.out[0]},{step.out[1]}]: {step.arithmetic()}")
+            if solution.pooled is not None:
+                for step in solution.pooled[k].steps:
+                    console.print(f"  p[{step.out[0]},{step.out[1]}]: {step.arithmetic()}")
+    if solution.backward is not None:
+        _print_backward(solution, console, steps)
+    if check is not None:
+        style = "bold green" if check.correct else "bold red"
+        console.print(Text(describe(check), style=style))
+
+
+def _print_backward(solution: Solution, console: Console, steps: bool) -> None:
+    back = solution.backward
+    if back.loss is not None:
+        console.print(Text(f"E = mean((o − y)²) = {fmt(back.loss)}", style="bold"))
+    for k, grad in enumerate(back.grad_weight):
+        suffix = f"{k + 1}" if len(back.grad_weight) > 1 else ""
+        parts = [matrix_table(back.grad_final[k], "dE/d(final output)")]
+        if solution.pooled is not None:
+            parts.append(matrix_table(back.grad_output[k], "dE/do (before pooling)"))
+        parts += [matrix_table(m, f"dE/dw{suffix}") for m in grad]
+        grid = Table.grid(padding=(0, 4))
+        grid.add_row(*parts)
+        console.print(Group(grid, Text(f"dE/db{suffix} = {fmt(back.grad_bias[k])}")))
+    grid = Table.grid(padding=(0, 4))
+    grid.add_row(*[matrix_table(m, "dE/dx") for m in back.grad_input])
+    console.print(grid)
+    if steps:
+        traces = [t for ts in back.final_traces for t in ts]
+        traces += [t for ts in back.output_traces for t in ts]
+        traces += [t for ts in back.pre_traces for t in ts]
+        traces += [t for ts in back.weight_traces for t in ts] + list(back.bias_traces)
+        traces += list(back.input_traces)
+        for trace in traces:
+            console.print(f"  {trace.arithmetic()}", highlight=False)

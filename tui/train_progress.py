@@ -1,0 +1,92 @@
+"""The foreground face of `cnn-tui train`: a rich progress bar fed by the run's own events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:5.1f} %"
+
+
+def epoch_line(event: dict[str, Any], epochs: int) -> str:
+    """One line of per-epoch metrics, e.g. `epoch 3/10  train loss 0.91 acc 68.0 % …`."""
+    parts = [
+        f"epoch {event['epoch']}/{epochs}",
+        f"train loss {event['train_loss']:.4f} acc {_percent(event['train_acc'])}",
+    ]
+    if event.get("val_loss") is not None:
+        parts.append(f"val loss {event['val_loss']:.4f} acc {_percent(event['val_acc'])}")
+    parts.append(f"test loss {event['test_loss']:.4f} acc {_percent(event['test_acc'])}")
+    parts.append(f"{event['seconds']:.1f} s")
+    return "  ".join(parts)
+
+
+def train_foreground(run_dir: Path, config, *, quiet: bool = False) -> dict[str, Any]:
+    """Run the worker loop in this process, showing progress on stderr; returns the end event.
+
+    Ctrl-C asks for a clean stop (the run ends `stopped` and can be resumed); a second Ctrl-C
+    interrupts at once.
+    """
+    from core.worker import run_worker
+
+    console = Console(stderr=True, quiet=quiet)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[speed]}"),
+        TextColumn("loss {task.fields[loss]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+    state: dict[str, Any] = {"task": None, "epochs": config.epochs}
+
+    def on_event(event: dict[str, Any]) -> None:
+        kind = event["kind"]
+        if kind == "start":
+            total = event["steps_per_epoch"] * event["epochs"]
+            done = event["steps_per_epoch"] * event["resumed_from_epoch"]
+            console.print(
+                f"[b]{run_dir.name}[/b]: {event['preset']} on {event['dataset_title']} "
+                f"({event['train_size']} train / {event['val_size']} val / {event['test_size']} "
+                f"test images) on {event['device_name']}"
+                + (f", resuming after epoch {event['resumed_from_epoch']}"
+                   if event["resumed_from_epoch"] else "")
+            )
+            state["task"] = progress.add_task(
+                "training", total=total, completed=done, speed="", loss="—"
+            )
+        elif kind == "step" and state["task"] is not None:
+            progress.update(
+                state["task"],
+                completed=event["global_step"],
+                description=f"epoch {event['epoch']}/{state['epochs']}",
+                speed=f"{event['images_per_s']:,.0f} img/s",
+                loss=f"{event['loss']:.4f}",
+            )
+        elif kind == "epoch":
+            progress.console.print(epoch_line(event, state["epochs"]))
+        elif kind == "end":
+            progress.stop()
+            style = {"finished": "green", "stopped": "yellow"}.get(event["status"], "red")
+            console.print(f"[{style}]{event['status']}[/]: {event.get('message', '')}")
+            if event.get("traceback"):
+                console.print(event["traceback"], markup=False, highlight=False)
+
+    with progress:
+        return run_worker(run_dir, on_event, catch_sigint=True)

@@ -1,0 +1,179 @@
+"""Pixels as terminal cells: `▀` with the upper pixel as foreground and the lower as background.
+
+Pure functions (numpy + rich, no textual) shared by the heatmap widget, the Dataset screen and
+`cnn-tui explain --show`. Maps are resampled as raw values to the cell grid first and only
+then colour-mapped, so a cell's colour is the colour of a true (averaged) value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rich.color import Color
+from rich.style import Style
+from rich.text import Text
+
+from core.colormaps import apply_colormap, lut
+from core.images import resize_rgb, resize_values
+
+HALF = "▀"
+
+GREY_RAMP = (16, *range(232, 256), 231)
+"""xterm-256 greys from black to white (26 steps, strictly increasing lightness)."""
+
+
+def grey_index(unit: float) -> int:
+    """The xterm-256 colour number for a value in [0, 1] on the ordered grey ramp."""
+    step = int(round(min(max(unit, 0.0), 1.0) * (len(GREY_RAMP) - 1)))
+    return GREY_RAMP[step]
+
+
+def _color(rgb, truecolor: bool) -> Color:
+    if truecolor:
+        return Color.from_rgb(int(rgb[0]), int(rgb[1]), int(rgb[2]))
+    luminance = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255.0
+    return Color.from_ansi(grey_index(luminance))
+
+
+def rgb_to_text(rgb: np.ndarray, truecolor: bool = True, probe: tuple[int, int] | None = None,
+                mask: np.ndarray | None = None) -> Text:
+    """Render an RGB uint8 (H, W, 3) array as H/2 lines of W half-block cells.
+
+    An odd last row leaves the lower half to the terminal background. `probe` (pixel row,
+    column) marks that cell with a cross; `mask` (H, W) False cells stay blank.
+    """
+    height, width = rgb.shape[:2]
+    text = Text(no_wrap=True, overflow="crop")
+    probe_cell = (probe[0] // 2, probe[1]) if probe is not None else None
+    styles: dict[tuple, Style] = {}
+    for cell_row in range((height + 1) // 2):
+        if cell_row:
+            text.append("\n")
+        top_row = rgb[2 * cell_row]
+        bottom_row = rgb[2 * cell_row + 1] if 2 * cell_row + 1 < height else None
+        for col in range(width):
+            if mask is not None and not mask[2 * cell_row, col]:
+                text.append(" ")
+                continue
+            top = tuple(top_row[col])
+            bottom = tuple(bottom_row[col]) if bottom_row is not None else None
+            if probe_cell == (cell_row, col):
+                text.append("✚", _probe_style(top, bottom, truecolor))
+                continue
+            key = (top, bottom)
+            style = styles.get(key)
+            if style is None:
+                style = Style(
+                    color=_color(top, truecolor),
+                    bgcolor=_color(bottom, truecolor) if bottom is not None else None,
+                )
+                styles[key] = style
+            text.append(HALF, style)
+    return text
+
+
+def _probe_style(top, bottom, truecolor: bool) -> Style:
+    mean = np.mean([top, bottom if bottom is not None else top], axis=0)
+    light = (0.2126 * mean[0] + 0.7152 * mean[1] + 0.0722 * mean[2]) > 128
+    return Style(color="black" if light else "white", bgcolor=_color(mean, truecolor), bold=True)
+
+
+def unit_values(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Scale raw values so lo → 0 and hi → 1 (a flat range maps to 0)."""
+    if hi <= lo:
+        return np.zeros_like(values, dtype=np.float32)
+    return ((values - lo) / (hi - lo)).astype(np.float32)
+
+
+def map_pixels(values: np.ndarray, rows: int, cols: int, lo: float, hi: float,
+               colormap: str = "viridis", truecolor: bool = True,
+               underlay: np.ndarray | None = None, alpha: float = 0.5) -> np.ndarray:
+    """RGB uint8 (2*rows, cols, 3) for a raw (h, w) map: resample, then scale, then colour.
+
+    In 256-colour mode the map uses the grey ramp's lightness order (the colormap is ignored).
+    With an `underlay` image the coloured map is blended over it with `alpha`.
+    """
+    resampled = resize_values(values, 2 * rows, cols)  # (2*rows, cols) raw values
+    unit = np.clip(unit_values(resampled, lo, hi), 0.0, 1.0)
+    coloured = apply_colormap(unit, colormap if truecolor else "gray")  # (2*rows, cols, 3)
+    if underlay is None:
+        return coloured
+    base = resize_rgb(underlay, 2 * rows, cols).astype(np.float32)
+    return np.round((1 - alpha) * base + alpha * coloured).astype(np.uint8)
+
+
+def format_value(value: float) -> str:
+    """A value with 4 significant digits, for bars and the probe."""
+    return f"{value:.4g}"
+
+
+def colorbar_text(lo: float, hi: float, width: int, colormap: str = "viridis",
+                  truecolor: bool = True) -> Text:
+    """One line: the real lower bound, a gradient of the colormap, the real upper bound."""
+    left, right = format_value(lo) + " ", " " + format_value(hi)
+    span = max(1, width - len(left) - len(right))
+    table = lut(colormap if truecolor else "gray")
+    text = Text(left, no_wrap=True, overflow="crop")
+    for i in range(span):
+        index = int(round(i * 255 / max(1, span - 1)))
+        text.append(" ", Style(bgcolor=_color(table[index], truecolor)))
+    text.append(right)
+    return text
+
+
+@dataclass(frozen=True)
+class GridLayout:
+    """Where N tiles of an (h, w) map go in a box of cells."""
+
+    columns: int  # tiles per row
+    rows: int  # rows of tiles
+    tile_cols: int  # cells across one tile
+    tile_rows: int  # cells down one tile (each cell holds 2 pixel rows)
+
+
+def grid_layout(count: int, map_shape: tuple[int, int], width: int, height: int,
+                label_lines: int = 1) -> GridLayout:
+    """The tile arrangement with the largest tiles that keep the map's aspect ratio.
+
+    Cells are taken as twice as tall as wide, so one cell holds two square pixels.
+    """
+    h, w = map_shape
+    best = GridLayout(1, count, 1, 1)
+    for columns in range(1, count + 1):
+        rows = -(-count // columns)
+        avail_w = (width - (columns - 1)) // columns
+        avail_h = (height - rows * label_lines) // rows
+        if avail_w < 1 or avail_h < 1:
+            continue
+        tile_cols = min(avail_w, int(2 * avail_h * w / h))
+        tile_rows = max(1, int(np.ceil(tile_cols * h / w / 2)))
+        if tile_rows > avail_h:
+            tile_rows = avail_h
+        if tile_cols >= 1 and tile_cols > best.tile_cols:
+            best = GridLayout(columns, rows, tile_cols, tile_rows)
+    return best
+
+
+def compose_grid(tiles: list[Text], labels: list[str], layout: GridLayout,
+                 highlight: int | None = None) -> list[Text]:
+    """Lines of tiles side by side (one space apart), each row of tiles under its captions."""
+    lines: list[Text] = []
+    for row in range(layout.rows):
+        members = list(range(row * layout.columns, min(len(tiles), (row + 1) * layout.columns)))
+        if labels:
+            label = Text(no_wrap=True, overflow="crop")
+            for i, index in enumerate(members):
+                caption = labels[index][: layout.tile_cols].ljust(layout.tile_cols)
+                label.append((" " if i else "") + caption,
+                             style="bold" if index == highlight else "dim")
+            lines.append(label)
+        split = [tiles[index].split("\n") for index in members]
+        for line_index in range(layout.tile_rows):
+            line = Text(no_wrap=True, overflow="crop")
+            for i, parts in enumerate(split):
+                if i:
+                    line.append(" ")
+                line.append_text(parts[line_index])
+            lines.append(line)
+    return lines

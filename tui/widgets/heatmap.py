@@ -1,0 +1,195 @@
+"""A heatmap widget that shows raw values faithfully: resample first, colour second, real
+bounds on the colour bar, and a probe cursor that reads out the value under it.
+
+One map, a grid of maps on one shared scale, a map over its photo (alpha), or a plain image.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Group
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+
+from core.images import resize_rgb
+
+from tui.widgets.halfblock import (
+    GridLayout, colorbar_text, compose_grid, format_value, grid_layout, map_pixels,
+    rgb_to_text,
+)
+
+__all__ = ["Heatmap", "rgb_to_text"]
+
+
+class Heatmap(Widget, can_focus=True):
+    """Half-block heatmap (two pixels per cell) with colour bar and probe (hjkl / arrows)."""
+
+    DEFAULT_CSS = """
+    Heatmap {
+        height: 1fr;
+        min-height: 6;
+        width: 1fr;
+    }
+    Heatmap:focus {
+        background: $boost;
+    }
+    """
+
+    BINDINGS = [
+        Binding("left,h", "probe(0, -1)", "Probe ←", tooltip="Move the probe left.", show=False),
+        Binding("right,l", "probe(0, 1)", "Probe →", tooltip="Move the probe right.", show=False),
+        Binding("up,k", "probe(-1, 0)", "Probe ↑", tooltip="Move the probe up.", show=False),
+        Binding("down,j", "probe(1, 0)", "Probe ↓", tooltip="Move the probe down.", show=False),
+    ]
+    """The probe moves one cell per key; off the edge of a grid tile it enters the next."""
+
+    class Probed(Message):
+        """Sent when the probe cursor moves to another value."""
+
+        def __init__(self, heatmap: "Heatmap", tile: int, y: int, x: int, value: float) -> None:
+            super().__init__()
+            self.heatmap = heatmap
+            self.tile = tile  # index of the map in a grid (0 for a single map)
+            self.y = y  # row in the raw map
+            self.x = x  # column in the raw map
+            self.value = value  # raw value at (y, x)
+
+    def __init__(self, *, truecolor: bool = True, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.truecolor = truecolor  # False: 256-colour terminal, maps on the grey ramp
+        self.maps: np.ndarray | None = None  # (N, h, w) raw values
+        self.labels: tuple[str, ...] = ()
+        self.bounds: list[tuple[float, float]] = []  # (lo, hi) per map
+        self.image: np.ndarray | None = None  # (H, W, 3) uint8 photo
+        self.colormap = "viridis"
+        self.overlay = False  # draw maps over `image`
+        self.alpha = 0.5  # overlay opacity of the map, 0..1
+        self.probe: tuple[int, int, int] = (0, 0, 0)  # (tile, y, x) in raw map coordinates
+        self._layout: GridLayout | None = None
+        self._cache: tuple[tuple, Group] | None = None
+
+    def show_maps(self, maps: np.ndarray, labels: tuple[str, ...] = (),
+                  bounds: list[tuple[float, float]] | None = None, colormap: str = "viridis",
+                  image: np.ndarray | None = None, overlay: bool = False,
+                  alpha: float = 0.5) -> None:
+        """Show raw maps (N, h, w) or (h, w); bounds default to one shared min/max."""
+        maps = np.asarray(maps, dtype=np.float32)
+        self.maps = maps[None] if maps.ndim == 2 else maps
+        self.labels = labels
+        if bounds is None:
+            finite = self.maps[np.isfinite(self.maps)]
+            lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+            bounds = [(lo, hi)] * len(self.maps)
+        self.bounds = list(bounds)
+        self.colormap, self.image, self.overlay, self.alpha = colormap, image, overlay, alpha
+        tile, y, x = self.probe
+        h, w = self.maps.shape[1:]
+        self.probe = (min(tile, len(self.maps) - 1), min(y, h - 1), min(x, w - 1))
+        self._changed()
+
+    def show_image(self, image: np.ndarray) -> None:
+        """Show a plain RGB uint8 image (no values, no colour bar)."""
+        self.maps, self.labels, self.bounds = None, (), []
+        self.image, self.overlay = image, False
+        self._changed()
+
+    def set_style(self, *, colormap: str | None = None, alpha: float | None = None,
+                  overlay: bool | None = None) -> None:
+        """Change how the same values are drawn."""
+        if colormap is not None:
+            self.colormap = colormap
+        if alpha is not None:
+            self.alpha = min(max(alpha, 0.0), 1.0)
+        if overlay is not None:
+            self.overlay = overlay
+        self._changed()
+
+    def probe_value(self) -> float | None:
+        """The raw value under the probe, or None when no map is shown."""
+        if self.maps is None:
+            return None
+        tile, y, x = self.probe
+        return float(self.maps[tile, y, x])
+
+    def _changed(self) -> None:
+        self._cache = None
+        self.refresh()
+
+    def action_probe(self, dy: int, dx: int) -> None:
+        """Move the probe by one cell (in raw pixels: the map's pixels per cell)."""
+        if self.maps is None or self._layout is None:
+            return
+        count, h, w = self.maps.shape
+        tile, y, x = self.probe
+        step_x = max(1, int(round(w / self._layout.tile_cols)))
+        step_y = max(1, int(round(h / (2 * self._layout.tile_rows))))
+        y, x = y + dy * step_y, x + dx * step_x
+        if x >= w and tile + 1 < count:
+            tile, x = tile + 1, 0
+        elif x < 0 and tile > 0:
+            tile, x = tile - 1, w - 1
+        self.probe = (tile, min(max(y, 0), h - 1), min(max(x, 0), w - 1))
+        self._changed()
+        value = self.probe_value()
+        assert value is not None
+        self.post_message(self.Probed(self, *self.probe, value))
+
+    def render(self):
+        width, height = self.size.width, self.size.height
+        key = (width, height, self.has_focus)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        if self.maps is None and self.image is None:
+            group = Group(Text("(nothing to show yet)", style="dim"))
+        elif self.maps is None:
+            group = self._render_image(width, height)
+        else:
+            group = self._render_maps(width, height)
+        self._cache = (key, group)
+        return group
+
+    def _render_image(self, width: int, height: int) -> Group:
+        assert self.image is not None
+        h, w = self.image.shape[:2]
+        layout = grid_layout(1, (h, w), width, max(1, height - 1), label_lines=0)
+        pixels = resize_rgb(self.image, 2 * layout.tile_rows, layout.tile_cols)
+        caption = Text(f"image {w}×{h}", style="dim", no_wrap=True, overflow="crop")
+        return Group(rgb_to_text(pixels, self.truecolor), caption)
+
+    def _render_maps(self, width: int, height: int) -> Group:
+        assert self.maps is not None
+        count, h, w = self.maps.shape
+        grid = count > 1
+        label_lines = 1 if grid or self.labels else 0
+        layout = grid_layout(count, (h, w), width, max(1, height - 2), label_lines)
+        self._layout = layout
+        probe_tile, probe_y, probe_x = self.probe
+        tiles = []
+        for index in range(count):
+            lo, hi = self.bounds[index]
+            underlay = self.image if self.overlay else None
+            pixels = map_pixels(self.maps[index], layout.tile_rows, layout.tile_cols, lo, hi,
+                                self.colormap, self.truecolor, underlay, self.alpha)
+            probe = None
+            if index == probe_tile and self.has_focus:
+                probe = (probe_y * 2 * layout.tile_rows // h, probe_x * layout.tile_cols // w)
+            tiles.append(rgb_to_text(pixels, self.truecolor, probe))
+        labels = [self._label(i) for i in range(count)] if label_lines else []
+        lines = compose_grid(tiles, labels, layout, probe_tile if grid else None)
+        lo, hi = self.bounds[probe_tile]
+        shared = len(set(self.bounds)) == 1
+        scale = "shared scale" if shared else f"scale of {self._label(probe_tile)}"
+        lines.append(colorbar_text(lo, hi, min(width, 60), self.colormap, self.truecolor))
+        value = self.probe_value()
+        assert value is not None
+        lines.append(Text(
+            f"{scale} · probe {self._label(probe_tile)} (y {probe_y}, x {probe_x}) = "
+            f"{format_value(value)} · map {h}×{w}", style="dim", no_wrap=True, overflow="ellipsis",
+        ))
+        return Group(*lines)
+
+    def _label(self, index: int) -> str:
+        return self.labels[index] if index < len(self.labels) else f"map {index}"

@@ -1,0 +1,91 @@
+"""A small exact matrix on screen: window highlight, padding marks, wrong cells, hidden cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
+
+from core.matrix import fmt
+
+Cell = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class MatrixPicture:
+    """What one MatrixView shows; cells are (row, column)."""
+
+    title: str
+    values: tuple[tuple[Fraction | None, ...], ...]  # None: not computed yet (shown as ·)
+    window: frozenset[Cell] = frozenset()  # cells of the current window
+    padding: frozenset[Cell] = frozenset()  # cells that are padding, not input
+    current: Cell | None = None  # the cell being computed
+    wrong: frozenset[Cell] = frozenset()  # cells of an answer that are wrong
+    marked: frozenset[Cell] = field(default_factory=frozenset)  # e.g. the argmax of a max pool
+
+
+class MatrixView(Static):
+    """Renders a MatrixPicture as aligned, right-justified columns with styled cells."""
+
+    COMPONENT_CLASSES = {
+        "matrix--title", "matrix--window", "matrix--padding", "matrix--current",
+        "matrix--wrong", "matrix--marked",
+    }
+    """Cell styles, so themes decide the colours."""
+
+    DEFAULT_CSS = """
+    MatrixView {
+        width: auto;
+        height: auto;
+        padding: 0 1;
+        margin: 0 1 0 0;
+        border: round $panel-lighten-2;
+    }
+    MatrixView > .matrix--title { text-style: bold; color: $text-muted; }
+    MatrixView > .matrix--window { background: $accent 40%; text-style: bold; }
+    MatrixView > .matrix--padding { color: $text-disabled; text-style: italic; }
+    MatrixView > .matrix--current { background: $primary 60%; text-style: bold; }
+    MatrixView > .matrix--wrong { background: $error 50%; text-style: bold strike; }
+    MatrixView > .matrix--marked { text-style: bold underline; color: $warning; }
+    """
+
+    def __init__(self, picture: MatrixPicture | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.picture = picture
+
+    def show(self, picture: MatrixPicture) -> None:
+        self.picture = picture
+        self.update(self.render_picture(picture))
+
+    def on_mount(self) -> None:
+        if self.picture is not None:
+            self.update(self.render_picture(self.picture))
+
+    def render_picture(self, picture: MatrixPicture) -> Text:
+        texts = [["·" if v is None else fmt(v) for v in row] for row in picture.values]
+        width = max((len(t) for row in texts for t in row), default=1)
+        text = Text(picture.title + "\n", style=self._style("matrix--title"))
+        for i, row in enumerate(texts):
+            for j, value in enumerate(row):
+                text.append(" ")
+                text.append(value.rjust(width), style=self._cell_style(picture, (i, j)))
+            text.append("\n" if i < len(texts) - 1 else "")
+        return text
+
+    def _cell_style(self, picture: MatrixPicture, cell: Cell) -> Style:
+        style = Style()
+        for name, cells in (
+            ("matrix--padding", picture.padding), ("matrix--window", picture.window),
+            ("matrix--marked", picture.marked), ("matrix--wrong", picture.wrong),
+        ):
+            if cell in cells:
+                style += self._style(name)
+        if cell == picture.current:
+            style += self._style("matrix--current")
+        return style
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)

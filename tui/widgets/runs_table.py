@@ -1,0 +1,182 @@
+"""The monitor's runs table: one row per run, derived from its snapshot, sortable, multi-select."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from core.runs import epoch_events
+from tui.run_watch import RunSnapshot
+
+STATE_STYLES = {
+    "pending": "dim", "running": "bold green", "stalled": "bold yellow", "finished": "bold",
+    "stopped": "yellow", "failed": "bold red", "died": "bold red",
+}
+"""How each state reads in the table (ANSI colours, readable in dark and light themes)."""
+
+COLUMNS = (
+    ("", "mark"), ("run", "name"), ("preset", "preset"), ("hyperparameters", "hyper"),
+    ("status", "state"), ("epoch", "epoch"), ("best val", "best_val"),
+    ("best test", "best_test"), ("img/s", "speed"), ("ETA", "eta"), ("device", "device"),
+)
+"""(header, RunRow field) pairs, left to right."""
+
+SORT_KEYS = ("created", "name", "preset", "state", "best_val", "best_test")
+"""Orders the `o` key cycles through."""
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def duration(seconds: float | None) -> str:
+    """`1h02m`, `3m05s`, `42s`, or `—`."""
+    if seconds is None:
+        return "—"
+    seconds = int(round(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds}s"
+
+
+def hyperparameters(config: Mapping[str, Any]) -> str:
+    """The settings that tell runs of one preset apart: optimizer, lr, batch, augmentation."""
+    parts = [str(config.get("optimizer", "?"))]
+    if isinstance(config.get("lr"), (int, float)):
+        parts.append(f"lr {config['lr']:g}")
+    if config.get("batch_size"):
+        parts.append(f"bs {config['batch_size']}")
+    augment = config.get("augment") or ()
+    if isinstance(augment, (list, tuple)) and augment:
+        parts.append("+" + "+".join(map(str, augment)))
+    return " ".join(parts)
+
+
+def best(epochs: Iterable[Mapping[str, Any]], metric: str) -> float | None:
+    values = [e[metric] for e in epochs if isinstance(e.get(metric), (int, float))]
+    return max(values) if values else None
+
+
+def last_of(events: Sequence[Mapping[str, Any]], kind: str) -> Mapping[str, Any] | None:
+    return next((e for e in reversed(events) if e.get("kind") == kind), None)
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One table row: display text per column plus the values it sorts by."""
+
+    id: str  # run directory name (the row key)
+    mark: str  # "●" when selected for comparison
+    name: str
+    preset: str
+    hyper: str
+    state: str
+    epoch: str  # "done/total"
+    best_val: float | None  # fraction 0..1
+    best_test: float | None  # fraction 0..1
+    speed: str  # training images per second (latest step event)
+    eta: str  # time left while running
+    device: str
+    created: float  # unix seconds
+
+    def cells(self) -> list[str | Text]:
+        values = {
+            "state": Text(self.state, style=STATE_STYLES.get(self.state, "")),
+            "best_val": percent(self.best_val), "best_test": percent(self.best_test),
+        }
+        return [values.get(field, getattr(self, field)) for _, field in COLUMNS]
+
+
+def eta_seconds(snapshot: RunSnapshot, done: int, now: float) -> float | None:
+    """Mean epoch time × epochs left, less the time already spent in the current epoch."""
+    if snapshot.state != "running":
+        return None
+    epochs = epoch_events(list(snapshot.events))
+    seconds = [e["seconds"] for e in epochs if isinstance(e.get("seconds"), (int, float))]
+    total = int(snapshot.config.get("epochs", 0) or 0)
+    if not seconds or total <= done:
+        return None
+    last_epoch_time = float(epochs[-1].get("time", now))
+    into_epoch = max(0.0, now - last_epoch_time)
+    return max(0.0, sum(seconds) / len(seconds) * (total - done) - into_epoch)
+
+
+def run_row(snapshot: RunSnapshot, selected: bool = False, now: float | None = None) -> RunRow:
+    """The table row of one run."""
+    now = time.time() if now is None else now
+    events = list(snapshot.events)
+    epochs = epoch_events(events)
+    start = last_of(events, "start") or {}
+    step = last_of(events, "step") or {}
+    speed = step.get("images_per_s")
+    name = snapshot.config.get("name") or snapshot.id
+    return RunRow(
+        id=snapshot.id,
+        mark="●" if selected else " ",
+        name=str(name),
+        preset=str(snapshot.config.get("preset", "?")),
+        hyper=hyperparameters(snapshot.config),
+        state=snapshot.state,
+        epoch=f"{len(epochs)}/{snapshot.config.get('epochs', '?')}",
+        best_val=best(epochs, "val_acc"),
+        best_test=best(epochs, "test_acc"),
+        speed=f"{speed:,.0f}" if isinstance(speed, (int, float)) else "—",
+        eta=duration(eta_seconds(snapshot, len(epochs), now)),
+        device=str(start.get("device", "—")),
+        created=snapshot.created,
+    )
+
+
+def sort_rows(rows: list[RunRow], key: str) -> list[RunRow]:
+    """Rows in `key` order: newest first by creation, best first by accuracy, else A→Z."""
+    if key == "created":
+        return sorted(rows, key=lambda r: (r.created, r.id), reverse=True)
+    if key in ("best_val", "best_test"):
+        return sorted(rows, key=lambda r: (getattr(r, key) is not None, getattr(r, key) or 0), reverse=True)
+    return sorted(rows, key=lambda r: (str(getattr(r, key)), r.id))
+
+
+class RunsTable(DataTable):
+    """Every run as a row; the cursor row is the current run, marked rows are compared."""
+
+    DEFAULT_CSS = """
+    RunsTable {
+        height: auto;
+        max-height: 12;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.sort_key = "created"
+        self.rows_by_id: dict[str, RunRow] = {}
+
+    def on_mount(self) -> None:
+        for header, field in COLUMNS:
+            self.add_column(header, key=field)
+
+    @property
+    def current_id(self) -> str | None:
+        """The run under the cursor."""
+        if not self.row_count:
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+    def show(self, rows: Sequence[RunRow]) -> None:
+        """Replace the rows, keeping the cursor on the same run."""
+        current = self.current_id
+        self.rows_by_id = {row.id: row for row in rows}
+        self.clear()
+        ordered = sort_rows(list(rows), self.sort_key)
+        for row in ordered:
+            self.add_row(*row.cells(), key=row.id)
+        ids = [row.id for row in ordered]
+        if current in ids:
+            self.move_cursor(row=ids.index(current), animate=False)
