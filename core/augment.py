@@ -93,30 +93,36 @@ def draw_params(count: int, augment: Augment, generator: torch.Generator) -> Aug
 
 
 def pad_images(images: Tensor, padding: int) -> Tensor:
-    """Zero-pad channels-last images (N, H, W, C) by `padding` pixels on every side."""
+    """Zero-pad images (N, C, H, W) by `padding` pixels on every side, as one contiguous block."""
     if padding == 0:
-        return images
-    n, h, w, c = images.shape
-    padded = images.new_zeros((n, h + 2 * padding, w + 2 * padding, c))
-    padded[:, padding : padding + h, padding : padding + w] = images
-    return padded  # (N, H + 2p, W + 2p, C)
+        return images.contiguous()
+    n, c, h, w = images.shape
+    padded = images.new_zeros((n, c, h + 2 * padding, w + 2 * padding))
+    padded[:, :, padding : padding + h, padding : padding + w] = images
+    return padded  # (N, C, H + 2p, W + 2p)
 
 
 def gather_crops(
     padded: Tensor, index: Tensor, params: AugmentParams | None, size: tuple[int, int]
 ) -> Tensor:
-    """Pick images `index` from padded channels-last storage, cropped and flipped per `params`.
+    """Pick images `index` of contiguous `padded` storage, cropped and flipped per `params`.
 
-    Returns (B, C, H, W) uint8 in channels-last memory; one gather does all three jobs.
+    One `index_select` over the flat storage does all three jobs: each output pixel's address
+    is (image, channel, crop top + row, crop left + column, mirrored when flipped).
+    Returns (B, C, H, W), contiguous. Without `params` the storage must be unpadded.
     """
     if params is None:
-        return padded[index].permute(0, 3, 1, 2)  # (B, C, H, W)
+        return padded.index_select(0, index)  # (B, C, H, W)
+    batch, channels, padded_height, padded_width = index.shape[0], *padded.shape[1:]
     height, width = size
-    rows = params.offsets[:, :1] + torch.arange(height, device=padded.device)  # (B, H)
-    cols = params.offsets[:, 1:] + torch.arange(width, device=padded.device)  # (B, W)
+    device = padded.device
+    rows = params.offsets[:, :1] + torch.arange(height, device=device)  # (B, H)
+    cols = params.offsets[:, 1:] + torch.arange(width, device=device)  # (B, W)
     cols = torch.where(params.flips[:, None], cols.flip(1), cols)  # (B, W) mirrored rows
-    crops = padded[index[:, None, None], rows[:, :, None], cols[:, None, :]]  # (B, H, W, C)
-    return crops.permute(0, 3, 1, 2)  # (B, C, H, W)
+    planes = index[:, None] * channels + torch.arange(channels, device=device)  # (B, C)
+    starts = (planes[:, :, None] * padded_height + rows[:, None, :]) * padded_width  # (B, C, H)
+    address = starts[:, :, :, None] + cols[:, None, None, :]  # (B, C, H, W)
+    return padded.view(-1).index_select(0, address.view(-1)).view(batch, channels, height, width)
 
 
 def color_jitter(images: Tensor, params: AugmentParams) -> Tensor:
@@ -143,10 +149,9 @@ def augment_batch(images: Tensor, augment: Augment, generator: torch.Generator) 
 
     The same crop, flip and jitter code as the fast training loader (for previews).
     """
-    channels_last = images.permute(0, 2, 3, 1)  # (B, H, W, 3)
     params = draw_params(images.shape[0], augment, generator).to(images.device)
     index = torch.arange(images.shape[0], device=images.device)
-    padded = pad_images(channels_last, augment.crop_padding)
+    padded = pad_images(images, augment.crop_padding)  # (B, 3, H + 2p, W + 2p)
     crops = gather_crops(padded, index, params, tuple(images.shape[2:]))  # (B, 3, H, W) uint8
     floats = crops.float().div_(255)
     return color_jitter(floats, params) if augment.jitter > 0 else floats

@@ -48,6 +48,20 @@ class Backward:
     input_traces: tuple[GradTrace, ...]
 
 
+@dataclass(frozen=True)
+class ConvGrads:
+    """The gradients behind the activation: what `conv_backward` computes."""
+
+    grad_pre: tuple[Matrix, ...]
+    pre_traces: tuple[tuple[GradTrace, ...], ...]
+    grad_weight: tuple[Tensor3, ...]
+    weight_traces: tuple[tuple[GradTrace, ...], ...]
+    grad_bias: tuple[Fraction, ...]
+    bias_traces: tuple[GradTrace, ...]
+    grad_input: Tensor3
+    input_traces: tuple[GradTrace, ...]
+
+
 def mse_gradient(outputs: tuple[Matrix, ...], target: tuple[Matrix, ...]):
     """E and dE/do = 2·(o − y)/N with N every cell of every output map."""
     if len(target) != len(outputs) or any(shape(t) != shape(o) for t, o in zip(target, outputs)):
@@ -93,7 +107,7 @@ def pool_backward(grad: Matrix, pooled: PoolResult, in_shape: tuple[int, int], k
     return tuple(tuple(row) for row in total), traces
 
 
-def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]):
+def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]) -> ConvGrads:
     """From dE/d(activation output) to dE/dpre, dE/dw, dE/db and dE/dx."""
     config = forward.config
     s_r, s_c = config.stride
@@ -138,8 +152,8 @@ def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]):
         grad_w.append(tuple(kernel_grad))
         w_traces.append(tuple(kernel_traces))
     grad_x, x_traces = _fold_padding(forward, grad_padded, padded_parts)
-    return (tuple(grad_pre), tuple(pre_traces), tuple(grad_w), tuple(w_traces), tuple(grad_b),
-            tuple(b_traces), grad_x, x_traces)
+    return ConvGrads(tuple(grad_pre), tuple(pre_traces), tuple(grad_w), tuple(w_traces),
+                     tuple(grad_b), tuple(b_traces), grad_x, x_traces)
 
 
 def _activation_backward(pre: Matrix, g_out: Matrix, activation: str, kl: str):

@@ -28,6 +28,7 @@ class LabInputs:
     dilation: str = "1"  # like stride
     mode: str = "correlation"  # correlation (nn.Conv2d) | convolution (kernel flipped)
     activation: str = "none"  # none | relu
+    exact_fit: bool = False  # refuse sizes where the windows do not end at the border
     pool: str = "none"  # none | max | avg
     pool_kernel: str = "2"
     pool_stride: str = ""  # empty: the pooling kernel size
@@ -50,6 +51,7 @@ class LabInputs:
             dilation=parse_pair(self.dilation, "dilation"),
             mode=self.mode,
             activation=self.activation,
+            exact_fit=self.exact_fit,
         )
 
     def pool_config(self) -> PoolConfig | None:

@@ -6,7 +6,7 @@ everything the screen, the CLI and the answer checker show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from fractions import Fraction
 
 from core.conv import ConvConfig, ConvError, ConvForward, conv_forward
@@ -80,10 +80,8 @@ def _backward(solution: Solution) -> Backward:
         ]
         grad_output = tuple(g for g, _ in pairs)
         output_traces = tuple(t for _, t in pairs)
-    grad_pre, pre_traces, grad_w, w_traces, grad_b, b_traces, grad_x, x_traces = conv_backward(
-        forward, grad_output
-    )
+    grads = conv_backward(forward, grad_output)
     return Backward(
-        loss, tuple(grad_final), final_traces, grad_output, output_traces, grad_pre, pre_traces,
-        grad_w, w_traces, grad_b, b_traces, grad_x, x_traces,
+        loss, tuple(grad_final), final_traces, grad_output, output_traces,
+        **{field.name: getattr(grads, field.name) for field in fields(grads)},
     )

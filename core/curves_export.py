@@ -30,7 +30,8 @@ class ExportRun:
 def write_csv(runs: Sequence[ExportRun], path: Path) -> Path:
     """Every epoch of every run as one CSV row (empty cells for metrics a run did not record)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as stream:
+    partial = path.with_name(f".{path.name}.partial")
+    with open(partial, "w", newline="", encoding="utf-8") as stream:
         writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for run in runs:
@@ -39,6 +40,7 @@ def write_csv(runs: Sequence[ExportRun], path: Path) -> Path:
                     "run": run.id, "preset": run.config.get("preset", ""),
                     **{key: event.get(key, "") for key in CSV_COLUMNS[2:]},
                 })
+    partial.replace(path)
     return path
 
 
@@ -69,7 +71,9 @@ def write_png(runs: Sequence[ExportRun], path: Path, x_axis: XAxis = "epoch") ->
             ax.legend(fontsize="small")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
+    partial = path.with_name(f".{path.name}.partial")
+    figure.savefig(partial, format="png")
+    partial.replace(path)  # readers never see half a PNG
     return path
 
 

@@ -36,6 +36,7 @@ class ExplainModel:
     preprocess: Preprocess  # input size and normalisation the model was trained with
     title: str  # one line naming the model and where its weights came from
     random_seed: int | None = None  # set only when weights are seeded random (tests, demos)
+    dataset: str | None = None  # a run's dataset ("cifar10" | "shapes"), for its test gallery
 
 
 def prepare(module):
@@ -109,7 +110,8 @@ def load_run_model(ref: str, runs_dir: str | os.PathLike[str]) -> ExplainModel:
         ) from None
     preprocess = _run_preprocess(config)
     title = f"run {run_dir.name}: {config.get('preset')} ({checkpoint_path.name})"
-    return ExplainModel(prepare(module), classes, preprocess, title)
+    return ExplainModel(prepare(module), classes, preprocess, title,
+                        dataset=config.get("dataset"))
 
 
 def _build_preset(preset_name: str | None, num_classes: int):

@@ -46,7 +46,7 @@ def load_image(source: str | os.PathLike[str], data_dir: str | None = None) -> t
     if sep and name in ("cifar10", "shapes") and index.isdigit():
         from core.datasets import load_dataset
 
-        dataset = load_dataset(name, data_dir)
+        dataset = load_dataset(name, data_dir, train_size=1)
         split = dataset.test
         if int(index) >= len(split.labels):
             raise ImageError(

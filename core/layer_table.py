@@ -93,6 +93,7 @@ class LayerTable:
                     "biases": row.biases, "params": row.params,
                     "trainable_params": row.trainable, "macs": row.macs,
                     "receptive_field": _square(row, "size"), "jump": _square(row, "jump"),
+                    "receptive_field_start": _square(row, "start"),
                     "dropped": list(row.dropped),
                 }
                 for row in self.rows

@@ -75,7 +75,8 @@ class FastLoader:
         self.epoch = 0
         self.size = tuple(split.images.shape[1:3])  # (H, W) before resizing
         images = torch.from_numpy(np.ascontiguousarray(split.images)).to(device)  # (N, H, W, 3)
-        self.images = pad_images(images, augment.crop_padding)  # (N, H + 2p, W + 2p, 3) uint8
+        planes = images.permute(0, 3, 1, 2)  # (N, 3, H, W)
+        self.images = pad_images(planes, augment.crop_padding)  # (N, 3, H + 2p, W + 2p) uint8
         self.labels = torch.from_numpy(np.asarray(split.labels, dtype=np.int64)).to(device)
         self.normalize = None
         if normalize is not None:

@@ -31,7 +31,7 @@ class Field:
 
     size: int  # cells of input (padding included) that one output cell sees
     jump: int  # distance in input cells between neighbouring output cells (effective stride)
-    start: float  # input coordinate of the first cell of output cell 0's field (may be < 0)
+    start: int  # input coordinate of the first cell of output cell 0's field (may be < 0)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ read from a byte offset, hold back an unterminated last line and skip corrupt li
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import socket
@@ -129,8 +130,10 @@ class EventWriter:
                     stream.write(b"\n")
 
     def write(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Stamp `event` with `seq` and `time`, append it as one line and flush; returns it."""
-        stamped = {"seq": self.seq, "time": time.time(), **event}
+        """Stamp `event` with `seq` and `time`, append it as one line and flush; returns it.
+
+        NaN and infinite numbers become null, so every line stays strict JSON."""
+        stamped = {"seq": self.seq, "time": time.time(), **_finite_or_none(event)}
         self._stream.write(json.dumps(stamped, allow_nan=False, default=str) + "\n")
         self._stream.flush()
         self.seq += 1
@@ -141,6 +144,16 @@ class EventWriter:
         self._stream.flush()
         os.fsync(self._stream.fileno())
         self._stream.close()
+
+
+def _finite_or_none(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite_or_none(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(item) for item in value]
+    return value
 
 
 class EventTail:
@@ -243,8 +256,16 @@ def run_status(run_dir: Path | str, now: float | None = None) -> RunStatus:
         return scheduled
     session = last_session(read_events(run_dir))
     end = next((event for event in reversed(session) if event["kind"] == "end"), None)
-    if end is not None:
+    launch = read_json(run_dir / "launch.json")
+    relaunched = (
+        end is not None
+        and isinstance(launch, dict)
+        and float(launch.get("started", 0)) > float(end.get("time", 0))
+    )
+    if end is not None and not relaunched:
         return RunStatus(end.get("status", "failed"), end.get("message", ""))
+    if relaunched:
+        session = []  # a resumed worker is starting; the old session's end no longer applies
     from core.launch import worker_alive
 
     alive = worker_alive(run_dir)

@@ -24,7 +24,9 @@ VARIANTS = ("loop", "vectorised")
 
 def _check_variant(variant: str) -> str:
     if variant not in VARIANTS:
-        raise UserError(f"Unknown scratch variant {variant!r}: choose one of {', '.join(VARIANTS)}.")
+        raise UserError(
+            f"Unknown scratch variant {variant!r}: choose one of {', '.join(VARIANTS)}."
+        )
     return variant
 
 

@@ -167,8 +167,8 @@ def solve(
 ) -> Solved:
     """Fill in the blank values (None) of in/out/kernel/stride/padding; three must be given.
 
-    Padding is searched only up to d*(k-1) (pooling: half the kernel, PyTorch's limit), beyond which border
-    outputs would see nothing but padding.
+    Padding is searched only up to d*(k-1) (pooling: half the kernel, PyTorch's limit),
+    beyond which border outputs would see nothing but padding.
     """
     given = {name: value for name, value in known.items() if value is not None}
     unknown = tuple(name for name in FIELDS if name not in given)
@@ -176,6 +176,11 @@ def solve(
         raise ShapeError(
             "Give at least three of input, output, kernel, stride and padding; "
             f"only {len(given)} given."
+        )
+    if {"in_size", "out_size"} <= set(unknown):
+        raise ShapeError(
+            "Input and output are both blank, and every input large enough fits: "
+            "give one of them."
         )
     for name, value in given.items():
         low = 0 if name == "padding" else 1
@@ -187,8 +192,12 @@ def solve(
             output_padding,
         ))
     bound = 2 * max(given.values()) + 16
+    widest_in = bound
+    if "out_size" in given:  # out windows of stride s and span d*(k-1)+1 cover at most this
+        widest_in = max(bound, given["out_size"] * given.get("stride", bound)
+                        + dilation * given.get("kernel", bound))
     ranges = {
-        "in_size": range(1, bound + 1),
+        "in_size": range(1, widest_in + 1),
         "kernel": range(1, bound + 1),
         "stride": range(1, bound + 1),
         "padding": range(0, bound + 1),
@@ -211,7 +220,7 @@ def solve(
             try:
                 fit = output_size(trial["in_size"], layer)
             except ShapeError:
-                if free[-1:] == ["stride"] or (free[-1:] == ["kernel"] and kind != "transposed"):
+                if free[-1:] == ["stride"] or (free[-1:] == ["kernel"] and kind == "conv"):
                     break  # larger values cannot repair the layer
                 continue
             if "out_size" in given and fit.out_size != given["out_size"]:

@@ -207,12 +207,13 @@ def stop_slurm_run(run_dir: Path | str, *, grace_seconds: float,
         raise SlurmError(f"{run_dir.name} was not submitted to Slurm.")
     request_stop(run_dir)
     deadline = time.monotonic() + grace_seconds
-    while time.monotonic() < deadline:
+    while True:
+        forget_snapshot()
         job = job_for_run(run_dir)
         if job is None or job.state not in ACTIVE:
             return "stopped"
-        if job.state == "PENDING":
-            break  # nothing to checkpoint yet
+        if job.state == "PENDING" or time.monotonic() >= deadline:
+            break  # pending: nothing to checkpoint yet
         time.sleep(poll_seconds)
     cancel(str(launch["job_id"]))
     return "cancelled"

@@ -12,53 +12,21 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
-from core import checkpoint
-from core.datasets import Dataset, ImageSplit, load_dataset
-from core.models import build_model
 from core.runs import epoch_events, read_events
-from core.train_config import TrainConfig, TrainConfigError
-from core.train_setup import make_optimizer, make_schedule, resolve_device
+from core.train_config import TrainConfig
+from core.train_state import TrainState
 
 STEP_EVENT_SECONDS = 0.25  # at most ~4 step events per second
 
 
 class NonFiniteLoss(Exception):
     """The loss became NaN or infinite: training cannot recover by itself."""
-
-
-@dataclass
-class Splits:
-    """The images a run trains, validates and tests on."""
-
-    dataset: Dataset
-    train: ImageSplit
-    val: ImageSplit | None
-    test: ImageSplit
-
-
-def load_splits(config: TrainConfig) -> Splits:
-    """Load the dataset and hold out a seeded validation split from the training images."""
-    dataset = load_dataset(
-        config.dataset, config.data_dir, train_size=config.train_size, test_size=config.test_size
-    )
-    train, val = dataset.train, None
-    if config.val_split > 0:
-        order = np.random.default_rng(config.seed).permutation(len(train))
-        n_val = max(1, round(len(train) * config.val_split))
-        if n_val >= len(train):
-            raise TrainConfigError(f"A validation split of {config.val_split} leaves no training images.")
-        val_index, train_index = np.sort(order[:n_val]), np.sort(order[n_val:])
-        val = ImageSplit(train.images[val_index], train.labels[val_index])
-        train = ImageSplit(train.images[train_index], train.labels[train_index])
-    return Splits(dataset, train, val, dataset.test)
 
 
 def evaluate(model: nn.Module, loader, criterion) -> tuple[float, float]:
@@ -77,115 +45,7 @@ def evaluate(model: nn.Module, loader, criterion) -> tuple[float, float]:
     return loss_sum.item() / max(count, 1), correct.item() / max(count, 1)
 
 
-class _Run:
-    """The mutable state of one fit: model, optimizer, loaders and progress counters."""
-
-    def __init__(self, config: TrainConfig, run_dir: Path | None):
-        from core.pipeline import Augment, make_loader
-
-        self.config = config
-        self.run_dir = run_dir
-        self.device = resolve_device(config.device)
-        torch.manual_seed(config.seed)
-        np.random.seed(config.seed % 2**32)
-        if self.device.type == "cuda":
-            torch.backends.cudnn.benchmark = True
-        self.splits = load_splits(config)
-        classes = len(self.splits.dataset.classes)
-        self.model = build_model(
-            config.preset, num_classes=classes, weights_file=config.weights_file
-        ).to(self.device)
-        common = dict(
-            batch_size=config.batch_size, normalize=config.normalize, device=self.device,
-            seed=config.seed, resize=config.resize,
-        )
-        plain = Augment()  # evaluation sees the images as they are
-        self.train_loader = make_loader(
-            config.pipeline, self.splits.train, augment=config.augment_spec(), shuffle=True, **common
-        )
-        self.val_loader = None
-        if self.splits.val is not None:
-            self.val_loader = make_loader(
-                config.pipeline, self.splits.val, augment=plain, shuffle=False, **common
-            )
-        self.test_loader = make_loader(
-            config.pipeline, self.splits.test, augment=plain, shuffle=False, **common
-        )
-        self.criterion = nn.CrossEntropyLoss()
-        self.optimizer = make_optimizer(config, self.model, self.device)
-        self.steps_per_epoch = len(self.train_loader)
-        self.schedule = make_schedule(config, self.optimizer, self.steps_per_epoch * config.epochs)
-        self.epoch = 0  # last finished epoch
-        self.global_step = 0  # optimizer steps taken
-        self.best = -math.inf  # best selection metric so far
-        self.bad_epochs = 0  # epochs since the validation loss last improved
-        self.best_val_loss = math.inf
-        self.history: list[dict[str, Any]] = []  # epoch events so far
-
-    def checkpoint_dir(self) -> Path | None:
-        return self.run_dir / "checkpoints" if self.run_dir else None
-
-    def restore(self) -> bool:
-        """Continue from checkpoints/last.pt when there is one; True when resumed."""
-        folder = self.checkpoint_dir()
-        if folder is None or not (folder / checkpoint.LAST).is_file():
-            return False
-        payload = checkpoint.load(folder / checkpoint.LAST)
-        self.model.load_state_dict(payload["model"])
-        self.optimizer.load_state_dict(payload["optimizer"])
-        self.schedule.load_state_dict(payload["schedule"])
-        self.epoch = payload["epoch"]
-        self.global_step = payload["global_step"]
-        self.best = payload["best"]
-        self.best_val_loss = payload["best_val_loss"]
-        self.bad_epochs = payload["bad_epochs"]
-        self.history = payload["history"]
-        checkpoint.set_rng_state(payload["rng"])
-        return True
-
-    def save(self, improved: bool) -> list[str]:
-        folder = self.checkpoint_dir()
-        if folder is None:
-            return []
-        payload = {
-            "model": self.model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "schedule": self.schedule.state_dict(),
-            "epoch": self.epoch,
-            "global_step": self.global_step,
-            "best": self.best,
-            "best_val_loss": self.best_val_loss,
-            "bad_epochs": self.bad_epochs,
-            "history": self.history,
-            "config": self.config.to_dict(),
-            "classes": list(self.splits.dataset.classes),
-            "rng": checkpoint.rng_state(),
-        }
-        checkpoint.save(folder / checkpoint.LAST, payload)
-        written = [checkpoint.LAST]
-        if improved:
-            checkpoint.save(folder / checkpoint.BEST, payload)
-            written.append(checkpoint.BEST)
-        return written
-
-    def start_event(self, resumed_from: int) -> dict[str, Any]:
-        splits, device = self.splits, self.device
-        name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-        params = sum(p.numel() for p in self.model.parameters())
-        trainable = sum(p.numel() for p in self.model.parameters() if p.requires_grad)
-        return {
-            "kind": "start", "device": str(device), "device_name": name,
-            "torch": torch.__version__, "preset": self.config.preset,
-            "dataset": splits.dataset.name, "dataset_title": splits.dataset.title,
-            "synthetic": splits.dataset.synthetic, "classes": list(splits.dataset.classes),
-            "train_size": len(splits.train), "val_size": len(splits.val) if splits.val else 0,
-            "test_size": len(splits.test), "epochs": self.config.epochs,
-            "steps_per_epoch": self.steps_per_epoch, "parameters": params,
-            "trainable_parameters": trainable, "resumed_from_epoch": resumed_from,
-        }
-
-
-def _lr(run: _Run) -> float:
+def _lr(run: TrainState) -> float:
     return float(run.optimizer.param_groups[0]["lr"])
 
 
@@ -198,20 +58,25 @@ def _check_finite(value: float, where: str) -> float:
     return value
 
 
-def _train_epoch(run: _Run, epoch: int, stop: Callable[[], bool]) -> Iterator[dict[str, Any]]:
-    """One pass over the training split; yields step/eval events, returns (loss, acc) or None
-    when stopped."""
+def _train_epoch(run: TrainState, epoch: int, stop: Callable[[], bool]) -> Iterator[dict[str, Any]]:
+    """One pass over the training split (continuing a stopped one where it left off); yields
+    step/eval events, returns (loss, acc, seconds), or None after a stop mid-epoch."""
     model, device = run.model, run.device
     run.train_loader.set_epoch(epoch)
+    done = run.take_partial(epoch) or {"step": 0, "loss_sum": 0.0, "correct": 0, "count": 0,
+                                       "seconds": 0.0}
+    loss_sum = torch.tensor(done["loss_sum"], device=device)  # float32, as uninterrupted
+    correct = torch.tensor(done["correct"], device=device, dtype=torch.long)
+    count = done["count"]
+    batches = iter(run.train_loader)
+    for _ in range(done["step"]):
+        next(batches)  # same batches as before the stop; their updates are in the checkpoint
+    run.apply_saved_rng()
     model.train()
-    loss_sum = torch.zeros((), device=device)
-    correct = torch.zeros((), device=device, dtype=torch.long)
     window = torch.zeros((), device=device)  # loss summed since the last step event
-    window_steps = window_images = count = 0
-    last_time = time.perf_counter()
-    for step, (images, labels) in enumerate(run.train_loader, start=1):  # (B,3,H,W), (B,)
-        if stop():
-            return None
+    window_steps = window_images = 0
+    started = last_time = time.perf_counter()
+    for step, (images, labels) in enumerate(batches, start=done["step"] + 1):  # (B,3,H,W), (B,)
         logits = model(images)  # (B, classes)
         loss = run.criterion(logits, labels)
         run.optimizer.zero_grad(set_to_none=True)
@@ -240,11 +105,19 @@ def _train_epoch(run: _Run, epoch: int, stop: Callable[[], bool]) -> Iterator[di
         if run.config.eval_every and run.global_step % run.config.eval_every == 0:
             yield _eval_event(run, epoch)
             model.train()
+        if step < run.steps_per_epoch and stop():
+            run.save_partial({
+                "epoch": epoch, "step": step, "loss_sum": loss_sum.item(),
+                "correct": correct.item(), "count": count,
+                "seconds": done["seconds"] + time.perf_counter() - started,
+            })
+            return None
     train_loss = _check_finite(loss_sum.item() / max(count, 1), f"in epoch {epoch}")
-    return train_loss, correct.item() / max(count, 1)
+    seconds = done["seconds"] + time.perf_counter() - started
+    return train_loss, correct.item() / max(count, 1), seconds
 
 
-def _eval_event(run: _Run, epoch: int) -> dict[str, Any]:
+def _eval_event(run: TrainState, epoch: int) -> dict[str, Any]:
     split, loader = ("val", run.val_loader) if run.val_loader else ("test", run.test_loader)
     loss, acc = evaluate(run.model, loader, run.criterion)
     return {
@@ -253,7 +126,7 @@ def _eval_event(run: _Run, epoch: int) -> dict[str, Any]:
     }
 
 
-def _system_event(run: _Run) -> dict[str, Any] | None:
+def _system_event(run: TrainState) -> dict[str, Any] | None:
     if run.device.type != "cuda":
         return None
     event = {
@@ -278,21 +151,23 @@ def fit(
     continue from its last checkpoint. `stop()` is polled every step. Ends with an `end`
     event (finished, stopped, or failed on a non-finite loss); other errors propagate."""
     config.validate()
-    run = _Run(config, Path(run_dir) if run_dir else None)
+    run = TrainState(config, Path(run_dir) if run_dir else None)
     resumed = resume and run.restore()
-    yield run.start_event(run.epoch if resumed else 0)
+    yield run.start_event()
     if resumed:
         logged = {event["epoch"] for event in epoch_events(read_events(run.run_dir))}
         yield from (event for event in run.history if event["epoch"] not in logged)
     stop = stop or (lambda: False)
     try:
         for epoch in range(run.epoch + 1, config.epochs + 1):
-            started = time.perf_counter()
+            if stop():
+                yield _stopped(run, None)
+                return
             result = yield from _train_epoch(run, epoch, stop)
             if result is None:
                 yield _stopped(run, epoch)
                 return
-            event = _finish_epoch(run, epoch, result, time.perf_counter() - started)
+            event = _finish_epoch(run, epoch, result)
             improved = _update_selection(run, event)
             written = run.save(improved)
             yield event
@@ -312,8 +187,8 @@ def fit(
     yield {"kind": "end", "status": "finished", "message": f"Trained {config.epochs} epochs."}
 
 
-def _finish_epoch(run: _Run, epoch: int, result: tuple[float, float], seconds: float) -> dict:
-    train_loss, train_acc = result
+def _finish_epoch(run: TrainState, epoch: int, result: tuple[float, float, float]) -> dict:
+    train_loss, train_acc, seconds = result
     val_loss = val_acc = None
     if run.val_loader is not None:
         val_loss, val_acc = evaluate(run.model, run.val_loader, run.criterion)
@@ -328,7 +203,7 @@ def _finish_epoch(run: _Run, epoch: int, result: tuple[float, float], seconds: f
     }
 
 
-def _update_selection(run: _Run, event: dict[str, Any]) -> bool:
+def _update_selection(run: TrainState, event: dict[str, Any]) -> bool:
     """Track best-by-validation (test accuracy when there is no validation split) and early
     stopping; returns whether this epoch is the best so far."""
     metric = event["val_acc"] if event["val_acc"] is not None else event["test_acc"]
@@ -343,9 +218,16 @@ def _update_selection(run: _Run, event: dict[str, Any]) -> bool:
     return improved
 
 
-def _stopped(run: _Run, epoch: int) -> dict[str, Any]:
-    kept = f"the last checkpoint is epoch {run.epoch}" if run.epoch else "no epoch had finished"
+def _stopped(run: TrainState, epoch: int | None) -> dict[str, Any]:
+    """The `end` event of a stop: mid-epoch (a checkpoint at that step) or between epochs."""
+    if epoch is not None:
+        where = f"at step {run.partial_step}/{run.steps_per_epoch} of epoch {epoch}"
+    elif run.epoch:
+        where = f"after epoch {run.epoch}"
+    else:
+        where = "before the first step"
+    saved = "; the checkpoint is saved there" if run.run_dir else ""
     return {
         "kind": "end", "status": "stopped",
-        "message": f"Stopped during epoch {epoch}; {kept}. `cnn-tui runs resume` repeats epoch {epoch}.",
+        "message": f"Stopped {where}{saved}. `cnn-tui runs resume` continues from it.",
     }

@@ -143,14 +143,50 @@ def _install_signals(stop: StopSignal, catch_sigint: bool) -> dict[int, Any]:
     return {signum: signal.signal(signum, stop.on_signal) for signum in signums}
 
 
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:5.1f} %"
+
+
+def epoch_line(event: dict[str, Any], epochs: int) -> str:
+    """One line of per-epoch metrics, e.g. `epoch 3/10  train loss 0.9100 acc  68.0 %  …`."""
+    parts = [
+        f"epoch {event['epoch']}/{epochs}",
+        f"train loss {event['train_loss']:.4f} acc {_percent(event['train_acc'])}",
+    ]
+    if event.get("val_loss") is not None:
+        parts.append(f"val loss {event['val_loss']:.4f} acc {_percent(event['val_acc'])}")
+    parts.append(f"test loss {event['test_loss']:.4f} acc {_percent(event['test_acc'])}")
+    parts.append(f"{event['seconds']:.1f} s")
+    return "  ".join(parts)
+
+
+class WorkerLog:
+    """What worker.log shows: the start, one line per epoch and the end (with a traceback)."""
+
+    def __init__(self) -> None:
+        self.epochs = 0  # configured epochs, from the start event
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        if event["kind"] == "start":
+            self.epochs = event["epochs"]
+            print(f"start: {event['preset']} on {event['dataset_title']}, "
+                  f"{event['device_name']}, torch {event['torch']}, resumed from epoch "
+                  f"{event['resumed_from_epoch']}", flush=True)
+        elif event["kind"] == "epoch":
+            print(epoch_line(event, self.epochs), flush=True)
+        elif event["kind"] == "end":
+            print(f"{event['status']}: {event.get('message', '')}", flush=True)
+            if event.get("traceback"):
+                print(event["traceback"], flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m core.worker RUN_DIR`; exit code 0 unless the run failed."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: python -m core.worker RUN_DIR", file=sys.stderr)
         return 2
-    end = run_worker(args[0])
-    print(f"{end['status']}: {end.get('message', '')}", flush=True)
+    end = run_worker(args[0], WorkerLog())
     return 0 if end["status"] in ("finished", "stopped") else 1
 
 

@@ -1,4 +1,4 @@
-"""Calculators (B1–B6): one layer's size formula, an architecture's layer table, receptive fields."""
+"""Calculators (B1–B6): a layer's size formula, an architecture's layer table, receptive fields."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class FieldGrid(Static, can_focus=True):
 
 
 class CalculatorsScreen(WorkspaceScreen):
-    """Exercises B1–B6: sizes, solving, receptive fields, parameters and MACs, checked vs PyTorch."""
+    """Exercises B1–B6: sizes, solving, receptive fields, parameters and MACs."""
 
     WORKSPACE = "calculators"
     CSS_PATH = "calculators.tcss"

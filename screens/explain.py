@@ -8,13 +8,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
 
 from core.assets import bundled_photos
 from core.colormaps import COLORMAPS
 from core.errors import UserError
 from screens.explain_session import (
-    RANDOM_RESNET18, RESNET18, ExplainRequest, ModelCache, compute, layer_choices, run_choices,
+    RANDOM_RESNET18, RESNET18, ExplainRequest, ModelCache, compute, gallery, layer_choices,
+    run_choices,
 )
 from tui.config import terminal_has_truecolor
 from tui.widgets.heatmap import Heatmap
@@ -47,6 +49,15 @@ class ExplanationReady(Message):
         self.model = model  # core.explain_models.ExplainModel
         self.results = results  # [core.explanation.Explanation], one per target
         self.layers = layers  # (label, name) choices for the layer selector
+
+
+class GalleryListed(Message):
+    """Sent when a run's test images have been sorted into right and wrong predictions."""
+
+    def __init__(self, right: list, wrong: list) -> None:
+        super().__init__()
+        self.right = right  # [core.gallery.GalleryItem] correctly classified
+        self.wrong = wrong  # [core.gallery.GalleryItem] misclassified
 
 
 class ExplanationFailed(Message):
@@ -120,6 +131,8 @@ class ExplainScreen(WorkspaceScreen):
                 yield Checkbox("ReLU (Grad-CAM)", True, id="relu", compact=True)
                 yield Checkbox("counterfactual", False, id="counterfactual", compact=True)
                 yield Button("Explain (F5)", id="run", variant="primary", compact=True)
+                yield Button("Gallery: right / wrong (run)", id="gallery", compact=True)
+                yield OptionList(id="gallery-list")
             with VerticalScroll(id="explain-results"):
                 yield Static("Pick settings and press F5.", id="explain-status")
                 yield Static(id="explain-notice")
@@ -144,6 +157,7 @@ class ExplainScreen(WorkspaceScreen):
             notice.update("256 colours: maps use an ordered grey ramp. For colour maps start "
                           "with [b]cnn-tui --truecolor[/b].")
         self.query_one("#row2").display = False
+        self.query_one("#gallery-list").display = False
         self.query_one("#model", Select).focus()
 
     def model_choices(self) -> list[tuple[str, str]]:
@@ -160,6 +174,33 @@ class ExplainScreen(WorkspaceScreen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "run":
             self.action_explain()
+        elif event.button.id == "gallery":
+            self.query_one("#explain-status", Static).update("classifying test images…")
+            model = self.query_one("#model", Select).value
+            self.list_gallery(model, self.query_one("#weights", Input).value.strip() or None)
+
+    @work(thread=True, exclusive=True, group="explain")
+    def list_gallery(self, model: str, weights_file: str | None) -> None:
+        try:
+            right, wrong = gallery(model, weights_file, self.cache)
+        except UserError as error:
+            self.post_message(ExplanationFailed(str(error)))
+            return
+        self.post_message(GalleryListed(right, wrong))
+
+    def on_gallery_listed(self, message: GalleryListed) -> None:
+        listing = self.query_one("#gallery-list", OptionList)
+        listing.clear_options()
+        listing.add_options(Option(item.caption, id=item.source)
+                            for item in message.right + message.wrong)
+        listing.display = True
+        listing.focus()
+        self.query_one("#explain-status", Static).update(
+            f"{len(message.right)} right, {len(message.wrong)} wrong: pick one to explain.")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.query_one("#image-path", Input).value = event.option.id or ""
+        self.action_explain()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_explain()

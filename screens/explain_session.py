@@ -94,3 +94,11 @@ def layer_choices(model) -> list[tuple[str, str]]:
         for info in describe_layers(model.module, x)
         if len(info.shape) == 3
     ]
+
+
+def gallery(model_choice: str, weights_file: str | None, cache: ModelCache,
+            data_dir: str | None = None):
+    """(correct, wrong) GalleryItems of the chosen run's test images (D5)."""
+    from core.gallery import classified_test_images
+
+    return classified_test_images(cache.get(model_choice, weights_file), data_dir)

@@ -6,7 +6,6 @@ keys stay responsive while a run streams at full speed, and closing the app lose
 
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
@@ -19,9 +18,9 @@ from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from core.curves import Smoothing, XAxis
-from screens.monitor_dialogs import ConfirmScreen, ExportScreen, TextScreen
+from screens.monitor_control import RunControls
 from screens.monitor_view import (
-    RESULT_HEADERS, SMOOTHING_TITLES, details_text, failure_text, metric_lines, result_row,
+    RESULT_HEADERS, SMOOTHING_TITLES, details_text, metric_lines, result_row,
     short_name, step_lines, trouble,
 )
 from tui.run_watch import RunSnapshot, RunsWatcher
@@ -35,7 +34,7 @@ RESUMABLE_STATES = ("stopped", "died")
 SMOOTHINGS: tuple[Smoothing, ...] = ("ema", "mean", "raw")
 
 
-class MonitorScreen(WorkspaceScreen):
+class MonitorScreen(RunControls, WorkspaceScreen):
     """Runs table, curves of the current or selected runs, report table, run control."""
 
     WORKSPACE = "monitor"
@@ -66,14 +65,6 @@ class MonitorScreen(WorkspaceScreen):
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, MonitorScreen.RunsRefreshed)
-
-    class ExportFinished(Message):
-        """Sent when an export wrote its files (or failed with a message)."""
-
-        def __init__(self, paths: list[Path], error: str | None) -> None:
-            super().__init__()
-            self.paths = paths
-            self.error = error
 
     def __init__(self) -> None:
         super().__init__()
@@ -255,123 +246,3 @@ class MonitorScreen(WorkspaceScreen):
         table.sort_key = SORT_KEYS[(SORT_KEYS.index(table.sort_key) + 1) % len(SORT_KEYS)]
         self.refresh_table()
         self.update_state_line()
-
-    def action_stop(self) -> None:
-        run = self.current
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                from core.runs import request_stop
-
-                request_stop(run.path)
-                self.notify(f"Asked {short_name(run.id)} to checkpoint and stop.")
-                self.wake()
-
-        self.app.push_screen(
-            ConfirmScreen(f"Stop {run.id}? It saves a checkpoint and ends as stopped; "
-                          "r resumes it later."), confirmed)
-
-    def action_resume(self) -> None:
-        run = self.current
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.resume_run(run.path)
-
-        self.app.push_screen(
-            ConfirmScreen(f"Resume {run.id} from its last checkpoint?"), confirmed)
-
-    @work(thread=True, exclusive=True, group="control")
-    def resume_run(self, run_dir: Path) -> None:
-        """Start a fresh worker on the run folder; it continues from checkpoints/last.pt."""
-        from core.launch import start_local
-        from core.runs import clear_stop
-
-        clear_stop(run_dir)
-        start_local(run_dir)
-        self.app.call_from_thread(self.notify, f"Resumed {short_name(run_dir.name)}.")
-        self.wake()
-
-    def action_delete(self) -> None:
-        run = self.current
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                shutil.rmtree(run.path, ignore_errors=True)
-                self.selected.discard(run.id)
-                self.notify(f"Deleted {run.path}.")
-                self.wake()
-
-        self.app.push_screen(
-            ConfirmScreen(f"Delete {run.path} with its checkpoints and events? This cannot be undone."),
-            confirmed)
-
-    async def action_variant(self) -> None:
-        from screens.train import TrainScreen
-
-        run = self.current
-        await self.app.switch_mode("train")
-        if isinstance(self.app.screen, TrainScreen):
-            self.app.screen.load_variant(run.config, run.id)
-
-    def action_twin(self) -> None:
-        """C1/C3's comparison in two keys: the same run with augmentation switched on (or off)."""
-        run = self.current
-        config = dict(run.config)
-        config["augment"] = [] if config.get("augment") else ["flip", "crop"]
-        change = "without augmentation" if run.config.get("augment") else "with flip + crop augmentation"
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.launch_twin(config, "noaug" if run.config.get("augment") else "aug")
-
-        self.app.push_screen(ConfirmScreen(f"Launch {run.id} again {change}?"), confirmed)
-
-    @work(thread=True, exclusive=True, group="control")
-    def launch_twin(self, config: dict, suffix: str) -> None:
-        """Validate, write and start the twin run, then put the cursor on it."""
-        from core.errors import UserError
-        from core.train_config import TrainConfig
-        from screens.train import launch_run
-
-        try:
-            train_config = TrainConfig.from_dict(config).validate()
-            run_dir, where = launch_run(self.runs_dir, train_config, "local", f"{train_config.preset}-{suffix}")
-        except UserError as error:
-            self.app.call_from_thread(self.notify, f"Not launched: {error}", severity="error")
-            return
-        self.app.call_from_thread(self.notify, f"Launched {run_dir.name} ({where}).")
-        self.show_run(run_dir.name)
-
-    def action_message(self) -> None:
-        run = self.current
-        log = run.path / "worker.log"
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:]) if log.is_file() else ""
-        self.app.push_screen(TextScreen(failure_text(run, tail)))
-
-    def action_export(self) -> None:
-        runs = self.plotted()
-
-        def chosen(folder: Path | None) -> None:
-            if folder is not None:
-                self.export(runs, folder)
-
-        self.app.push_screen(ExportScreen(Path("exports"), len(runs)), chosen)
-
-    @work(thread=True, exclusive=True, group="export")
-    def export(self, runs: list[RunSnapshot], folder: Path) -> None:
-        """Write CSV + PNG off the UI thread (matplotlib is slow to import)."""
-        from core.curves_export import ExportRun, export_runs
-
-        try:
-            paths = export_runs([ExportRun(r.id, r.config, r.events) for r in runs], folder, self.x_axis)
-        except OSError as error:
-            self.post_message(self.ExportFinished([], f"Could not write to {folder}: {error}"))
-            return
-        self.post_message(self.ExportFinished(paths, None))
-
-    def on_monitor_screen_export_finished(self, message: ExportFinished) -> None:
-        if message.error:
-            self.notify(message.error, severity="error")
-        else:
-            self.notify("Wrote " + ", ".join(str(p) for p in message.paths))

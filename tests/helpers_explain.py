@@ -26,15 +26,16 @@ def small_cnn(seed: int) -> nn.Sequential:
     ).eval()
 
 
-def make_run(runs_dir: Path, preset: str = "lenet5", seed: int = 0, name: str = "demo") -> Path:
+def make_run(runs_dir: Path, preset: str = "lenet5", seed: int = 0, name: str = "demo",
+             dataset: str = "cifar10", classes: tuple[str, ...] = CLASSES) -> Path:
     """A run directory with config.json and checkpoints/best.pt as the engine writes them."""
     torch.manual_seed(seed)
     model = build_model(preset, num_classes=10, pretrained=False)
-    config = {"preset": preset, "dataset": "cifar10", "normalize": [CIFAR_MEAN, CIFAR_STD]}
+    config = {"preset": preset, "dataset": dataset, "normalize": [CIFAR_MEAN, CIFAR_STD]}
     run_dir = runs_dir / name
     (run_dir / "checkpoints").mkdir(parents=True)
     (run_dir / "config.json").write_text(json.dumps(config))
-    torch.save({"model": model.state_dict(), "config": config, "classes": list(CLASSES)},
+    torch.save({"model": model.state_dict(), "config": config, "classes": list(classes)},
                run_dir / "checkpoints" / "best.pt")
     return run_dir
 

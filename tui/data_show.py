@@ -138,7 +138,8 @@ def _print_rich(dataset, indices, rows, titles, choice, args) -> None:
     if choice is None:
         console.print(class_grid(dataset, args.split, indices, size, truecolor))
     else:
-        console.print(Text(" " * 12 + "".join(t[:size].ljust(size + 1) for t in titles), style="dim"))
+        header = "".join(title[:size].ljust(size + 1) for title in titles)
+        console.print(Text(" " * 12 + header, style="dim"))
         for label, images in rows:
             console.print(image_row(Text(label, style="bold"), images, size, truecolor))
     console.print(balance_table(dataset))

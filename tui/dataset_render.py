@@ -116,7 +116,8 @@ def augment_rows(
 
 def balance_table(dataset: Dataset, bar_width: int = 30) -> Table:
     """Images per class in each split, with a bar scaled to the largest class."""
-    counts = {split: class_counts(split_of(dataset, split), len(dataset.classes)) for split in SPLITS}
+    classes = len(dataset.classes)
+    counts = {split: class_counts(split_of(dataset, split), classes) for split in SPLITS}
     largest = max(max(values, default=0) for values in counts.values()) or 1
     table = Table(title=f"{dataset.title}: images per class", title_justify="left")
     table.add_column("class")

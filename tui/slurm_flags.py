@@ -30,6 +30,8 @@ def add_launcher_arguments(parser: argparse.ArgumentParser, *, launcher: bool = 
                        help='shell line run before the worker, e.g. "source .venv/bin/activate"')
     group.add_argument("--sbatch", dest="sbatch_extra", action="append", metavar="OPTION",
                        help="extra #SBATCH option, repeatable, e.g. --sbatch=--constraint=a100")
+    group.add_argument("--script", action="store_true",
+                       help="print the Slurm batch script (and planned runs) and submit nothing")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -42,3 +44,29 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         slurm_account=args.account, slurm_qos=args.qos, slurm_activate=args.activate,
         slurm_extra=args.sbatch_extra,
     )
+
+
+def print_script(settings: Settings, runs_folder, run_names: list[str]) -> None:
+    """What `--script` prints: the batch script for these (not yet created) runs."""
+    from core.slurm_script import batch_script
+
+    placeholders = [runs_folder / f"ID-{name}" for name in run_names]
+    print(batch_script(placeholders, settings.slurm.validate(), job_name="cnn-tui-ID",
+                       output=str(placeholders[0].resolve() / "worker.log")))
+
+
+def submit_to_slurm(run_dir, settings: Settings, as_json: bool) -> int:
+    """Submit a created run with `sbatch` and say how to follow it."""
+    import json
+    import sys
+
+    from core.slurm import start_slurm
+
+    launch = start_slurm(run_dir, settings.slurm)
+    if as_json:
+        print(json.dumps({"run_id": run_dir.name, "run_dir": str(run_dir), **launch}))
+    else:
+        print(run_dir.name)
+        print(f"submitted as Slurm job {launch['job_id']} (script {launch['script']}); follow "
+              f"it with `cnn-tui runs show {run_dir.name}`", file=sys.stderr)
+    return 0

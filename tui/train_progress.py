@@ -16,30 +16,13 @@ from rich.progress import (
 )
 
 
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:5.1f} %"
-
-
-def epoch_line(event: dict[str, Any], epochs: int) -> str:
-    """One line of per-epoch metrics, e.g. `epoch 3/10  train loss 0.91 acc 68.0 % …`."""
-    parts = [
-        f"epoch {event['epoch']}/{epochs}",
-        f"train loss {event['train_loss']:.4f} acc {_percent(event['train_acc'])}",
-    ]
-    if event.get("val_loss") is not None:
-        parts.append(f"val loss {event['val_loss']:.4f} acc {_percent(event['val_acc'])}")
-    parts.append(f"test loss {event['test_loss']:.4f} acc {_percent(event['test_acc'])}")
-    parts.append(f"{event['seconds']:.1f} s")
-    return "  ".join(parts)
-
-
 def train_foreground(run_dir: Path, config, *, quiet: bool = False) -> dict[str, Any]:
     """Run the worker loop in this process, showing progress on stderr; returns the end event.
 
     Ctrl-C asks for a clean stop (the run ends `stopped` and can be resumed); a second Ctrl-C
     interrupts at once.
     """
-    from core.worker import run_worker
+    from core.worker import epoch_line, run_worker
 
     console = Console(stderr=True, quiet=quiet)
     progress = Progress(

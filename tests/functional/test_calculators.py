@@ -57,7 +57,8 @@ async def test_architecture_editor_live_table_and_errors(tmp_path):
         table = app.screen.query_one("#arch-table", DataTable)
         assert table.row_count == 14  # 13 layers of B4 + totals
         assert "390,410 parameters" in text_of(app, "#arch-status")
-        assert table.get_row_at(13)[4:6] == ["388,864", "1,546"]  # weights, biases
+        weights = 3 * 32 * 25 + 32 * 64 * 25 + 64 * 128 * 25 + 2048 * 64 + 64 * 10
+        assert table.get_row_at(13)[4:6] == [f"{weights:,}", f"{32 + 64 + 128 + 64 + 10:,}"]
         editor = app.screen.query_one("#arch-spec", TextArea)
         editor.text = "Conv2d(3, 32, 5), Flatten(), Linear(512, 64)"
         await settle(pilot)

@@ -67,6 +67,7 @@ def test_summary_json_contract_matches_pytorch(capsys):
     first = table["layers"][0]
     assert first["output_shape"] == [32, 17, 17] and first["receptive_field"] == 4
     assert first["jump"] == 2 and first["macs"] == 32 * 17 * 17 * 3 * 16
+    assert first["receptive_field_start"] == -2  # the padding
     assert {"name", "type", "output_shape", "params", "trainable_params", "receptive_field",
             "jump", "macs"} <= set(first)
     assert table["layers"][-1]["output_shape"] == [10]

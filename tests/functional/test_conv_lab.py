@@ -119,3 +119,21 @@ async def test_small_terminal_still_steps(tmp_path):
         await pilot.pause()
         assert text_of(app.screen, "#conv-arith").startswith("o[0,1] = ")
         assert "step 2/15" in text_of(app.screen, "#conv-where")
+
+
+async def test_play_steps_by_itself_and_loss_kind_toggles(tmp_path):
+    app, running = await open_lab(tmp_path)
+    async with running as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("plus", "plus", "plus", "space")
+        await pilot.pause(0.6)
+        await pilot.press("space")
+        assert screen.cursor >= 2 and screen.timer is None
+        await pilot.press("f7", "t")
+        await pilot.pause()
+        assert screen.inputs.grad_output and not screen.inputs.target
+        assert "dE/do" in str(screen.query_one("#loss-label").render())
+        assert screen.check_action("kernel", ()) is None  # one kernel: greyed out
+        await pilot.press("w")
+        assert screen.answer_for == "pre_activation"

@@ -73,3 +73,13 @@ def test_errors_exit_2_with_a_message():
 def test_kernel_too_large_is_a_user_error(capsys):
     assert main(["conv", "--input", "1 2; 3 4", "--kernel", "1 1 1; 1 1 1; 1 1 1"]) == 2
     assert "kernel spans 3" in capsys.readouterr().err
+
+
+def test_exact_fit_refuses_a_ragged_stride(capsys):
+    argv = ["conv", "--input", "1 2 3 4; 5 6 7 8", "--kernel", "1 1", "--stride", "2"]
+    assert main([*argv, "--json"]) == 0
+    x = torch.arange(1.0, 9.0).reshape(1, 1, 2, 4)  # (1, 1, 2, 4)
+    expected = F.conv2d(x, torch.ones(1, 1, 1, 2), stride=2)[0, 0]  # one row: (2 − 1) // 2 + 1
+    assert json.loads(capsys.readouterr().out)["outputs"][0]["output"] == expected.int().tolist()
+    assert main([*argv, "--exact-fit"]) == 2
+    assert "not a whole number" in capsys.readouterr().err

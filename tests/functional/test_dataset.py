@@ -76,7 +76,8 @@ async def test_grid_pages_splits_and_the_large_view(small_shapes, tmp_path):
         assert isinstance(app.screen, ImageScreen)
         index = int(screen.indices[1][1])
         label = int(screen.dataset.test.labels[index])
-        assert f"test #{index}" in app.screen.caption and screen.dataset.classes[label] in app.screen.caption
+        caption = app.screen.caption
+        assert f"test #{index}" in caption and screen.dataset.classes[label] in caption
         np.testing.assert_array_equal(app.screen.image, screen.dataset.test.images[index])
         await pilot.press("escape")
         assert app.screen is screen

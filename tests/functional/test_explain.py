@@ -57,10 +57,12 @@ async def test_heatmap_probe_reads_raw_values_and_crosses_tiles():
         for _ in range(20):
             await pilot.press("right")
         assert heat.probe[0] == 1 and heat.probe[2] == 3
-        rendered = heat.render()
-        lines = [line for line in rendered.renderables]
-        assert "0 " in lines[-2].plain and "31" in lines[-2].plain  # one shared scale
-        assert "probe b" in lines[-1].plain
+        await pilot.pause()
+        lines = heat.rendered_text()
+        assert lines[-2].startswith("0 ") and lines[-2].endswith(" 31")  # one shared scale
+        y = heat.probe[1]
+        assert f"probe b (y {y}, x 3) = {int(maps[1, y, 3])} " in lines[-1]
+        assert lines[0].startswith("a") and "✚" in "".join(lines)
 
 
 def explain_app(tmp_path):
@@ -169,3 +171,25 @@ def test_weights_fetch_without_internet_says_what_to_do(monkeypatch, capsys):
     assert "login node" in err
     assert main(["weights", "where", "resnet18", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["present"] is False
+
+
+async def test_gallery_of_a_run_opens_a_misclassified_image(tmp_path):
+    from core.datasets import load_dataset
+
+    classes = load_dataset("shapes", train_size=1).classes
+    run_dir = make_run(tmp_path / "runs", "lenet5", seed=5, dataset="shapes", classes=classes)
+    app = explain_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#model", Select).value = str(run_dir)
+        await pilot.click("#gallery")
+        listing = screen.query_one("#gallery-list")
+        await wait_for(pilot, lambda: listing.option_count == 20)
+        wrong = listing.get_option_at_index(10)
+        assert "✗" in str(wrong.prompt)
+        listing.highlighted = 10
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(screen.results))
+        assert screen.query_one("#image-path", Input).value == wrong.id
+        assert screen.results[0].image.shape == (32, 32, 3)

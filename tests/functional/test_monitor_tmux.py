@@ -17,7 +17,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux"),
 ]
 
-EPOCHS = 5
+EPOCHS = 3
 
 
 class Terminal:
@@ -68,14 +68,17 @@ def test_launch_watch_quit_reopen(terminal, tmp_path):
     runs = tmp_path / "runs"
     terminal.open(runs, "train")
     terminal.wait_for(r"Launch \(ctrl\+l\)", 30)
-    terminal.keys("Tab", "Tab", "Tab")
-    terminal.keys("1024", literal=True)
-    terminal.keys("Tab")
-    terminal.keys("128", literal=True)
-    terminal.keys("Tab")
-    terminal.keys("C-a")
-    terminal.keys("C-k")
-    terminal.keys(str(EPOCHS), literal=True)
+    time.sleep(1)
+    for label, value in (("training images", "512"), ("test images", "128"),
+                         ("epochs", str(EPOCHS)), ("batch size", "64")):
+        terminal.keys("Tab")
+        if label == "training images":
+            terminal.keys("Tab")
+            terminal.keys("Tab")
+        terminal.keys("C-a")
+        terminal.keys("C-k")
+        terminal.keys(value, literal=True)
+        terminal.wait_for(rf"{label}  {value}\b", 10)
     terminal.keys("C-l")
     terminal.wait_for(r"Monitor", 60)
     screens = [terminal.wait_for(rf"running\s+\d/{EPOCHS}", 90)]

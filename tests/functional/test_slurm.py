@@ -13,7 +13,7 @@ import pytest
 
 from core.runs import EventTail, create_run, read_events, run_status
 from core.settings import SlurmSettings
-from core.slurm import forget_snapshot, job_for_run, resubmit, start_slurm, stop_slurm_run
+from core.slurm import forget_snapshot, job_for_run, start_slurm, stop_slurm_run
 from core.train_config import TrainConfig
 from tests.functional.slurm_cluster import slurm_cluster  # noqa: F401  (pytest fixture)
 from tui.cli import main
@@ -51,9 +51,14 @@ def state(run_dir: Path) -> str:
     return run_status(run_dir).state
 
 
-def test_submitted_run_streams_events_and_finishes(slurm_cluster, tmp_path):
-    run_dir = create_run(tmp_path, tiny_config(epochs=2))
-    launch = start_slurm(run_dir, SETTINGS)
+def test_train_command_submits_a_run_that_streams_events_and_finishes(slurm_cluster, tmp_path,
+                                                                       capsys):
+    assert main(["train", "--preset", "lenet5", "--dataset", "shapes", "--epochs", "2",
+                 "--train-size", "256", "--test-size", "64", "--batch-size", "64",
+                 "--device", "cpu", "--launcher", "slurm", "--cpus", "1",
+                 "--runs-dir", str(tmp_path), "--json"]) == 0
+    launch = json.loads(capsys.readouterr().out)
+    run_dir = Path(launch["run_dir"])
     assert json.loads((run_dir / "launch.json").read_text())["job_id"] == launch["job_id"]
     script = (run_dir / "job.sbatch").read_text()
     assert "#SBATCH --requeue" in script and "#SBATCH --cpus-per-task=1" in script
@@ -75,19 +80,22 @@ def test_submitted_run_streams_events_and_finishes(slurm_cluster, tmp_path):
     assert f"[cnn-tui] job {launch['job_id']} on" in log
 
 
-def test_stop_via_control_file_then_resume_then_scancel(slurm_cluster, tmp_path):
+def test_stop_via_control_file_then_resume_then_scancel(slurm_cluster, tmp_path, capsys):
     run_dir = create_run(tmp_path, tiny_config(epochs=200))
     start_slurm(run_dir, SETTINGS)
     wait_for(lambda: "checkpoint" in kinds(run_dir), 60, "a first checkpoint")
-    assert stop_slurm_run(run_dir, grace_seconds=30, poll_seconds=0.3) == "stopped"
+    assert main(["runs", "stop", run_dir.name, "--runs-dir", str(tmp_path)]) == 0
+    assert f"{run_dir.name}: stopped." in capsys.readouterr().out
     assert (run_dir / "control" / "stop").exists()
     assert read_events(run_dir)[-1]["status"] == "stopped"
     wait_for(lambda: state(run_dir) == "stopped", 20, "state stopped")
     stopped_epochs = max(e["epoch"] for e in read_events(run_dir) if e["kind"] == "epoch")
 
     first_job = json.loads((run_dir / "launch.json").read_text())["job_id"]
-    launch = resubmit(run_dir)
+    assert main(["runs", "resume", run_dir.name, "--runs-dir", str(tmp_path)]) == 0
+    launch = json.loads((run_dir / "launch.json").read_text())
     assert launch["previous_jobs"] == [first_job] and launch["job_id"] != first_job
+    assert f"job {launch['job_id']}" in capsys.readouterr().out
     assert not (run_dir / "control" / "stop").exists()
     starts = wait_for(lambda: [e for e in read_events(run_dir) if e["kind"] == "start"][1:], 60,
                       "the resumed worker's start event")
@@ -95,6 +103,7 @@ def test_stop_via_control_file_then_resume_then_scancel(slurm_cluster, tmp_path)
     subprocess.run(["scancel", launch["job_id"]], check=True)
     wait_for(lambda: state(run_dir) == "cancelled", 30, "state cancelled")
     assert "cancelled" in run_status(run_dir).message
+    assert stop_slurm_run(run_dir, grace_seconds=0) == "stopped"  # nothing left to cancel
 
 
 def test_requeued_job_resumes_from_its_checkpoint(slurm_cluster, tmp_path):
@@ -134,8 +143,7 @@ def test_pending_reason_failed_and_died_states(slurm_cluster, tmp_path):
     start_slurm(held, SlurmSettings(extra=("--hold",)))
     status = wait_for(lambda: run_status(held), 10, "a status")
     assert status.state == "pending" and "JobHeldUser" in status.message
-    subprocess.run(["scancel", json.loads((held / "launch.json").read_text())["job_id"]],
-                   check=True)
+    assert stop_slurm_run(held, grace_seconds=30) == "cancelled"  # pending: scancel at once
     wait_for(lambda: state(held) == "cancelled", 20, "the held job cancelled")
 
     failing = create_run(tmp_path, tiny_config(epochs=1), name="failing")
@@ -172,3 +180,22 @@ def test_sweep_runs_as_one_job_array_with_results(slurm_cluster, tmp_path, capsy
         {"lr": "0.0005", "augment": "none"}, {"lr": "0.0005", "augment": "flip"}]
     assert all(row["state"] == "finished" and row["epochs_done"] == 1
                and 0 <= row["final_acc"] <= 1 for row in results["runs"])
+
+
+def test_doctor_submits_a_probe_job_that_sees_the_shared_runs_folder(slurm_cluster, tmp_path,
+                                                                     capsys):
+    code = main(["doctor", "--runs-dir", str(tmp_path), "--partition", "debug", "--timeout",
+                 "60", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    checks = {check["name"]: check for check in report["checks"]}
+    assert checks["slurm commands"]["status"] == "ok"
+    assert "accounting storage is disabled" in checks["slurm commands"]["detail"]
+    assert checks["shared runs folder"]["status"] == "ok"
+    cuda = checks["cuda on compute node"]
+    import torch
+
+    assert cuda["status"] == ("ok" if torch.cuda.is_available() else "fail")
+    assert code == (0 if report["ok"] else 1)
+    bad = main(["doctor", "--runs-dir", str(tmp_path), "--partition", "nope", "--json"])
+    refused = json.loads(capsys.readouterr().out)["checks"][-1]
+    assert bad == 1 and refused["name"] == "compute job" and "partition" in refused["detail"]

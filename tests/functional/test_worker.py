@@ -78,7 +78,7 @@ def test_control_stop_file_stops_and_clearing_it_lets_the_run_resume(tmp_path):
     run_dir = create_run(tmp_path, config.to_dict())
     request_stop(run_dir)
     end = run_worker(run_dir)
-    assert end["status"] == "stopped" and "no epoch had finished" in end["message"]
+    assert end["status"] == "stopped" and "before the first step" in end["message"]
     clear_stop(run_dir)
     assert run_worker(run_dir)["status"] == "finished"
     heartbeat = (run_dir / "heartbeat.json").read_text()

@@ -39,7 +39,8 @@ def test_examples_per_class_pages_through_each_class_in_order(labels, per_class,
         expected = [i for i, y in enumerate(labels) if y == label][page * per_class:][:per_class]
         assert chosen[label].tolist() == expected
     assert class_counts(split, 5) == tuple(labels.count(label) for label in range(5))
-    assert pages(split, 5, per_class) == max(1, -(-max(labels.count(k) for k in range(5)) // per_class))
+    largest = max(labels.count(k) for k in range(5))
+    assert pages(split, 5, per_class) == max(1, -(-largest // per_class))
 
 
 def test_preview_is_exactly_what_the_training_loader_feeds():
@@ -53,7 +54,8 @@ def test_preview_is_exactly_what_the_training_loader_feeds():
     for copy in range(2):
         loader.set_epoch(4 * 2 + copy)
         (x, _), = list(loader)
-        shown = np.clip((x.numpy().transpose(0, 2, 3, 1) + NORMALIZED_RANGE) / (2 * NORMALIZED_RANGE), 0, 1)
+        values = x.numpy().transpose(0, 2, 3, 1)  # (B, H, W, 3)
+        shown = np.clip((values + NORMALIZED_RANGE) / (2 * NORMALIZED_RANGE), 0, 1)
         np.testing.assert_array_equal(copies[copy], np.round(shown * 255).astype(np.uint8))
         assert low <= x.min().item() and x.max().item() <= high
 
@@ -98,7 +100,8 @@ def test_normalised_preview_matches_the_formula_and_rerolls_differ():
     values = (images / 255.0 - mean) / std
     expected = np.round(np.clip((values + 2.5) / 5.0, 0, 1) * 255).astype(np.uint8)
     assert np.abs(shown.astype(int) - expected.astype(int)).max() <= 1
-    assert low == pytest.approx(values.min(), abs=1e-5) and high == pytest.approx(values.max(), abs=1e-5)
+    assert low == pytest.approx(values.min(), abs=1e-5)
+    assert high == pytest.approx(values.max(), abs=1e-5)
     first, _ = augmented_copies(images, AugmentChoice(), roll=0)
     again, _ = augmented_copies(images, AugmentChoice(), roll=0)
     other, _ = augmented_copies(images, AugmentChoice(), roll=1)
@@ -125,6 +128,7 @@ def test_grid_png_has_one_cell_per_image(tmp_path):
     image = np.asarray(Image.open(path))
     # The third image of row "a" sits at column 2, row 0 (label column 90 px, 4 px gaps).
     top = 16
-    np.testing.assert_array_equal(image[top : top + 16 : 2, 90 + 2 * 20 : 90 + 2 * 20 + 16 : 2], rows[0][1][2])
+    left = 90 + 2 * (8 * 2 + 4)
+    np.testing.assert_array_equal(image[top : top + 16 : 2, left : left + 16 : 2], rows[0][1][2])
     with pytest.raises(UserError, match=".png"):
         write_grid_png(tmp_path / "grid.jpg", rows)

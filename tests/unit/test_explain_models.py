@@ -106,3 +106,22 @@ def test_explain_activations_and_filters_on_a_run(tmp_path):
     assert filters.tiles.shape == (2, 5, 5, 3) and filters.maps.shape == (2, 28, 28)
     saliency = explain(model, image, Recipe("saliency", target="1", reduce="mean"))
     assert saliency.maps.shape == (1, 32, 32) and saliency.target_name == "automobile"
+
+
+def test_gallery_splits_test_images_by_the_models_own_predictions(tmp_path):
+    from core.datasets import load_dataset
+    from core.gallery import classified_test_images
+
+    shapes = load_dataset("shapes", train_size=1)
+    make_run(tmp_path, "lenet5", seed=5, dataset="shapes", classes=shapes.classes)
+    model = load_run_model("demo", tmp_path)
+    right, wrong = classified_test_images(model, count=3, scan=200)
+    assert len(right) == 3 and len(wrong) == 3
+    for item in right + wrong:
+        index = int(item.source.split(":")[1])
+        x = to_tensor(shapes.test.images[index], model.preprocess)
+        with torch.no_grad():
+            assert int(model.module(x).argmax()) == item.predicted
+        assert item.label == int(shapes.test.labels[index])
+    assert all(item.correct for item in right) and not any(item.correct for item in wrong)
+    assert "✗" in wrong[0].caption and "→" in wrong[0].caption

@@ -65,6 +65,15 @@ def test_writer_numbers_on_after_partial_line(tmp_path):
     assert all(isinstance(event["time"], float) for event in events)
 
 
+def test_writer_keeps_lines_strict_json(tmp_path):
+    writer = EventWriter(tmp_path)
+    writer.write({"kind": "eval", "val_loss": float("nan"), "values": [1.0, float("inf")]})
+    writer.close()
+    line = (tmp_path / "events.jsonl").read_text()
+    event = json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} in {line}"))
+    assert event["val_loss"] is None and event["values"] == [1.0, None]
+
+
 def test_tail_holds_back_unterminated_line_and_skips_corrupt(tmp_path):
     path = tmp_path / "events.jsonl"
     tail = EventTail(path)
@@ -174,3 +183,16 @@ def test_request_stop_and_list_runs(tmp_path):
     assert done.test_acc == 0.5 and done.best_val_acc == 0.5
     assert summaries[second.name].state == "pending"
     json.dumps(done.to_dict())
+
+
+def test_a_relaunch_after_an_end_is_pending_until_it_starts(tmp_path):
+    run_dir = create_run(tmp_path, {"preset": "lenet5"})
+    writer = EventWriter(run_dir)
+    writer.write({"kind": "start"})
+    writer.write({"kind": "end", "status": "stopped", "message": ""})
+    writer.close()
+    runs.write_json_atomic(run_dir / "launch.json", {
+        "launcher": "local", "pid": os.getpid(), "host": socket.gethostname(),
+        "started": time.time() + 1,
+    })
+    assert run_status(run_dir).state == "pending"

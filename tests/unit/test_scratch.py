@@ -33,7 +33,9 @@ def _grads(module: nn.Module, x: torch.Tensor, upstream: torch.Tensor) -> list[t
     variant=st.sampled_from(VARIANTS),
     seed=st.integers(0, 2**16),
 )
-def test_linear_matches_nn_linear_and_autograd(batch, in_features, out_features, bias, variant, seed):
+def test_linear_matches_nn_linear_and_autograd(
+    batch, in_features, out_features, bias, variant, seed
+):
     torch.manual_seed(seed)
     reference = nn.Linear(in_features, out_features, bias=bias).double()
     scratch = ScratchLinear(in_features, out_features, bias=bias, variant=variant).double()

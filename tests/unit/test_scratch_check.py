@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import torch
-from torch import nn
 from torchvision.transforms import Normalize
 
 from core.datasets import load_dataset
@@ -47,7 +46,9 @@ def test_run_checks_matches_an_independent_evaluation(tmp_path):
         assert report.conv.diff_after[variant] < 1e-5 < 1e-2 < report.conv.diff_before[variant]
     assert report.network.logits_diff_before > 1e-3
     kinds = [type(step) for step in steps]
-    assert kinds == [LayerCheck, LayerCheck, NetworkCheck, TimingProgress, TimingProgress, TimingCheck]
+    assert kinds == [
+        LayerCheck, LayerCheck, NetworkCheck, TimingProgress, TimingProgress, TimingCheck,
+    ]
     data = report.to_json("vectorised")
     assert data["time_ratio"] == pytest.approx(
         report.timing.scratch_seconds["vectorised"] / report.timing.torch_seconds
@@ -59,7 +60,9 @@ def test_layer_diffs_are_measured_against_the_real_pytorch_layers():
     torch.manual_seed(0)
     images = torch.randn(4, 3, 32, 32)
     model = build_module(PRESETS["lenet-8-16"].layers())
-    linear, conv, *_ = iter_checks(model, PRESETS["lenet-8-16"].layers(), images, torch.zeros(4, dtype=torch.long), "x", repeats=1)
+    labels = torch.zeros(4, dtype=torch.long)
+    steps = iter_checks(model, PRESETS["lenet-8-16"].layers(), images, labels, "x", repeats=1)
+    linear, conv = next(steps), next(steps)
     assert linear.layer == "Linear(400, 128)" and linear.input_shape == (4, 400)
     assert conv.layer == "Conv2d(3, 8, 5)" and conv.input_shape == (4, 3, 32, 32)
     # Independent random inits of a 400-input layer differ by about the weight bound on average.
@@ -71,7 +74,8 @@ def test_loop_variant_is_slower_than_vectorised_and_ratios_are_positive():
     layers = PRESETS["lenet-8-16"].layers()
     model = build_module(layers)
     images = torch.randn(8, 3, 32, 32)
-    timing = run_checks(model, layers, images, torch.zeros(8, dtype=torch.long), "x", repeats=3).timing
+    labels = torch.zeros(8, dtype=torch.long)
+    timing = run_checks(model, layers, images, labels, "x", repeats=3).timing
     assert isinstance(timing, TimingCheck) and timing.repeats == 3 and timing.batch == 8
     assert timing.torch_seconds > 0
     assert timing.ratio("loop") > timing.ratio("vectorised") > 0

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from core.calc_presets import LAYER_EXAMPLES
 from core.shapes import AxisLayer, ShapeError, output_size, same_padding, solve
 
 sizes = st.integers(1, 40)
@@ -72,6 +73,7 @@ def test_transposed_conv_matches_pytorch_including_output_padding(height, k, s, 
 @settings(max_examples=150, deadline=None)
 @given(sizes, kernels, dilations)
 def test_same_padding_split_matches_pytorch(height, k, d):
+    torch.set_num_threads(1)
     before, after = same_padding(k, d)
     layer = AxisLayer(k, 1, before, d, pad_after=after)
     module = nn.Conv2d(1, 1, (k, 1), padding="same", dilation=(d, 1), bias=False)
@@ -86,6 +88,7 @@ def test_same_padding_split_matches_pytorch(height, k, d):
 @settings(max_examples=200, deadline=None)
 @given(sizes, kernels, strides, paddings)
 def test_dropped_cells_are_exactly_the_ones_no_window_reaches(height, k, s, p):
+    torch.set_num_threads(1)
     try:
         fit = output_size(height, AxisLayer(k, s, p))
     except ShapeError:
@@ -153,6 +156,10 @@ def test_solver_round_trip(height, k, s, p, d, kind, ceil, data):
     blanks = data.draw(st.lists(st.sampled_from(sorted(full)), min_size=1, max_size=2,
                                 unique=True))
     known = {name: (None if name in blanks else value) for name, value in full.items()}
+    if {"in_size", "out_size"} <= set(blanks):
+        with pytest.raises(ShapeError, match="both blank"):
+            solve(known, dilation=d, kind=kind, ceil_mode=layer.ceil_mode)
+        return
     solved = solve(known, dilation=d, kind=kind, ceil_mode=layer.ceil_mode)
     for solution in solved.solutions:
         assert meta_layer_out(solution, kind, layer.ceil_mode, d, extra) == solution.out_size
@@ -163,8 +170,18 @@ def test_solver_round_trip(height, k, s, p, d, kind, ceil, data):
         assert full in [solution.as_dict() for solution in solved.solutions]
 
 
+@pytest.mark.parametrize("example", LAYER_EXAMPLES, ids=lambda example: example.key)
+def test_every_layer_exercise_is_answered_as_pytorch_computes_it(example):
+    solved = solve(example.values, kind=example.kind)
+    assert solved.unique
+    assert meta_layer_out(solved.solutions[0], example.kind, False, 1, 0) == (
+        solved.solutions[0].out_size
+    )
+
+
 def test_exercise_b2_and_b3_answers():
-    assert solve({"in_size": 32, "out_size": 32, "kernel": 5, "stride": 1}).solutions[0].padding == 2
+    b2 = solve({"in_size": 32, "out_size": 32, "kernel": 5, "stride": 1})
+    assert b2.solutions[0].padding == 2
     b3 = solve({"in_size": 512, "out_size": 504, "stride": 1, "padding": 0})
     assert b3.unique and b3.solutions[0].kernel == 9
     pooled = output_size(504, AxisLayer(2, 2, 0, kind="pool"))

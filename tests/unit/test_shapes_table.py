@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from core.calc_presets import ARCHITECTURE_EXAMPLES
 from core.layer_table import layer_table, to_markdown
 from core.models import PRESETS, build_model
 from core.module_table import preset_table
@@ -59,6 +60,23 @@ def test_every_spec_preset_matches_pytorch(name):
     assert_table_matches(PRESETS[name].layers(), PRESETS[name].input_shape)
     model = build_model(name, pretrained=False)
     assert preset_table(name).total_params == sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.parametrize("example", [e for e in ARCHITECTURE_EXAMPLES if e.spec],
+                         ids=lambda example: example.key)
+def test_every_architecture_exercise_matches_pytorch(example):
+    torch.set_num_threads(1)
+    assert_table_matches(parse_spec(example.spec), example.input_shape)
+
+
+def test_uneven_fits_are_reported_per_layer():
+    table = layer_table("Conv2d(3, 8, 4, stride=3), MaxPool2d(2)", (3, 32, 32))
+    assert table.rows[0].dropped == ((32 - 4) % 3, (32 - 4) % 3) == (1, 1)
+    assert table.rows[1].dropped == (0, 0)
+    assert table.notes() == [
+        "0 Conv2d(3, 8, 4, stride=3): the floor drops 1 row(s) and 1 col(s) at the end of "
+        "its (padded) input"
+    ]
 
 
 def test_exercise_b4_counts():

@@ -10,7 +10,8 @@ import torch
 from core import checkpoint
 from core.datasets import write_cifar10_fixture
 from core.runs import EventWriter, create_run, read_events
-from core.train import fit, load_splits
+from core.train import fit
+from core.train_state import load_splits
 from core.train_config import TrainConfig
 
 torch.set_num_threads(1)
@@ -115,14 +116,15 @@ def test_stop_then_resume_equals_an_uninterrupted_run(tmp_path, preset, pipeline
 
     def stop_in_epoch_two():
         calls["n"] += 1
-        return calls["n"] > 8 + 3  # 8 steps per epoch: stop at step 4 of epoch 2
+        # polled before each epoch and after every step but an epoch's last (8 steps each)
+        return calls["n"] > 1 + 7 + 1 + 2
 
     first = run_into(run_dir, config, stop=stop_in_epoch_two)
-    assert first[-1]["status"] == "stopped" and "epoch 2" in first[-1]["message"]
-    assert (run_dir / "checkpoints" / "last.pt").is_file()
+    assert first[-1]["status"] == "stopped" and "step 3/8 of epoch 2" in first[-1]["message"]
+    assert checkpoint.load(run_dir / "checkpoints" / "last.pt")["partial"]["step"] == 3
     events = run_into(run_dir, config)
     starts = [event for event in events if event["kind"] == "start"]
-    assert [event["resumed_from_epoch"] for event in starts] == [0, 1]
+    assert [(e["resumed_from_epoch"], e["resumed_from_step"]) for e in starts] == [(0, 0), (1, 3)]
     assert metrics(events) == straight
     assert [event["seq"] for event in events] == list(range(len(events)))
 
@@ -187,3 +189,23 @@ def test_trains_from_the_real_cifar10_format(tmp_path):
     assert events[0]["train_size"] + events[0]["val_size"] == 200
     assert events[0]["test_size"] == 50
     assert events[-1]["status"] == "finished"
+
+
+def test_resnet_transfer_updates_only_layer4_and_fc(tmp_path):
+    from torchvision.models import resnet18
+
+    oracle = resnet18(weights=None)
+    source = oracle.state_dict()
+    weights = tmp_path / "resnet18.pth"
+    torch.save(source, weights)
+    config = tiny("resnet18-transfer", epochs=1, train_size=64, test_size=32, resize=32,
+                  weights_file=str(weights))
+    run_dir = create_run(tmp_path / "runs", config.to_dict())
+    events = run_into(run_dir, config)
+    layer4 = sum(p.numel() for p in oracle.layer4.parameters())
+    assert events[0]["trainable_parameters"] == layer4 + 512 * 10 + 10
+    trained = checkpoint.load(run_dir / "checkpoints" / "last.pt")["model"]
+    for name in ("conv1.weight", "layer1.0.conv1.weight", "layer3.1.conv2.weight"):
+        torch.testing.assert_close(trained[name], source[name])
+    assert not torch.equal(trained["layer4.1.conv2.weight"], source["layer4.1.conv2.weight"])
+    assert trained["fc.weight"].shape == (10, 512)

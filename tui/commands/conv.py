@@ -43,6 +43,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="correlation = nn.Conv2d; convolution = kernel flipped "
                         "(default correlation)")
     parser.add_argument("--activation", choices=("none", "relu"), help="default none")
+    parser.add_argument("--exact-fit", action="store_true", default=None,
+                        help="refuse a stride/padding whose last window does not end at the border")
     parser.add_argument("--pool", choices=("none", "max", "avg"), help="pooling after the activation")
     parser.add_argument("--pool-kernel", metavar="K", help="pooling window (default 2)")
     parser.add_argument("--pool-stride", metavar="S", help="pooling stride (default: the window)")
@@ -78,7 +80,8 @@ def inputs_from_args(args: argparse.Namespace):
         "input": args.input, "kernels": tuple(args.kernel) if args.kernel else None,
         "biases": " ".join(args.bias) if args.bias else None, "stride": args.stride,
         "padding": args.padding, "padding_mode": args.padding_mode, "dilation": args.dilation,
-        "mode": args.mode, "activation": args.activation, "pool": args.pool,
+        "mode": args.mode, "activation": args.activation, "exact_fit": args.exact_fit,
+        "pool": args.pool,
         "pool_kernel": args.pool_kernel, "pool_stride": args.pool_stride,
         "pool_padding": args.pool_padding, "ceil_mode": args.ceil_mode,
     }

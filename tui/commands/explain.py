@@ -183,40 +183,43 @@ def _print_summary(console, model, image_label, explanation, written) -> None:
 
 
 def _show(console, explanation, args) -> None:
+    from rich.segment import Segment, Segments
     from rich.text import Text
 
     from core.explain import normalise
     from tui.config import terminal_has_truecolor
     from tui.widgets.halfblock import (
-        colorbar_text, compose_grid, grid_layout, map_pixels, rgb_to_text,
+        colorbar_text, compose_grid, grid_layout, map_pixels, rgb_to_lines, text_line,
     )
 
     truecolor = console.color_system == "truecolor" or terminal_has_truecolor()
     maps = explanation.maps
     width = min(console.width, 100)
-    height = 24 if len(maps) == 1 else 40
     _, bounds = normalise(maps, args.normalise)
     if args.normalise == "none":
         bounds = [(0.0, 1.0)] * len(maps)
     single = len(maps) == 1
-    count = 2 if single else len(maps)
-    layout = grid_layout(count, maps.shape[1:], width, height, label_lines=1)
+    layout = grid_layout(2 if single else len(maps), maps.shape[1:], width,
+                         24 if single else 40, label_lines=1)
     tiles, labels = [], list(explanation.labels)
     for index, raw in enumerate(maps):
         lo, hi = bounds[index]
-        tiles.append(rgb_to_text(map_pixels(raw, layout.tile_rows, layout.tile_cols, lo, hi,
-                                            args.colormap, truecolor), truecolor))
+        tiles.append(rgb_to_lines(map_pixels(raw, layout.tile_rows, layout.tile_cols, lo, hi,
+                                             args.colormap, truecolor), truecolor))
     if single:
         lo, hi = bounds[0]
-        tiles.append(rgb_to_text(map_pixels(maps[0], layout.tile_rows, layout.tile_cols, lo, hi,
-                                            args.colormap, truecolor, explanation.image,
-                                            args.alpha), truecolor))
+        tiles.append(rgb_to_lines(map_pixels(maps[0], layout.tile_rows, layout.tile_cols, lo,
+                                             hi, args.colormap, truecolor, explanation.image,
+                                             args.alpha), truecolor))
         labels.append(f"overlay (alpha {args.alpha})")
-    for line in compose_grid(tiles, labels, layout):
-        console.print(line)
-    shared = len(set(bounds)) == 1
+    captions = [text_line(Text(label, style="bold"), console) for label in labels]
+    segments = []
+    for line in compose_grid(tiles, captions, layout):
+        segments.extend(line + [Segment.line()])
+    console.print(Segments(segments))
     lo, hi = bounds[0]
     console.print(colorbar_text(lo, hi, min(width, 60), args.colormap, truecolor))
+    shared = len(set(bounds)) == 1
     console.print(Text("one shared scale" if shared else "each map on its own scale "
                        f"(bar: {labels[0]})", style="dim"))
     if not truecolor:

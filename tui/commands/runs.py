@@ -122,6 +122,16 @@ def _stop(args, folder: Path) -> int:
     state = run_status(run_dir).state
     if state not in ("pending", "running", "stalled"):
         raise UserError(f"Run {run_dir.name} is {state}; there is nothing to stop.")
+    from core.slurm import launch_record, stop_slurm_run
+
+    if launch_record(run_dir) is not None:  # checkpoint via control file, scancel after grace
+        from core.settings import load_settings
+
+        grace = load_settings().slurm.grace_seconds
+        _console().print(f"Asked {run_dir.name} to stop; scancel follows after {grace} s.")
+        outcome = stop_slurm_run(run_dir, grace_seconds=grace)
+        _console().print(f"{run_dir.name}: {outcome}.")
+        return 0
     request_stop(run_dir)
     _console().print(f"Asked {run_dir.name} to stop; it checkpoints and ends within a step.")
     return 0
@@ -140,6 +150,14 @@ def _resume(args, folder: Path) -> int:
                         f"Stop it first with `cnn-tui runs stop {run_dir.name}`.")
     if state == "finished":
         raise UserError(f"Run {run_dir.name} has finished; start a new run to train more.")
+    from core.slurm import launch_record, resubmit
+
+    if launch_record(run_dir) is not None and not args.foreground:
+        saved = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
+        preflight(saved.with_changes(device="cpu"))  # the GPU is on the compute node
+        launch = resubmit(run_dir)
+        _console().print(f"Resubmitted {run_dir.name} to Slurm as job {launch['job_id']}.")
+        return 0
     config = preflight(TrainConfig.from_dict(read_json(run_dir / "config.json") or {}))
     clear_stop(run_dir)
     if args.foreground:

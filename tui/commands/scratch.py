@@ -39,6 +39,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--device", choices=DEVICES, default="cpu",
         help="where to run and time the networks (default cpu; auto = cuda when available)",
     )
+    parser.add_argument(
+        "--threads", type=int, metavar="N",
+        help="CPU threads for torch (default: torch's choice; 1 gives steadier timings on a "
+        "shared machine)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for inputs and random weights")
     parser.add_argument("--data-dir", metavar="DIR", help="dataset folder (default: as trained)")
     parser.add_argument(
@@ -49,6 +54,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import torch
+
     from core.errors import UserError
     from core.paths import runs_dir
     from core.scratch_check import run_checks
@@ -57,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
     if args.repeats < 1:
         raise UserError(f"--repeats must be at least 1, not {args.repeats}.")
     device = _device(args.device)
+    if args.threads is not None:
+        if args.threads < 1:
+            raise UserError(f"--threads must be at least 1, not {args.threads}.")
+        torch.set_num_threads(args.threads)
     reference = reference_network(args.run, runs_dir(getattr(args, "runs_dir", None)), args.seed)
     batch = sample_batch(reference, args.samples, args.data_dir, device)
     printer = None if args.json else _StepPrinter(batch.dataset, batch.classes)
@@ -65,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, repeats=args.repeats, on_step=printer.show if printer else None,
     )
     if args.json:
-        print(json.dumps(report.to_json(args.variant) | {"dataset": batch.dataset}))
+        extra = {"dataset": batch.dataset, "threads": torch.get_num_threads()}
+        print(json.dumps(report.to_json(args.variant) | extra))
     return 0
 
 

@@ -34,8 +34,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help='fixed settings for every run, same syntax with one value, e.g. "epochs=5"')
     add("--max-parallel", type=int, metavar="N",
         help="at most N runs at once (Slurm: array throttle %%N; local default 1)")
-    add("--script", action="store_true",
-        help="print the batch script (Slurm) and the planned runs without creating anything")
     add("--results", metavar="SWEEP", help="print the results table of an existing sweep")
     add("--runs-dir", metavar="DIR", default=argparse.SUPPRESS,
         help="runs folder (default: $CNN_TUI_RUNS, settings runs_dir, else ./runs)")
@@ -56,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_parallel is not None and args.max_parallel < 1:
         raise SweepError("--max-parallel must be 1 or more.")
     if args.script:
-        return _print_plan(args, settings)
+        return _print_plan(args, settings, folder)
     return _start(args, settings, folder)
 
 
@@ -72,23 +70,21 @@ def _plan(args: argparse.Namespace) -> tuple[dict, dict]:
     return grid, {key: values[0] for key, values in base.items()}
 
 
-def _print_plan(args: argparse.Namespace, settings) -> int:
-    from pathlib import Path
-
+def _print_plan(args: argparse.Namespace, settings, folder) -> int:
     from core.slurm_script import batch_script
-    from core.sweep import combinations, label
+    from core.sweep import combinations, label, sweeps_root
 
     combos = combinations(_plan(args)[0])
-    placeholders = [Path(f"RUNS/run-{index}") for index in range(len(combos))]
-    script = batch_script(placeholders, settings.slurm.validate(), job_name="cnn-tui-sweep",
-                          output="SWEEP/slurm-%A_%a.out", array_parallel=args.max_parallel)
+    placeholders = [folder / f"ID-sweep-{index}" for index in range(len(combos))]
+    script = batch_script(placeholders, settings.slurm.validate(), job_name="cnn-tui-SWEEP",
+                          output=str(sweeps_root(folder).resolve() / "SWEEP" / "slurm-%A_%a.out"),
+                          array_parallel=args.max_parallel)
     if args.json:
         print(json.dumps({"runs": [label(combo) for combo in combos], "script": script}))
         return 0
     for index, combo in enumerate(combos):
         print(f"run-{index}: {label(combo)}")
-    if settings.launcher == "slurm":
-        print(script)
+    print(script)
     return 0
 
 

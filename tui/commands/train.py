@@ -15,7 +15,6 @@ NORMALIZE_NAMES = ("none", "half", "cifar", "imagenet")
 def configure(parser: argparse.ArgumentParser) -> None:
     from core.models import PRESETS
 
-    parser.formatter_class = argparse.ArgumentDefaultsHelpFormatter
     parser.epilog = (
         "Unset options take the preset's exercise defaults. Examples: "
         "`cnn-tui train --preset lenet5 --epochs 2`; "
@@ -47,15 +46,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="ImageNet ResNet-18 weights file (default: the torch hub cache)")
     add("--train-size", type=int, metavar="N", help="use only N training images")
     add("--test-size", type=int, metavar="N", help="use only N test images")
-    add("--seed", type=int, default=0, help="random seed")
-    add("--device", choices=("auto", "cpu", "cuda"), default="auto", help="where to train")
+    add("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    add("--device", choices=("auto", "cpu", "cuda"), default="auto",
+        help="where to train; auto = cuda when available (default: %(default)s)")
     add("--pipeline", choices=("fast", "reference"), default="fast",
-        help="fast on-device batches or the torchvision DataLoader")
+        help="fast on-device batches or the torchvision DataLoader (default: %(default)s)")
     add("--runs-dir", metavar="DIR", default=argparse.SUPPRESS,
         help="runs folder (default: $CNN_TUI_RUNS, else ./runs)")
     add("--name", metavar="NAME", help="run name (part of the run id)")
     add("--detach", action="store_true", help="start in the background and print the run id")
     add("--json", action="store_true", help="print one JSON object instead of progress")
+    from tui.slurm_flags import add_launcher_arguments
+
+    add_launcher_arguments(parser)
 
 
 def parse_floats(text: str, label: str) -> tuple[float, ...]:
@@ -120,9 +123,17 @@ def run(args: argparse.Namespace) -> int:
     from core.paths import runs_dir
     from core.runs import create_run
 
-    config = config_from_args(args)
+    from tui.slurm_flags import print_script, settings_from_args, submit_to_slurm
+
+    settings = settings_from_args(args)
     folder = runs_dir(getattr(args, "runs_dir", None))
+    if args.script:
+        print_script(settings, folder, [args.name or args.preset])
+        return 0
+    config = config_from_args(args)
     run_dir = create_run(folder, config.to_dict(), name=args.name)
+    if settings.launcher == "slurm":
+        return submit_to_slurm(run_dir, settings, args.json)
     if args.detach:
         launch = start_local(run_dir)
         if args.json:

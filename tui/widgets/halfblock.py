@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from rich.color import Color
+from rich.color import Color, ColorTriplet
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
@@ -31,50 +32,68 @@ def grey_index(unit: float) -> int:
 
 def _color(rgb, truecolor: bool) -> Color:
     if truecolor:
-        return Color.from_rgb(int(rgb[0]), int(rgb[1]), int(rgb[2]))
+        return Color.from_triplet(ColorTriplet(int(rgb[0]), int(rgb[1]), int(rgb[2])))
     luminance = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255.0
     return Color.from_ansi(grey_index(luminance))
 
 
-def rgb_to_text(rgb: np.ndarray, truecolor: bool = True, probe: tuple[int, int] | None = None,
-                mask: np.ndarray | None = None) -> Text:
-    """Render an RGB uint8 (H, W, 3) array as H/2 lines of W half-block cells.
+Line = list[Segment]
+"""One terminal row as rich segments (what Textual's line API and rich both draw)."""
 
-    An odd last row leaves the lower half to the terminal background. `probe` (pixel row,
-    column) marks that cell with a cross; `mask` (H, W) False cells stay blank.
+
+def rgb_to_lines(rgb: np.ndarray, truecolor: bool = True,
+                 probe: tuple[int, int] | None = None) -> list[Line]:
+    """Render an RGB uint8 (H, W, 3) array as ceil(H/2) rows of W half-block cells.
+
+    The upper pixel is the foreground of `▀`, the lower its background; an odd last row
+    leaves the lower half to the terminal. `probe` (pixel row, column) marks its cell with ✚.
+    Colours and styles are built once per distinct value, which keeps a full-screen map fast.
     """
     height, width = rgb.shape[:2]
-    text = Text(no_wrap=True, overflow="crop")
-    probe_cell = (probe[0] // 2, probe[1]) if probe is not None else None
+    packed = (rgb[..., 0].astype(np.int64) << 16) | (rgb[..., 1].astype(np.int64) << 8) | rgb[
+        ..., 2]  # (H, W) 0xRRGGBB
+    unique, inverse = np.unique(packed, return_inverse=True)
+    colors = [_color(((v >> 16) & 255, (v >> 8) & 255, v & 255), truecolor)
+              for v in unique.tolist()]
+    inverse = inverse.reshape(height, width)
+    tops = inverse[0::2].tolist()
+    bottoms = inverse[1::2].tolist() + [[None] * width]
     styles: dict[tuple, Style] = {}
-    for cell_row in range((height + 1) // 2):
-        if cell_row:
-            text.append("\n")
-        top_row = rgb[2 * cell_row]
-        bottom_row = rgb[2 * cell_row + 1] if 2 * cell_row + 1 < height else None
-        for col in range(width):
-            if mask is not None and not mask[2 * cell_row, col]:
-                text.append(" ")
-                continue
-            top = tuple(top_row[col])
-            bottom = tuple(bottom_row[col]) if bottom_row is not None else None
-            if probe_cell == (cell_row, col):
-                text.append("✚", _probe_style(top, bottom, truecolor))
-                continue
-            key = (top, bottom)
-            style = styles.get(key)
+    lines: list[Line] = []
+    for row, (top_row, bottom_row) in enumerate(zip(tops, bottoms)):
+        line: Line = []
+        for top, bottom in zip(top_row, bottom_row):
+            style = styles.get((top, bottom))
             if style is None:
-                style = Style(
-                    color=_color(top, truecolor),
-                    bgcolor=_color(bottom, truecolor) if bottom is not None else None,
-                )
-                styles[key] = style
-            text.append(HALF, style)
+                style = Style.from_color(colors[top], None if bottom is None else colors[bottom])
+                styles[(top, bottom)] = style
+            line.append(Segment(HALF, style))
+        lines.append(line)
+    if probe is not None and 0 <= probe[0] // 2 < len(lines) and 0 <= probe[1] < width:
+        row, col = probe[0] // 2, probe[1]
+        pair = [rgb[2 * row, col]] + ([rgb[2 * row + 1, col]] if 2 * row + 1 < height else [])
+        lines[row][col] = Segment("✚", _probe_style(np.mean(pair, axis=0), truecolor))
+    return lines
+
+
+def lines_to_text(lines: list[Line]) -> Text:
+    """The same cells as one rich Text (for printing and for the Dataset screen)."""
+    text = Text(no_wrap=True, overflow="crop")
+    for index, line in enumerate(lines):
+        if index:
+            text.append("\n")
+        for segment in line:
+            text.append(segment.text, segment.style)
     return text
 
 
-def _probe_style(top, bottom, truecolor: bool) -> Style:
-    mean = np.mean([top, bottom if bottom is not None else top], axis=0)
+def rgb_to_text(rgb: np.ndarray, truecolor: bool = True,
+                probe: tuple[int, int] | None = None) -> Text:
+    """An RGB uint8 (H, W, 3) image as rich Text: H/2 lines of W half-block cells."""
+    return lines_to_text(rgb_to_lines(rgb, truecolor, probe))
+
+
+def _probe_style(mean: np.ndarray, truecolor: bool) -> Style:
     light = (0.2126 * mean[0] + 0.7152 * mean[1] + 0.0722 * mean[2]) > 128
     return Style(color="black" if light else "white", bgcolor=_color(mean, truecolor), bold=True)
 
@@ -155,25 +174,29 @@ def grid_layout(count: int, map_shape: tuple[int, int], width: int, height: int,
     return best
 
 
-def compose_grid(tiles: list[Text], labels: list[str], layout: GridLayout,
-                 highlight: int | None = None) -> list[Text]:
-    """Lines of tiles side by side (one space apart), each row of tiles under its captions."""
-    lines: list[Text] = []
+def text_line(text: Text, console) -> Line:
+    """A one-line Text as segments (for captions beside rendered cells)."""
+    return [segment for segment in text.render(console) if segment.text != "\n"]
+
+
+def compose_grid(tiles: list[list[Line]], labels: list[Line], layout: GridLayout) -> list[Line]:
+    """Rows of tiles side by side (one space apart), each row of tiles under its captions."""
+    gap = Segment(" ")
+    lines: list[Line] = []
     for row in range(layout.rows):
         members = list(range(row * layout.columns, min(len(tiles), (row + 1) * layout.columns)))
         if labels:
-            label = Text(no_wrap=True, overflow="crop")
+            caption: Line = []
             for i, index in enumerate(members):
-                caption = labels[index][: layout.tile_cols].ljust(layout.tile_cols)
-                label.append((" " if i else "") + caption,
-                             style="bold" if index == highlight else "dim")
-            lines.append(label)
-        split = [tiles[index].split("\n") for index in members]
-        for line_index in range(layout.tile_rows):
-            line = Text(no_wrap=True, overflow="crop")
-            for i, parts in enumerate(split):
                 if i:
-                    line.append(" ")
-                line.append_text(parts[line_index])
+                    caption.append(gap)
+                caption.extend(Segment.adjust_line_length(labels[index], layout.tile_cols))
+            lines.append(caption)
+        for line_index in range(layout.tile_rows):
+            line: Line = []
+            for i, index in enumerate(members):
+                if i:
+                    line.append(gap)
+                line.extend(tiles[index][line_index])
             lines.append(line)
     return lines

@@ -7,17 +7,17 @@ One map, a grid of maps on one shared scale, a map over its photo (alpha), or a 
 from __future__ import annotations
 
 import numpy as np
-from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 
 from core.images import resize_rgb
 
 from tui.widgets.halfblock import (
-    GridLayout, colorbar_text, compose_grid, format_value, grid_layout, map_pixels,
-    rgb_to_text,
+    GridLayout, Line, colorbar_text, compose_grid, format_value, grid_layout, map_pixels,
+    rgb_to_lines, rgb_to_text, text_line,
 )
 
 __all__ = ["Heatmap", "rgb_to_text"]
@@ -69,7 +69,7 @@ class Heatmap(Widget, can_focus=True):
         self.alpha = 0.5  # overlay opacity of the map, 0..1
         self.probe: tuple[int, int, int] = (0, 0, 0)  # (tile, y, x) in raw map coordinates
         self._layout: GridLayout | None = None
-        self._cache: tuple[tuple, Group] | None = None
+        self._cache: tuple[tuple, list[Line]] | None = None
 
     def show_maps(self, maps: np.ndarray, labels: tuple[str, ...] = (),
                   bounds: list[tuple[float, float]] | None = None, colormap: str = "viridis",
@@ -137,29 +137,39 @@ class Heatmap(Widget, can_focus=True):
         assert value is not None
         self.post_message(self.Probed(self, *self.probe, value))
 
-    def render(self):
+    def render_line(self, y: int) -> Strip:
         width, height = self.size.width, self.size.height
         key = (width, height, self.has_focus)
-        if self._cache is not None and self._cache[0] == key:
-            return self._cache[1]
-        if self.maps is None and self.image is None:
-            group = Group(Text("(nothing to show yet)", style="dim"))
-        elif self.maps is None:
-            group = self._render_image(width, height)
-        else:
-            group = self._render_maps(width, height)
-        self._cache = (key, group)
-        return group
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, self._build_lines(width, height))
+        lines = self._cache[1]
+        if y >= len(lines):
+            return Strip.blank(width, self.rich_style)
+        return Strip(lines[y]).adjust_cell_length(width, self.rich_style)
 
-    def _render_image(self, width: int, height: int) -> Group:
+    def rendered_text(self) -> list[str]:
+        """The plain text of each line as last drawn (for tests and screen readers)."""
+        if self._cache is None:
+            return []
+        return ["".join(segment.text for segment in line) for line in self._cache[1]]
+
+    def _build_lines(self, width: int, height: int) -> list[Line]:
+        console = self.app.console
+        if self.maps is None and self.image is None:
+            return [text_line(Text("(nothing to show yet)", style="dim"), console)]
+        if self.maps is None:
+            return self._image_lines(width, height, console)
+        return self._map_lines(width, height, console)
+
+    def _image_lines(self, width: int, height: int, console) -> list[Line]:
         assert self.image is not None
         h, w = self.image.shape[:2]
         layout = grid_layout(1, (h, w), width, max(1, height - 1), label_lines=0)
         pixels = resize_rgb(self.image, 2 * layout.tile_rows, layout.tile_cols)
-        caption = Text(f"image {w}×{h}", style="dim", no_wrap=True, overflow="crop")
-        return Group(rgb_to_text(pixels, self.truecolor), caption)
+        caption = Text(f"image {w}×{h}", style="dim")
+        return rgb_to_lines(pixels, self.truecolor) + [text_line(caption, console)]
 
-    def _render_maps(self, width: int, height: int) -> Group:
+    def _map_lines(self, width: int, height: int, console) -> list[Line]:
         assert self.maps is not None
         count, h, w = self.maps.shape
         grid = count > 1
@@ -176,20 +186,24 @@ class Heatmap(Widget, can_focus=True):
             probe = None
             if index == probe_tile and self.has_focus:
                 probe = (probe_y * 2 * layout.tile_rows // h, probe_x * layout.tile_cols // w)
-            tiles.append(rgb_to_text(pixels, self.truecolor, probe))
-        labels = [self._label(i) for i in range(count)] if label_lines else []
-        lines = compose_grid(tiles, labels, layout, probe_tile if grid else None)
+            tiles.append(rgb_to_lines(pixels, self.truecolor, probe))
+        labels = [
+            text_line(Text(self._label(i), style="bold" if grid and i == probe_tile else "dim"),
+                      console)
+            for i in range(count)
+        ] if label_lines else []
+        lines = compose_grid(tiles, labels, layout)
         lo, hi = self.bounds[probe_tile]
         shared = len(set(self.bounds)) == 1
         scale = "shared scale" if shared else f"scale of {self._label(probe_tile)}"
-        lines.append(colorbar_text(lo, hi, min(width, 60), self.colormap, self.truecolor))
+        bar = colorbar_text(lo, hi, min(width, 60), self.colormap, self.truecolor)
         value = self.probe_value()
         assert value is not None
-        lines.append(Text(
+        status = Text(
             f"{scale} · probe {self._label(probe_tile)} (y {probe_y}, x {probe_x}) = "
-            f"{format_value(value)} · map {h}×{w}", style="dim", no_wrap=True, overflow="ellipsis",
-        ))
-        return Group(*lines)
+            f"{format_value(value)} · map {h}×{w}", style="dim",
+        )
+        return lines + [text_line(bar, console), text_line(status, console)]
 
     def _label(self, index: int) -> str:
         return self.labels[index] if index < len(self.labels) else f"map {index}"

@@ -1,0 +1,235 @@
+"""Reference vs fast input pipeline: seconds per epoch for the same network and hyperparameters.
+
+The reference is the exercises' loop (torchvision transforms on PIL images + DataLoader); the
+fast path keeps the split on the device and augments in batches (core.pipeline). Both train
+the same preset with the same optimizer and the same training step, measured interleaved
+(reference, fast, reference, fast, ...) as steady-state seconds per step after a warm-up,
+scaled to a full epoch. A parity run then trains both for a few epochs from the same
+initialisation and compares test accuracy.
+
+    python bench/train_speed.py                       # lenet5, batch 16, Adam 1e-3, flip+crop
+    python bench/train_speed.py --threads 2 --rounds 9 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import statistics
+import time
+from dataclasses import asdict, dataclass
+
+import torch
+from torch.nn import functional as F
+
+from core.datasets import default_dataset_name, load_dataset
+from core.models import PRESETS
+from core.pipeline import Augment, make_loader
+from core.spec import build_module
+
+KINDS = ("reference", "fast")
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What to train and how long to measure."""
+
+    preset: str = "lenet5"  # a SPEC preset of core.models
+    dataset: str = "auto"  # cifar10 | shapes | auto (cifar10 when present)
+    data_dir: str | None = None  # dataset folder (default rule of core.paths)
+    train_size: int = 10_000  # training images (Shapes-10 size, or a CIFAR-10 cut)
+    test_size: int = 2_000  # test images for the parity check
+    batch_size: int = 16  # images per step
+    lr: float = 1e-3  # Adam learning rate
+    augment: str = "flip,crop"  # training augmentations (core.augment names)
+    device: str = "cpu"  # cpu | cuda
+    threads: int = 0  # torch CPU threads; 0 = torch's default
+    warmup: int = 30  # untimed steps before each measurement
+    steps: int = 200  # timed steps per measurement
+    rounds: int = 5  # interleaved measurements per pipeline
+    parity_epochs: int = 3  # full epochs per parity run; 0 = skip
+    parity_seeds: int = 2  # parity runs per pipeline (different seeds)
+
+
+def main() -> None:
+    config, json_path = parse_args()
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    name = default_dataset_name(config.data_dir) if config.dataset == "auto" else config.dataset
+    dataset = load_dataset(name, config.data_dir, train_size=config.train_size,
+                           test_size=config.test_size)
+    print(describe_machine(config))
+    print(f"{config.preset} on {dataset.title}: {len(dataset.train)} train images, batch "
+          f"{config.batch_size}, Adam lr {config.lr}, augment {config.augment}, "
+          "Normalize(0.5, 0.5)")
+    timing = measure_speed(config, dataset)
+    report = {"config": asdict(config), "dataset": dataset.title, "machine": describe_machine(config),
+              **timing}
+    if config.parity_epochs:
+        report["parity"] = parity(config, dataset)
+    if json_path:
+        with open(json_path, "w") as file:
+            json.dump(report, file, indent=2)
+
+
+def parse_args() -> tuple[BenchConfig, str | None]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    defaults = BenchConfig()
+    for field, value in asdict(defaults).items():
+        kind = type(value) if value is not None else str
+        parser.add_argument(f"--{field.replace('_', '-')}", type=kind, default=value,
+                            help=f"(default: {value})")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = vars(parser.parse_args())
+    json_path = args.pop("json")
+    return BenchConfig(**args), json_path
+
+
+def describe_machine(config: BenchConfig) -> str:
+    if config.device == "cuda":
+        device = torch.cuda.get_device_name()
+    else:
+        device = f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
+    return f"torch {torch.__version__} on {device} ({config.device})"
+
+
+def build(config: BenchConfig, seed: int):
+    """The preset with a seeded initialisation, and its optimizer."""
+    torch.manual_seed(seed)
+    model = build_module(PRESETS[config.preset].layers()).to(config.device)
+    return model, torch.optim.Adam(model.parameters(), lr=config.lr)
+
+
+def train_step(model, optimizer, x, y) -> torch.Tensor:
+    """One optimisation step; the loss stays on the device (no host sync)."""
+    optimizer.zero_grad(set_to_none=True)
+    loss = F.cross_entropy(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def loader_for(config: BenchConfig, kind: str, split, *, train: bool, seed: int = 0):
+    return make_loader(
+        kind, split, batch_size=config.batch_size,
+        augment=Augment.from_names(config.augment) if train else Augment(),
+        normalize=((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)), shuffle=train, device=config.device,
+        seed=seed,
+    )
+
+
+def endless(loader):
+    """Batches across epoch boundaries, each epoch freshly shuffled."""
+    epoch = 0
+    while True:
+        loader.set_epoch(epoch)
+        yield from loader
+        epoch += 1
+
+
+def measure_speed(config: BenchConfig, dataset) -> dict:
+    """Interleaved steady-state timing; returns seconds per epoch per pipeline and the ratio."""
+    runs = {}
+    for kind in KINDS:
+        start = time.perf_counter()
+        loader = loader_for(config, kind, dataset.train, train=True)
+        setup = time.perf_counter() - start
+        model, optimizer = build(config, seed=0)
+        runs[kind] = dict(batches=endless(loader), model=model, optimizer=optimizer,
+                          steps_per_epoch=len(loader), setup=setup, samples=[])
+    for _ in range(config.rounds):
+        for kind in KINDS:
+            run = runs[kind]
+            run["samples"].append(time_steps(config, run))
+    result = {}
+    for kind in KINDS:
+        run = runs[kind]
+        walls, cpus = zip(*run["samples"])
+        per_step, cpu_per_step = statistics.median(walls), statistics.median(cpus)
+        result[kind] = {
+            "seconds_per_step": per_step,
+            "seconds_per_epoch": per_step * run["steps_per_epoch"],
+            "cpu_seconds_per_epoch": cpu_per_step * run["steps_per_epoch"],
+            "images_per_second": config.batch_size / per_step,
+            "setup_seconds": run["setup"],
+            "wall_samples": walls,
+            "cpu_samples": cpus,
+        }
+        print(f"  {kind:9s}  {per_step * run['steps_per_epoch']:7.2f} s/epoch wall "
+              f"({per_step * 1e3:.2f} ms/step, range {min(walls) * 1e3:.2f}-{max(walls) * 1e3:.2f},"
+              f" {config.batch_size / per_step:,.0f} images/s), "
+              f"{cpu_per_step * run['steps_per_epoch']:.2f} s/epoch CPU, setup {run['setup']:.2f} s")
+    epoch = {kind: result[kind]["seconds_per_epoch"] for kind in KINDS}
+    cpu_epoch = {kind: result[kind]["cpu_seconds_per_epoch"] for kind in KINDS}
+    result["ratio"] = epoch["reference"] / epoch["fast"]
+    result["cpu_ratio"] = cpu_epoch["reference"] / cpu_epoch["fast"]
+    print(f"  ratio reference/fast: {result['ratio']:.2f}x wall, {result['cpu_ratio']:.2f}x CPU time")
+    return result
+
+
+def time_steps(config: BenchConfig, run: dict) -> tuple[float, float]:
+    """One sample: (wall, process CPU) seconds per step over `config.steps` steps after warm-up.
+
+    CPU time is less disturbed than wall time by other jobs on a shared machine.
+    """
+    batches, model, optimizer = run["batches"], run["model"], run["optimizer"]
+    model.train()
+    for _ in range(config.warmup):
+        train_step(model, optimizer, *next(batches))
+    synchronize(config)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    for _ in range(config.steps):
+        train_step(model, optimizer, *next(batches))
+    synchronize(config)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    return wall / config.steps, cpu / config.steps
+
+
+def synchronize(config: BenchConfig) -> None:
+    if config.device == "cuda":
+        torch.cuda.synchronize()
+
+
+def parity(config: BenchConfig, dataset) -> dict:
+    """Test accuracy after `parity_epochs` epochs, per pipeline and seed, and whether they agree."""
+    accuracies = {kind: [] for kind in KINDS}
+    for seed in range(config.parity_seeds):
+        for kind in KINDS:
+            model, optimizer = build(config, seed=seed)
+            torch.manual_seed(seed)  # the reference transforms draw from the global generator
+            loader = loader_for(config, kind, dataset.train, train=True, seed=seed)
+            for epoch in range(config.parity_epochs):
+                loader.set_epoch(epoch)
+                model.train()
+                for x, y in loader:
+                    train_step(model, optimizer, x, y)
+            accuracies[kind].append(evaluate(config, model, dataset.test))
+    means = {kind: statistics.fmean(values) for kind, values in accuracies.items()}
+    difference = abs(means["reference"] - means["fast"])
+    pooled = [values for values in accuracies.values() if len(values) > 1]
+    seed_std = statistics.fmean(statistics.stdev(v) for v in pooled) if pooled else 0.0
+    p, n = means["fast"], len(dataset.test)
+    tolerance = max(3 * math.sqrt(2 * p * (1 - p) / n), 3 * seed_std)  # 3 sigma of a difference
+    within = difference <= tolerance
+    for kind in KINDS:
+        values = ", ".join(f"{100 * a:.1f}" for a in accuracies[kind])
+        print(f"  parity {kind:9s} test accuracy after {config.parity_epochs} epochs: {values} %")
+    print(f"  |difference of means| {100 * difference:.2f} pp, tolerance {100 * tolerance:.2f} pp "
+          f"-> {'within noise' if within else 'NOT within noise'}")
+    return {"accuracies": accuracies, "difference": difference, "tolerance": tolerance,
+            "within_noise": within}
+
+
+@torch.inference_mode()
+def evaluate(config: BenchConfig, model, split) -> float:
+    model.eval()
+    correct = 0
+    for x, y in loader_for(config, "fast", split, train=False):
+        correct += (model(x).argmax(dim=1) == y).sum()
+    return int(correct) / len(split)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Row and panel text of the monitor: ETA, hyperparameters, per-class accuracy, notices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from screens.monitor_view import per_class_accuracy, result_row, short_name, trouble
+from tests.helpers_monitor import canned_config, epoch_events
+from tui.run_watch import RunSnapshot
+from tui.widgets.runs_table import duration, eta_seconds, hyperparameters, run_row, sort_rows
+
+
+def snapshot(events, state="running", **config):
+    return RunSnapshot("20261121-120501-lenet5", Path("/nowhere"), canned_config(**config),
+                       tuple(events), state, "msg", 0, 0.0)
+
+
+def test_eta_is_mean_epoch_time_times_epochs_left():
+    events = epoch_events(1, 2, 0)  # 2 epochs of 1.0 s each, config asks for 4
+    last_epoch_time = events[-1]["time"]
+    assert eta_seconds(snapshot(events), 2, last_epoch_time) == pytest.approx(2.0)
+    assert eta_seconds(snapshot(events), 2, last_epoch_time + 0.5) == pytest.approx(1.5)
+    assert eta_seconds(snapshot(events, state="finished"), 2, last_epoch_time) is None
+
+
+def test_row_texts():
+    row = run_row(snapshot(epoch_events(1, 2, 0), lr=0.01, augment=["flip", "crop"]), selected=True)
+    assert row.mark == "●" and row.epoch == "2/4" and row.speed == "1,002"
+    assert row.hyper == "adam lr 0.01 bs 16 +flip+crop"
+    assert hyperparameters({"optimizer": "sgd"}) == "sgd"
+    assert [duration(s) for s in (None, 42, 185, 3720)] == ["—", "42s", "3m05s", "1h02m"]
+
+
+def test_sorting_puts_best_accuracy_first_and_missing_last():
+    rows = [run_row(snapshot(epoch_events(1, n, 0))) for n in (1, 3)]
+    rows.append(run_row(snapshot([])))
+    ordered = sort_rows(rows, "best_test")
+    assert [r.best_test for r in ordered][-1] is None
+    assert ordered[0].best_test > ordered[1].best_test
+
+
+def test_results_row_is_the_final_epoch():
+    result = result_row(snapshot(epoch_events(1, 3, 0)))
+    final = epoch_events(3, 3, 0)[-1]
+    assert (result.epochs, result.seconds) == (3, 3.0)
+    assert (result.train_loss, result.test_acc) == (final["train_loss"], final["test_acc"])
+    assert result.val_acc is None
+
+
+def test_per_class_accuracy_uses_class_names_from_start():
+    events = [{"kind": "start", "classes": ["cat", "dog"]},
+              {"kind": "epoch", "epoch": 1, "per_class_acc": [0.5, 0.75]}]
+    assert per_class_accuracy(snapshot(events)) == [("cat", 0.5), ("dog", 0.75)]
+    assert per_class_accuracy(snapshot(events[:1])) == []
+
+
+def test_notices():
+    assert short_name("20261121-120501-lenet5") == "lenet5 12:05"
+    assert "press m" in trouble(snapshot([], state="failed"))
+    assert "NaN" in trouble(snapshot([{"kind": "step", "loss": float("nan")}]))
+    assert trouble(snapshot([], state="finished")) is None
