@@ -128,19 +128,19 @@ def gather_crops(
 def color_jitter(images: Tensor, params: AugmentParams) -> Tensor:
     """Brightness, contrast and saturation blends of float images (B, 3, H, W) in [0, 1].
 
-    Each image runs the three ops in its own random order, as ColorJitter does; every op is
-    torchvision's `_blend(img, reference, factor)` with reference black, the mean grey level,
-    or the grey image.
+    Each image runs the three ops in its own random order, as ColorJitter does. Every op is
+    torchvision's `_blend(img, reference, factor)` — towards black, the mean grey level or the
+    grey image — written as one `lerp` for the whole batch (equal up to float rounding).
     """
-    r, g, b = GRAY_WEIGHTS
+    luma = torch.tensor(GRAY_WEIGHTS, dtype=images.dtype, device=images.device).view(1, 3, 1, 1)
     for step in range(3):
         op = params.order[:, step]  # (B,)
         factor = params.factors.gather(1, op[:, None]).view(-1, 1, 1, 1)  # (B, 1, 1, 1)
-        gray = (r * images[:, 0] + g * images[:, 1] + b * images[:, 2]).unsqueeze(1)  # (B,1,H,W)
+        gray = (images * luma).sum(dim=1, keepdim=True)  # (B, 1, H, W)
         mean = gray.mean(dim=(1, 2, 3), keepdim=True)  # (B, 1, 1, 1)
         op = op.view(-1, 1, 1, 1)
         reference = torch.where(op == 2, gray, torch.where(op == 1, mean, 0.0))  # (B, 1, H, W)
-        images = (factor * images + (1.0 - factor) * reference).clamp_(0.0, 1.0)
+        images = torch.lerp(reference, images, factor).clamp_(0.0, 1.0)  # (B, 3, H, W)
     return images
 
 

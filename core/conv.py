@@ -55,7 +55,8 @@ class Term:
     kernel_col: int
     x: Fraction
     w: Fraction
-    padding: bool
+    padding: bool  # the x value was put there by the padding mode
+    source: tuple[int, int] | None  # input cell the x value copies; None for a zero pad
 
     @property
     def product(self) -> Fraction:
@@ -239,7 +240,7 @@ def _apply_kernel(padded, kernel: Tensor3, bias: Fraction, config: ConvConfig,
                         cell = channel[r][col]
                         typed = (k_rows - 1 - a, k_cols - 1 - b) if flip else (a, b)
                         terms.append(Term(c, r, col, typed[0], typed[1], cell.value,
-                                          applied[c][a][b], cell.padding))
+                                          applied[c][a][b], cell.padding, cell.source))
             total = sum((t.product for t in terms), Fraction(0))
             pre = total + bias
             out = max(pre, Fraction(0)) if config.activation == "relu" else pre

@@ -109,9 +109,6 @@ def pool_backward(grad: Matrix, pooled: PoolResult, in_shape: tuple[int, int], k
 
 def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]) -> ConvGrads:
     """From dE/d(activation output) to dE/dpre, dE/dw, dE/db and dE/dx."""
-    config = forward.config
-    s_r, s_c = config.stride
-    d_r, d_c = config.dilation
     channels = len(forward.padded)
     p_rows, p_cols = len(forward.padded[0]), len(forward.padded[0][0])
     grad_padded = [[[Fraction(0)] * p_cols for _ in range(p_rows)] for _ in range(channels)]
@@ -119,41 +116,61 @@ def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]) -> Conv
     grad_pre, pre_traces, grad_w, w_traces, grad_b, b_traces = [], [], [], [], [], []
     for k, (result, g_out) in enumerate(zip(forward.results, grad_output)):
         kl = _k(k, forward.results)
-        g, traces = _activation_backward(result.pre_activation, g_out, config.activation, kl)
+        g, traces = _activation_backward(result.pre_activation, g_out,
+                                         forward.config.activation, kl)
         grad_pre.append(g)
         pre_traces.append(traces)
-        cells = [(i, j) for i in range(len(g)) for j in range(len(g[0]))]
-        grad_b.append(sum((g[i][j] for i, j in cells), Fraction(0)))
-        b_traces.append(GradTrace(f"dE/db{kl}", " + ".join(fmt_signed(g[i][j]) for i, j in cells),
+        values = [v for row in g for v in row]
+        grad_b.append(sum(values, Fraction(0)))
+        b_traces.append(GradTrace(f"dE/db{kl}", " + ".join(fmt_signed(v) for v in values),
                                   grad_b[-1]))
-        k_rows, k_cols = shape(result.kernel[0])
-        flip = config.mode == "convolution"
         kernel_grad, kernel_traces = [], []
         for c in range(channels):
             rows = []
-            for s in range(k_rows):
-                row = []
-                for t in range(k_cols):
-                    a, b = (k_rows - 1 - s, k_cols - 1 - t) if flip else (s, t)
-                    terms = [(g[i][j], forward.padded[c][i * s_r + a * d_r][j * s_c + b * d_c].value)
-                             for i, j in cells]
-                    value = sum((gv * xv for gv, xv in terms), Fraction(0))
-                    row.append(value)
-                    kernel_traces.append(GradTrace(
-                        f"dE/dw{kl}[{_c(c, channels)}{s},{t}]",
-                        " + ".join(f"{fmt_signed(gv)}·{fmt_signed(xv)}" for gv, xv in terms), value))
-                    for i, j in cells:
-                        r, col = i * s_r + a * d_r, j * s_c + b * d_c
-                        grad_padded[c][r][col] += g[i][j] * result.applied[c][a][b]
-                        padded_parts.setdefault((c, r, col), []).append(
-                            f"{fmt_signed(g[i][j])}·{fmt_signed(result.applied[c][a][b])}")
-                rows.append(tuple(row))
-            kernel_grad.append(tuple(rows))
+            for s, t, taps in _kernel_taps(forward, result.kernel, g, c):
+                value = sum((gv * xv for gv, xv, _ in taps), Fraction(0))
+                rows.append((s, t, value))
+                kernel_traces.append(GradTrace(
+                    f"dE/dw{kl}[{_c(c, channels)}{s},{t}]",
+                    " + ".join(f"{fmt_signed(gv)}·{fmt_signed(xv)}" for gv, xv, _ in taps), value))
+                a, b = _applied_index(forward, result.kernel, s, t)
+                w = result.applied[c][a][b]
+                for gv, _, (r, col) in taps:
+                    grad_padded[c][r][col] += gv * w
+                    padded_parts.setdefault((c, r, col), []).append(
+                        f"{fmt_signed(gv)}·{fmt_signed(w)}")
+            k_rows, k_cols = shape(result.kernel[0])
+            kernel_grad.append(tuple(tuple(v for _, _, v in rows[r * k_cols:(r + 1) * k_cols])
+                                     for r in range(k_rows)))
         grad_w.append(tuple(kernel_grad))
         w_traces.append(tuple(kernel_traces))
     grad_x, x_traces = _fold_padding(forward, grad_padded, padded_parts)
     return ConvGrads(tuple(grad_pre), tuple(pre_traces), tuple(grad_w), tuple(w_traces),
                      tuple(grad_b), tuple(b_traces), grad_x, x_traces)
+
+
+def _applied_index(forward: ConvForward, kernel: Tensor3, s: int, t: int) -> tuple[int, int]:
+    """Where typed kernel cell (s, t) sits in the kernel as slid (flipped for convolution)."""
+    k_rows, k_cols = shape(kernel[0])
+    if forward.config.mode == "convolution":
+        return k_rows - 1 - s, k_cols - 1 - t
+    return s, t
+
+
+def _kernel_taps(forward: ConvForward, kernel: Tensor3, g: Matrix, channel: int):
+    """For each typed kernel cell (s, t): the (dE/dz[i,j], x under it, padded (row, col)) terms."""
+    s_r, s_c = forward.config.stride
+    d_r, d_c = forward.config.dilation
+    k_rows, k_cols = shape(kernel[0])
+    for s in range(k_rows):
+        for t in range(k_cols):
+            a, b = _applied_index(forward, kernel, s, t)
+            taps = []
+            for i, row in enumerate(g):
+                for j, gv in enumerate(row):
+                    r, col = i * s_r + a * d_r, j * s_c + b * d_c
+                    taps.append((gv, forward.padded[channel][r][col].value, (r, col)))
+            yield s, t, taps
 
 
 def _activation_backward(pre: Matrix, g_out: Matrix, activation: str, kl: str):

@@ -66,7 +66,8 @@ def _step(step: ConvStep) -> dict:
         "out": list(step.out),
         "window": [
             {"channel": t.channel, "row": t.row, "col": t.col, "x": to_json(t.x),
-             "w": to_json(t.w), "padding": t.padding}
+             "w": to_json(t.w), "padding": t.padding,
+             "source": list(t.source) if t.source else None}
             for t in step.terms
         ],
         "products": [to_json(t.product) for t in step.terms],

@@ -59,7 +59,9 @@ class LabInputs:
             return None
         _choice(self.pool, POOL_KINDS, "pooling")
         kernel = parse_pair(self.pool_kernel, "pooling kernel")
-        stride = parse_pair(self.pool_stride, "pooling stride") if self.pool_stride.strip() else None
+        stride = None
+        if self.pool_stride.strip():
+            stride = parse_pair(self.pool_stride, "pooling stride")
         padding = parse_pair(self.pool_padding, "pooling padding", minimum=0)
         return PoolConfig(self.pool, kernel, stride, padding, ceil_mode=self.ceil_mode)
 

@@ -154,8 +154,8 @@ def _load_cifar10(data_dir, train_size: int | None, test_size: int | None) -> Da
             "point --data-dir or CNN_TUI_DATA at the folder that holds "
             f"{CIFAR10_FOLDER}, or use --dataset shapes (synthetic, offline)."
         )
-    train = _concat([_read_batch(folder / name) for name in CIFAR10_TRAIN_FILES], train_size)
-    test = _concat([_read_batch(folder / CIFAR10_TEST_FILE)], test_size)
+    train = _read_batches([folder / name for name in CIFAR10_TRAIN_FILES], train_size)
+    test = _read_batches([folder / CIFAR10_TEST_FILE], test_size)
     return Dataset(
         name="cifar10",
         title="CIFAR-10",
@@ -202,7 +202,13 @@ def _read_classes(folder: Path) -> tuple[str, ...]:
     return tuple(name.decode() if isinstance(name, bytes) else str(name) for name in names)
 
 
-def _concat(splits: list[ImageSplit], limit: int | None) -> ImageSplit:
+def _read_batches(paths: list[Path], limit: int | None) -> ImageSplit:
+    """The batches in order, concatenated; stops reading once `limit` images are in."""
+    splits: list[ImageSplit] = []
+    for path in paths:
+        if limit is not None and sum(len(split) for split in splits) >= limit:
+            break
+        splits.append(_read_batch(path))
     images = np.concatenate([split.images for split in splits])[:limit]
     labels = np.concatenate([split.labels for split in splits])[:limit]
     return ImageSplit(images, labels)

@@ -9,7 +9,8 @@ import numpy as np
 from core.attribution import Prediction, grad_cam, resolve_target, saliency, top_k
 from core.errors import UserError
 from core.explain import (
-    capture_activations, channel_mean, default_layer, filter_tiles, first_conv, pca_rgb,
+    LayerError, capture_activations, channel_mean, default_layer, filter_tiles, first_conv,
+    pca_rgb,
 )
 from core.explain_models import ExplainModel
 from core.images import fit_to_input, to_tensor
@@ -79,6 +80,11 @@ def explain(model: ExplainModel, image: np.ndarray, recipe: Recipe) -> Explanati
         layer = recipe.layer or default_layer(module)
     logits, acts = capture_activations(module, x, [layer])
     activation = acts[layer]  # (C, h, w)
+    if activation.ndim != 3 and recipe.method in ("activations", "gradcam"):
+        raise LayerError(
+            f"Layer {layer!r} outputs shape {tuple(activation.shape)}, not channels × height × "
+            "width; pick a convolutional layer (see --list-layers)."
+        )
     top5 = tuple(top_k(logits, model.classes))
     common = dict(recipe=recipe, model_title=model.title, image=fitted, layer=layer,
                   layer_shape=tuple(activation.shape), top5=top5)

@@ -86,7 +86,9 @@ def shape(matrix: Matrix) -> tuple[int, int]:
 def fmt(value: Fraction | int) -> str:
     """Exact, compact: 3, −1, 1/2 (a true minus sign, as printed in the course sheets)."""
     value = Fraction(value)
-    text = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    text = str(value.numerator)
+    if value.denominator != 1:
+        text += f"/{value.denominator}"
     return text.replace("-", MINUS)
 
 

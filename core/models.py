@@ -34,7 +34,7 @@ class Defaults:
     nesterov: bool = False  # SGD Nesterov momentum
     weight_decay: float = 0.0  # L2 penalty (coupled, as torch.optim applies it)
     augment: tuple[str, ...] = ()  # any of "flip", "crop", "jitter"
-    normalize: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (mean3, std3); None = [0,1]
+    normalize: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (mean3, std3) or [0,1]
     val_split: float = 0.0  # fraction of the training split held out for validation
     early_stop: int = 0  # stop after this many epochs without a better val loss; 0 = never
     schedule: str = "none"  # learning-rate schedule per step: "none" | "cosine" | "onecycle"

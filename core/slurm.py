@@ -167,10 +167,12 @@ def job_for_run(run_dir: Path) -> SlurmJob | None:
         job = query_jobs([job_id]).get(job_id)
     except SlurmError:
         job = None
-    if job is not None:
-        write_json_atomic(cache_path, {**asdict(job), "source": "cache"})
-        return job
     cached = read_json(cache_path)
+    if job is not None:
+        seen = {**asdict(job), "source": "cache"}
+        if seen != cached:  # write only on change: the run folder may be on NFS
+            write_json_atomic(cache_path, seen)
+        return job
     if isinstance(cached, dict) and cached.get("job_id") == job_id:
         return SlurmJob(**cached)
     return None

@@ -158,6 +158,9 @@ def fit(
         logged = {event["epoch"] for event in epoch_events(read_events(run.run_dir))}
         yield from (event for event in run.history if event["epoch"] not in logged)
     stop = stop or (lambda: False)
+    if _early_stop(run):  # the worker died between deciding to stop early and saying so
+        yield _early_stop(run)
+        return
     try:
         for epoch in range(run.epoch + 1, config.epochs + 1):
             if stop():
@@ -176,10 +179,8 @@ def fit(
             system = _system_event(run)
             if system:
                 yield system
-            if config.early_stop and run.bad_epochs >= config.early_stop:
-                yield {"kind": "end", "status": "finished", "message": (
-                    f"Early stop after epoch {epoch}: the validation loss has not improved "
-                    f"for {run.bad_epochs} epochs.")}
+            if _early_stop(run):
+                yield _early_stop(run)
                 return
     except NonFiniteLoss as error:
         yield {"kind": "end", "status": "failed", "message": str(error)}
@@ -216,6 +217,16 @@ def _update_selection(run: TrainState, event: dict[str, Any]) -> bool:
             run.bad_epochs += 1
     run.history.append(event)
     return improved
+
+
+def _early_stop(run: TrainState) -> dict[str, Any] | None:
+    """The `end` event of early stopping, when the patience has run out."""
+    patience = run.config.early_stop
+    if not patience or run.bad_epochs < patience:
+        return None
+    return {"kind": "end", "status": "finished", "message": (
+        f"Early stop after epoch {run.epoch}: the validation loss has not improved for "
+        f"{run.bad_epochs} epochs.")}
 
 
 def _stopped(run: TrainState, epoch: int | None) -> dict[str, Any]:

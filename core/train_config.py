@@ -109,7 +109,8 @@ class TrainConfig:
         unknown = [name for name in self.augment if name not in AUGMENTATIONS]
         if unknown:
             raise TrainConfigError(
-                f"Unknown augmentation {', '.join(unknown)}; choose from {', '.join(AUGMENTATIONS)}."
+                f"Unknown augmentation {', '.join(unknown)}; "
+                f"choose from {', '.join(AUGMENTATIONS)}."
             )
         if self.normalize is not None:
             mean, std = self.normalize
@@ -118,7 +119,9 @@ class TrainConfig:
             if min(std) <= 0:
                 raise TrainConfigError(f"Normalisation stds must be above 0, not {std}.")
         if not _finite(self.val_split) or not 0 <= self.val_split <= 0.5:
-            raise TrainConfigError(f"The validation split must be in [0, 0.5], not {self.val_split}.")
+            raise TrainConfigError(
+                f"The validation split must be in [0, 0.5], not {self.val_split}."
+            )
         if self.early_stop < 0 or self.eval_every < 0:
             raise TrainConfigError("--early-stop and --eval-every must be 0 (off) or more.")
         if self.early_stop and self.val_split == 0:

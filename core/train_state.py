@@ -42,7 +42,9 @@ def load_splits(config: TrainConfig) -> Splits:
         order = np.random.default_rng(config.seed).permutation(len(train))
         n_val = max(1, round(len(train) * config.val_split))
         if n_val >= len(train):
-            raise TrainConfigError(f"A validation split of {config.val_split} leaves no training images.")
+            raise TrainConfigError(
+                f"A validation split of {config.val_split} leaves no training images."
+            )
         val_index, train_index = np.sort(order[:n_val]), np.sort(order[n_val:])
         val = ImageSplit(train.images[val_index], train.labels[val_index])
         train = ImageSplit(train.images[train_index], train.labels[train_index])
@@ -73,7 +75,8 @@ class TrainState:
         )
         plain = Augment()  # evaluation sees the images as they are
         self.train_loader = make_loader(
-            config.pipeline, self.splits.train, augment=config.augment_spec(), shuffle=True, **common
+            config.pipeline, self.splits.train, augment=config.augment_spec(), shuffle=True,
+            **common,
         )
         self.val_loader = None
         if self.splits.val is not None:

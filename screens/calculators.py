@@ -154,8 +154,9 @@ class CalculatorsScreen(WorkspaceScreen):
     def _solve(self) -> None:
         values = {name: self._int(f"#f-{name}") for name in FIELDS}
         kind = self.query_one("#f-kind", Select).value
-        self.solve_layer(values, kind, self._int("#f-dilation") or 1, self._int("#f-extra") or 0,
-                         self.query_one("#f-ceil", Checkbox).value)
+        dilation, extra = self._int("#f-dilation"), self._int("#f-extra")
+        self.solve_layer(values, kind, 1 if dilation is None else dilation,
+                         0 if extra is None else extra, self.query_one("#f-ceil", Checkbox).value)
 
     def _int(self, selector: str) -> int | None:
         text = self.query_one(selector, Input).value.strip()
@@ -317,9 +318,13 @@ class CalculatorsScreen(WorkspaceScreen):
         if kind == "markdown":
             text, name = to_markdown(self.table), "architecture.md"
         else:
-            layers = parse_spec(self.query_one("#arch-spec", TextArea).text)
-            text, name = f"from torch import nn\n\nmodel = {format_sequential(layers)}\n", \
-                "architecture.py"
+            try:
+                layers = parse_spec(self.query_one("#arch-spec", TextArea).text)
+            except UserError as error:  # edited since the table was built
+                self.notify(str(error), severity="error")
+                return
+            text = f"from torch import nn\n\nmodel = {format_sequential(layers)}\n"
+            name = "architecture.py"
         self.app.copy_to_clipboard(text)
         self.app.push_screen(ExportScreen(text, Path(name)))
 

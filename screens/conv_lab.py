@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.containers import Horizontal, HorizontalGroup, VerticalScroll
 from textual.widgets import Input, Label, Static, TextArea
 
@@ -85,14 +86,15 @@ class ConvLabScreen(WorkspaceScreen):
         self.answer_for = "output"
         self.seed = 0
         self.speed = 2
-        self.timer = None
+        self.timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="conv-body"):
             with Horizontal(id="conv-editors"):
                 with HorizontalGroup(classes="field"):
                     yield Label("input x", classes="field-label")
-                    yield Input(id="field-input", compact=True, tooltip="Rows split by ;  channels by |")
+                    yield Input(id="field-input", compact=True,
+                                tooltip="Rows split by ;  channels by |")
                 with HorizontalGroup(classes="field"):
                     yield Label("bias", classes="field-label")
                     yield Input(id="field-biases", compact=True,
@@ -100,12 +102,13 @@ class ConvLabScreen(WorkspaceScreen):
             with Horizontal(id="conv-editors-2"):
                 with HorizontalGroup(classes="field"):
                     yield Label("kernels", classes="field-label")
-                    yield TextArea(id="field-kernels", soft_wrap=False, show_line_numbers=False, compact=True,
+                    yield TextArea(id="field-kernels", soft_wrap=False, compact=True,
                                    placeholder="one kernel per line, e.g. 1 0; 0 1",
                                    tooltip="One kernel per line; its channels split by |")
                 with HorizontalGroup(classes="field"):
                     yield Label("target y", id="loss-label", classes="field-label")
-                    yield Input(id="field-loss", compact=True, placeholder="empty: no backward pass")
+                    yield Input(id="field-loss", compact=True,
+                                placeholder="empty: no backward pass")
             yield Static(id="conv-params")
             yield StageRow(id="conv-stage")
             yield Static(id="conv-where")
@@ -124,7 +127,7 @@ class ConvLabScreen(WorkspaceScreen):
 
     # -- state -------------------------------------------------------------------------
     def load(self, inputs: LabInputs) -> None:
-        """Put inputs into the editors (without re-triggering edits) and solve."""
+        """Put inputs into the editors and solve (the editors' change echoes are no-ops)."""
         self.inputs = inputs
         self.loss_kind = "grad" if inputs.grad_output.strip() else "target"
         loss = inputs.grad_output if self.loss_kind == "grad" else inputs.target
@@ -163,7 +166,11 @@ class ConvLabScreen(WorkspaceScreen):
         )
         self.query_one("#loss-label", Label).update(
             "dE/do" if self.loss_kind == "grad" else "target y")
-        self.query_one("#answer-label", Label).update(f"your {ANSWER_LABELS[self.answer_for]}:")
+        label = f"your {ANSWER_LABELS.get(self.answer_for, 'answer')}"
+        if self.solution is not None and len(self.solution.forward.results) > 1 \
+                and self.answer_for != "grad_input":
+            label += f" (kernel {self.kernel + 1})"
+        self.query_one("#answer-label", Label).update(f"{label}:")
         self.refresh_bindings()
 
     def refresh_stage(self) -> None:
@@ -226,7 +233,6 @@ class ConvLabScreen(WorkspaceScreen):
             self.set_status(str(error), error=True)
             return
         self.set_status(describe(self.check), error=not self.check.correct)
-        self.set_class(self.check.correct, "-answer-correct")
         target_view = {"pooled": "pool", "grad_weight": "grad_weight",
                        "grad_input": "grad_input"}.get(self.answer_for, "forward")
         if target_view in available_views(self.solution):
@@ -290,6 +296,8 @@ class ConvLabScreen(WorkspaceScreen):
     def action_kernel(self) -> None:
         if self.solution is not None:
             self.kernel = (self.kernel + 1) % len(self.solution.forward.results)
+            self.check = None
+            self.refresh_params()
             self.refresh_stage()
 
     def action_cycle(self, name: str) -> None:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
+
 from core.conv_check import CheckResult
 from core.conv_problem import Solution
 from core.matrix import Matrix, fmt, shape
+from tui.conv_report import styled_arithmetic
 from tui.widgets.matrix import MatrixPicture
 
 VIEW_TITLES = {
@@ -28,7 +31,7 @@ class Stage:
     """Everything the stage area shows for one step."""
 
     pictures: tuple[MatrixPicture, ...]
-    arithmetic: str  # the current cell's full computation
+    arithmetic: str | Text  # the current cell's full computation
     where: str  # e.g. "step 3/20 · o[0,2] · kernel 1/3"
     grid: tuple[int, int]  # (rows, cols) of the cells being stepped through, for ↑/↓
     history: tuple[str, ...]  # the arithmetic of the steps before this one, latest last
@@ -70,16 +73,15 @@ def stage(solution: Solution, view: str, kernel: int, cursor: int,
     where = f"step {cursor + 1}/{grid[0] * grid[1]} · {label}"
     if kernels > 1:
         where += f" · kernel {kernel + 1}/{kernels}"
-    history = tuple(build(solution, kernel, step, None)[1]
+    history = tuple(str(build(solution, kernel, step, None)[1])
                     for step in range(max(0, cursor - HISTORY), cursor))
     return Stage(tuple(pictures), arithmetic, where, grid, history)
 
 
-def _filled(matrix: Matrix, upto: int) -> tuple[tuple, ...]:
-    """The matrix with cells after the cursor (row-major) not yet shown."""
-    cols = len(matrix[0])
-    return tuple(tuple(v if i * cols + j <= upto else None for j, v in enumerate(row))
-                 for i, row in enumerate(matrix))
+def _after(matrix: Matrix, upto: int) -> frozenset[tuple[int, int]]:
+    """Cells after the cursor (row-major): not computed yet."""
+    rows, cols = shape(matrix)
+    return frozenset((i, j) for i in range(rows) for j in range(cols) if i * cols + j > upto)
 
 
 def _wrong(check: CheckResult | None, quantities: tuple[str, ...], channel: int = 0):
@@ -122,11 +124,11 @@ def _forward(solution: Solution, kernel: int, cursor: int, check):
     pictures += _kernel_pictures(solution, kernel)
     quantity = "pre-activation" if check and check.quantity == "pre_activation" else "output"
     pictures.append(MatrixPicture(
-        f"{quantity} (bias {fmt(result.bias)})", _filled(result.output, cursor), current=step.out,
-        wrong=_wrong(check, ("output", "pre_activation")),
+        f"{quantity} (bias {fmt(result.bias)})", result.output, current=step.out,
+        wrong=_wrong(check, ("output", "pre_activation")), hidden=_after(result.output, cursor),
     ))
     i, j = step.out
-    return pictures, f"o[{i},{j}] = {step.arithmetic()}", f"o[{i},{j}]"
+    return pictures, styled_arithmetic(f"o[{i},{j}] = ", step), f"o[{i},{j}]"
 
 
 def _other_kernels(solution: Solution, kernel: int, cursor: int) -> list[MatrixPicture]:
@@ -135,8 +137,9 @@ def _other_kernels(solution: Solution, kernel: int, cursor: int) -> list[MatrixP
     for k, result in enumerate(solution.forward.results):
         if k != kernel:
             pictures += _kernel_pictures(solution, k)
-            pictures.append(MatrixPicture(f"output {k + 1}", _filled(result.output, cursor),
-                                          current=result.steps[cursor].out))
+            pictures.append(MatrixPicture(f"output {k + 1}", result.output,
+                                          current=result.steps[cursor].out,
+                                          hidden=_after(result.output, cursor)))
     return pictures
 
 
@@ -148,8 +151,8 @@ def _pool(solution: Solution, kernel: int, cursor: int, check):
     marked = frozenset([step.argmax]) if step.argmax else frozenset()
     pictures = [
         MatrixPicture("conv output", conv_out, cells, marked=marked),
-        MatrixPicture(f"{solution.problem.pool.kind} pooled", _filled(pooled.output, cursor),
-                      current=step.out, wrong=_wrong(check, ("pooled",))),
+        MatrixPicture(f"{solution.problem.pool.kind} pooled", pooled.output, current=step.out,
+                      wrong=_wrong(check, ("pooled",)), hidden=_after(pooled.output, cursor)),
     ]
     i, j = step.out
     return pictures, f"p[{i},{j}] = {step.arithmetic()}", f"p[{i},{j}]"
@@ -164,14 +167,15 @@ def _grad_weight(solution: Solution, kernel: int, cursor: int, check):
     a, b = (k_rows - 1 - s, k_cols - 1 - t) if config.mode == "convolution" else (s, t)
     out_rows, out_cols = solution.forward.out_shape
     window = frozenset(
-        (i * config.stride[0] + a * config.dilation[0], j * config.stride[1] + b * config.dilation[1])
+        (i * config.stride[0] + a * config.dilation[0],
+         j * config.stride[1] + b * config.dilation[1])
         for i in range(out_rows) for j in range(out_cols)
     )
     pictures = _padded_pictures(solution, {channel: window})
     pictures += _loss_pictures(solution, kernel)
     grad = back.grad_weight[kernel][channel]
     title = "dE/dw" + (f" c{channel + 1}" if len(result.kernel) > 1 else "")
-    pictures.append(MatrixPicture(title, _filled(grad, rest), current=(s, t),
+    pictures.append(MatrixPicture(title, grad, current=(s, t), hidden=_after(grad, rest),
                                   wrong=_wrong(check, ("grad_weight",), channel)))
     return pictures, back.weight_traces[kernel][cursor].arithmetic(), f"w[{s},{t}]"
 
@@ -191,7 +195,8 @@ def _grad_input(solution: Solution, kernel: int, cursor: int, check):
     pictures[-1] = MatrixPicture(pictures[-1].title, pictures[-1].values, touching)
     pictures += _kernel_pictures(solution, kernel)
     title = "dE/dx" + (f" c{channel + 1}" if len(solution.problem.x) > 1 else "")
-    pictures.append(MatrixPicture(title, _filled(back.grad_input[channel], rest), current=(r, c),
+    grad = back.grad_input[channel]
+    pictures.append(MatrixPicture(title, grad, current=(r, c), hidden=_after(grad, rest),
                                   wrong=_wrong(check, ("grad_input",), channel)))
     return pictures, back.input_traces[cursor].arithmetic(), f"x[{r},{c}]"
 

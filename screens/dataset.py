@@ -110,7 +110,8 @@ class DatasetScreen(WorkspaceScreen):
 
     def _start_loading(self, name: str) -> None:
         self.dataset_name = name
-        self.query_one("#dataset-info", Static).update(f"Loading {name}…")
+        note = " (generating the synthetic images takes a few seconds)" if name == "shapes" else ""
+        self.query_one("#dataset-info", Static).update(f"Loading {name}…{note}")
         self._load(name)
 
     @work(thread=True, exclusive=True, group="dataset-load")

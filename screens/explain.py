@@ -26,7 +26,9 @@ METHOD_CHOICES = (
     ("Grad-CAM", "gradcam"), ("Saliency", "saliency"), ("Activations", "activations"),
     ("First-layer filters", "filters"),
 )
-NORMALISE_CHOICES = (("per map", "per-map"), ("one shared scale", "shared"), ("none (0..1)", "none"))
+NORMALISE_CHOICES = (
+    ("per map", "per-map"), ("one shared scale", "shared"), ("none (0..1)", "none"),
+)
 REDUCE_CHOICES = (("max |grad| / mean", "max"), ("mean", "mean"), ("PCA → RGB", "pca"))
 
 
@@ -82,8 +84,10 @@ class ExplainScreen(WorkspaceScreen):
         Binding("right_square_bracket", "alpha(0.1)", "Alpha +",
                 tooltip="More map, less photo in the overlay."),
         Binding("c", "next_colormap", "Colormap", tooltip="Cycle viridis/inferno/magma/gray/…"),
+        Binding("ctrl+s", "export", "Export", tooltip="Write NPY, PNGs and recipe.json to "
+                "./explain-exports/."),
     ]
-    """F5 computes; [ ] change the overlay alpha; c cycles the colormap."""
+    """F5 computes; [ ] change the overlay alpha; c cycles the colormap; ctrl+s exports."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -167,7 +171,7 @@ class ExplainScreen(WorkspaceScreen):
         return choices + run_choices(self.app.config.runs_dir)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("alpha", "next_colormap") and not self.results:
+        if action in ("alpha", "next_colormap", "export") and not self.results:
             return None
         return True
 
@@ -289,7 +293,8 @@ class ExplainScreen(WorkspaceScreen):
         first = self.results[0]
         shape = "×".join(map(str, first.layer_shape))
         where = f" · layer {first.layer} (1×{shape})" if first.layer else ""
-        warning = "[reverse] RANDOM WEIGHTS [/reverse] " if message.model.random_seed is not None else ""
+        random = message.model.random_seed is not None
+        warning = "[reverse] RANDOM WEIGHTS [/reverse] " if random else ""
         self.query_one("#explain-status", Static).update(
             f"{warning}{message.model.title}{where} · map {'×'.join(map(str, first.maps.shape))}"
         )
@@ -320,7 +325,8 @@ class ExplainScreen(WorkspaceScreen):
             overlay_view.display = len(result.maps) == 1 or result.rgb is not None or (
                 result.tiles is not None)
             if result.rgb is not None:
-                unit, _ = normalise(result.rgb, "per-map" if normalisation == "none" else normalisation)
+                scale = "per-map" if normalisation == "none" else normalisation
+                unit, _ = normalise(result.rgb, scale)
                 rgb = np.round(unit.transpose(1, 2, 0) * 255).astype(np.uint8)
                 map_view.show_image(rgb)
                 overlay_view.show_image(_blend(first.image, rgb, self.alpha))
@@ -348,6 +354,22 @@ class ExplainScreen(WorkspaceScreen):
         self.alpha = round(min(max(self.alpha + delta, 0.0), 1.0), 2)
         self.notify(f"overlay alpha {self.alpha:.1f}", timeout=1)
         self.show_results()
+
+    def action_export(self) -> None:
+        """Write each shown explanation (raw NPY, PNGs, recipe) to ./explain-exports/."""
+        import time
+        from pathlib import Path
+
+        from core.explain_export import export
+
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        folders = []
+        for index, result in enumerate(self.results, 1):
+            folder = Path("explain-exports") / f"{stamp}-{result.recipe.method}-{index}"
+            export(result, folder, self.query_one("#colormap", Select).value,
+                   self.query_one("#normalise", Select).value, self.alpha)
+            folders.append(str(folder))
+        self.notify("Exported to " + ", ".join(folders), timeout=6)
 
     def action_next_colormap(self) -> None:
         """Switch to the next colormap."""

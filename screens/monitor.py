@@ -30,7 +30,7 @@ from tui.workspace_screen import WorkspaceScreen
 
 POLL_SECONDS = 0.5  # how often the tail thread looks at the runs folder
 LIVE_STATES = ("pending", "running", "stalled")
-RESUMABLE_STATES = ("stopped", "died")
+RESUMABLE_STATES = ("stopped", "died", "cancelled", "timeout", "preempted", "node_fail")
 SMOOTHINGS: tuple[Smoothing, ...] = ("ema", "mean", "raw")
 
 
@@ -87,7 +87,7 @@ class MonitorScreen(RunControls, WorkspaceScreen):
             with Horizontal(id="plots"):
                 yield CurvePlot("accuracy", "epoch", "accuracy", id="acc-plot", ylim=(0.0, 1.0))
                 yield CurvePlot("loss", "epoch", "loss", id="loss-plot")
-            yield CurvePlot("step loss", "training step", "loss", id="step-plot")
+            yield CurvePlot("step loss", "epoch", "loss", id="step-plot")
             with Horizontal(id="results-row"):
                 yield DataTable(id="results", cursor_type="none", zebra_stripes=True)
                 yield Static(id="details")

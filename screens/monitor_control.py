@@ -56,11 +56,20 @@ class RunControls:
     @work(thread=True, exclusive=True, group="control")
     def resume_run(self, run_dir: Path) -> None:
         """Start a fresh worker on the run folder; it continues from checkpoints/last.pt."""
+        from core.errors import UserError
         from core.launch import start_local
         from core.runs import clear_stop
+        from core.slurm import launch_record, resubmit
 
-        clear_stop(run_dir)
-        start_local(run_dir)
+        try:
+            if launch_record(run_dir) is not None:  # resubmit the run's job.sbatch
+                resubmit(run_dir)
+            else:
+                clear_stop(run_dir)
+                start_local(run_dir)
+        except UserError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
         self.app.call_from_thread(self.notify, f"Resumed {short_name(run_dir.name)}.")
         self.wake()
 

@@ -7,7 +7,6 @@ them without a terminal.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from core.curves import (
 from core.runs import epoch_events
 from tui.run_watch import RunSnapshot
 from tui.widgets.curves import RUN_COLORS, PlotLine
-from tui.widgets.runs_table import duration, last_of, percent
+from tui.widgets.runs_table import duration, last_of, percent, short_name
 
 METRIC_COLORS = {"train": "blue+", "val": "green+", "test": "orange"}
 """Colours of a single run's train / val / test curves."""
@@ -29,18 +28,6 @@ METRIC_MARKERS = {"train": "braille", "val": "hd", "test": "dot"}
 SMOOTHING_TITLES = {"raw": "raw", "ema": "EMA 0.6", "mean": "moving mean 20"}
 EMA_WEIGHT = 0.6  # TensorBoard's default smoothing weight
 MEAN_WINDOW = 20  # steps in the moving mean
-
-_RUN_ID = re.compile(r"^\d{8}-(\d\d)(\d\d)(\d\d)-(.+)$")
-
-
-def short_name(run_id: str) -> str:
-    """A legend-sized name: `lenet5 12:05` for `20261121-120501-lenet5`."""
-    match = _RUN_ID.match(run_id)
-    if not match:
-        return run_id
-    hours, minutes, _, name = match.groups()
-    return f"{name} {hours}:{minutes}"
-
 
 _CACHE_LIMIT = 64  # cached curve sets (run × axis × smoothing); a new length evicts the old
 _cache: dict[tuple, object] = {}

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Collapsible, Input, Label, ProgressBar, Select, Static
 
 from tui.workspace_screen import WorkspaceScreen
 
@@ -46,11 +46,12 @@ class ScratchLabScreen(WorkspaceScreen):
     """r runs the checks, x cancels them, l refreshes the list of runs."""
 
     class RunsListed(Message):
-        """Sent when the runs with usable checkpoints have been listed."""
+        """Sent when the runs with usable checkpoints (and the devices) have been listed."""
 
-        def __init__(self, runs: list[tuple[str, str]]) -> None:
+        def __init__(self, runs: list[tuple[str, str]], cuda: bool) -> None:
             super().__init__()
-            self.runs = runs
+            self.runs = runs  # (run id, preset)
+            self.cuda = cuda  # whether a CUDA GPU can run the checks
 
     class StepFinished(Message):
         """Sent when one check (or one timing repeat) of core.scratch_check has finished."""
@@ -78,7 +79,7 @@ class ScratchLabScreen(WorkspaceScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.running = False
+        self.running = False  # whether the checks are running now
         self.dataset = ""  # title of the dataset the test images come from
         self.class_names: tuple[str, ...] = ()  # its class names by label
         self.pending_step: str | None = None  # id of the step whose result comes next
@@ -96,19 +97,27 @@ class ScratchLabScreen(WorkspaceScreen):
                 yield Input("20", type="integer", id="scratch-samples")
                 yield Label("Timing repeats (median)")
                 yield Input("5", type="integer", id="scratch-repeats")
+                yield Label("Device")
+                yield Select([("CPU", "cpu")], value="cpu", allow_blank=False, id="scratch-device")
                 yield Button("Run checks (r)", variant="primary", id="scratch-run")
                 yield Static(id="scratch-status")
             with VerticalScroll(id="scratch-steps"):
                 yield Static(EQUATIONS, id="scratch-equations")
+                with Collapsible(title="The code (core/scratch.py)", id="scratch-code"):
+                    yield Static(id="scratch-code-text")
                 for step_id, title in STEPS:
                     with Vertical(classes="scratch-step", id=f"step-{step_id}"):
                         yield Static(title, classes="step-title")
                         yield Static("waiting", classes="step-body", id=f"body-{step_id}")
-                yield ProgressBar(total=None, id="timing-progress", show_eta=False)
+                        if step_id == "timing":
+                            yield ProgressBar(total=None, id="timing-progress", show_eta=False)
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#timing-progress").display = False
+        from tui.scratch_render import forward_code
+
+        self.query_one("#scratch-code-text", Static).update(forward_code())
         self.action_reload_runs()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -124,9 +133,12 @@ class ScratchLabScreen(WorkspaceScreen):
 
     @work(thread=True, exclusive=True, group="scratch-runs")
     def _list_runs(self) -> None:
+        import torch
+
         from core.scratch_inputs import runs_with_checkpoints
 
-        self.post_message(self.RunsListed(runs_with_checkpoints(self.app.config.runs_dir)))
+        runs = runs_with_checkpoints(self.app.config.runs_dir)
+        self.post_message(self.RunsListed(runs, torch.cuda.is_available()))
 
     def on_scratch_lab_screen_runs_listed(self, message: RunsListed) -> None:
         select = self.query_one("#scratch-source", Select)
@@ -136,6 +148,11 @@ class ScratchLabScreen(WorkspaceScreen):
         select.set_options(options)
         values = {value for _, value in options}
         select.value = current if current in values else SEEDED
+        if message.cuda:
+            devices = self.query_one("#scratch-device", Select)
+            chosen = devices.value
+            devices.set_options([("CPU", "cpu"), ("GPU (cuda)", "cuda")])
+            devices.value = chosen
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "scratch-run":
@@ -160,6 +177,7 @@ class ScratchLabScreen(WorkspaceScreen):
         if samples is None or repeats is None:
             return
         source = self.query_one("#scratch-source", Select).value
+        device = str(self.query_one("#scratch-device", Select).value)
         for step_id, _ in STEPS:
             self.query_one(f"#body-{step_id}", Static).update("waiting")
         self.query_one("#body-linear", Static).update("running…")
@@ -168,7 +186,7 @@ class ScratchLabScreen(WorkspaceScreen):
         self.running = True
         self.refresh_bindings()
         self._status("Loading the network and the test images…")
-        self._run(None if source == SEEDED else str(source), samples, repeats)
+        self._run(None if source == SEEDED else str(source), samples, repeats, device)
 
     def action_cancel(self) -> None:
         """Stop after the step that is running now."""
@@ -176,7 +194,7 @@ class ScratchLabScreen(WorkspaceScreen):
         self._status("Cancelling after the current step…")
 
     @work(thread=True, exclusive=True, group="scratch")
-    def _run(self, run: str | None, samples: int, repeats: int) -> None:
+    def _run(self, run: str | None, samples: int, repeats: int, device: str) -> None:
         from textual.worker import get_current_worker
 
         from core.errors import UserError
@@ -186,7 +204,7 @@ class ScratchLabScreen(WorkspaceScreen):
         worker = get_current_worker()
         try:
             reference = reference_network(run, self.app.config.runs_dir)
-            batch = sample_batch(reference, samples)
+            batch = sample_batch(reference, samples, device=device)
             self.post_message(self.InputsLoaded(reference.source, batch.dataset, batch.classes))
             steps = iter_checks(
                 reference.model, reference.layers, batch.images, batch.labels, reference.source,
@@ -208,7 +226,7 @@ class ScratchLabScreen(WorkspaceScreen):
         self._status("")
 
     def on_scratch_lab_screen_step_finished(self, message: StepFinished) -> None:
-        from core.scratch_check import LayerCheck, NetworkCheck, TimingProgress
+        from core.scratch_results import LayerCheck, NetworkCheck, TimingProgress
         from tui.scratch_render import layer_table, network_text, timing_table
 
         step = message.step

@@ -35,17 +35,24 @@ FORM_ORDER = (
 """Top-to-bottom order of the form rows."""
 
 
-def start_worker(launcher: str, run_dir: Path) -> str:
-    """Start the run's worker with the chosen launcher; returns a line saying where it runs."""
+def start_worker(launcher: str, run_dir: Path, slurm=None) -> str:
+    """Start the run's worker with the chosen launcher (Slurm: with the reviewed request);
+    returns a line saying where it runs."""
     if launcher == "local":
         from core.launch import start_local
 
         launch = start_local(run_dir)
         return f"worker pid {launch['pid']} on {launch['host']}"
+    if launcher == "slurm":
+        from core.settings import load_settings
+        from core.slurm import start_slurm
+
+        launch = start_slurm(run_dir, slurm or load_settings().slurm)
+        return f"Slurm job {launch['job_id']}, script {run_dir.name}/job.sbatch"
     raise ValueError(f"unknown launcher {launcher!r}")
 
 
-def launch_run(runs_dir: Path, config, launcher: str, name: str) -> tuple[Path, str]:
+def launch_run(runs_dir: Path, config, launcher: str, name: str, slurm=None) -> tuple[Path, str]:
     """Check data, device and weights, write the run folder, start its worker (blocking:
     call from a thread). Raises UserError when the run cannot start; a failed preflight
     writes nothing."""
@@ -53,10 +60,10 @@ def launch_run(runs_dir: Path, config, launcher: str, name: str) -> tuple[Path, 
     from core.runs import create_run
     from core.train_setup import preflight
 
-    preflight(config)
+    preflight(config if launcher == "local" else config.with_changes(device="cpu"))
     run_dir = create_run(runs_dir, config.to_dict(), name=name)
     try:
-        where = start_worker(launcher, run_dir)
+        where = start_worker(launcher, run_dir, slurm)
     except OSError as error:
         raise UserError(f"The run {run_dir.name} was written but its worker did not start: "
                         f"{error}") from error
@@ -254,19 +261,44 @@ class TrainScreen(WorkspaceScreen):
     def action_launch(self) -> None:
         if not (self.parsed and self.parsed.config) or self.launching:
             return
+        launcher = self.query_one("#f-launcher", Select).value
+        if launcher == "slurm":
+            self.review_slurm_request()
+        else:
+            self.start_launch(launcher, None)
+
+    def review_slurm_request(self) -> None:
+        """Show the Slurm request and batch script; submit what the user confirms."""
+        from core.settings import SettingsError, load_settings
+        from screens.slurm_dialog import SlurmRequestScreen
+
+        try:
+            settings = load_settings()
+        except SettingsError as error:
+            self.notify(str(error), severity="error")
+            return
+        preview = self.app.config.runs_dir / f"ID-{self.parsed.config.preset}"
+
+        def reviewed(request) -> None:
+            if request is not None:
+                self.start_launch("slurm", request)
+
+        self.app.push_screen(SlurmRequestScreen(settings.slurm, preview), reviewed)
+
+    def start_launch(self, launcher: str, slurm) -> None:
         self.launching = True
         self.query_one("#launch-status", Static).update("Checking data and device, then starting…")
         self.validate_form()
-        self.launch(self.parsed.config, self.query_one("#f-launcher", Select).value, self.variant_of)
+        self.launch(self.parsed.config, launcher, self.variant_of, slurm)
 
     @work(thread=True, exclusive=True, group="launch")
-    def launch(self, config, launcher: str, variant_of: str | None) -> None:
+    def launch(self, config, launcher: str, variant_of: str | None, slurm=None) -> None:
         """Preflight (data, device, weights), write the run folder, start the worker."""
         from core.errors import UserError
 
         name = f"{config.preset}-variant" if variant_of else config.preset
         try:
-            run_dir, where = launch_run(self.app.config.runs_dir, config, launcher, name)
+            run_dir, where = launch_run(self.app.config.runs_dir, config, launcher, name, slurm)
         except UserError as error:
             self.post_message(self.LaunchFailed(str(error)))
             return

@@ -27,7 +27,10 @@ NORMALIZATION_TITLES = {
     "imagenet": "ImageNet mean/std", "half": "mean 0.5, std 0.5 ([-1, 1])",
 }
 
-LAUNCHERS = {"local": "this machine (detached worker, survives logout)"}
+LAUNCHERS = {
+    "local": "this machine (detached worker, survives logout)",
+    "slurm": "Slurm job (request from settings.toml; `cnn-tui doctor` checks it)",
+}
 """Where the worker runs; a cluster launcher adds its entry here and in `screens.train`."""
 
 

@@ -6,9 +6,10 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from core.conv import ConvStep
 from core.conv_check import CheckResult, describe
 from core.conv_problem import Solution
-from core.matrix import Matrix, fmt
+from core.matrix import Matrix, fmt, fmt_signed
 
 
 def matrix_table(matrix: Matrix, title: str, marked: set[tuple[int, int]] | None = None,
@@ -26,6 +27,19 @@ def matrix_table(matrix: Matrix, title: str, marked: set[tuple[int, int]] | None
             cells.append(Text(fmt(value), style=style))
         table.add_row(*cells)
     return table
+
+
+def styled_arithmetic(prefix: str, step: ConvStep) -> Text:
+    """The step's arithmetic; values that came from padding are italic and underlined."""
+    text = Text(prefix)
+    for index, term in enumerate(step.terms):
+        if index:
+            text.append(" + ")
+        text.append(fmt_signed(term.x), style="italic underline" if term.padding else "")
+        text.append(f"·{fmt_signed(term.w)}")
+    products = " + ".join(f"{fmt_signed(t.x)}·{fmt_signed(t.w)}" for t in step.terms)
+    text.append(step.arithmetic()[len(products):])
+    return text
 
 
 def print_report(solution: Solution, check: CheckResult | None, *, steps: bool,
@@ -59,8 +73,11 @@ def print_report(solution: Solution, check: CheckResult | None, *, steps: bool,
         grid.add_row(*tables)
         console.print(grid)
         if steps:
+            if padding:
+                console.print(Text("  (italic underlined values come from the padding)",
+                                   style="dim"))
             for step in result.steps:
-                console.print(f"  o[{step.out[0]},{step.out[1]}]: {step.arithmetic()}")
+                console.print(styled_arithmetic(f"  o[{step.out[0]},{step.out[1]}]: ", step))
             if solution.pooled is not None:
                 for step in solution.pooled[k].steps:
                     console.print(f"  p[{step.out[0]},{step.out[1]}]: {step.arithmetic()}")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 from rich.console import Group
+from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from core.scratch import VARIANTS
-from core.scratch_check import LayerCheck, NetworkCheck, TimingCheck
+import core
+from core.scratch_results import LayerCheck, NetworkCheck, TimingCheck
 
 VARIANT_TITLES = {"loop": "loop (explicit sums)", "vectorised": "vectorised (unfold + matmul)"}
 """How each scratch implementation is named in tables."""
@@ -21,7 +25,7 @@ PASS_DIFF = 1e-4  # a mean |difference| below this counts as "the same" for floa
 def _verdict(value: float) -> Text:
     if value < PASS_DIFF:
         return Text("same", style="bold green")
-    return Text("differs", style="bold yellow")
+    return Text("differs", style="bold red")
 
 
 def layer_table(check: LayerCheck) -> Group:
@@ -33,7 +37,7 @@ def layer_table(check: LayerCheck) -> Group:
     table.add_column("before copy", justify="right")
     table.add_column("after copy", justify="right")
     table.add_column("")
-    for variant in VARIANTS:
+    for variant in check.diff_after:
         after = check.diff_after[variant]
         table.add_row(
             VARIANT_TITLES[variant], f"{check.diff_before[variant]:.3g}", f"{after:.3g}",
@@ -54,7 +58,7 @@ def network_text(
     summary.add_column("mean |logit diff|", justify="right")
     summary.add_row("PyTorch", f"{check.accuracy_torch:.0%}", "", "")
     summary.add_row("scratch, before copy", "", "", f"{check.logits_diff_before:.3g}")
-    for variant in VARIANTS:
+    for variant in check.predictions_scratch:
         summary.add_row(
             SHORT_TITLES[variant],
             f"{check.accuracy_scratch(variant):.0%}",
@@ -90,10 +94,34 @@ def timing_table(check: TimingCheck) -> Group:
     table.add_column("ms / pass", justify="right")
     table.add_column("scratch / PyTorch", justify="right")
     table.add_row("PyTorch", f"{check.torch_seconds * 1e3:.3f}", "1.0x")
-    for variant in VARIANTS:
+    for variant in check.scratch_seconds:
         table.add_row(
             f"scratch, {VARIANT_TITLES[variant]}",
             f"{check.scratch_seconds[variant] * 1e3:.3f}",
             Text(f"{check.ratio(variant):.1f}x", style="bold"),
         )
     return Group(title, table)
+
+
+FORWARD_METHODS = ("forward", "_forward_loop", "_forward_vectorised")
+"""The methods that hold the exercise's sums, shown in the lab next to their results."""
+
+
+def forward_code() -> Syntax:
+    """The loop and vectorised forward passes of both scratch layers, read from core/scratch.py.
+
+    Read as text (not imported) so showing the code never waits for torch.
+    """
+    path = Path(core.__file__).parent / "scratch.py"
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    parts = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef) and node.name in ("ScratchLinear", "ScratchConv2d"):
+            methods = [
+                "\n".join(lines[item.lineno - 1 : item.end_lineno])
+                for item in node.body
+                if isinstance(item, ast.FunctionDef) and item.name in FORWARD_METHODS
+            ]
+            parts.append(f"class {node.name}(nn.Module):\n    ...\n\n" + "\n\n".join(methods))
+    return Syntax("\n\n\n".join(parts), "python", theme="ansi_dark", background_color="default")

@@ -133,3 +133,16 @@ async def test_exports_markdown_and_code_to_files(tmp_path):
         await settle(pilot)
         code = (tmp_path / "b4.py").read_text()
         assert "model = nn.Sequential(" in code and "nn.Linear(2048, 64)" in code
+
+
+async def test_help_explains_the_keys(tmp_path):
+    app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        from tui.help_screen import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        markdown = app.screen.query_one("#help-markdown")
+        assert "Receptive field (F4)" in markdown.source

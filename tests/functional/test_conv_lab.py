@@ -43,10 +43,15 @@ async def test_a1_preset_steps_with_pytorch_values(tmp_path):
         assert arith.startswith("o[0,3] = 1·1 + 1·0 + 0·0 + 0·1 = 1;  1 + (−1) = 0;  ReLU(0)")
         assert arith.endswith(f"= {int(expected[0, 3])}")
         assert "step 4/20" in text_of(screen, "#conv-where")
+        filling = picture(screen, "output (bias")
+        assert (0, 4) in filling.hidden and (0, 3) not in filling.hidden
+        assert filling.current == (0, 3)
+        assert picture(screen, "input").window == {(0, 3), (0, 4), (1, 3), (1, 4)}
         await pilot.press("down", "end")
         await pilot.pause()
         assert "step 20/20" in text_of(screen, "#conv-where")
         output = picture(screen, "output (bias")
+        assert not output.hidden
         shown = [[int(v) for v in row] for row in output.values]
         assert shown == expected.int().tolist()
         assert picture(screen, "output 3").current == (3, 4)  # wide: every kernel shown

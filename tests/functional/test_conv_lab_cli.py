@@ -28,11 +28,14 @@ def test_a2_reflect_convolution_json(capsys):
     (entry,) = data["outputs"]
     assert entry["output"] == expected.int().tolist()
     assert len(entry["steps"]) == 15 and entry["steps"][0]["out"] == [0, 0]
-    assert any(cell["padding"] for cell in entry["steps"][0]["window"])
+    corner = entry["steps"][0]["window"][0]
+    assert corner["padding"] and corner["source"] == [1, 1]  # reflect: x[1,1] mirrored out
+    assert corner["x"] == int(F.pad(A2_X, (1, 1, 1, 1), mode="reflect")[0, 0, 0, 0])
 
 
 def test_a1_preset_with_three_kernels_and_answer_check(capsys):
-    data = run_json(capsys, "--preset", "a1", "--answer", "1 0 0 0 1; 0 1 0 0 0; 0 0 0 1 0; 0 0 0 0 2")
+    answer = "1 0 0 0 1; 0 1 0 0 0; 0 0 0 1 0; 0 0 0 0 2"
+    data = run_json(capsys, "--preset", "a1", "--answer", answer)
     assert len(data["outputs"]) == 3
     assert "+ (−1)" in data["outputs"][0]["steps"][0]["text"]
     assert data["check"]["correct"] is False

@@ -109,6 +109,9 @@ async def test_augment_tab_toggles_and_rerolls(small_shapes, tmp_path):
         await pilot.press("f", "r")
         await state_settled()
         assert not screen.choice.flip and screen.roll == 1
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "Dataset (exercise D1)" in app.screen.query_one("#help-markdown").source
 
 
 async def test_missing_cifar10_is_explained_and_a_fixture_loads(small_shapes, tmp_path):

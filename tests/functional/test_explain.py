@@ -69,7 +69,7 @@ def explain_app(tmp_path):
     return make_app(AppConfig(start="explain", runs_dir=tmp_path / "runs", truecolor=True))
 
 
-async def test_screen_explains_a_run_with_two_targets(tmp_path):
+async def test_screen_explains_a_run_with_two_targets(tmp_path, monkeypatch):
     run_dir = make_run(tmp_path / "runs", "lenet5", seed=1)
     app = explain_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -98,6 +98,10 @@ async def test_screen_explains_a_run_with_two_targets(tmp_path):
         alpha = screen.alpha
         await pilot.press("right_square_bracket")
         assert screen.alpha == pytest.approx(alpha + 0.1)
+        monkeypatch.chdir(tmp_path)
+        await pilot.press("ctrl+s")
+        recipes = sorted((tmp_path / "explain-exports").glob("*/recipe.json"))
+        assert [json.loads(p.read_text())["target_name"] for p in recipes] == ["cat", "dog"]
 
 
 async def test_screen_without_weights_explains_why(tmp_path):
@@ -158,6 +162,8 @@ def test_cli_errors_are_messages_not_tracebacks(tmp_path, capsys):
     assert "No image" in capsys.readouterr().err
     assert main(["explain", "chelsea", "--random-weights", "1", "--layer", "layer9"]) == 2
     assert "No layer 'layer9'" in capsys.readouterr().err
+    assert main(["explain", "chelsea", "--random-weights", "1", "--layer", "fc"]) == 2
+    assert "pick a convolutional layer" in capsys.readouterr().err
 
 
 def test_weights_fetch_without_internet_says_what_to_do(monkeypatch, capsys):
@@ -193,3 +199,29 @@ async def test_gallery_of_a_run_opens_a_misclassified_image(tmp_path):
         await wait_for(pilot, lambda: bool(screen.results))
         assert screen.query_one("#image-path", Input).value == wrong.id
         assert screen.results[0].image.shape == (32, 32, 3)
+
+
+async def test_filters_and_pca_on_a_run_reuse_the_loaded_model(tmp_path):
+    run_dir = make_run(tmp_path / "runs", "lenet5", seed=3)
+    app = explain_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#model", Select).value = str(run_dir)
+        screen.query_one("#method", Select).value = "filters"
+        screen.query_one("#filters", Input).value = "0, 2,5"
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: bool(screen.results))
+        result = screen.results[0]
+        assert result.extra["indices"] == [0, 2, 5] and result.maps.shape == (3, 28, 28)
+        tiles = screen.query_one("#overlay", Heatmap)
+        assert tiles.maps is None and tiles.image.shape == (7, 21, 3)  # 3 padded 5x5 tiles
+        model = screen.cache.get(str(run_dir), None)
+        screen.results = []
+        screen.query_one("#method", Select).value = "activations"
+        screen.query_one("#reduce", Select).value = "pca"
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: bool(screen.results))
+        assert screen.results[0].rgb.shape == (3, 10, 10)
+        assert screen.cache.get(str(run_dir), None) is model
+        assert screen.query_one("#map", Heatmap).image.shape == (10, 10, 3)

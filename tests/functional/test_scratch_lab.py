@@ -64,6 +64,26 @@ async def test_lab_runs_all_checks_on_a_trained_run(tmp_path):
         assert not screen.query_one("#timing-progress").display
 
 
+async def test_cancel_stops_after_the_current_step(tmp_path):
+    app = make_app(AppConfig(start="scratch_lab", runs_dir=tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        screen = app.screen
+        screen.query_one("#scratch-samples", Input).value = "4"
+        screen.query_one("#scratch-repeats", Input).value = "100000"
+        await pilot.press("r")
+        assert screen.running and screen.check_action("run_checks", ()) is None
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if screen.pending_step == "timing":
+                break
+        await pilot.press("x")
+        await wait_for_checks(app, pilot)
+        assert "Cancelled" in rendered(screen.query_one("#scratch-status", Static))
+        assert body_text(screen, "timing") == "not run"
+        assert "Linear(400, 128)" in body_text(screen, "linear")
+
+
 async def test_lab_rejects_a_bad_count_and_works_at_80x24(tmp_path):
     app = make_app(AppConfig(start="scratch_lab", runs_dir=tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -76,6 +96,12 @@ async def test_lab_rejects_a_bad_count_and_works_at_80x24(tmp_path):
         assert status.has_class("error") and "at least 1" in rendered(status)
         assert not screen.running
         assert body_text(screen, "linear") == "waiting"
+        code = rendered(screen.query_one("#scratch-code-text", Static))
+        assert code.count("def _forward_loop") == 2 and code.count("def _forward_vectorised") == 2
+        assert "class ScratchConv2d" in code and "x.unfold(2, kh, sh)" in code
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "Scratch lab (exercise A5)" in app.screen.query_one("#help-markdown").source
 
 
 async def test_lab_reports_a_user_error_inline(tmp_path, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,12 +15,20 @@ import pytest
 import torch
 from PIL import Image
 
+from core.launch import worker_alive
 from core.run_export import plot_runs
 from core.runs import run_status
 from tui.cli import main
 
 torch.set_num_threads(1)
 TINY = ["--dataset", "shapes", "--train-size", "96", "--test-size", "32", "--batch-size", "32"]
+
+
+def stop_worker(run_dir: Path) -> None:
+    """Kill a detached worker that a failed test left behind."""
+    launch = json.loads((run_dir / "launch.json").read_text())
+    if worker_alive(run_dir):
+        os.kill(launch["pid"], signal.SIGKILL)
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -122,7 +131,7 @@ def test_detach_prints_the_id_and_stop_then_resume_finishes(tmp_path):
     run_dir = runs / run_id
     assert run_dir.is_dir() and "runs show" in started.stderr
 
-    def wait_state(wanted: set[str], timeout: float = 90) -> str:
+    def wait_state(wanted: set[str], timeout: float = 240) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             state = run_status(run_dir).state
@@ -131,15 +140,18 @@ def test_detach_prints_the_id_and_stop_then_resume_finishes(tmp_path):
             time.sleep(0.1)
         raise AssertionError(f"state stayed {state}")
 
-    assert wait_state({"running"}) == "running"
-    stop = subprocess.run([*command, "runs", "stop", run_id], capture_output=True, text=True,
-                          env=env, timeout=60)
-    assert stop.returncode == 0, stop.stderr
-    assert wait_state({"stopped", "failed", "died"}) == "stopped"
-    config = json.loads((run_dir / "config.json").read_text())
-    config["epochs"] = 1  # finish soon after resuming (the config is the worker's only input)
-    (run_dir / "config.json").write_text(json.dumps(config))
-    resume = subprocess.run([*command, "runs", "resume", run_id], capture_output=True, text=True,
-                            env=env, timeout=60)
-    assert resume.returncode == 0, resume.stderr
-    assert wait_state({"finished", "failed", "died"}) == "finished"
+    try:
+        assert wait_state({"running"}) == "running"
+        stop = subprocess.run([*command, "runs", "stop", run_id], capture_output=True, text=True,
+                              env=env, timeout=60)
+        assert stop.returncode == 0, stop.stderr
+        assert wait_state({"stopped", "failed", "died"}) == "stopped"
+        config = json.loads((run_dir / "config.json").read_text())
+        config["epochs"] = 1  # finish soon after resuming (the config is the worker's only input)
+        (run_dir / "config.json").write_text(json.dumps(config))
+        resume = subprocess.run([*command, "runs", "resume", run_id], capture_output=True,
+                                text=True, env=env, timeout=60)
+        assert resume.returncode == 0, resume.stderr
+        assert wait_state({"finished", "failed", "died"}) == "finished"
+    finally:
+        stop_worker(run_dir)

@@ -33,12 +33,10 @@ async def test_preset_defaults_and_dataset_explained(tmp_path):
         assert screen.query_one("#f-dataset", Select).value == "shapes"
         assert screen.query_one("#f-batch_size", Input).value == "16"
         screen.query_one("#f-preset", Select).value = "vgg-2x2"
-        await pilot.pause()
-        assert screen.query_one("#f-epochs", Input).value == "25"
+        await wait_for(pilot, lambda: screen.query_one("#f-epochs", Input).value == "25")
         assert screen.query_one("#f-betas", Input).value == "0.9, 0.95"
         screen.query_one("#f-optimizer", Select).value = "sgd"
-        await pilot.pause()
-        assert not screen.query_one("#row-betas").display
+        await wait_for(pilot, lambda: not screen.query_one("#row-betas").display)
         assert screen.query_one("#row-momentum").display
 
 
@@ -50,20 +48,18 @@ async def test_bad_values_are_explained_inline_and_block_launch(tmp_path):
         lr.focus()
         lr.value = ""
         await pilot.press(*"abc")
-        await pilot.pause()
+        await wait_for(pilot, lambda: screen.query_one("#err-lr").display)
         assert "learning rate: expected a number" in text(screen, "#err-lr")
         assert screen.check_action("launch", ()) is None
         lr.value = "-1"
-        await pilot.pause()
-        assert not screen.query_one("#err-lr").display
+        await wait_for(pilot, lambda: not screen.query_one("#err-lr").display)
         assert "learning rate must be a positive number" in text(screen, "#form-error")
         screen.query_one("#f-early_stop", Input).value = "3"
         lr.value = "0.01"
-        await pilot.pause()
+        await wait_for(pilot, lambda: "validation" in text(screen, "#form-error"))
         assert "validation" in text(screen, "#form-error")
         screen.query_one("#f-val_split", Input).value = "0.1"
-        await pilot.pause()
-        assert screen.check_action("launch", ()) is True
+        await wait_for(pilot, lambda: screen.check_action("launch", ()) is True)
         assert not screen.query_one("#launch").disabled
 
 
@@ -76,8 +72,7 @@ async def test_variant_from_the_monitor_prefills_the_form(tmp_path):
         await pilot.press("v")
         await wait_for(pilot, lambda: isinstance(app.screen, TrainScreen))
         screen = app.screen
-        await pilot.pause()
-        assert screen.query_one("#f-lr", Input).value == "0.005"
+        await wait_for(pilot, lambda: screen.query_one("#f-lr", Input).value == "0.005")
         assert screen.query_one("#f-flip").value is True
         assert screen.query_one("#f-crop").value is False
         assert run.name in text(screen, "#variant-banner")

@@ -79,11 +79,12 @@ captum = pytest.importorskip("captum.attr")
 def test_against_captum(seed, target):
     model = small_cnn(seed)
     x = torch.randn(1, 3, 8, 8, generator=torch.Generator().manual_seed(seed + 2))
-    expected = captum.Saliency(model).attribute(x, target=target, abs=True)  # (1, 3, 8, 8)
+    expected = captum.Saliency(model).attribute(
+        x.clone().requires_grad_(True), target=target, abs=True)  # (1, 3, 8, 8)
     np.testing.assert_allclose(saliency(model, x, target, "max"),
                                expected[0].max(dim=0).values.numpy(), atol=1e-6)
     layer_cam = captum.LayerGradCam(model, model[3]).attribute(
-        x, target=target, relu_attributions=True)  # (1, 1, 4... h, w)
+        x, target=target, relu_attributions=True)  # (1, 1, 4, 4)
     ours = grad_cam(model, x, "3", target)
     np.testing.assert_allclose(ours.layer_map, layer_cam[0, 0].detach().numpy(), atol=1e-6)
     upsampled = captum.LayerAttribution.interpolate(layer_cam, (8, 8), "bilinear")

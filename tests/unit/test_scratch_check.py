@@ -9,9 +9,8 @@ from torchvision.transforms import Normalize
 from core.datasets import load_dataset
 from core.errors import UserError
 from core.models import PRESETS
-from core.scratch_check import (
-    LayerCheck, NetworkCheck, TimingCheck, TimingProgress, iter_checks, run_checks,
-)
+from core.scratch_check import iter_checks, run_checks
+from core.scratch_results import LayerCheck, NetworkCheck, TimingCheck, TimingProgress
 from core.scratch_inputs import reference_network, runs_with_checkpoints, sample_batch
 from core.spec import build_module
 from tests.helpers_scratch import MEAN, STD, TEST_SIZE, write_run

@@ -107,6 +107,24 @@ def test_exercise_b5_receptive_fields():
     assert [(row.field[0].size, row.field[0].jump) for row in strided.rows] == [(4, 2), (10, 4)]
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 3), st.integers(1, 3)), min_size=1, max_size=3),
+       st.integers(1, 3), st.integers(40, 90))
+def test_b5_closed_form_for_conv_pool_blocks(blocks, half_k, n):
+    """r = 1 + Σ_j (d_1…d_{j−1})·(m_j·(k−1) + d_j − 1); n_j = ⌊(n_{j−1} − m_j·(k−1)) / d_j⌋."""
+    k = 2 * half_k - 1
+    layers, r, jump, size = [], 1, 1, n
+    for convs, d in blocks:
+        layers += [f"Conv2d(1, 1, {k})"] * convs + [f"MaxPool2d({d})"]
+        r += jump * (convs * (k - 1) + d - 1)
+        jump *= d
+        size = (size - convs * (k - 1)) // d
+    if size < 1:
+        return
+    table = layer_table(", ".join(layers), (1, n, n))
+    assert (table.rows[-1].field[0].size, table.rows[-1].out_shape[1]) == (r, size)
+
+
 def test_padding_share_of_a_corner_cell():
     table = layer_table("Conv2d(1, 1, 3, padding=1), Conv2d(1, 1, 3, padding=1)", (1, 8, 8))
     rows, cols = table.region(1, (0, 0))

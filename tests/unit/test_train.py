@@ -1,4 +1,4 @@
-"""Training engine: real (tiny) runs on Shapes-10 and the CIFAR-10 format, exact resume, failures."""
+"""Training engine: tiny real runs on Shapes-10 and the CIFAR-10 format, exact resume, failures."""
 
 from __future__ import annotations
 

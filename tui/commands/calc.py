@@ -19,7 +19,7 @@ VALUE_FLAGS = (
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Give three of --in, --out, --kernel, --stride, --padding; the missing ones are "
+        "Give at least three of --in, --out, --kernel, --stride, --padding; the missing ones are "
         "solved (several solutions are all listed). Example: cnn-tui calc --in 32 --out 32 "
         "--kernel 5 --stride 1  → padding 2."
     )

@@ -45,7 +45,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--activation", choices=("none", "relu"), help="default none")
     parser.add_argument("--exact-fit", action="store_true", default=None,
                         help="refuse a stride/padding whose last window does not end at the border")
-    parser.add_argument("--pool", choices=("none", "max", "avg"), help="pooling after the activation")
+    parser.add_argument("--pool", choices=("none", "max", "avg"),
+                        help="pooling after the activation")
     parser.add_argument("--pool-kernel", metavar="K", help="pooling window (default 2)")
     parser.add_argument("--pool-stride", metavar="S", help="pooling stride (default: the window)")
     parser.add_argument("--pool-padding", metavar="P", help="pooling padding (default 0)")

@@ -26,7 +26,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument(
         "image", metavar="IMAGE",
-        help="image file, bundled photo (chelsea, coffee, astronaut, rocket) or cifar10:N / shapes:N",
+        help="image file, bundled photo (chelsea, coffee, astronaut, rocket) "
+        "or cifar10:N / shapes:N",
     )
     parser.add_argument("--model", default="resnet18",
                         help="resnet18, or a run id / run directory (default: resnet18)")

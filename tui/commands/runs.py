@@ -87,7 +87,12 @@ def _ls(args, folder: Path) -> int:
     return 0
 
 
+def _loss(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"
+
+
 def _show(args, folder: Path) -> int:
+    from rich import box
     from rich.table import Table
 
     from core.runs import epoch_events, read_events, read_json, resolve_run, summarize_run
@@ -101,16 +106,19 @@ def _show(args, folder: Path) -> int:
         return 0
     console = _console()
     console.print(f"[b]{run_dir.name}[/b]  {summary.state}: {summary.message}")
-    console.print(", ".join(f"{key}={value}" for key, value in config.items() if value is not None))
-    table = Table()
-    for column in ("epoch", "step", "train loss", "train %", "val loss", "val %", "test loss",
-                   "test %", "s"):
+    console.print(", ".join(f"{key}={value}" for key, value in config.items() if value is not None),
+                  highlight=False)
+    if not epochs:
+        console.print("No finished epoch yet.")
+        return 0
+    table = Table(box=box.SIMPLE_HEAD, title="losses, and accuracies in %")
+    for column in ("epoch", "step", "train loss", "train", "val loss", "val", "test loss",
+                   "test", "s"):
         table.add_column(column, justify="right")
     for e in epochs:
-        loss = lambda key: "—" if e.get(key) is None else f"{e[key]:.4f}"  # noqa: E731
-        table.add_row(str(e["epoch"]), str(e.get("step", "")), loss("train_loss"),
-                      _pct(e["train_acc"]), loss("val_loss"), _pct(e.get("val_acc")),
-                      loss("test_loss"), _pct(e["test_acc"]), f"{e.get('seconds', 0):.1f}")
+        table.add_row(str(e["epoch"]), str(e.get("step", "")), _loss(e["train_loss"]),
+                      _pct(e["train_acc"]), _loss(e.get("val_loss")), _pct(e.get("val_acc")),
+                      _loss(e["test_loss"]), _pct(e["test_acc"]), f"{e.get('seconds', 0):.1f}")
     console.print(table)
     return 0
 

@@ -104,7 +104,7 @@ class _StepPrinter:
         self.classes = classes
 
     def show(self, step) -> None:
-        from core.scratch_check import LayerCheck, NetworkCheck, TimingCheck
+        from core.scratch_results import LayerCheck, NetworkCheck, TimingCheck
         from tui.scratch_render import layer_table, network_text, timing_table
 
         if isinstance(step, LayerCheck):

@@ -131,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
         print_script(settings, folder, [args.name or args.preset])
         return 0
     config = config_from_args(args)
-    run_dir = create_run(folder, config.to_dict(), name=args.name)
+    record = {**config.to_dict(), **({"name": args.name} if args.name else {})}
+    run_dir = create_run(folder, record, name=args.name)
     if settings.launcher == "slurm":
         return submit_to_slurm(run_dir, settings, args.json)
     if args.detach:

@@ -96,11 +96,16 @@ class CurvePlot(PlotextPlot):
         plt.ylabel(self.ylabel)
         columns = max(self.size.width - AXES_WIDTH, 10)
         drawn = 0
+        x_max = 0.0
         for line in self.lines:
             xs, ys = finite_points(decimate(line.series, columns))
             if xs:
                 plt.plot(xs, ys, label=line.label, color=line.color, marker=line.marker)
                 drawn += 1
+                x_max = max(x_max, xs[-1])
+        if self.xlabel == "epoch" and 1 <= x_max <= 200:
+            step = max(1, math.ceil(x_max / 8))
+            plt.xticks(list(range(0, int(x_max) + 1, step)) or [1])
         plt.title(self.plot_title if drawn else f"{self.plot_title} — no data yet")
         if self.ylim is not None and drawn:
             plt.ylim(*self.ylim)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from rich.color import Color, ColorTriplet
+from rich.color import Color, ColorTriplet, ColorType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -30,9 +30,24 @@ def grey_index(unit: float) -> int:
     return GREY_RAMP[step]
 
 
+_TRUECOLORS: dict[int, Color] = {}
+"""Colours by 0xRRGGBB, kept between frames (rich's own constructor formats a name each time)."""
+
+
+def _packed_color(value: int) -> Color:
+    color = _TRUECOLORS.get(value)
+    if color is None:
+        if len(_TRUECOLORS) > 200_000:
+            _TRUECOLORS.clear()
+        triplet = ColorTriplet((value >> 16) & 255, (value >> 8) & 255, value & 255)
+        color = Color(f"#{value:06x}", ColorType.TRUECOLOR, triplet=triplet)
+        _TRUECOLORS[value] = color
+    return color
+
+
 def _color(rgb, truecolor: bool) -> Color:
     if truecolor:
-        return Color.from_triplet(ColorTriplet(int(rgb[0]), int(rgb[1]), int(rgb[2])))
+        return _packed_color((int(rgb[0]) << 16) | (int(rgb[1]) << 8) | int(rgb[2]))
     luminance = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255.0
     return Color.from_ansi(grey_index(luminance))
 
@@ -53,8 +68,11 @@ def rgb_to_lines(rgb: np.ndarray, truecolor: bool = True,
     packed = (rgb[..., 0].astype(np.int64) << 16) | (rgb[..., 1].astype(np.int64) << 8) | rgb[
         ..., 2]  # (H, W) 0xRRGGBB
     unique, inverse = np.unique(packed, return_inverse=True)
-    colors = [_color(((v >> 16) & 255, (v >> 8) & 255, v & 255), truecolor)
-              for v in unique.tolist()]
+    if truecolor:
+        colors = [_packed_color(v) for v in unique.tolist()]
+    else:
+        colors = [_color(((v >> 16) & 255, (v >> 8) & 255, v & 255), False)
+                  for v in unique.tolist()]
     inverse = inverse.reshape(height, width)
     tops = inverse[0::2].tolist()
     bottoms = inverse[1::2].tolist() + [[None] * width]

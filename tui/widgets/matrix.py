@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 from rich.style import Style
@@ -19,12 +19,13 @@ class MatrixPicture:
     """What one MatrixView shows; cells are (row, column)."""
 
     title: str
-    values: tuple[tuple[Fraction | None, ...], ...]  # None: not computed yet (shown as ·)
+    values: tuple[tuple[Fraction, ...], ...]
     window: frozenset[Cell] = frozenset()  # cells of the current window
     padding: frozenset[Cell] = frozenset()  # cells that are padding, not input
     current: Cell | None = None  # the cell being computed
     wrong: frozenset[Cell] = frozenset()  # cells of an answer that are wrong
-    marked: frozenset[Cell] = field(default_factory=frozenset)  # e.g. the argmax of a max pool
+    marked: frozenset[Cell] = frozenset()  # e.g. the argmax of a max pool
+    hidden: frozenset[Cell] = frozenset()  # not computed yet: shown as ·, width kept
 
 
 class MatrixView(Static):
@@ -65,8 +66,10 @@ class MatrixView(Static):
             self.update(self.render_picture(self.picture))
 
     def render_picture(self, picture: MatrixPicture) -> Text:
-        texts = [["·" if v is None else fmt(v) for v in row] for row in picture.values]
+        texts = [[fmt(v) for v in row] for row in picture.values]
         width = max((len(t) for row in texts for t in row), default=1)
+        for i, j in picture.hidden:
+            texts[i][j] = "·"
         text = Text(picture.title + "\n", style=self._style("matrix--title"))
         for i, row in enumerate(texts):
             for j, value in enumerate(row):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ STATE_STYLES = {
 """How each state reads in the table (ANSI colours, readable in dark and light themes)."""
 
 COLUMNS = (
-    ("", "mark"), ("run", "name"), ("preset", "preset"), ("hyperparameters", "hyper"),
+    ("run", "name"), ("preset", "preset"), ("hyperparameters", "hyper"),
     ("status", "state"), ("epoch", "epoch"), ("best val", "best_val"),
     ("best test", "best_test"), ("img/s", "speed"), ("ETA", "eta"), ("device", "device"),
 )
@@ -28,6 +29,18 @@ COLUMNS = (
 
 SORT_KEYS = ("created", "name", "preset", "state", "best_val", "best_test")
 """Orders the `o` key cycles through."""
+
+
+_RUN_ID = re.compile(r"^\d{8}-(\d\d)(\d\d)(\d\d)-(.+)$")
+
+
+def short_name(run_id: str) -> str:
+    """A column- and legend-sized run name: `lenet5 12:05` for `20261121-120501-lenet5`."""
+    match = _RUN_ID.match(run_id)
+    if not match:
+        return run_id
+    hours, minutes, _, name = match.groups()
+    return f"{name} {hours}:{minutes}"
 
 
 def percent(value: float | None) -> str:
@@ -74,7 +87,7 @@ class RunRow:
 
     id: str  # run directory name (the row key)
     mark: str  # "●" when selected for comparison
-    name: str
+    name: str  # mark and short name
     preset: str
     hyper: str
     state: str
@@ -116,11 +129,11 @@ def run_row(snapshot: RunSnapshot, selected: bool = False, now: float | None = N
     start = last_of(events, "start") or {}
     step = last_of(events, "step") or {}
     speed = step.get("images_per_s")
-    name = snapshot.config.get("name") or snapshot.id
+    mark = "●" if selected else " "
     return RunRow(
         id=snapshot.id,
-        mark="●" if selected else " ",
-        name=str(name),
+        mark=mark,
+        name=f"{mark} {short_name(snapshot.id)}",
         preset=str(snapshot.config.get("preset", "?")),
         hyper=hyperparameters(snapshot.config),
         state=snapshot.state,
@@ -170,13 +183,24 @@ class RunsTable(DataTable):
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
     def show(self, rows: Sequence[RunRow]) -> None:
-        """Replace the rows, keeping the cursor on the same run."""
-        current = self.current_id
-        self.rows_by_id = {row.id: row for row in rows}
-        self.clear()
+        """Show these rows: cells change in place; only a new order rebuilds the table."""
         ordered = sort_rows(list(rows), self.sort_key)
-        for row in ordered:
-            self.add_row(*row.cells(), key=row.id)
         ids = [row.id for row in ordered]
-        if current in ids:
-            self.move_cursor(row=ids.index(current), animate=False)
+        shown = [key.value for key in self.rows]
+        if ids != shown:
+            current = self.current_id
+            self.clear()
+            for row in ordered:
+                self.add_row(*row.cells(), key=row.id)
+            if current in ids:
+                self.move_cursor(row=ids.index(current), animate=False)
+        else:
+            for row in ordered:
+                previous = self.rows_by_id.get(row.id)
+                if previous == row:
+                    continue
+                old_cells = previous.cells() if previous else [None] * len(COLUMNS)
+                for (_, field), cell, old in zip(COLUMNS, row.cells(), old_cells):
+                    if cell != old:
+                        self.update_cell(row.id, field, cell, update_width=True)
+        self.rows_by_id = {row.id: row for row in ordered}

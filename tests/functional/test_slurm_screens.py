@@ -1,0 +1,84 @@
+"""Train with the Slurm launcher: the request dialog shows the batch script before submission,
+explains bad values, and submits the edited request to a real local cluster."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from textual.widgets import Button, Input, Select, TextArea
+
+from screens.slurm_dialog import SlurmRequestScreen
+from tests.functional.slurm_cluster import slurm_cluster  # noqa: F401  (pytest fixture)
+from tui.app import make_app
+from tui.config import AppConfig
+
+
+async def wait_for(pilot, predicate, timeout=20.0):
+    for _ in range(int(timeout / 0.1)):
+        if predicate():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+def script_text(dialog) -> str:
+    return str(dialog.query_one("#slurm-script").render())
+
+
+async def open_dialog(pilot, app) -> SlurmRequestScreen:
+    app.screen.query_one("#f-launcher", Select).value = "slurm"
+    await pilot.pause()
+    await pilot.press("ctrl+l")
+    await wait_for(pilot, lambda: isinstance(app.screen, SlurmRequestScreen))
+    return app.screen
+
+
+async def test_dialog_previews_the_script_and_blocks_bad_values(tmp_path, monkeypatch):
+    config_dir = tmp_path / "config" / "cnn-tui"
+    config_dir.mkdir(parents=True)
+    (config_dir / "settings.toml").write_text('[slurm]\npartition = "gpu"\ngpus = "1"\n')
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    app = make_app(AppConfig(start="train", runs_dir=tmp_path / "runs"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(pilot, app)
+        assert dialog.query_one("#slurm-partition", Input).value == "gpu"
+        assert "#SBATCH --partition=gpu" in script_text(dialog)
+        assert "#SBATCH --gpus=1" in script_text(dialog)
+        dialog.query_one("#slurm-time", Input).value = "two hours"
+        await pilot.pause()
+        assert "slurm.time" in str(dialog.query_one("#slurm-error").render())
+        assert dialog.query_one("#slurm-submit", Button).disabled
+        assert dialog.check_action("submit", ()) is None
+        dialog.query_one("#slurm-time", Input).value = "00:30:00"
+        dialog.query_one("#slurm-extra", TextArea).text = "--constraint=a100"
+        await pilot.pause()
+        assert "#SBATCH --time=00:30:00" in script_text(dialog)
+        assert "#SBATCH --constraint=a100" in script_text(dialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, SlurmRequestScreen)
+        assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+async def test_train_screen_submits_the_reviewed_request(slurm_cluster, tmp_path):
+    runs = tmp_path / "runs"
+    app = make_app(AppConfig(start="train", runs_dir=runs))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.screen.query_one("#f-epochs", Input).value = "1"
+        app.screen.query_one("#f-train_size", Input).value = "64"
+        app.screen.query_one("#f-test_size", Input).value = "64"
+        await pilot.pause()
+        dialog = await open_dialog(pilot, app)
+        dialog.query_one("#slurm-partition", Input).value = "debug"
+        dialog.query_one("#slurm-cpus", Input).value = "1"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: runs.is_dir() and any(
+            (path / "launch.json").exists() for path in runs.iterdir()))
+        (run_dir,) = [path for path in runs.iterdir() if (path / "launch.json").exists()]
+        launch = json.loads((run_dir / "launch.json").read_text())
+        subprocess.run(["scancel", launch["job_id"]], check=True)  # the test needs no training
+        assert launch["launcher"] == "slurm"
+        script = (run_dir / "job.sbatch").read_text()
+        assert "#SBATCH --partition=debug" in script and "#SBATCH --cpus-per-task=1" in script
