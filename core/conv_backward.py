@@ -22,11 +22,13 @@ class GradTrace:
     label: str  # e.g. "dE/dw1[0,1]"
     expression: str  # the terms with their numbers
     value: Fraction
+    note: str = ""  # why, when there is nothing to sum
 
     def arithmetic(self) -> str:
+        note = f"  ({self.note})" if self.note else ""
         if not self.expression or self.expression == fmt(self.value):
-            return f"{self.label} = {fmt(self.value)}"
-        return f"{self.label} = {self.expression} = {fmt(self.value)}"
+            return f"{self.label} = {fmt(self.value)}{note}"
+        return f"{self.label} = {self.expression} = {fmt(self.value)}{note}"
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,10 @@ def pool_backward(grad: Matrix, pooled: PoolResult, in_shape: tuple[int, int], k
     """Route each pooled gradient to its argmax (max) or spread it evenly (avg)."""
     rows, cols = in_shape
     total = [[Fraction(0)] * cols for _ in range(rows)]
-    parts: dict[tuple[int, int], list[str]] = {}
+    parts: dict[tuple[int, int], list[tuple[str, Fraction]]] = {}
     for step in pooled.steps:
-        g = grad[step.out[0]][step.out[1]]
+        i, j = step.out
+        g = grad[i][j]
         if step.argmax is not None:
             targets = [(step.argmax, g)]
         else:
@@ -99,12 +102,17 @@ def pool_backward(grad: Matrix, pooled: PoolResult, in_shape: tuple[int, int], k
         for (r, c), share in targets:
             total[r][c] += share
             divisor = "" if step.divisor is None else f"/{step.divisor}"
-            parts.setdefault((r, c), []).append(f"g{list(step.out)}{divisor}={fmt(share)}")
-    traces = tuple(
-        GradTrace(f"dE/da{k_label}[{r},{c}]", " + ".join(parts.get((r, c), ["0"])), total[r][c])
-        for r in range(rows) for c in range(cols)
-    )
-    return tuple(tuple(row) for row in total), traces
+            parts.setdefault((r, c), []).append((f"dE/dp{k_label}[{i},{j}]{divisor}", share))
+    traces = []
+    for r in range(rows):
+        for c in range(cols):
+            terms = parts.get((r, c), [])
+            expression = " + ".join(name for name, _ in terms)
+            if len(terms) > 1:
+                expression += " = " + " + ".join(fmt_signed(share) for _, share in terms)
+            note = "" if terms else "no pooling window sends a gradient here"
+            traces.append(GradTrace(f"dE/da{k_label}[{r},{c}]", expression, total[r][c], note))
+    return tuple(tuple(row) for row in total), tuple(traces)
 
 
 def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]) -> ConvGrads:

@@ -41,11 +41,14 @@ def solution_to_json(solution: Solution, check: CheckResult | None = None) -> di
     if back is not None:
         data["loss"] = None if back.loss is None else to_json(back.loss)
         data["grad_final"] = [matrix_to_json(m) for m in back.grad_final]
+        if solution.pooled is not None:
+            data["grad_before_pool"] = [matrix_to_json(m) for m in back.grad_output]
         data["grad_pre_activation"] = [matrix_to_json(m) for m in back.grad_pre]
         data["grad_weight"] = [[matrix_to_json(m) for m in kernel] for kernel in back.grad_weight]
         data["grad_bias"] = [to_json(v) for v in back.grad_bias]
         data["grad_input"] = [matrix_to_json(m) for m in back.grad_input]
         data["grad_steps"] = {
+            "pool": [[t.arithmetic() for t in traces] for traces in back.output_traces],
             "weight": [[t.arithmetic() for t in traces] for traces in back.weight_traces],
             "bias": [t.arithmetic() for t in back.bias_traces],
             "input": [t.arithmetic() for t in back.input_traces],

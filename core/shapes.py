@@ -220,8 +220,8 @@ def solve(
             try:
                 fit = output_size(trial["in_size"], layer)
             except ShapeError:
-                if free[-1:] == ["stride"] or (free[-1:] == ["kernel"] and kind == "conv"):
-                    break  # larger values cannot repair the layer
+                if kind == "conv" and free[-1:] in (["stride"], ["kernel"]):
+                    break  # a conv whose window does not fit stays broken as these grow
                 continue
             if "out_size" in given and fit.out_size != given["out_size"]:
                 if _passed(free[-1:], kind, fit.out_size - given["out_size"]):

@@ -19,6 +19,7 @@ from tui.widgets.matrix import MatrixPicture
 VIEW_TITLES = {
     "forward": "forward: conv → bias → activation",
     "pool": "pooling",
+    "grad_pool": "backward through pooling: dE/da",
     "grad_weight": "backward: dE/dw",
     "grad_input": "backward: dE/dx",
 }
@@ -42,7 +43,8 @@ def available_views(solution: Solution) -> tuple[str, ...]:
     if solution.pooled is not None:
         views.append("pool")
     if solution.backward is not None:
-        views += ["grad_weight", "grad_input"]
+        views += (["grad_pool"] if solution.pooled is not None else []) + [
+            "grad_weight", "grad_input"]
     return tuple(views)
 
 
@@ -52,6 +54,8 @@ def step_grid(solution: Solution, view: str, kernel: int) -> tuple[int, int]:
         return solution.forward.out_shape
     if view == "pool":
         return shape(solution.pooled[kernel].output)
+    if view == "grad_pool":
+        return solution.forward.out_shape
     if view == "grad_weight":
         k_rows, k_cols = shape(solution.problem.kernels[kernel][0])
         return len(solution.problem.kernels[kernel]) * k_rows, k_cols
@@ -64,8 +68,8 @@ def stage(solution: Solution, view: str, kernel: int, cursor: int,
     """The pictures and text of one step; `wide` adds the other kernels' maps beside."""
     grid = step_grid(solution, view, kernel)
     cursor = max(0, min(cursor, grid[0] * grid[1] - 1))
-    build = {"forward": _forward, "pool": _pool, "grad_weight": _grad_weight,
-             "grad_input": _grad_input}[view]
+    build = {"forward": _forward, "pool": _pool, "grad_pool": _grad_pool,
+             "grad_weight": _grad_weight, "grad_input": _grad_input}[view]
     pictures, arithmetic, label = build(solution, kernel, cursor, check)
     if wide and view == "forward":
         pictures += _other_kernels(solution, kernel, cursor)
@@ -158,6 +162,28 @@ def _pool(solution: Solution, kernel: int, cursor: int, check):
     return pictures, f"p[{i},{j}] = {step.arithmetic()}", f"p[{i},{j}]"
 
 
+def _grad_pool(solution: Solution, kernel: int, cursor: int, check):
+    """A4: each pooled gradient goes to its window's argmax (max) or is spread (avg)."""
+    back, pooled = solution.backward, solution.pooled[kernel]
+    conv_out = solution.forward.results[kernel].output
+    cols = len(conv_out[0])
+    cell = divmod(cursor, cols)
+    senders = frozenset(
+        step.out for step in pooled.steps
+        if (step.argmax == cell) or (step.argmax is None and
+                                     any((r, c) == cell for r, c, _ in step.cells))
+    )
+    argmaxes = frozenset(step.argmax for step in pooled.steps if step.argmax is not None)
+    grad = back.grad_output[kernel]
+    pictures = [
+        MatrixPicture("conv output", conv_out, marked=argmaxes, current=cell),
+        MatrixPicture("dE/dp (pooled)", back.grad_final[kernel], senders),
+        MatrixPicture("dE/da", grad, current=cell, hidden=_after(grad, cursor)),
+    ]
+    trace = back.output_traces[kernel][cursor]
+    return pictures, trace.arithmetic(), f"a[{cell[0]},{cell[1]}]"
+
+
 def _grad_weight(solution: Solution, kernel: int, cursor: int, check):
     back, config = solution.backward, solution.forward.config
     result = solution.forward.results[kernel]
@@ -205,6 +231,6 @@ def _loss_pictures(solution: Solution, kernel: int) -> list[MatrixPicture]:
     back = solution.backward
     pictures = []
     if solution.pooled is not None:
-        pictures.append(MatrixPicture("dE/d(pooled)", back.grad_final[kernel]))
+        pictures.append(MatrixPicture("dE/dp (pooled)", back.grad_final[kernel]))
     pictures.append(MatrixPicture("dE/dz (pre-act.)", back.grad_pre[kernel]))
     return pictures

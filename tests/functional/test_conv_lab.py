@@ -98,6 +98,9 @@ async def test_backward_views_of_the_max_pool_preset(tmp_path):
         await pilot.press("f8", "v")
         await pilot.pause()
         assert "p[0,0] = max(" in text_of(app.screen, "#conv-arith")
+        await pilot.press("v", "right")
+        await pilot.pause()
+        assert text_of(app.screen, "#conv-arith") == "dE/da[0,1] = dE/dp[0,0] = 3/2"
         await pilot.press("v")
         await pilot.pause()
         assert text_of(app.screen, "#conv-arith").startswith("dE/dw[0,0] = ")
@@ -124,6 +127,9 @@ async def test_small_terminal_still_steps(tmp_path):
         await pilot.pause()
         assert text_of(app.screen, "#conv-arith").startswith("o[0,1] = ")
         assert "step 2/15" in text_of(app.screen, "#conv-where")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "# Convolution lab" in app.screen.query_one("#help-markdown").source
 
 
 async def test_play_steps_by_itself_and_loss_kind_toggles(tmp_path):

@@ -24,7 +24,8 @@ class Terminal:
     """One tmux server of our own, 120×40, running cnn-tui."""
 
     def __init__(self, tmp_path: Path) -> None:
-        self.socket = f"monitor-e2e-{os.getpid()}"
+        self.sessions = 0
+        self.socket = f"monitor-e2e-{os.getpid()}-0"
         self.env = {**os.environ, "CNN_TUI_DATA": str(tmp_path / "data")}
         self.cli = str(Path(sys.executable).with_name("cnn-tui"))
 
@@ -33,6 +34,9 @@ class Terminal:
                               env=self.env, check=False).stdout
 
     def open(self, runs: Path, workspace: str) -> None:
+        """Start cnn-tui in a fresh tmux server (a new socket: no race with the last one)."""
+        self.sessions += 1
+        self.socket = f"monitor-e2e-{os.getpid()}-{self.sessions}"
         self.tmux("new-session", "-d", "-x", "120", "-y", "40",
                   f"{self.cli} --runs-dir {runs} --open {workspace}")
 
@@ -90,7 +94,6 @@ def test_launch_watch_quit_reopen(terminal, tmp_path):
     assert any(0 < k < EPOCHS for k in partial), "epochs must show up while the run trains"
     assert re.search(rf"finished\s+{EPOCHS}/{EPOCHS}", screens[-1])
     terminal.keys("C-q")
-    time.sleep(1)
     terminal.close()
     terminal.open(runs, "monitor")
     reopened = terminal.wait_for(rf"finished\s+{EPOCHS}/{EPOCHS}", 30)
