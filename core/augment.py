@@ -102,27 +102,46 @@ def pad_images(images: Tensor, padding: int) -> Tensor:
     return padded  # (N, C, H + 2p, W + 2p)
 
 
-def gather_crops(
-    padded: Tensor, index: Tensor, params: AugmentParams | None, size: tuple[int, int]
-) -> Tensor:
-    """Pick images `index` of contiguous `padded` storage, cropped and flipped per `params`.
+@dataclass(frozen=True)
+class CropPlan:
+    """Where every output pixel of a run of crops comes from in flat padded storage."""
 
-    One `index_select` over the flat storage does all three jobs: each output pixel's address
-    is (image, channel, crop top + row, crop left + column, mirrored when flipped).
-    Returns (B, C, H, W), contiguous. Without `params` the storage must be unpadded.
+    starts: Tensor  # (N, C, H) int64 address of column 0 of each source row (image, channel)
+    cols: Tensor  # (N, W) int64 source column of each output column (mirrored when flipped)
+
+    def take(self, index: slice) -> "CropPlan":
+        """The rows of `index`, e.g. one batch of an epoch's plan."""
+        return CropPlan(self.starts[index], self.cols[index])
+
+
+def plan_crops(
+    index: Tensor, params: AugmentParams, storage: tuple[int, int, int], size: tuple[int, int]
+) -> CropPlan:
+    """The crop-and-flip plan for images `index` of storage (N, C, H + 2p, W + 2p).
+
+    Computed once per epoch, so that each step is a single add and a single gather.
     """
-    if params is None:
-        return padded.index_select(0, index)  # (B, C, H, W)
-    batch, channels, padded_height, padded_width = index.shape[0], *padded.shape[1:]
+    channels, padded_height, padded_width = storage
     height, width = size
-    device = padded.device
-    rows = params.offsets[:, :1] + torch.arange(height, device=device)  # (B, H)
-    cols = params.offsets[:, 1:] + torch.arange(width, device=device)  # (B, W)
-    cols = torch.where(params.flips[:, None], cols.flip(1), cols)  # (B, W) mirrored rows
-    planes = index[:, None] * channels + torch.arange(channels, device=device)  # (B, C)
-    starts = (planes[:, :, None] * padded_height + rows[:, None, :]) * padded_width  # (B, C, H)
-    address = starts[:, :, :, None] + cols[:, None, None, :]  # (B, C, H, W)
-    return padded.view(-1).index_select(0, address.view(-1)).view(batch, channels, height, width)
+    device = index.device
+    rows = params.offsets[:, :1] + torch.arange(height, device=device)  # (N, H)
+    cols = params.offsets[:, 1:] + torch.arange(width, device=device)  # (N, W)
+    cols = torch.where(params.flips[:, None], cols.flip(1), cols)  # (N, W) mirrored rows
+    planes = index[:, None] * channels + torch.arange(channels, device=device)  # (N, C)
+    starts = (planes[:, :, None] * padded_height + rows[:, None, :]) * padded_width  # (N, C, H)
+    return CropPlan(starts, cols)
+
+
+def gather_crops(padded: Tensor, plan: CropPlan) -> Tensor:
+    """The planned crops of contiguous `padded` storage, (B, C, H, W), in one `index_select`.
+
+    Each output pixel's flat address is its source row's start plus its source column, so the
+    same gather picks the batch out of the dataset, crops it and mirrors the flipped images.
+    """
+    batch, channels, height = plan.starts.shape
+    address = plan.starts[:, :, :, None] + plan.cols[:, None, None, :]  # (B, C, H, W)
+    flat = padded.view(-1).index_select(0, address.view(-1))  # (B * C * H * W,)
+    return flat.view(batch, channels, height, plan.cols.shape[1])
 
 
 def color_jitter(images: Tensor, params: AugmentParams) -> Tensor:
@@ -152,6 +171,7 @@ def augment_batch(images: Tensor, augment: Augment, generator: torch.Generator) 
     params = draw_params(images.shape[0], augment, generator).to(images.device)
     index = torch.arange(images.shape[0], device=images.device)
     padded = pad_images(images, augment.crop_padding)  # (B, 3, H + 2p, W + 2p)
-    crops = gather_crops(padded, index, params, tuple(images.shape[2:]))  # (B, 3, H, W) uint8
+    plan = plan_crops(index, params, tuple(padded.shape[1:]), tuple(images.shape[2:]))
+    crops = gather_crops(padded, plan)  # (B, 3, H, W) uint8
     floats = crops.float().div_(255)
     return color_jitter(floats, params) if augment.jitter > 0 else floats

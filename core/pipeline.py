@@ -18,7 +18,16 @@ import torch
 from torch import Tensor
 from torch.nn import functional as F
 
-from core.augment import Augment, augment_batch, color_jitter, draw_params, gather_crops, pad_images
+from core.augment import (
+    Augment,
+    AugmentParams,
+    augment_batch,
+    color_jitter,
+    draw_params,
+    gather_crops,
+    pad_images,
+    plan_crops,
+)
 from core.datasets import ImageSplit
 from core.errors import UserError
 
@@ -96,16 +105,22 @@ class FastLoader:
         generator = torch.Generator().manual_seed(epoch_seed(self.seed, self.epoch))
         order = torch.randperm(count, generator=generator) if self.shuffle else torch.arange(count)
         order = order.to(self.device)  # (N,) one transfer per epoch
-        params = None
+        params = plan = None
         if self.augment.active:
             params = draw_params(count, self.augment, generator).to(self.device)
+            plan = plan_crops(order, params, tuple(self.images.shape[1:]), self.size)
         for start in range(0, count, self.batch_size):
-            index = order[start : start + self.batch_size]  # (B,)
-            batch_params = None if params is None else params.take(slice(start, start + self.batch_size))
-            yield self._images(index, batch_params), self.labels[index]
+            batch = slice(start, start + self.batch_size)
+            index = order[batch]  # (B,)
+            if plan is None:
+                crops = self.images.index_select(0, index)  # (B, 3, H, W) uint8
+                yield self._finish(crops, None), self.labels[index]
+            else:
+                crops = gather_crops(self.images, plan.take(batch))  # (B, 3, H, W) uint8
+                yield self._finish(crops, params.take(batch)), self.labels[index]
 
-    def _images(self, index: Tensor, params) -> Tensor:
-        crops = gather_crops(self.images, index, params, self.size)  # (B, 3, H, W) uint8
+    def _finish(self, crops: Tensor, params: AugmentParams | None) -> Tensor:
+        """uint8 crops (B, 3, H, W) -> jittered, resized, normalised float32."""
         x = crops.float().div_(255)  # (B, 3, H, W) in [0, 1], like ToTensor
         if self.augment.jitter > 0:
             x = color_jitter(x, params)
