@@ -2,7 +2,8 @@
 
 Run: `.venv/bin/python bench/monitor_redraw.py`. Times the screen's data step (series,
 smoothing, decimation hand-off), one plotext build + render of each plot, and a key press
-round trip, then the same plot build without min/max decimation for comparison.
+round trip (wall and CPU time: on a busy machine the CPU time is the steadier figure), then
+the same plot build without min/max decimation for comparison.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ async def main() -> None:
         points = sum(len(line.series) for line in step_plot.lines)
         print(f"{RUNS} runs × {EPOCHS * STEPS_PER_EPOCH} steps overlaid at 120×40 "
               f"({points} step-loss points before thinning)")
-        data, build, keys = [], [], []
+        data, build, keys, key_cpu = [], [], [], []
         for repeat in range(REPEATS):
             screen.smoothing = ("ema", "mean")[repeat % 2]  # defeat the smoothing cache
             t0 = time.perf_counter()
@@ -86,15 +87,23 @@ async def main() -> None:
                 plot.build_figure()
                 plot.render()
             build.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             await pilot.press("x")
             keys.append(time.perf_counter() - t0)
+            key_cpu.append(time.process_time() - c0)
+        sort_cpu = []
+        for _ in range(REPEATS):
+            c0 = time.process_time()
+            await pilot.press("o")
+            sort_cpu.append(time.process_time() - c0)
         drawn = sum(len(curves.decimate(line.series, step_plot.size.width - curves.AXES_WIDTH))
                     for line in step_plot.lines)
         print(f"step-loss points drawn after min/max thinning: {drawn}")
         print(f"data (series + smoothing, cache defeated): {ms(data)}")
         print(f"plot build + render, all 3 plots:         {ms(build)}")
-        print(f"key press 'x' round trip (Pilot):         {ms(keys)}")
+        print(f"key press 'x' round trip (Pilot), wall:   {ms(keys)}")
+        print(f"key press 'x' round trip (Pilot), CPU:    {ms(key_cpu)}")
+        print(f"key press 'o' (sort, no replot), CPU:     {ms(sort_cpu)}")
         original = curves.decimate
         curves.decimate = lambda series, columns: series
         raw = []

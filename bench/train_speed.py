@@ -81,8 +81,8 @@ def main() -> None:
           f"{config.batch_size}, Adam lr {config.lr}, augment {config.augment}, "
           "Normalize(0.5, 0.5)")
     timing = measure_speed(config, dataset)
-    report = {"config": asdict(config), "dataset": dataset.title, "machine": describe_machine(config),
-              **timing}
+    report = {"config": asdict(config), "dataset": dataset.title,
+              "machine": describe_machine(config), **timing}
     if config.parity_epochs:
         report["parity"] = parity(config, dataset)
     if json_path:
@@ -155,6 +155,8 @@ def endless(loader):
 
 def measure_speed(config: BenchConfig, dataset) -> dict:
     """Interleaved steady-state timing; seconds per epoch per lane and ratios to the reference."""
+    import torchvision.transforms  # noqa: F401  imported first: setup times compare loaders only
+
     runs = {}
     for lane in LANES:
         start = time.perf_counter()
@@ -183,7 +185,8 @@ def measure_speed(config: BenchConfig, dataset) -> dict:
         print(f"  {name:10s} {per_step * run['steps_per_epoch']:7.2f} s/epoch wall "
               f"({per_step * 1e3:.2f} ms/step, range {min(walls) * 1e3:.2f}-{max(walls) * 1e3:.2f},"
               f" {config.batch_size / per_step:,.0f} images/s), "
-              f"{cpu_per_step * run['steps_per_epoch']:.2f} s/epoch CPU, setup {run['setup']:.2f} s")
+              f"{cpu_per_step * run['steps_per_epoch']:.2f} s/epoch CPU, "
+              f"setup {run['setup']:.2f} s")
     reference = result["reference"]
     for lane in LANES[1:]:
         ratio = reference["seconds_per_epoch"] / result[lane.name]["seconds_per_epoch"]

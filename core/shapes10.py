@@ -35,7 +35,8 @@ def generate(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def _draw_class(label: int, n: int, rng: np.random.Generator) -> np.ndarray:
     """`n` images of one class, (n, 32, 32, 3) uint8."""
     radius = rng.uniform(7.0, 12.5, size=(n, 1, 1)).astype(np.float32)  # figure size, pixels
-    centre = rng.uniform(-0.9, 0.9, size=(n, 2, 1, 1)).astype(np.float32) * (SIZE / 2 - radius[:, None])
+    reach = SIZE / 2 - radius[:, None]  # (n, 1, 1, 1) keeps most of the figure inside
+    centre = rng.uniform(-0.9, 0.9, size=(n, 2, 1, 1)).astype(np.float32) * reach
     base_angle = np.pi / 4 if label == 5 else 0.0  # a diamond is a square turned 45°
     angle = (base_angle + rng.uniform(-np.pi / 12, np.pi / 12, size=(n, 1, 1))).astype(np.float32)
     grid = np.arange(SIZE, dtype=np.float32) - (SIZE - 1) / 2  # pixel centres, origin in middle
@@ -46,7 +47,9 @@ def _draw_class(label: int, n: int, rng: np.random.Generator) -> np.ndarray:
     mask = _mask(label, u, v, radius, rng)  # (n, 32, 32) bool
     background, foreground = _colours(n, rng)  # (n, 3) each
     shade = rng.uniform(-0.25, 0.25, size=(n, 2, 1, 1)).astype(np.float32)  # light gradient
-    light = 1.0 + shade[:, 0] * grid[None, None, :] / SIZE + shade[:, 1] * grid[None, :, None] / SIZE
+    light = (
+        1.0 + shade[:, 0] * grid[None, None, :] / SIZE + shade[:, 1] * grid[None, :, None] / SIZE
+    )  # (n, 32, 32)
     canvas = background[:, None, None, :].astype(np.float32) * light[..., None]  # (n, 32, 32, 3)
     canvas = np.where(mask[..., None], foreground[:, None, None, :], canvas)
     canvas += NOISE_STD * rng.standard_normal(size=canvas.shape, dtype=np.float32)

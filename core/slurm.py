@@ -8,6 +8,7 @@ the scheduler reported is cached in the run's slurm_state.json, because without 
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import subprocess
 import time
@@ -62,7 +63,8 @@ def my_jobs() -> dict[str, SlurmJob]:
     global _snapshot
     taken, jobs = _snapshot
     if time.monotonic() - taken > SQUEUE_CACHE_SECONDS:
-        result = _run(["squeue", "--me", "-h", "-r", "-t", "all", "-o", "%i|%T|%r|%N|%S"])
+        result = _run(["squeue", "-u", getpass.getuser(), "-h", "-r", "-t", "all", "-o",
+                       "%i|%T|%r|%N|%S"])
         jobs = parse_squeue(result.stdout) if result.returncode == 0 else {}
         _snapshot = (time.monotonic(), jobs)
     return jobs
@@ -75,12 +77,19 @@ def forget_snapshot() -> None:
 
 
 def query_jobs(job_ids: list[str]) -> dict[str, SlurmJob]:
-    """What the scheduler knows about these jobs: squeue first, then sacct for the rest
-    (silently skipped where accounting is disabled)."""
+    """What the scheduler knows about these jobs: this user's squeue snapshot, then squeue
+    and sacct for the rest (another user's jobs; sacct is skipped where accounting is
+    disabled). A job missing from the answer is unknown to the scheduler."""
     if not job_ids:
         return {}
     jobs = dict(my_jobs())
     missing = [job_id for job_id in job_ids if job_id not in jobs]
+    if missing:
+        listed = _run(["squeue", "-h", "-r", "-t", "all", "-j", ",".join(missing), "-o",
+                       "%i|%T|%r|%N|%S"])
+        if listed.returncode == 0:
+            jobs.update(parse_squeue(listed.stdout))
+        missing = [job_id for job_id in job_ids if job_id not in jobs]
     if missing and shutil.which("sacct"):
         accounted = _run(["sacct", "-n", "-P", "-X", "-j", ",".join(missing),
                           "-o", "JobID,State,Reason,NodeList,Start"])
@@ -163,19 +172,21 @@ def job_for_run(run_dir: Path) -> SlurmJob | None:
         return None
     job_id = str(launch["job_id"])
     cache_path = Path(run_dir) / "slurm_state.json"
+    cached = read_json(cache_path)
+    if isinstance(cached, dict) and cached.get("job_id") == job_id and \
+            cached.get("state") not in ACTIVE:
+        return SlurmJob(**cached)  # an ended job stays ended: spare the scheduler the query
     try:
         job = query_jobs([job_id]).get(job_id)
-    except SlurmError:
-        job = None
-    cached = read_json(cache_path)
+    except SlurmError:  # no scheduler to ask (another machine, slurmctld down): last seen
+        if isinstance(cached, dict) and cached.get("job_id") == job_id:
+            return SlurmJob(**cached)
+        return None
     if job is not None:
         seen = {**asdict(job), "source": "cache"}
         if seen != cached:  # write only on change: the run folder may be on NFS
             write_json_atomic(cache_path, seen)
-        return job
-    if isinstance(cached, dict) and cached.get("job_id") == job_id:
-        return SlurmJob(**cached)
-    return None
+    return job
 
 
 def slurm_run_status(run_dir: Path | str, now: float | None = None) -> RunStatus | None:

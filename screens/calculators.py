@@ -7,24 +7,21 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, HorizontalGroup, VerticalGroup, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import (
-    Checkbox, DataTable, Input, Label, Select, Static, TabbedContent, TabPane, TextArea,
-)
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane, TextArea
 
-from core.calc_presets import ARCHITECTURE_EXAMPLES, LAYER_EXAMPLES
+from core.calc_presets import ARCHITECTURE_EXAMPLES
 from core.errors import UserError
 from core.layer_table import LayerTable, to_markdown
-from core.shapes import FIELDS, Solved, solve
 from core.spec import format_sequential, parse_spec
 from screens.calculators_export import ExportScreen
+from screens.calculators_layer import LayerCalculator
 from screens.calculators_views import (
-    COLUMNS, grid_markup, region_summary, solved_markup, table_cells, table_status,
+    COLUMNS, grid_markup, region_summary, table_cells, table_status,
 )
 from tui.workspace_screen import WorkspaceScreen
 
-KINDS = (("Conv2d", "conv"), ("ConvTranspose2d", "transposed"), ("MaxPool2d / AvgPool2d", "pool"))
 DEFAULT_SPEC = ARCHITECTURE_EXAMPLES[1]  # B4, the course's reference network
 
 
@@ -63,13 +60,6 @@ class CalculatorsScreen(WorkspaceScreen):
     ]
     """F2–F4 switch panes; F5/F6 export the layer table (greyed out while it has errors)."""
 
-    class LayerSolved(Message):
-        """Sent when the single-layer calculator has an answer (or an error) for the fields."""
-
-        def __init__(self, solved: Solved | None, kind: str, error: str | None) -> None:
-            super().__init__()
-            self.solved, self.kind, self.error = solved, kind, error
-
     class TableBuilt(Message):
         """Sent when the layer table of the typed architecture is ready, or failed."""
 
@@ -87,23 +77,8 @@ class CalculatorsScreen(WorkspaceScreen):
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(initial="layer", id="calc-tabs"):
-            with TabPane("Layer (F2)", id="layer"), VerticalScroll():
-                yield Select(((e.title, e.key) for e in LAYER_EXAMPLES), prompt="Exercise…",
-                             id="layer-example")
-                with HorizontalGroup(id="layer-fields"):
-                    for name, label in zip(FIELDS, ("in", "out", "kernel", "stride", "padding")):
-                        with VerticalGroup(classes="field"):
-                            yield Label(label)
-                            yield Input(type="integer", placeholder="solve", id=f"f-{name}")
-                    with VerticalGroup(classes="field"):
-                        yield Label("dilation")
-                        yield Input("1", type="integer", id="f-dilation")
-                with HorizontalGroup(id="layer-kind"):
-                    yield Select(KINDS, value="conv", allow_blank=False, id="f-kind")
-                    yield Checkbox("ceil_mode", id="f-ceil")
-                    yield Label("output_padding", id="f-extra-label")
-                    yield Input("0", type="integer", id="f-extra")
-                yield Static("Leave one or two fields blank to solve them.", id="layer-result")
+            with TabPane("Layer (F2)", id="layer"):
+                yield LayerCalculator()
             with TabPane("Architecture (F3)", id="architecture"), VerticalScroll():
                 with Horizontal(id="arch-top"):
                     yield Select(((e.title, e.key) for e in ARCHITECTURE_EXAMPLES),
@@ -120,70 +95,7 @@ class CalculatorsScreen(WorkspaceScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#arch-table", DataTable).add_columns(*COLUMNS)
-        self._update_kind_fields()
         self.query_one("#f-in_size", Input).focus()
-
-    # ---- single-layer calculator -------------------------------------------------------
-    @on(Input.Changed, "#layer-fields Input, #f-extra")
-    @on(Checkbox.Changed, "#f-ceil")
-    def _layer_changed(self) -> None:
-        self._solve()
-
-    @on(Select.Changed, "#f-kind")
-    def _kind_changed(self) -> None:
-        self._update_kind_fields()
-        self._solve()
-
-    def _update_kind_fields(self) -> None:
-        kind = self.query_one("#f-kind", Select).value
-        self.query_one("#f-ceil").display = kind == "pool"
-        for selector in ("#f-extra", "#f-extra-label"):
-            self.query_one(selector).display = kind == "transposed"
-
-    @on(Select.Changed, "#layer-example")
-    def _example_picked(self, event: Select.Changed) -> None:
-        example = next((e for e in LAYER_EXAMPLES if e.key == event.value), None)
-        if example is None:
-            return
-        self.query_one("#f-kind", Select).value = example.kind
-        for name in FIELDS:
-            value = example.values.get(name)
-            self.query_one(f"#f-{name}", Input).value = "" if value is None else str(value)
-        self.query_one("#f-dilation", Input).value = "1"
-
-    def _solve(self) -> None:
-        values = {name: self._int(f"#f-{name}") for name in FIELDS}
-        kind = self.query_one("#f-kind", Select).value
-        dilation, extra = self._int("#f-dilation"), self._int("#f-extra")
-        self.solve_layer(values, kind, 1 if dilation is None else dilation,
-                         0 if extra is None else extra, self.query_one("#f-ceil", Checkbox).value)
-
-    def _int(self, selector: str) -> int | None:
-        text = self.query_one(selector, Input).value.strip()
-        try:
-            return int(text) if text else None
-        except ValueError:
-            return None
-
-    @work(thread=True, exclusive=True, group="solve")
-    def solve_layer(self, values, kind, dilation, extra, ceil) -> None:
-        """Solve in a thread: two blanks over large sizes can take a moment."""
-        try:
-            solved = solve(values, dilation=dilation, kind=kind, ceil_mode=ceil and kind == "pool",
-                           output_padding=extra if kind == "transposed" else 0)
-        except UserError as error:
-            self.post_message(self.LayerSolved(None, kind, str(error)))
-            return
-        self.post_message(self.LayerSolved(solved, kind, None))
-
-    def on_calculators_screen_layer_solved(self, message: LayerSolved) -> None:
-        result = self.query_one("#layer-result", Static)
-        if message.error is not None:
-            from textual.markup import escape
-
-            result.update(f"[$text-error]{escape(message.error)}[/]")
-        else:
-            result.update(solved_markup(message.solved, message.kind))
 
     # ---- architecture editor -----------------------------------------------------------
     @on(Select.Changed, "#arch-preset")
@@ -238,7 +150,9 @@ class CalculatorsScreen(WorkspaceScreen):
 
         status = self.query_one("#arch-status", Static)
         if message.error is not None:
-            status.update(f"[$text-error]{escape(message.error)}[/]")
+            stale = self.query_one("#arch-table", DataTable).row_count
+            note = "\n[$text-muted]The table below is the last one that worked.[/]" if stale else ""
+            status.update(f"[$text-error]{escape(message.error)}[/]{note}")
             self.table = None
         else:
             self.table = message.table
@@ -300,8 +214,8 @@ class CalculatorsScreen(WorkspaceScreen):
     def action_show_tab(self, tab: str) -> None:
         """Switch to a pane of the workspace."""
         self.query_one("#calc-tabs", TabbedContent).active = tab
-        if tab == "receptive":
-            self.query_one("#field-grid").focus()
+        focus = {"layer": "#f-in_size", "architecture": "#arch-spec", "receptive": "#field-grid"}
+        self.query_one(focus[tab]).focus()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "export":

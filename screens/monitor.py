@@ -42,6 +42,7 @@ class MonitorScreen(RunControls, WorkspaceScreen):
 
     BINDINGS = [
         Binding("space", "toggle_select", "Compare", tooltip="Mark or unmark this run for the overlay."),
+        Binding("g", "select_sweep", "Sweep", tooltip="Mark every run of this run's sweep for the overlay."),
         Binding("x", "toggle_axis", "Epochs/steps", tooltip="Plot against epochs or training steps."),
         Binding("s", "cycle_smoothing", "Smoothing", tooltip="Step loss: EMA, moving mean or raw."),
         Binding("o", "cycle_sort", "Sort", tooltip="Sort the runs by date, name, preset, status, accuracy.",
@@ -224,7 +225,17 @@ class MonitorScreen(RunControls, WorkspaceScreen):
             return True if run.state not in LIVE_STATES else None
         if action == "message":
             return True if run.state in ("failed", "died", "stalled") else None
+        if action == "select_sweep":
+            return True if run is not None and run.config.get("sweep") else None
         return True
+
+    def action_select_sweep(self) -> None:
+        run = self.current
+        sweep = run.config.get("sweep") if run else None
+        if sweep:
+            self.selected = {rid for rid, other in self.runs.items() if other.config.get("sweep") == sweep}
+            self.refresh_table()
+            self.redraw()
 
     def action_toggle_select(self) -> None:
         run = self.current

@@ -34,7 +34,11 @@ class RunControls:
         def confirmed(yes: bool | None) -> None:
             if yes:
                 from core.runs import request_stop
+                from core.slurm import launch_record
 
+                if launch_record(run.path) is not None:
+                    self.stop_slurm_run(run.path)
+                    return
                 request_stop(run.path)
                 self.notify(f"Asked {short_name(run.id)} to checkpoint and stop.")
                 self.wake()
@@ -52,6 +56,25 @@ class RunControls:
 
         self.app.push_screen(
             ConfirmScreen(f"Resume {run.id} from its last checkpoint?"), confirmed)
+
+    @work(thread=True, group="slurm-stop")
+    def stop_slurm_run(self, run_dir: Path) -> None:
+        """Checkpoint through the control file; scancel the job if it outlives the grace."""
+        from core.errors import UserError
+        from core.settings import load_settings
+        from core.slurm import stop_slurm_run
+
+        name = short_name(run_dir.name)
+        try:
+            grace = load_settings().slurm.grace_seconds
+            self.app.call_from_thread(
+                self.notify, f"Asked {name} to checkpoint and stop; scancel after {grace} s.")
+            outcome = stop_slurm_run(run_dir, grace_seconds=grace)
+        except UserError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"{name}: {outcome}.")
+        self.wake()
 
     @work(thread=True, exclusive=True, group="control")
     def resume_run(self, run_dir: Path) -> None:

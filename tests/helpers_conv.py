@@ -25,6 +25,7 @@ class TorchResult:
     grad_weight: torch.Tensor | None  # (K, C, kH, kW)
     grad_bias: torch.Tensor | None  # (K,)
     grad_input: torch.Tensor | None  # (C, H, W)
+    grad_activation: torch.Tensor | None  # (K, H', W'): dE/d(activation output)
     loss: float | None
 
 
@@ -53,6 +54,7 @@ def torch_solve(problem: Problem) -> TorchResult:
     xp = F.pad(x, (left, right, top, bottom), mode=TORCH_PAD_MODE[config.padding_mode])
     pre = F.conv2d(xp, applied, b, stride=config.stride, dilation=config.dilation)  # (1, K, H', W')
     out = F.relu(pre) if config.activation == "relu" else pre
+    out.retain_grad()
     final, pooled = out, None
     if problem.pool is not None:
         final = pooled = torch_pool(out, problem.pool)
@@ -67,7 +69,7 @@ def torch_solve(problem: Problem) -> TorchResult:
     return TorchResult(
         pre[0].detach(), out[0].detach(), None if pooled is None else pooled[0].detach(),
         w.grad if has_grad else None, b.grad if has_grad else None,
-        x.grad[0] if has_grad else None, loss,
+        x.grad[0] if has_grad else None, out.grad[0] if has_grad else None, loss,
     )
 
 

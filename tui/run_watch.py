@@ -32,6 +32,8 @@ class RunSnapshot:
 
 @dataclass
 class _Tracked:
+    """The watcher's running state for one run: its tail position and what it has read."""
+
     path: Path
     config: dict[str, Any]
     created: float
@@ -40,6 +42,7 @@ class _Tracked:
     status: RunStatus = RunStatus("pending", "Not started yet.")
     status_time: float = float("-inf")
     snapshot: RunSnapshot | None = None
+    ended: bool = False  # the latest session has an `end` event: the status is final
 
 
 def _ended_status(events: list[dict[str, Any]]) -> RunStatus | None:
@@ -82,10 +85,12 @@ class RunsWatcher:
         for run_id, run in self._runs.items():
             new_events = run.tail.poll()
             run.events.extend(new_events)
-            ended = _ended_status(run.events)
-            if ended is not None:
-                run.status = ended
-            elif new_events or now - run.status_time >= STATUS_SECONDS:
+            if new_events or run.snapshot is None:
+                ended = _ended_status(run.events)
+                run.ended = ended is not None
+                if ended is not None:
+                    run.status = ended
+            if not run.ended and (new_events or now - run.status_time >= STATUS_SECONDS):
                 run.status = run_status(run.path, now)
                 run.status_time = now
             previous = run.snapshot

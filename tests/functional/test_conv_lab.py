@@ -100,6 +100,12 @@ async def test_backward_views_of_the_max_pool_preset(tmp_path):
         assert "p[0,0] = max(" in text_of(app.screen, "#conv-arith")
         await pilot.press("v", "right")
         await pilot.pause()
+        x = torch.tensor([[1.0, 2, 0, 3, 1], [0, 1, 2, 1, 2], [3, 0, 1, 2, 0], [1, 1, 0, 2, 1],
+                          [2, 0, 1, 1, 3]])[None, None]  # the F8 preset's input
+        a = F.relu(F.conv2d(x, torch.tensor([[1.0, 0], [-1, 2]])[None, None],
+                            torch.tensor([-1.0]))).requires_grad_(True)  # (1, 1, 4, 4)
+        F.mse_loss(F.max_pool2d(a, 2), torch.tensor([[1.0, 0], [0, 2]])[None, None]).backward()
+        assert a.grad[0, 0, 0, 1] == 1.5
         assert text_of(app.screen, "#conv-arith") == "dE/da[0,1] = dE/dp[0,0] = 3/2"
         await pilot.press("v")
         await pilot.pause()

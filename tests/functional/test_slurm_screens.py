@@ -82,3 +82,59 @@ async def test_train_screen_submits_the_reviewed_request(slurm_cluster, tmp_path
         assert launch["launcher"] == "slurm"
         script = (run_dir / "job.sbatch").read_text()
         assert "#SBATCH --partition=debug" in script and "#SBATCH --cpus-per-task=1" in script
+
+
+async def test_monitor_marks_a_whole_sweep_for_the_overlay(tmp_path):
+    from tui.widgets.runs_table import RunsTable
+    from tests.helpers_monitor import write_run
+
+    first = write_run(tmp_path, "s0", "finished", sweep="sweep-1", lr=1e-3)
+    second = write_run(tmp_path, "s1", "finished", sweep="sweep-1", lr=5e-4)
+    write_run(tmp_path, "other", "finished")
+    app = make_app(AppConfig(start="monitor", runs_dir=tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.runs) == 3)
+        table = screen.query_one(RunsTable)
+        lone = next(rid for rid in table.rows_by_id if rid.endswith("other"))
+        table.move_cursor(row=table.get_row_index(lone), animate=False)
+        await pilot.pause()
+        assert screen.check_action("select_sweep", ()) is None
+        table.move_cursor(row=table.get_row_index(first.name), animate=False)
+        await pilot.pause()
+        await pilot.press("g")
+        await wait_for(pilot, lambda: screen.selected == {first.name, second.name})
+
+
+async def test_monitor_stops_and_resubmits_a_slurm_run(slurm_cluster, tmp_path):
+    from core.runs import create_run, run_status
+    from core.settings import SlurmSettings
+    from core.slurm import forget_snapshot, start_slurm
+    from core.train_config import TrainConfig
+    from tui.widgets.runs_table import RunsTable
+
+    config = TrainConfig.for_preset("lenet5", dataset="shapes", epochs=1).to_dict()
+    run_dir = create_run(tmp_path, config)
+    first = start_slurm(run_dir, SlurmSettings(extra=("--hold",)))["job_id"]  # stays pending
+
+    def state() -> str:
+        forget_snapshot()
+        return run_status(run_dir).state
+
+    app = make_app(AppConfig(start="monitor", runs_dir=tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: run_dir.name in screen.runs)
+        table = screen.query_one(RunsTable)
+        table.move_cursor(row=table.get_row_index(run_dir.name), animate=False)
+        await wait_for(pilot, lambda: screen.runs[run_dir.name].state == "pending")
+        assert f"job {first}" in screen.runs[run_dir.name].message
+        await pilot.press("k", "y")
+        await wait_for(pilot, lambda: state() == "cancelled")  # pending: scancel at once
+        await wait_for(pilot, lambda: screen.check_action("resume", ()) is True)
+        await pilot.press("r", "y")
+        await wait_for(pilot, lambda: json.loads((run_dir / "launch.json").read_text())
+                       ["previous_jobs"] == [first])
+        again = json.loads((run_dir / "launch.json").read_text())["job_id"]
+        assert state() == "pending"
+        subprocess.run(["scancel", again], check=True)

@@ -67,7 +67,8 @@ def test_fast_and_reference_crops_and_flips_have_the_same_distribution():
 
 
 def test_without_augmentation_fast_equals_reference_exactly(shapes):
-    loaders = [make_loader(kind, shapes, batch_size=16, normalize=HALF) for kind in ("fast", "reference")]
+    loaders = [make_loader(kind, shapes, batch_size=16, normalize=HALF)
+               for kind in ("fast", "reference")]
     for (x_fast, y_fast), (x_ref, y_ref) in zip(*loaders, strict=True):
         assert torch.equal(x_fast, x_ref) and torch.equal(y_fast, y_ref)
 
@@ -82,7 +83,9 @@ def test_resize_matches_torchvision_resize_closely(shapes):
 @settings(max_examples=12, deadline=None)
 @given(kind=st.sampled_from(["fast", "reference"]), batch_size=st.integers(1, 70),
        shuffle=st.booleans(), augment=st.sampled_from(["", "flip,crop", "flip,crop,jitter"]))
-def test_every_image_once_per_epoch_with_documented_shapes(shapes, kind, batch_size, shuffle, augment):
+def test_every_image_once_per_epoch_with_documented_shapes(
+    shapes, kind, batch_size, shuffle, augment
+):
     loader = make_loader(kind, shapes, batch_size=batch_size, augment=Augment.from_names(augment),
                          normalize=HALF, shuffle=shuffle, seed=1)
     assert len(loader) == math.ceil(60 / batch_size)

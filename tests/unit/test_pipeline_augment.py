@@ -1,4 +1,4 @@
-"""On-device augmentation vs torchvision: same output for the same parameters, same distributions."""
+"""On-device augmentation vs torchvision: same output for the same parameters, same draws."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def test_crop_and_flip_equal_torchvision_for_the_same_parameters(seed, count, si
     ours = augment_batch(images, augment, torch.Generator().manual_seed(seed))
     for index in range(count):
         top, left = params.offsets[index].tolist()
-        expected = torchvision_crop_flip(images[index], top, left, bool(params.flips[index]), padding)
+        flip = bool(params.flips[index])
+        expected = torchvision_crop_flip(images[index], top, left, flip, padding)
         assert torch.equal(ours[index], expected.float().div(255))
 
 
@@ -64,7 +65,8 @@ def test_color_jitter_equals_torchvision_ops_in_the_same_order(seed, count, stre
 
 def test_crop_offsets_and_flips_are_distributed_like_torchvision():
     count, padding = 20_000, 4
-    ours = draw_params(count, Augment(flip=True, crop_padding=padding), torch.Generator().manual_seed(1))
+    augment = Augment(flip=True, crop_padding=padding)
+    ours = draw_params(count, augment, torch.Generator().manual_seed(1))
     torch.manual_seed(2)
     crop, flip = transforms.RandomCrop(32, padding=padding), transforms.RandomHorizontalFlip()
     padded = torch.zeros(3, 40, 40)

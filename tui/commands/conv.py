@@ -10,6 +10,7 @@ HELP = "exact worked convolution, pooling and backprop examples; check your own 
 
 EPILOG = """matrices: rows separated by ';', values by spaces or commas; channels by '|'.
 Numbers may be integers, decimals or fractions (1/3); results stay exact.
+A lone negative fraction needs '=': --bias=-1/2.
 
 examples:
   cnn-tui conv --preset a1 --steps
