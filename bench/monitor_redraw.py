@@ -1,9 +1,10 @@
 """Monitor redraw cost at 120×40 with 3 overlaid runs of 10k steps each (prints milliseconds).
 
 Run: `.venv/bin/python bench/monitor_redraw.py`. Times the screen's data step (series,
-smoothing, decimation hand-off), one plotext build + render of each plot, and a key press
-round trip (wall and CPU time: on a busy machine the CPU time is the steadier figure), then
-the same plot build without min/max decimation for comparison.
+smoothing, decimation hand-off), one plotext build of each plot, and a replotting key press
+(wall and CPU time: on a busy machine the CPU time is the steadier figure) with the plots built
+in a thread as the app does, side by side with the former build on the UI thread, then the same
+plot build without min/max decimation for comparison.
 """
 
 from __future__ import annotations
@@ -50,6 +51,28 @@ def ms(samples: list[float]) -> str:
     return f"median {1000 * statistics.median(samples):7.2f} ms   max {1000 * max(samples):7.2f} ms"
 
 
+def on_ui_thread(plot) -> object:
+    """The former render: a full plotext build on the UI thread at every repaint."""
+    return plot.build_text(plot.size.width, plot.size.height,
+                           plot._get_plotext_theme_name(plot.app.theme), plot.dark)
+
+
+async def key_times(pilot, screen, plots, key: str) -> tuple[list[float], list[float], list[float]]:
+    """Wall and CPU time of `key` until its handler returned, and wall time until plots show it."""
+    walls, cpus, shown = [], [], []
+    for repeat in range(REPEATS):
+        screen.smoothing = ("ema", "mean")[repeat % 2]  # defeat the smoothing cache
+        await pilot.pause(0.3)
+        t0, c0 = time.perf_counter(), time.process_time()
+        await pilot.press(key)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+        while any(plot._text_key is None or plot._text_key[0] != plot._version for plot in plots):
+            await pilot.pause(0.005)
+        shown.append(time.perf_counter() - t0)
+    return walls, cpus, shown
+
+
 async def main() -> None:
     from screens.monitor import MonitorScreen
     from tui.app import make_app
@@ -76,42 +99,48 @@ async def main() -> None:
         points = sum(len(line.series) for line in step_plot.lines)
         print(f"{RUNS} runs × {EPOCHS * STEPS_PER_EPOCH} steps overlaid at 120×40 "
               f"({points} step-loss points before thinning)")
-        data, build, keys, key_cpu = [], [], [], []
+
+        def build_all() -> None:
+            for plot in plots:
+                on_ui_thread(plot)
+
+        data, build = [], []
         for repeat in range(REPEATS):
-            screen.smoothing = ("ema", "mean")[repeat % 2]  # defeat the smoothing cache
+            screen.smoothing = ("ema", "mean")[repeat % 2]
             t0 = time.perf_counter()
             screen.redraw()
             data.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            for plot in plots:
-                plot.build_figure()
-                plot.render()
+            build_all()
             build.append(time.perf_counter() - t0)
-            t0, c0 = time.perf_counter(), time.process_time()
-            await pilot.press("x")
-            keys.append(time.perf_counter() - t0)
-            key_cpu.append(time.process_time() - c0)
+        drawn = sum(len(curves.decimate(line.series, step_plot.size.width - curves.AXES_WIDTH))
+                    for line in step_plot.lines)
+        print(f"step-loss points drawn after min/max thinning: {drawn}")
+        print(f"data (series + smoothing, cache defeated): {ms(data)}")
+        print(f"plotext build, all 3 plots (in a thread):  {ms(build)}")
+
+        now_wall, now_cpu, now_shown = await key_times(pilot, screen, plots, "x")
+        threaded_render = CurvePlot.render
+        CurvePlot.render = on_ui_thread
+        old_wall, old_cpu, _ = await key_times(pilot, screen, plots, "x")
+        CurvePlot.render = threaded_render
         sort_cpu = []
         for _ in range(REPEATS):
             c0 = time.process_time()
             await pilot.press("o")
             sort_cpu.append(time.process_time() - c0)
-        drawn = sum(len(curves.decimate(line.series, step_plot.size.width - curves.AXES_WIDTH))
-                    for line in step_plot.lines)
-        print(f"step-loss points drawn after min/max thinning: {drawn}")
-        print(f"data (series + smoothing, cache defeated): {ms(data)}")
-        print(f"plot build + render, all 3 plots:         {ms(build)}")
-        print(f"key press 'x' round trip (Pilot), wall:   {ms(keys)}")
-        print(f"key press 'x' round trip (Pilot), CPU:    {ms(key_cpu)}")
-        print(f"key press 'o' (sort, no replot), CPU:     {ms(sort_cpu)}")
+        print("key 'x' (replot), medians      build on UI thread   build in thread    ratio")
+        for label, old, new in (("handled, wall", old_wall, now_wall), ("handled, CPU", old_cpu, now_cpu)):
+            before, after = statistics.median(old), statistics.median(new)
+            print(f"  {label:<28} {1000 * before:9.1f} ms {1000 * after:15.1f} ms {before / after:8.1f}×")
+        print(f"key 'x' until all 3 plots show it (thread):  {ms(now_shown)}")
+        print(f"key 'o' (sort, no replot), CPU:              {ms(sort_cpu)}")
         original = curves.decimate
         curves.decimate = lambda series, columns: series
         raw = []
         for _ in range(3):
             t0 = time.perf_counter()
-            for plot in plots:
-                plot.build_figure()
-                plot.render()
+            build_all()
             raw.append(time.perf_counter() - t0)
         curves.decimate = original
         print(f"same plots WITHOUT thinning:              {ms(raw)}")

@@ -33,6 +33,7 @@ class LabInputs:
     pool_kernel: str = "2"
     pool_stride: str = ""  # empty: the pooling kernel size
     pool_padding: str = "0"
+    pool_dilation: str = "1"  # max pooling only
     ceil_mode: bool = False
     target: str = ""  # MSE target for the final output (| between kernels' maps)
     grad_output: str = ""  # or the upstream gradient dE/d(final output)
@@ -63,7 +64,8 @@ class LabInputs:
         if self.pool_stride.strip():
             stride = parse_pair(self.pool_stride, "pooling stride")
         padding = parse_pair(self.pool_padding, "pooling padding", minimum=0)
-        return PoolConfig(self.pool, kernel, stride, padding, ceil_mode=self.ceil_mode)
+        dilation = parse_pair(self.pool_dilation, "pooling dilation")
+        return PoolConfig(self.pool, kernel, stride, padding, dilation, self.ceil_mode)
 
     def problem(self) -> Problem:
         """Parse everything; raises MatrixError / ConvError (both UserError)."""

@@ -57,15 +57,14 @@ def pool_output_size(size: int, kernel: int, stride: int, padding: int, dilation
                      ceil_mode: bool) -> int:
     """PyTorch's rule: the last window must start inside the input or the left padding."""
     span = dilation * (kernel - 1) + 1
-    room = size + 2 * padding - span
-    if room < 0:
-        raise ConvError(
-            f"The pooling window spans {span} but the padded input has {size + 2 * padding}; "
-            "use a smaller pooling kernel."
-        )
-    out = (room + (stride - 1 if ceil_mode else 0)) // stride + 1
+    out = (size + 2 * padding - span + (stride - 1 if ceil_mode else 0)) // stride + 1
     if ceil_mode and (out - 1) * stride >= size + padding:
         out -= 1
+    if out < 1:
+        raise ConvError(
+            f"The pooling window spans {span} but the padded input has {size + 2 * padding}; "
+            "use a smaller pooling kernel (or ceil mode)."
+        )
     return out
 
 

@@ -99,11 +99,9 @@ def query_jobs(job_ids: list[str]) -> dict[str, SlurmJob]:
     return {job_id: jobs[job_id] for job_id in job_ids if job_id in jobs}
 
 
-def cancel(job_id: str, *, signal: str | None = None, batch_only: bool = False) -> None:
-    """`scancel JOB` (or send `signal`; `batch_only` targets just the batch shell)."""
-    command = ["scancel"] + ([f"--signal={signal}"] if signal else [])
-    command += ["--batch"] if batch_only else []
-    result = _run(command + [job_id])
+def cancel(job_id: str) -> None:
+    """`scancel JOB`."""
+    result = _run(["scancel", job_id])
     forget_snapshot()
     if result.returncode != 0:
         raise SlurmError(f"scancel {job_id} failed: {result.stderr.strip()}")
@@ -117,14 +115,11 @@ def launch_record(run_dir: Path) -> dict[str, Any] | None:
     return None
 
 
-def start_slurm(run_dir: Path | str, settings: SlurmSettings, *,
-                script_text: str | None = None) -> dict[str, Any]:
-    """Write run_dir/job.sbatch (or use the user's edited `script_text`), submit it and record
-    the job id in launch.json."""
+def start_slurm(run_dir: Path | str, settings: SlurmSettings) -> dict[str, Any]:
+    """Write run_dir/job.sbatch, submit it and record the job id in launch.json."""
     run_dir = Path(run_dir).resolve()
-    text = script_text or batch_script([run_dir], settings.validate(),
-                                       job_name=f"cnn-tui-{run_dir.name}",
-                                       output=str(run_dir / "worker.log"))
+    text = batch_script([run_dir], settings.validate(), job_name=f"cnn-tui-{run_dir.name}",
+                        output=str(run_dir / "worker.log"))
     script = write_batch_script(run_dir / "job.sbatch", text)
     job_id = submit(script)
     return record_submission(run_dir, job_id, script, slurm=asdict(settings))

@@ -25,8 +25,6 @@ TERMINAL = {
 PENDING_STATES = ("PENDING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "CONFIGURING")
 """Job states in which no worker of the job runs yet (a requeued job goes back to these)."""
 
-SLURM_STATES = ("completing", "cancelled", "timeout", "preempted", "node_fail")
-"""Run states that only a Slurm run can be in (beside the local ones in core.runs)."""
 
 @dataclass(frozen=True)
 class SlurmJob:

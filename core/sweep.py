@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
-from core.runs import create_run, epoch_events, read_events, read_json, run_status, write_json_atomic
+from core.runs import (
+    create_run, epoch_events, read_events, read_json, run_status, write_json_atomic,
+)
 from core.train_config import TrainConfig
 
 
@@ -49,7 +51,8 @@ GRID_KEYS = {
 
 
 def parse_grid(text: str) -> dict[str, list[Any]]:
-    """`"lr=1e-3,5e-4 augment=none,flip+crop"` → {"lr": [0.001, 0.0005], "augment": [(), ("flip", "crop")]}."""
+    """`"lr=1e-3,5e-4 augment=none,flip+crop"` →
+    {"lr": [0.001, 0.0005], "augment": [(), ("flip", "crop")]}."""
     grid: dict[str, list[Any]] = {}
     for item in text.split():
         key, sep, values = item.partition("=")

@@ -30,11 +30,11 @@ def sweep_script(sweep: Sweep, settings: SlurmSettings, max_parallel: int | None
                         array_parallel=max_parallel)
 
 
-def submit_sweep_slurm(sweep: Sweep, settings: SlurmSettings, max_parallel: int | None = None,
-                       *, script_text: str | None = None) -> str:
+def submit_sweep_slurm(sweep: Sweep, settings: SlurmSettings,
+                       max_parallel: int | None = None) -> str:
     """Submit the sweep as ONE job array; each run's launch.json names its array task."""
     script = write_batch_script(sweep.path / "sweep.sbatch",
-                                script_text or sweep_script(sweep, settings, max_parallel))
+                                sweep_script(sweep, settings, max_parallel))
     job_id = submit(script)
     for index, run_dir in enumerate(sweep.run_dirs):
         record_submission(run_dir.resolve(), f"{job_id}_{index}", script,

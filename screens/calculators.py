@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane, TextArea
 
@@ -53,12 +54,13 @@ class CalculatorsScreen(WorkspaceScreen):
                 tooltip="Type or pick an architecture; see its layer table."),
         Binding("f4", "show_tab('receptive')", "Receptive field",
                 tooltip="The input region one output cell sees."),
-        Binding("f5", "export('markdown')", "Export MD",
+        Binding("f5", "export('markdown')", "Export MD", priority=True,
                 tooltip="The layer table as Markdown (copy or save)."),
-        Binding("f6", "export('code')", "Export code",
+        Binding("f6", "export('code')", "Export code", priority=True,
                 tooltip="The architecture as PyTorch nn.Sequential(...) code."),
     ]
-    """F2–F4 switch panes; F5/F6 export the layer table (greyed out while it has errors)."""
+    """F2–F4 switch panes; F5/F6 export the layer table (greyed out while it has errors).
+    F5/F6 take priority over the SPEC editor's own F6 (select line)."""
 
     class TableBuilt(Message):
         """Sent when the layer table of the typed architecture is ready, or failed."""
@@ -146,8 +148,6 @@ class CalculatorsScreen(WorkspaceScreen):
     def on_calculators_screen_table_built(self, message: TableBuilt) -> None:
         if message.generation != self.generation:
             return  # an older edit finished after a newer one
-        from textual.markup import escape
-
         status = self.query_one("#arch-status", Static)
         if message.error is not None:
             stale = self.query_one("#arch-table", DataTable).row_count

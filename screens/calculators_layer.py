@@ -28,22 +28,22 @@ class LayerCalculator(VerticalScroll):
             self.solved, self.kind, self.error = solved, kind, error
 
     def compose(self) -> ComposeResult:
-    yield Select(((e.title, e.key) for e in LAYER_EXAMPLES), prompt="Exercise…",
-                 id="layer-example")
-    with HorizontalGroup(id="layer-fields"):
-        for name, label in zip(FIELDS, ("in", "out", "kernel", "stride", "padding")):
+        yield Select(((e.title, e.key) for e in LAYER_EXAMPLES), prompt="Exercise…",
+                     id="layer-example")
+        with HorizontalGroup(id="layer-fields"):
+            for name, label in zip(FIELDS, ("in", "out", "kernel", "stride", "padding")):
+                with VerticalGroup(classes="field"):
+                    yield Label(label)
+                    yield Input(type="integer", placeholder="solve", id=f"f-{name}")
             with VerticalGroup(classes="field"):
-                yield Label(label)
-                yield Input(type="integer", placeholder="solve", id=f"f-{name}")
-        with VerticalGroup(classes="field"):
-            yield Label("dilation")
-            yield Input("1", type="integer", id="f-dilation")
-    with HorizontalGroup(id="layer-kind"):
-        yield Select(KINDS, value="conv", allow_blank=False, id="f-kind")
-        yield Checkbox("ceil_mode", id="f-ceil")
-        yield Label("output_padding", id="f-extra-label")
-        yield Input("0", type="integer", id="f-extra")
-    yield Static("Leave one or two fields blank to solve them.", id="layer-result")
+                yield Label("dilation")
+                yield Input("1", type="integer", id="f-dilation")
+        with HorizontalGroup(id="layer-kind"):
+            yield Select(KINDS, value="conv", allow_blank=False, id="f-kind")
+            yield Checkbox("ceil_mode", id="f-ceil")
+            yield Label("output_padding", id="f-extra-label")
+            yield Input("0", type="integer", id="f-extra")
+        yield Static("Leave one or two fields blank to solve them.", id="layer-result")
 
     def on_mount(self) -> None:
         self._update_kind_fields()
@@ -103,8 +103,6 @@ class LayerCalculator(VerticalScroll):
     def on_layer_calculator_layer_solved(self, message: LayerSolved) -> None:
         result = self.query_one("#layer-result", Static)
         if message.error is not None:
-            from textual.markup import escape
-
             result.update(f"[$text-error]{escape(message.error)}[/]")
         else:
             result.update(solved_markup(message.solved, message.kind))

@@ -187,15 +187,16 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         self.set_text("#monitor-notice", text or "")
         self.refresh_bindings()
 
-    def redraw_plots(self) -> None:
-        """Hand fresh lines to the plots; they rebuild at their own capped rate."""
+    def redraw_plots(self, now: bool = False) -> None:
+        """Hand fresh lines to the plots; they rebuild in a thread, at once when `now` (after a key)."""
         runs = self.plotted()
         xlabel = "epoch" if self.x_axis == "epoch" else "training step"
-        self.query_one("#acc-plot", CurvePlot).set_lines(metric_lines(runs, "acc", self.x_axis), xlabel=xlabel)
-        self.query_one("#loss-plot", CurvePlot).set_lines(metric_lines(runs, "loss", self.x_axis), xlabel=xlabel)
+        for kind in ("acc", "loss"):
+            plot = self.query_one(f"#{kind}-plot", CurvePlot)
+            plot.set_lines(metric_lines(runs, kind, self.x_axis), xlabel=xlabel, now=now)
         step_plot = self.query_one("#step-plot", CurvePlot)
         step_plot.plot_title = f"step loss ({SMOOTHING_TITLES[self.smoothing]})"
-        step_plot.set_lines(step_lines(runs, self.x_axis, self.smoothing), xlabel=xlabel)
+        step_plot.set_lines(step_lines(runs, self.x_axis, self.smoothing), xlabel=xlabel, now=now)
         self.update_state_line()
 
     def set_text(self, selector: str, text: str) -> None:
@@ -246,11 +247,11 @@ class MonitorScreen(RunControls, WorkspaceScreen):
 
     def action_toggle_axis(self) -> None:
         self.x_axis = "step" if self.x_axis == "epoch" else "epoch"
-        self.redraw_plots()
+        self.redraw_plots(now=True)
 
     def action_cycle_smoothing(self) -> None:
         self.smoothing = SMOOTHINGS[(SMOOTHINGS.index(self.smoothing) + 1) % len(SMOOTHINGS)]
-        self.redraw_plots()
+        self.redraw_plots(now=True)
 
     def action_cycle_sort(self) -> None:
         table = self.query_one(RunsTable)

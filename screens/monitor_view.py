@@ -19,7 +19,7 @@ from tui.run_watch import RunSnapshot
 from tui.widgets.curves import RUN_COLORS, PlotLine
 from tui.widgets.runs_table import duration, last_of, percent, short_name
 
-METRIC_COLORS = {"train": "blue+", "val": "green+", "test": "orange"}
+METRIC_COLORS = {"train": "blue", "val": "green", "test": "orange"}
 """Colours of a single run's train / val / test curves."""
 
 METRIC_MARKERS = {"train": "braille", "val": "hd", "test": "dot"}
@@ -50,11 +50,18 @@ def run_metrics(run: RunSnapshot, x_axis: XAxis) -> dict[str, Series]:
                    lambda: epoch_metrics(run.events, x_axis))
 
 
+def distinct_names(runs: Sequence[RunSnapshot]) -> list[str]:
+    """Legend names of these runs: `short_name`, or the id without its date where two would clash."""
+    names = [short_name(run.id) for run in runs]
+    return [name if names.count(name) == 1 else run.id[9:] for name, run in zip(names, runs)]
+
+
 def metric_lines(
     runs: Sequence[RunSnapshot], kind: str, x_axis: XAxis,
 ) -> list[PlotLine]:
     """Train/val/test lines of `kind` ("acc" or "loss") for every run, coloured for overlay."""
     lines = []
+    names = distinct_names(runs)
     for index, run in enumerate(runs):
         metrics = run_metrics(run, x_axis)
         for split in ("train", "val", "test"):
@@ -66,8 +73,8 @@ def metric_lines(
                 lines.append(PlotLine(series, METRIC_TITLES[metric], METRIC_COLORS[split]))
             else:
                 lines.append(PlotLine(
-                    series, f"{short_name(run.id)} {split}", RUN_COLORS[index % len(RUN_COLORS)],
-                    METRIC_MARKERS[split],
+                    series, f"{names[index]} {split}", RUN_COLORS[index % len(RUN_COLORS)],
+                    METRIC_MARKERS[split], group=names[index], kind=split,
                 ))
     return lines
 
@@ -75,6 +82,7 @@ def metric_lines(
 def step_lines(runs: Sequence[RunSnapshot], x_axis: XAxis, mode: Smoothing) -> list[PlotLine]:
     """Each run's per-step training loss, smoothed as asked (cached per run length)."""
     lines = []
+    names = distinct_names(runs)
     for index, run in enumerate(runs):
         raw = _cached(("steps", run.id, len(run.events), x_axis),
                       lambda run=run: step_loss_series(run.events, x_axis))
@@ -82,7 +90,7 @@ def step_lines(runs: Sequence[RunSnapshot], x_axis: XAxis, mode: Smoothing) -> l
                          lambda raw=raw: smooth(raw, mode, weight=EMA_WEIGHT, window=MEAN_WINDOW))
         if len(series):
             color = METRIC_COLORS["train"] if len(runs) == 1 else RUN_COLORS[index % len(RUN_COLORS)]
-            lines.append(PlotLine(series, short_name(run.id), color))
+            lines.append(PlotLine(series, names[index], color, group=names[index]))
     return lines
 
 

@@ -53,7 +53,6 @@ def test_a1_three_filters_relu(stride):
 def test_a2_sobel_keeps_size(padding_mode, mode):
     problem = Problem(A2_X, (SOBEL,), (), ConvConfig(padding="same", padding_mode=padding_mode,
                                                        mode=mode))
-    event(f"loss {loss}, pooling {problem.pool.kind if problem.pool else 'none'}")
     check_against_torch(problem)
     assert solve(problem).forward.out_shape == (3, 5)
 
@@ -103,7 +102,6 @@ def test_max_pool_ties_and_overlaps_route_like_pytorch():
     grad = parse_channels("1 2 3; 4 5 6; 7 8 9")
     problem = Problem(x, (parse_channels("1"),), (), ConvConfig(),
                       PoolConfig(kernel=(2, 2), stride=(1, 1)), grad_output=grad)
-    event(f"loss {loss}, pooling {problem.pool.kind if problem.pool else 'none'}")
     check_against_torch(problem)
 
 
@@ -138,3 +136,22 @@ def test_random_problems_match_pytorch(case, data):
         problem = dataclasses.replace(problem, grad_output=maps)
     event(f"loss {loss}, pooling {problem.pool.kind if problem.pool else 'none'}")
     check_against_torch(problem)
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_ceil_mode_window_may_hang_over_a_small_input(kind):
+    """PyTorch pools a 2×2 map with a 3×3 window in ceil mode (the window starts inside)."""
+    x = parse_channels("1 -2; 3 5")[0]
+    config = PoolConfig(kind, (3, 3), (2, 2), ceil_mode=True)
+    theirs = torch_pool(tensor((x,)).unsqueeze(0), config)[0]  # (1, 1, 1)
+    assert_close((pool_forward(x, config).output,), theirs)
+    with pytest.raises(ConvError, match="spans 3"):
+        pool_forward(x, PoolConfig(kind, (3, 3), (2, 2)))
+
+
+@pytest.mark.parametrize("ceil_mode", [False, True])
+def test_dilated_max_pool(ceil_mode):
+    x = tuple(tuple(Fraction((5 * i + 3 * j) % 11 - 4) for j in range(7)) for i in range(6))
+    config = PoolConfig("max", (2, 3), (2, 1), (1, 1), dilation=(2, 2), ceil_mode=ceil_mode)
+    theirs = torch_pool(tensor((x,)).unsqueeze(0), config)[0]  # (1, H', W')
+    assert_close((pool_forward(x, config).output,), theirs)

@@ -51,6 +51,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pool-kernel", metavar="K", help="pooling window (default 2)")
     parser.add_argument("--pool-stride", metavar="S", help="pooling stride (default: the window)")
     parser.add_argument("--pool-padding", metavar="P", help="pooling padding (default 0)")
+    parser.add_argument("--pool-dilation", metavar="D", help="max-pooling dilation (default 1)")
     parser.add_argument("--ceil-mode", action="store_true", default=None,
                         help="round the pooled size up (PyTorch ceil_mode)")
     loss = parser.add_mutually_exclusive_group()
@@ -85,7 +86,8 @@ def inputs_from_args(args: argparse.Namespace):
         "mode": args.mode, "activation": args.activation, "exact_fit": args.exact_fit,
         "pool": args.pool,
         "pool_kernel": args.pool_kernel, "pool_stride": args.pool_stride,
-        "pool_padding": args.pool_padding, "ceil_mode": args.ceil_mode,
+        "pool_padding": args.pool_padding, "pool_dilation": args.pool_dilation,
+        "ceil_mode": args.ceil_mode,
     }
     changes = {key: value for key, value in flags.items() if value is not None}
     if args.target is not None:
