@@ -121,7 +121,13 @@ def start_slurm(run_dir: Path | str, settings: SlurmSettings) -> dict[str, Any]:
     text = batch_script([run_dir], settings.validate(), job_name=f"cnn-tui-{run_dir.name}",
                         output=str(run_dir / "worker.log"))
     script = write_batch_script(run_dir / "job.sbatch", text)
-    job_id = submit(script)
+    try:
+        job_id = submit(script)
+    except SlurmError as error:
+        if not (run_dir / "launch.json").exists() and not (run_dir / "events.jsonl").exists():
+            shutil.rmtree(run_dir, ignore_errors=True)  # a brand-new run: leave nothing behind
+            raise SlurmError(f"{error} (the run folder {run_dir.name} was removed)") from None
+        raise
     return record_submission(run_dir, job_id, script, slurm=asdict(settings))
 
 

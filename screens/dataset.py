@@ -86,6 +86,8 @@ class DatasetScreen(WorkspaceScreen):
         self.choice = AugmentChoice()
         self.roll = 0  # re-roll counter: which draw of augmentation parameters
         self.truecolor = True
+        self.loading_since: float | None = None  # time.monotonic() when loading began
+        self.loading_timer = None  # ticks the loading line while a dataset loads
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading…", id="dataset-info")
@@ -109,18 +111,40 @@ class DatasetScreen(WorkspaceScreen):
         self._start_loading(default_dataset_name())
 
     def _start_loading(self, name: str) -> None:
+        import time
+
         self.dataset_name = name
-        note = " (generating the synthetic images takes a few seconds)" if name == "shapes" else ""
-        self.query_one("#dataset-info", Static).update(f"Loading {name}…{note}")
+        self.loading_since = time.monotonic()
+        if self.loading_timer is None:
+            self.loading_timer = self.set_interval(0.5, self._show_loading)
+        self._show_loading()
         self._load(name)
+
+    def _show_loading(self) -> None:
+        """Tick the loading line so a slow first generation visibly progresses."""
+        import time
+
+        if self.loading_since is None:
+            return
+        seconds = time.monotonic() - self.loading_since
+        note = (" (the first time, generating the synthetic images takes a few seconds; "
+                "later they are read from disk)" if self.dataset_name == "shapes" else "")
+        self.query_one("#dataset-info", Static).update(
+            f"Loading {self.dataset_name}… {seconds:.0f} s{note}")
+
+    def _stop_loading(self) -> None:
+        self.loading_since = None
+        if self.loading_timer is not None:
+            self.loading_timer.stop()
+            self.loading_timer = None
 
     @work(thread=True, exclusive=True, group="dataset-load")
     def _load(self, name: str) -> None:
-        from core.datasets import load_dataset
+        from core.dataset_cache import load_dataset_cached
         from core.errors import UserError
 
         try:
-            dataset = load_dataset(name)
+            dataset = load_dataset_cached(name)
         except UserError as error:
             self.post_message(self.LoadFailed(name, str(error)))
             return
@@ -128,11 +152,13 @@ class DatasetScreen(WorkspaceScreen):
         import core.pipeline  # noqa: F401  (warms torch for the augmentation view)
 
     def on_dataset_screen_dataset_loaded(self, message: DatasetLoaded) -> None:
+        self._stop_loading()
         self.dataset = message.dataset
         self.page = 0
         self._refresh_all()
 
     def on_dataset_screen_load_failed(self, message: LoadFailed) -> None:
+        self._stop_loading()
         info = self.query_one("#dataset-info", Static)
         info.add_class("error")
         shown = f" Still showing {self.dataset.title}." if self.dataset is not None else ""

@@ -55,7 +55,8 @@ def add_show_parser(actions, add_data_dir) -> None:
 
 def run_show(args: argparse.Namespace) -> int:
     from core.dataset_view import AugmentChoice, class_counts, examples_per_class, split_of
-    from core.datasets import default_dataset_name, load_dataset
+    from core.dataset_cache import load_dataset_cached
+    from core.datasets import default_dataset_name
     from core.errors import UserError
 
     if args.page < 0:
@@ -64,7 +65,7 @@ def run_show(args: argparse.Namespace) -> int:
         raise UserError(f"--copies must be at least 1, not {args.copies}.")
     choice = AugmentChoice.from_names(args.augment) if args.augment is not None else None
     name = args.dataset or default_dataset_name(args.data_dir)
-    dataset = load_dataset(name, args.data_dir)
+    dataset = load_dataset_cached(name, args.data_dir)
     split = split_of(dataset, args.split)
     num_classes = len(dataset.classes)
     indices = examples_per_class(split, num_classes, args.per_class, args.page)

@@ -67,3 +67,15 @@ def test_ci_runs_the_readme_test_command_exactly():
     command = re.search(r"```bash\n(.+?)\n```", section, re.S).group(1).strip()
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert command in ci_lines
+
+
+def test_a_closed_pipe_ends_quietly():
+    ones = "; ".join(" ".join(["1"] * 40) for _ in range(40))  # 40x40: ~130 kB of steps
+    command = (
+        f'{sys.executable} -m tui.cli conv --input "{ones}" --kernel "1 0; 0 1" --steps'
+        " | head -c 10"
+    )
+    result = subprocess.run(
+        command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr

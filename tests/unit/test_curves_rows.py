@@ -5,11 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from screens.monitor_view import per_class_accuracy, result_row, short_name, trouble
 from tests.helpers_monitor import canned_config, epoch_events
 from tui.run_watch import RunSnapshot
-from tui.widgets.runs_table import duration, eta_seconds, hyperparameters, run_row, sort_rows
+from core.curves import Series
+from tui.widgets.curves import PlotLine, legend_entries, legend_text
+from tui.widgets.runs_table import (
+    FIELDS, HEADERS, duration, eta_seconds, fit_columns, hyperparameters, run_row, sort_rows,
+)
 
 
 def snapshot(events, state="running", **config):
@@ -61,3 +67,49 @@ def test_notices():
     assert "press m" in trouble(snapshot([], state="failed"))
     assert "NaN" in trouble(snapshot([{"kind": "step", "loss": float("nan")}]))
     assert trouble(snapshot([], state="finished")) is None
+
+
+def long_rows():
+    rows = [
+        run_row(snapshot(epoch_events(1, 2, 0), lr=0.01, augment=["flip", "crop", "jitter"],
+                         optimizer="sgd", batch_size=128)),
+        run_row(snapshot(epoch_events(1, 3, 0), state="finished")),
+    ]
+    return rows
+
+
+@settings(max_examples=40, deadline=None)
+@given(width=st.integers(min_value=30, max_value=220))
+def test_columns_fit_the_width_keeping_the_key_ones(width):
+    rows = long_rows()
+    fit = fit_columns(rows, width)
+    assert {"name", "state", "epoch", "best_val", "best_test"} <= set(fit.fields)
+    widths = [max(len(HEADERS[field]), *(len(str(cell)) for cell in
+                  (dict(zip(FIELDS, row.cells()))[field] for row in rows))) for field in fit.fields]
+    if "hyper" in fit.fields:
+        widths[fit.fields.index("hyper")] = max(len(HEADERS["hyper"]), fit.hyper_width)
+    if len(fit.fields) > 5:  # the five key columns are kept even when they do not fit
+        assert sum(w + 2 for w in widths) <= width
+    for row in rows:
+        shown = dict(zip(fit.fields, row.shown_cells(fit)))
+        if "hyper" in shown:
+            text = str(shown["hyper"])
+            assert len(text) <= fit.hyper_width and (text == row.hyper or text.endswith("…"))
+
+
+def test_a_120_column_table_shows_the_device_column():
+    assert "device" in fit_columns(long_rows(), 116 - 2).fields
+    assert fit_columns(long_rows(), 300).fields == FIELDS
+
+
+def test_overlay_legend_names_each_run_once_and_each_split_once():
+    series = Series("loss", (1.0,), (0.5,))
+    lines = [PlotLine(series, f"{run} {split}", color, marker, group=run, kind=split)
+             for run, color in (("plain", "blue"), ("aug", "orange"))
+             for split, marker in (("train", "braille"), ("test", "dot"))]
+    assert [text for text, _ in legend_entries(lines)] == ["■ plain", "■ aug", "⣿ train", "• test"]
+    assert [color for _, color in legend_entries(lines)] == ["blue", "orange", "", ""]
+    single = [PlotLine(series, "train accuracy", "blue"), PlotLine(series, "test accuracy", "orange", "dot")]
+    assert [text for text, _ in legend_entries(single)] == ["⣿ train accuracy", "• test accuracy"]
+    wrapped = legend_text(lines, 14, dark=False).plain.splitlines()
+    assert all(len(row) <= 14 for row in wrapped) and len(wrapped) > 1

@@ -106,3 +106,16 @@ def test_sbatch_refusal_is_a_user_error_with_slurms_words(fake_slurm, tmp_path):
     (answers / "sbatch.err").write_text("")
     (answers / "sbatch.out").write_text("1234;cluster\n")
     assert submit(script) == "1234"
+
+
+def test_a_refused_new_run_leaves_no_folder_behind(fake_slurm, tmp_path):
+    from core.settings import SlurmSettings
+    from core.slurm import start_slurm
+
+    answers, _ = fake_slurm
+    (answers / "sbatch.err").write_text("sbatch: error: Batch job submission failed")
+    (answers / "sbatch.rc").write_text("1")
+    run_dir = create_run(tmp_path / "runs", {"preset": "lenet5", "epochs": 1})
+    with pytest.raises(SlurmError, match="submission failed.*was removed"):
+        start_slurm(run_dir, SlurmSettings())
+    assert not run_dir.exists()

@@ -130,7 +130,11 @@ def run(args: argparse.Namespace) -> int:
     if args.script:
         print_script(settings, folder, [args.name or args.preset])
         return 0
-    config = config_from_args(args)
+    if settings.launcher == "slurm":  # the GPU is on the compute node: check the rest here
+        device, args.device = args.device, "cpu"
+        config = config_from_args(args).with_changes(device=device)
+    else:
+        config = config_from_args(args)
     record = {**config.to_dict(), **({"name": args.name} if args.name else {})}
     run_dir = create_run(folder, record, name=args.name)
     if settings.launcher == "slurm":

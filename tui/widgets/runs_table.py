@@ -21,14 +21,23 @@ STATE_STYLES = {
 """How each state reads in the table (ANSI colours, readable in dark and light themes)."""
 
 COLUMNS = (
-    ("run", "name"), ("preset", "preset"), ("hyperparameters", "hyper"),
-    ("status", "state"), ("epoch", "epoch"), ("best val", "best_val"),
-    ("best test", "best_test"), ("img/s", "speed"), ("ETA", "eta"), ("device", "device"),
+    ("run", "name"), ("status", "state"), ("epoch", "epoch"), ("best val", "best_val"),
+    ("best test", "best_test"), ("ETA", "eta"), ("preset", "preset"), ("hyperparameters", "hyper"),
+    ("img/s", "speed"), ("device", "device"),
 )
-"""(header, RunRow field) pairs, left to right."""
+"""(header, RunRow field) pairs, left to right: what a glance needs first."""
+
+DROP_ORDER = ("device", "speed", "preset", "eta", "hyper")
+"""Columns given up, first to last, when the table is too narrow for all of them."""
+
+CELL_PADDING = 2  # columns DataTable adds around each cell
+HYPER_MIN = 20  # hyperparameters are cut to no fewer columns before a column is dropped
 
 SORT_KEYS = ("created", "name", "preset", "state", "best_val", "best_test")
 """Orders the `o` key cycles through."""
+
+FIELDS = tuple(field for _, field in COLUMNS)
+HEADERS = dict((field, header) for header, field in COLUMNS)
 
 
 _RUN_ID = re.compile(r"^\d{8}-(\d\d)(\d\d)(\d\d)-(.+)$")
@@ -106,6 +115,12 @@ class RunRow:
         }
         return [values.get(field, getattr(self, field)) for _, field in COLUMNS]
 
+    def shown_cells(self, fit: ColumnFit) -> list[str | Text]:
+        """The cells of the columns `fit` shows, the hyperparameters cut to their width."""
+        cells = dict(zip(FIELDS, self.cells()))
+        cells["hyper"] = clip(self.hyper, fit.hyper_width)
+        return [cells[field] for field in fit.fields]
+
 
 def eta_seconds(snapshot: RunSnapshot, done: int, now: float) -> float | None:
     """Mean epoch time × epochs left, less the time already spent in the current epoch."""
@@ -156,6 +171,43 @@ def sort_rows(rows: list[RunRow], key: str) -> list[RunRow]:
     return sorted(rows, key=lambda r: (str(getattr(r, key)), r.id))
 
 
+@dataclass(frozen=True)
+class ColumnFit:
+    """Which columns are shown at a width, and how many columns the hyperparameters get."""
+
+    fields: tuple[str, ...]  # RunRow fields, in COLUMNS order
+    hyper_width: int  # characters of the hyperparameters cell (longer text ends in …)
+
+
+def fit_columns(rows: Sequence[RunRow], width: int) -> ColumnFit:
+    """The most informative columns that fit `width`: cut the hyperparameters, then drop columns."""
+    natural = {}
+    for header, field in COLUMNS:
+        cells = [str(cell) for row in rows for f, cell in zip(FIELDS, row.cells()) if f == field]
+        natural[field] = max([len(header), *map(len, cells)])
+    fields = list(FIELDS)
+
+    def needed(hyper: int) -> int:
+        return sum((hyper if f == "hyper" else natural[f]) + CELL_PADDING for f in fields)
+
+    hyper = natural["hyper"]
+    for field in (None, *DROP_ORDER):
+        if field is not None:
+            fields.remove(field)
+        if "hyper" in fields:
+            spare = width - needed(0)
+            hyper = min(natural["hyper"], spare)
+            if hyper >= min(HYPER_MIN, natural["hyper"]):
+                break
+        elif needed(0) <= width:
+            break
+    return ColumnFit(tuple(fields), max(hyper, 1))
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
 class RunsTable(DataTable):
     """Every run as a row; the cursor row is the current run, marked rows are compared."""
 
@@ -170,10 +222,7 @@ class RunsTable(DataTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.sort_key = "created"
         self.rows_by_id: dict[str, RunRow] = {}
-
-    def on_mount(self) -> None:
-        for header, field in COLUMNS:
-            self.add_column(header, key=field)
+        self.fit: ColumnFit | None = None
 
     @property
     def current_id(self) -> str | None:
@@ -182,16 +231,26 @@ class RunsTable(DataTable):
             return None
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
+    def on_resize(self) -> None:
+        self.show(list(self.rows_by_id.values()))
+
     def show(self, rows: Sequence[RunRow]) -> None:
-        """Show these rows: cells change in place; only a new order rebuilds the table."""
+        """Show these rows: cells change in place; a new order or column set rebuilds the table."""
         ordered = sort_rows(list(rows), self.sort_key)
+        fit = fit_columns(ordered, self.size.width - 2)  # room for the vertical scrollbar
         ids = [row.id for row in ordered]
         shown = [key.value for key in self.rows]
+        current = self.current_id
+        if fit != self.fit:
+            self.clear(columns=True)
+            self.fit = fit
+            for field in fit.fields:
+                self.add_column(HEADERS[field], key=field)
+            shown = []
         if ids != shown:
-            current = self.current_id
             self.clear()
             for row in ordered:
-                self.add_row(*row.cells(), key=row.id)
+                self.add_row(*row.shown_cells(fit), key=row.id)
             if current in ids:
                 self.move_cursor(row=ids.index(current), animate=False)
         else:
@@ -199,8 +258,8 @@ class RunsTable(DataTable):
                 previous = self.rows_by_id.get(row.id)
                 if previous == row:
                     continue
-                old_cells = previous.cells() if previous else [None] * len(COLUMNS)
-                for (_, field), cell, old in zip(COLUMNS, row.cells(), old_cells):
+                old_cells = previous.shown_cells(fit) if previous else [None] * len(fit.fields)
+                for field, cell, old in zip(fit.fields, row.shown_cells(fit), old_cells):
                     if cell != old:
                         self.update_cell(row.id, field, cell, update_width=True)
         self.rows_by_id = {row.id: row for row in ordered}
