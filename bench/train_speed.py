@@ -1,12 +1,13 @@
 """Reference vs fast input pipeline: seconds per epoch for the same network and hyperparameters.
 
-Three lanes train the same preset with the same optimizer settings on the same images:
+Four lanes train the same preset with the same optimizer settings on the same images:
 `reference` is the exercises' loop (torchvision transforms on PIL images + DataLoader);
 `fast` changes only the data path (core.pipeline: the split on the device, augmentation in
-batches); `fast+step` also tunes the training step (channels-last, fused Adam). They are
+batches); `fast+step` also tunes the training step (channels-last, fused Adam); `step only`
+reuses one batch, so it times the tuned step alone — the ceiling no pipeline can beat. They are
 measured interleaved as steady-state seconds per step after a warm-up, scaled to a full
-epoch, in wall and process-CPU time. A parity run then trains every lane for a few epochs
-from the same initialisation and compares test accuracy.
+epoch, in wall and process-CPU time. A parity run then trains the three real lanes for a few
+epochs from the same initialisation and compares test accuracy.
 
     python bench/train_speed.py                       # lenet5, batch 16, Adam 1e-3, flip+crop
     python bench/train_speed.py --threads 2 --rounds 9 --json out.json
@@ -20,7 +21,8 @@ import math
 import platform
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
+from itertools import repeat
 
 import torch
 from torch.nn import functional as F
@@ -37,7 +39,7 @@ class Lane:
     """One way of training: an input pipeline and a training step."""
 
     name: str  # column name in the output
-    pipeline: str  # core.pipeline kind: "reference" | "fast"
+    pipeline: str  # core.pipeline kind: "reference" | "fast"; "none" = one batch, reused
     tuned_step: bool  # channels-last model and fused Adam: beyond the data path
 
 
@@ -45,28 +47,35 @@ LANES = (
     Lane("reference", "reference", tuned_step=False),  # the exercises' loop
     Lane("fast", "fast", tuned_step=False),  # only the data path differs from the reference
     Lane("fast+step", "fast", tuned_step=True),  # fast data path and a tuned training step
+    Lane("step only", "none", tuned_step=True),  # no input pipeline at all: the ceiling
 )
+TRAINING_LANES = tuple(lane for lane in LANES if lane.pipeline != "none")
+
+
+def option(default, help: str):
+    """A BenchConfig field whose help text is also its command-line help."""
+    return field(default=default, metadata={"help": help})
 
 
 @dataclass(frozen=True)
 class BenchConfig:
     """What to train and how long to measure."""
 
-    preset: str = "lenet5"  # a SPEC preset of core.models
-    dataset: str = "auto"  # cifar10 | shapes | auto (cifar10 when present)
-    data_dir: str | None = None  # dataset folder (default rule of core.paths)
-    train_size: int = 10_000  # training images (Shapes-10 size, or a CIFAR-10 cut)
-    test_size: int = 2_000  # test images for the parity check
-    batch_size: int = 16  # images per step
-    lr: float = 1e-3  # Adam learning rate
-    augment: str = "flip,crop"  # training augmentations (core.augment names)
-    device: str = "cpu"  # cpu | cuda
-    threads: int = 0  # torch CPU threads; 0 = torch's default
-    warmup: int = 30  # untimed steps before each measurement
-    steps: int = 200  # timed steps per measurement
-    rounds: int = 5  # interleaved measurements per pipeline
-    parity_epochs: int = 3  # full epochs per parity run; 0 = skip
-    parity_seeds: int = 2  # parity runs per pipeline (different seeds)
+    preset: str = option("lenet5", "a SPEC preset of core.models")
+    dataset: str = option("auto", "cifar10 | shapes | auto (cifar10 when present)")
+    data_dir: str | None = option(None, "dataset folder; unset: $CNN_TUI_DATA, else the cache")
+    train_size: int = option(10_000, "training images (Shapes-10 size, or a CIFAR-10 cut)")
+    test_size: int = option(2_000, "test images for the parity check")
+    batch_size: int = option(16, "images per step")
+    lr: float = option(1e-3, "Adam learning rate")
+    augment: str = option("flip,crop", "training augmentations: flip,crop,jitter or none")
+    device: str = option("cpu", "cpu | cuda")
+    threads: int = option(0, "torch CPU threads; 0 = torch's default")
+    warmup: int = option(30, "untimed steps before each measurement")
+    steps: int = option(200, "timed steps per measurement")
+    rounds: int = option(5, "interleaved measurements per lane (the median is reported)")
+    parity_epochs: int = option(3, "full epochs per parity run; 0 = skip the parity check")
+    parity_seeds: int = option(2, "parity runs per lane, with different seeds")
 
 
 def main() -> None:
@@ -92,11 +101,11 @@ def main() -> None:
 
 def parse_args() -> tuple[BenchConfig, str | None]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    defaults = BenchConfig()
-    for field, value in asdict(defaults).items():
-        kind = type(value) if value is not None else str
-        parser.add_argument(f"--{field.replace('_', '-')}", type=kind, default=value,
-                            help=f"(default: {value})")
+    for setting in fields(BenchConfig):
+        kind = type(setting.default) if setting.default is not None else str
+        parser.add_argument(f"--{setting.name.replace('_', '-')}", type=kind,
+                            default=setting.default, metavar=kind.__name__.upper(),
+                            help=f"{setting.metadata['help']} (default: {setting.default})")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = vars(parser.parse_args())
     json_path = args.pop("json")
@@ -136,8 +145,9 @@ def train_step(model, optimizer, x, y, lane: Lane) -> torch.Tensor:
 
 
 def loader_for(config: BenchConfig, pipeline: str, split, *, train: bool, seed: int = 0):
+    """The lane's loader ("none" lanes take their one batch from the fast loader)."""
     return make_loader(
-        pipeline, split, batch_size=config.batch_size,
+        "fast" if pipeline == "none" else pipeline, split, batch_size=config.batch_size,
         augment=Augment.from_names(config.augment) if train else Augment(),
         normalize=((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)), shuffle=train, device=config.device,
         seed=seed,
@@ -162,8 +172,9 @@ def measure_speed(config: BenchConfig, dataset) -> dict:
         start = time.perf_counter()
         loader = loader_for(config, lane.pipeline, dataset.train, train=True)
         setup = time.perf_counter() - start
+        batches = endless(loader) if lane.pipeline != "none" else repeat(next(iter(loader)))
         model, optimizer = build(config, lane, seed=0)
-        runs[lane.name] = dict(lane=lane, batches=endless(loader), model=model,
+        runs[lane.name] = dict(lane=lane, batches=batches, model=model,
                                optimizer=optimizer, steps_per_epoch=len(loader), setup=setup,
                                samples=[])
     for _ in range(config.rounds):
@@ -221,9 +232,9 @@ def synchronize(config: BenchConfig) -> None:
 
 def parity(config: BenchConfig, dataset) -> dict:
     """Test accuracy after `parity_epochs` epochs, per lane and seed, and whether they agree."""
-    accuracies = {lane.name: [] for lane in LANES}
+    accuracies = {lane.name: [] for lane in TRAINING_LANES}
     for seed in range(config.parity_seeds):
-        for lane in LANES:
+        for lane in TRAINING_LANES:
             model, optimizer = build(config, lane, seed=seed)
             torch.manual_seed(seed)  # the reference transforms draw from the global generator
             loader = loader_for(config, lane.pipeline, dataset.train, train=True, seed=seed)

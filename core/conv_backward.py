@@ -23,12 +23,31 @@ class GradTrace:
     expression: str  # the terms with their numbers
     value: Fraction
     note: str = ""  # why, when there is nothing to sum
+    short: str = ""  # the expression without its zero terms ("" when none are zero)
+    zeros: int = 0  # how many terms `short` leaves out
 
-    def arithmetic(self) -> str:
+    def arithmetic(self, compact: bool = False) -> str:
+        """"label = terms = value"; `compact` leaves out terms that are 0 and counts them."""
         note = f"  ({self.note})" if self.note else ""
-        if not self.expression or self.expression == fmt(self.value):
+        expression = self.expression
+        if compact and self.zeros:
+            expression = self.short or "0"
+            left = f"{self.zeros} zero term{'s' if self.zeros > 1 else ''} left out"
+            note = f"  ({left}{'; ' + self.note if self.note else ''})"
+        if not expression or expression == fmt(self.value):
             return f"{self.label} = {fmt(self.value)}{note}"
-        return f"{self.label} = {self.expression} = {fmt(self.value)}{note}"
+        return f"{self.label} = {expression} = {fmt(self.value)}{note}"
+
+
+def sum_trace(label: str, terms: list[tuple[Fraction, ...]], value: Fraction) -> GradTrace:
+    """A trace of a sum of products (or of plain values, 1-tuples), with its compact form."""
+    def text(factors: tuple[Fraction, ...]) -> str:
+        return "·".join(fmt_signed(f) for f in factors)
+
+    nonzero = [t for t in terms if all(f != 0 for f in t)]
+    zeros = len(terms) - len(nonzero)
+    return GradTrace(label, " + ".join(text(t) for t in terms) or "0", value,
+                     short=" + ".join(text(t) for t in nonzero) if zeros else "", zeros=zeros)
 
 
 @dataclass(frozen=True)
@@ -120,7 +139,7 @@ def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]) -> Conv
     channels = len(forward.padded)
     p_rows, p_cols = len(forward.padded[0]), len(forward.padded[0][0])
     grad_padded = [[[Fraction(0)] * p_cols for _ in range(p_rows)] for _ in range(channels)]
-    padded_parts: dict[tuple[int, int, int], list[str]] = {}
+    padded_parts: dict[tuple[int, int, int], list[tuple[Fraction, Fraction]]] = {}
     grad_pre, pre_traces, grad_w, w_traces, grad_b, b_traces = [], [], [], [], [], []
     for k, (result, g_out) in enumerate(zip(forward.results, grad_output)):
         kl = _k(k, forward.results)
@@ -130,23 +149,20 @@ def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]) -> Conv
         pre_traces.append(traces)
         values = [v for row in g for v in row]
         grad_b.append(sum(values, Fraction(0)))
-        b_traces.append(GradTrace(f"dE/db{kl}", " + ".join(fmt_signed(v) for v in values),
-                                  grad_b[-1]))
+        b_traces.append(sum_trace(f"dE/db{kl}", [(v,) for v in values], grad_b[-1]))
         kernel_grad, kernel_traces = [], []
         for c in range(channels):
             rows = []
             for s, t, taps in _kernel_taps(forward, result.kernel, g, c):
                 value = sum((gv * xv for gv, xv, _ in taps), Fraction(0))
                 rows.append((s, t, value))
-                kernel_traces.append(GradTrace(
-                    f"dE/dw{kl}[{_c(c, channels)}{s},{t}]",
-                    " + ".join(f"{fmt_signed(gv)}·{fmt_signed(xv)}" for gv, xv, _ in taps), value))
+                kernel_traces.append(sum_trace(f"dE/dw{kl}[{_c(c, channels)}{s},{t}]",
+                                               [(gv, xv) for gv, xv, _ in taps], value))
                 a, b = _applied_index(forward, result.kernel, s, t)
                 w = result.applied[c][a][b]
                 for gv, _, (r, col) in taps:
                     grad_padded[c][r][col] += gv * w
-                    padded_parts.setdefault((c, r, col), []).append(
-                        f"{fmt_signed(gv)}·{fmt_signed(w)}")
+                    padded_parts.setdefault((c, r, col), []).append((gv, w))
             k_rows, k_cols = shape(result.kernel[0])
             kernel_grad.append(tuple(tuple(v for _, _, v in rows[r * k_cols:(r + 1) * k_cols])
                                      for r in range(k_rows)))
@@ -201,7 +217,7 @@ def _fold_padding(forward: ConvForward, grad_padded, parts):
     rows = len(forward.padded[0]) - top - bottom
     cols = len(forward.padded[0][0]) - left - right
     grad = [[[Fraction(0)] * cols for _ in range(rows)] for _ in range(channels)]
-    terms: dict[tuple[int, int, int], list[str]] = {}
+    terms: dict[tuple[int, int, int], list[tuple[Fraction, Fraction]]] = {}
     for c, channel in enumerate(forward.padded):
         for r, line in enumerate(channel):
             for col, cell in enumerate(line):
@@ -211,7 +227,7 @@ def _fold_padding(forward: ConvForward, grad_padded, parts):
                 grad[c][sr][sc] += grad_padded[c][r][col]
                 terms.setdefault((c, sr, sc), []).extend(parts[(c, r, col)])
     traces = tuple(
-        GradTrace(f"dE/dx[{_c(c, channels)}{r},{col}]", " + ".join(terms.get((c, r, col), ["0"])),
+        sum_trace(f"dE/dx[{_c(c, channels)}{r},{col}]", terms.get((c, r, col), []),
                   grad[c][r][col])
         for c in range(channels) for r in range(rows) for col in range(cols)
     )

@@ -188,15 +188,16 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         self.refresh_bindings()
 
     def redraw_plots(self, now: bool = False) -> None:
-        """Hand fresh lines to the plots; they rebuild in a thread, at once when `now` (after a key)."""
-        runs = self.plotted()
-        xlabel = "epoch" if self.x_axis == "epoch" else "training step"
+        """Hand the plots how to get fresh lines; their build threads compute and draw them, at
+        once when `now` (after a key), else at their capped rate."""
+        runs, axis, mode = self.plotted(), self.x_axis, self.smoothing
+        xlabel = "epoch" if axis == "epoch" else "training step"
         for kind in ("acc", "loss"):
-            plot = self.query_one(f"#{kind}-plot", CurvePlot)
-            plot.set_lines(metric_lines(runs, kind, self.x_axis), xlabel=xlabel, now=now)
+            self.query_one(f"#{kind}-plot", CurvePlot).set_source(
+                lambda kind=kind: metric_lines(runs, kind, axis), xlabel=xlabel, now=now)
         step_plot = self.query_one("#step-plot", CurvePlot)
-        step_plot.plot_title = f"step loss ({SMOOTHING_TITLES[self.smoothing]})"
-        step_plot.set_lines(step_lines(runs, self.x_axis, self.smoothing), xlabel=xlabel, now=now)
+        step_plot.plot_title = f"step loss ({SMOOTHING_TITLES[mode]})"
+        step_plot.set_source(lambda: step_lines(runs, axis, mode), xlabel=xlabel, now=now)
         self.update_state_line()
 
     def set_text(self, selector: str, text: str) -> None:

@@ -7,6 +7,7 @@ them without a terminal.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,17 +32,19 @@ MEAN_WINDOW = 20  # steps in the moving mean
 
 _CACHE_LIMIT = 64  # cached curve sets (run × axis × smoothing); a new length evicts the old
 _cache: dict[tuple, object] = {}
+_cache_lock = threading.RLock()  # the plots' build threads and the UI thread share the cache
 
 
 def _cached(key: tuple, compute):
     """Curves depend only on (run, number of events, axis, …): compute each set once."""
-    if key not in _cache:
-        for stale in [k for k in _cache if k[:2] == key[:2] and k[2] != key[2]]:
-            del _cache[stale]
-        if len(_cache) >= _CACHE_LIMIT:
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = compute()
-    return _cache[key]
+    with _cache_lock:
+        if key not in _cache:
+            for stale in [k for k in _cache if k[:2] == key[:2] and k[2] != key[2]]:
+                del _cache[stale]
+            if len(_cache) >= _CACHE_LIMIT:
+                _cache.pop(next(iter(_cache)))
+            _cache[key] = compute()
+        return _cache[key]
 
 
 def run_metrics(run: RunSnapshot, x_axis: XAxis) -> dict[str, Series]:

@@ -66,7 +66,9 @@ class LocalSlurm:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
-        """Stop the daemons (SIGTERM, then SIGKILL) and remove the folder."""
+        """Cancel every job and let it wind down, stop the daemons (SIGTERM, then SIGKILL),
+        end whatever the jobs left behind, and remove the folder."""
+        self._drain_jobs()
         pids = []
         for name in ("slurmd", "slurmctld", "munged"):
             pid_file = self.root / f"{name}.pid"
@@ -79,7 +81,39 @@ class LocalSlurm:
             time.sleep(0.1)
         for pid in pids:
             _signal(pid, signal.SIGKILL)
+        for pid in self._job_processes():
+            _signal(pid, signal.SIGKILL)
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def _drain_jobs(self, timeout: float = 10.0) -> None:
+        """scancel all jobs and wait until squeue lists none (steps end cleanly)."""
+        subprocess.run(["scancel", "--user", "root"], env=self.env, capture_output=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            listed = subprocess.run(["squeue", "-h", "-o", "%i"], env=self.env,
+                                    capture_output=True, text=True)
+            if listed.returncode != 0 or not listed.stdout.strip():
+                return
+            time.sleep(0.2)
+
+    def _job_processes(self) -> list[int]:
+        """Processes this cluster's jobs started (their environment names our slurm.conf):
+        slurmstepd, batch shells, srun, workers."""
+        marker = f"SLURM_CONF={self.env['SLURM_CONF']}".encode()
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0")
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            in_job = command.startswith(b"slurmstepd") or any(
+                item.startswith(b"SLURM_JOB_ID=") for item in environ)
+            if marker in environ and in_job:
+                found.append(int(entry.name))
+        return found
 
 
 def _signal(pid: int, sig: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -162,3 +163,37 @@ def test_data_show_rich_output_and_errors(tmp_path, capsys):
     assert "Unknown augmentation spin" in capsys.readouterr().err
     assert main(["data", "show", "--dataset", "shapes", "--page", "9999"]) == 2
     assert "past the end" in capsys.readouterr().err
+
+
+async def test_slow_loading_ticks_and_the_screen_stays_responsive(monkeypatch, tmp_path):
+    import threading
+
+    release = threading.Event()
+
+    def slow(name, data_dir=None, **sizes):
+        release.wait(10)
+        return REAL_LOAD("shapes", data_dir, train_size=40, test_size=20)
+
+    monkeypatch.setattr(core.datasets, "load_dataset", slow)
+    app = make_app(AppConfig(start="dataset", runs_dir=tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        info = screen.query_one("#dataset-info", Static)
+
+        def seconds() -> int:
+            match = re.search(r"Loading shapes… (\d+) s", rendered(info))
+            assert match, rendered(info)
+            return int(match.group(1))
+
+        await pilot.pause(0.1)
+        first = seconds()
+        await pilot.press("b")
+        assert screen.query_one("#dataset-tabs", TabbedContent).active == "balance"
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if seconds() > first:
+                break
+        assert seconds() > first
+        release.set()
+        await loaded(app, pilot)
+        assert "Shapes-10" in rendered(info) and screen.loading_timer is None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 
 NAME = "conv"
 HELP = "exact worked convolution, pooling and backprop examples; check your own answer"
 
 EPILOG = """matrices: rows separated by ';', values by spaces or commas; channels by '|'.
 Numbers may be integers, decimals or fractions (1/3); results stay exact.
-A lone negative fraction needs '=': --bias=-1/2.
+Negative values need no quoting tricks: --bias -1/2, --input -1,2;3,-4.
 
 examples:
   cnn-tui conv --preset a1 --steps
@@ -22,10 +23,15 @@ examples:
 
 QUANTITY_CHOICES = ("output", "pre_activation", "pooled", "grad_weight", "grad_bias", "grad_input")
 
+NEGATIVE_VALUE = re.compile(r"^-\.?\d")
+"""A word starting like a negative number ("-1/2", "-1,0;2") is a value, not an option.
+argparse's own rule only knows plain integers and decimals; no option of `conv` looks like this."""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
+    parser._negative_number_matcher = NEGATIVE_VALUE
     parser.add_argument("--preset", metavar="ID",
                         help="start from an exercise preset (a1, a1-stride2, a2-zeros, "
                         "a2-reflect, a3, a4-mse, a4-maxpool, a4-stride2); flags override it")
@@ -64,6 +70,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--answer-kernel", type=int, default=1, metavar="N",
                         help="which kernel's map --answer is (default 1)")
     parser.add_argument("--steps", action="store_true", help="show every step's arithmetic")
+    parser.add_argument("--compact", action="store_true",
+                        help="with --steps: leave out gradient terms whose product is 0 "
+                        "(the sum and how many were left out stay)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -115,5 +124,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from tui.conv_report import print_report
 
-    print_report(solution, check, steps=args.steps)
+    print_report(solution, check, steps=args.steps, compact=args.compact)
     return 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -134,7 +134,10 @@ class CurvePlot(PlotextPlot):
         self.xlabel = xlabel
         self.ylabel = ylabel
         self.ylim = ylim
-        self.lines: tuple[PlotLine, ...] = ()
+        self._source: Callable[[], Sequence[PlotLine]] = tuple
+        self._lines: tuple[PlotLine, ...] = ()
+        self._lines_version = 0
+        self._lines_lock = threading.Lock()
         self.builds = 0  # how many times the figure was rebuilt (tests and the benchmark read it)
         self._version = 0  # bumped by every set_lines
         self._shown_version = -1  # the version the last refresh asked for
@@ -149,16 +152,38 @@ class CurvePlot(PlotextPlot):
     def set_lines(
         self, lines: Sequence[PlotLine], *, xlabel: str | None = None, now: bool = False,
     ) -> None:
-        """Show these lines from the next redraw on (cheap: call it as often as data arrives).
+        """Show these lines from the next redraw on (cheap: call it as often as data arrives)."""
+        lines = tuple(lines)
+        self.set_source(lambda: lines, xlabel=xlabel, now=now)
+
+    def set_source(
+        self, source: Callable[[], Sequence[PlotLine]], *, xlabel: str | None = None, now: bool = False,
+    ) -> None:
+        """Show the lines `source()` returns from the next redraw on; the build thread calls it, so
+        series and smoothing of long runs are computed off the UI thread too.
 
         `now` skips the rate cap (after a key press); the build still happens off the UI thread.
         """
-        self.lines = tuple(lines)
-        if xlabel is not None:
-            self.xlabel = xlabel
-        self._version += 1
+        with self._lines_lock:
+            self._source = source
+            if xlabel is not None:
+                self.xlabel = xlabel
+            self._version += 1
         if now:
             self.flush()
+
+    @property
+    def lines(self) -> tuple[PlotLine, ...]:
+        """The current lines (computed from the source once per change, on whichever thread asks)."""
+        with self._lines_lock:
+            version, source = self._version, self._source
+            if self._lines_version == version:
+                return self._lines
+        lines = tuple(source())  # outside the lock: set_source never waits for a computation
+        with self._lines_lock:
+            if self._lines_version < version:
+                self._lines, self._lines_version = lines, version
+        return lines
 
     def flush(self) -> None:
         """Ask for a redraw if the lines changed since the last one (the build follows in render)."""
@@ -205,6 +230,8 @@ class CurvePlot(PlotextPlot):
         self.build_figure(width, max(height - rows, 5), dark)
         self.plt.theme(theme)
         figure = Text.from_ansi(self.plt.build())
+        if figure.plain.endswith("\n"):
+            figure.right_crop(1)
         if rows:
             figure.append("\n")
             figure.append_text(legend)
