@@ -51,10 +51,13 @@ def ms(samples: list[float]) -> str:
     return f"median {1000 * statistics.median(samples):7.2f} ms   max {1000 * max(samples):7.2f} ms"
 
 
-def on_ui_thread(plot) -> object:
+def on_ui_thread(plot, y: int):
     """The former render: a full plotext build on the UI thread at every repaint."""
-    return plot.build_text(plot.size.width, plot.size.height,
-                           plot._get_plotext_theme_name(plot.app.theme), plot.dark)
+    from textual.strip import Strip
+
+    if y == 0:
+        plot._strips = plot.picture(plot.wanted_key())
+    return plot._strips[y] if y < len(plot._strips) else Strip.blank(plot.size.width)
 
 
 async def key_times(
@@ -111,7 +114,7 @@ async def main() -> None:
 
         def build_all() -> None:
             for plot in plots:
-                on_ui_thread(plot)
+                plot.picture(plot.wanted_key())
 
         data, build = [], []
         for repeat in range(REPEATS):
@@ -129,13 +132,13 @@ async def main() -> None:
                     for line in step_plot.lines)
         print(f"step-loss points drawn after min/max thinning: {drawn}")
         print(f"data (table, series, smoothing; no cache):   {ms(data)}")
-        print(f"plotext build, all 3 plots (in a thread):  {ms(build)}")
+        print(f"plot pictures, all 3 (in a thread):        {ms(build)}")
 
         now_cpu, now_next, now_shown = await key_times(monitor_view, pilot, screen, plots)
-        threaded_render = CurvePlot.render
-        CurvePlot.render = on_ui_thread
+        threaded_render = CurvePlot.render_line
+        CurvePlot.render_line = on_ui_thread
         old_cpu, old_next, _ = await key_times(monitor_view, pilot, screen, plots, threaded=False)
-        CurvePlot.render = threaded_render
+        CurvePlot.render_line = threaded_render
         print("key 'x' (replot), medians            build on UI thread   build in thread    ratio")
         for label, old, new in (("UI-thread CPU per key", old_cpu, now_cpu),
                                 ("next key answered after", old_next, now_next)):

@@ -21,11 +21,25 @@ def overlay(image: np.ndarray, unit_map: np.ndarray, colormap: str, alpha: float
     return np.round(blend).astype(np.uint8)
 
 
+def pca_image(rgb: np.ndarray, normalisation: str) -> np.ndarray:
+    """PCA projections (3, h, w) as an RGB uint8 image (h, w, 3): PC1 red, PC2 green, PC3 blue.
+
+    The one rendering of PCA shared by the screen, `--show` and the PNG export.
+    """
+    unit, _ = normalise(rgb, normalisation)  # (3, h, w) in [0, 1]
+    return np.round(unit.transpose(1, 2, 0) * 255).astype(np.uint8)
+
+
+def blend(image: np.ndarray, rgb: np.ndarray, alpha: float) -> np.ndarray:
+    """An RGB uint8 picture (resampled to the image first) over an RGB uint8 image."""
+    resized = resize_rgb(rgb, *image.shape[:2]).astype(np.float32)  # (H, W, 3)
+    return np.round((1 - alpha) * image.astype(np.float32) + alpha * resized).astype(np.uint8)
+
+
 def map_rgb(explanation: Explanation, colormap: str, normalisation: str) -> np.ndarray:
     """The displayable map: PCA as RGB, else the maps colour-mapped and tiled in a row grid."""
     if explanation.rgb is not None:
-        unit, _ = normalise(explanation.rgb, normalisation)
-        return np.round(unit.transpose(1, 2, 0) * 255).astype(np.uint8)
+        return pca_image(explanation.rgb, normalisation)
     unit, _ = normalise(explanation.maps, normalisation)
     tiles = [apply_colormap(m, colormap) for m in unit]  # each (h, w, 3)
     columns = min(8, len(tiles))
@@ -41,7 +55,7 @@ def map_rgb(explanation: Explanation, colormap: str, normalisation: str) -> np.n
 
 def export(explanation: Explanation, out_dir: str | Path, colormap: str = "viridis",
            normalisation: str = "per-map", alpha: float = 0.5) -> list[Path]:
-    """Write heatmap.npy, image.png, map.png, overlay.png (single maps) and recipe.json."""
+    """Write heatmap.npy, image.png, map.png, overlay.png (single maps, PCA) and recipe.json."""
     from PIL import Image
 
     out = Path(out_dir)
@@ -61,6 +75,11 @@ def export(explanation: Explanation, out_dir: str | Path, colormap: str = "virid
         unit, _ = normalise(explanation.maps, normalisation)
         path = out / "overlay.png"
         Image.fromarray(overlay(explanation.image, unit[0], colormap, alpha)).save(path)
+        written.append(path)
+    elif explanation.rgb is not None:
+        path = out / "overlay.png"
+        pca = pca_image(explanation.rgb, normalisation)
+        Image.fromarray(blend(explanation.image, pca, alpha)).save(path)
         written.append(path)
     if explanation.tiles is not None:
         path = out / "filters.png"

@@ -31,12 +31,12 @@ def classified_test_images(model: ExplainModel, data_dir: str | None = None, cou
     images of the run's dataset."""
     import torch
 
-    from core.datasets import load_dataset
+    from core.dataset_cache import load_dataset_cached
 
     if model.dataset is None:
         raise UserError("The gallery needs a training run (its dataset's test images); "
                         "choose a run as the model.")
-    dataset = load_dataset(model.dataset, data_dir, train_size=1)
+    dataset = load_dataset_cached(model.dataset, data_dir, train_size=1)
     images, labels = dataset.test.images[:scan], dataset.test.labels[:scan]
     pre = model.preprocess
     predictions = []

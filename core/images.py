@@ -45,9 +45,9 @@ def load_image(source: str | os.PathLike[str],
         return _read_file(photos[text]), text
     name, sep, index = text.partition(":")
     if sep and name in ("cifar10", "shapes") and index.isdigit():
-        from core.datasets import load_dataset
+        from core.dataset_cache import load_dataset_cached
 
-        dataset = load_dataset(name, data_dir, train_size=1)
+        dataset = load_dataset_cached(name, data_dir, train_size=1)
         split = dataset.test
         if int(index) >= len(split.labels):
             raise ImageError(

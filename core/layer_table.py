@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from core.layers import LayerResult, Shape, apply
 from core.receptive import AxisStep, Field, Region, fields, region
+from core.shapes import count
 from core.spec import LayerSpec, SpecError, parse_spec
 
 MAC_CONVENTION = (
@@ -77,8 +78,8 @@ class LayerTable:
     def notes(self) -> list[str]:
         """One line per layer whose windows do not fit evenly (cells the floor drops)."""
         return [
-            f"{row.name} {row.source}: the floor drops {row.dropped[0]} row(s) and "
-            f"{row.dropped[1]} col(s) at the end of its (padded) input"
+            f"layer {row.name}, {row.source}: the floor drops {count(row.dropped[0], 'row')} "
+            f"and {count(row.dropped[1], 'column')} at the end of its (padded) input"
             for row in self.rows if any(row.dropped)
         ]
 

@@ -112,13 +112,14 @@ def sample_batch(
     """
     import torch
 
-    from core.datasets import default_dataset_name, load_dataset
+    from core.dataset_cache import load_dataset_cached
+    from core.datasets import default_dataset_name
 
     if samples < 1:
         raise UserError(f"--samples must be at least 1, not {samples}.")
     data_dir = data_dir or reference.data_dir
     name = reference.dataset or default_dataset_name(data_dir)
-    dataset = load_dataset(name, data_dir, train_size=1, test_size=reference.test_size)
+    dataset = load_dataset_cached(name, data_dir, train_size=1, test_size=reference.test_size)
     split = dataset.test
     if samples > len(split.labels):
         raise UserError(

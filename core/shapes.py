@@ -61,6 +61,11 @@ class Fit:
         return self.dropped == 0
 
 
+def count(n: int, noun: str) -> str:
+    """ "1 cell", "2 cells"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def same_padding(kernel: int, dilation: int = 1) -> tuple[int, int]:
     """PyTorch's padding="same" split: total d*(k-1), the extra cell of an odd total goes after."""
     total = dilation * (kernel - 1)
@@ -99,10 +104,10 @@ def output_size(in_size: int, layer: AxisLayer) -> Fit:
     kern_text = f"{k}" if d == 1 else f"{d}·({k}−1)+1"
     terms = f"({in_size} + {pad_text} − {kern_text}) / {s}"
     windows, dropped = reach // s + 1, reach % s
-    formula = f"⌊{terms}⌋ + 1 = {windows}"
+    formula = f"⌊{terms}⌋ + 1 = {_steps(reach, s, reach // s)} + 1 = {windows}"
     if layer.ceil_mode and dropped:
         windows, dropped = -(-reach // s) + 1, 0
-        formula = f"⌈{terms}⌉ + 1 = {windows}"
+        formula = f"⌈{terms}⌉ + 1 = {_steps(reach, s, windows - 1, '⌈⌉')} + 1 = {windows}"
         if (windows - 1) * s >= in_size + p:
             windows -= 1  # PyTorch: the last window must start inside the input or left padding
             dropped = reach % s
@@ -113,6 +118,13 @@ def output_size(in_size: int, layer: AxisLayer) -> Fit:
             f"({layer.span} cells): use a smaller kernel or more padding."
         )
     return Fit(in_size, windows, dropped, formula)
+
+
+def _steps(reach: int, stride: int, rounded: int, brackets: str = "⌊⌋") -> str:
+    """The division in the middle: "27", or "⌊28/3⌋ + 1 = 9" (then " + 1") with a stride."""
+    if stride == 1:
+        return str(reach)
+    return f"{brackets[0]}{reach}/{stride}{brackets[1]} + 1 = {rounded}"
 
 
 def _transposed(in_size: int, layer: AxisLayer) -> Fit:
@@ -280,6 +292,6 @@ def _note(unknown: tuple[str, ...], found: list[Solution], truncated: bool) -> s
         return f"Many values of {names} fit; the first {len(found)} are listed."
     if len(found) == 1:
         first = found[0]
-        tail = "" if first.fit.exact else f" (not exact: {first.fit.dropped} cell(s) dropped)"
+        tail = "" if first.fit.exact else f" (not exact: {count(first.fit.dropped, 'cell')} dropped)"
         return f"One solution for {names}{tail}."
     return f"{len(found)} solutions for {names} ({exact} exact)."

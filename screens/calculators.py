@@ -12,7 +12,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane, TextArea
 
-from core.calc_presets import ARCHITECTURE_EXAMPLES
+from core.calc_presets import ARCHITECTURE_EXAMPLES, EXERCISE_PARTS, exercise_part
 from core.errors import UserError
 from core.layer_table import LayerTable, to_markdown
 from core.spec import format_sequential, parse_spec
@@ -58,9 +58,12 @@ class CalculatorsScreen(WorkspaceScreen):
                 tooltip="The layer table as Markdown (copy or save)."),
         Binding("f6", "export('code')", "Export code", priority=True,
                 tooltip="The architecture as PyTorch nn.Sequential(...) code."),
+        *(Binding(f"f{7 + index}", f"exercise('{name}')", name.upper(), priority=True,
+                  show=False, tooltip=f"Exercise {name.upper()}; again for its next part.")
+          for index, name in enumerate(EXERCISE_PARTS)),
     ]
-    """F2–F4 switch panes; F5/F6 export the layer table (greyed out while it has errors).
-    F5/F6 take priority over the SPEC editor's own F6 (select line)."""
+    """F2–F4 switch panes; F5/F6 export the layer table (greyed out while it has errors);
+    F7–F12 load exercises B1–B6. F5–F12 take priority over the text fields' own F-keys."""
 
     class TableBuilt(Message):
         """Sent when the layer table of the typed architecture is ready, or failed."""
@@ -76,6 +79,7 @@ class CalculatorsScreen(WorkspaceScreen):
         self.module_preset: str | None = None  # set while a torchvision preset is shown
         self.cell = (0, 0)  # chosen output cell (y, x)
         self.field_row: int | None = None  # table row whose cell is shown
+        self.exercise: tuple[str, int] | None = None  # (exercise, part) last loaded by F7–F12
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(initial="layer", id="calc-tabs"):
@@ -98,13 +102,22 @@ class CalculatorsScreen(WorkspaceScreen):
         super().on_mount()
         self.query_one("#arch-table", DataTable).add_columns(*COLUMNS)
         self.query_one("#f-in_size", Input).focus()
+        self.query_one(LayerCalculator).load_example("b1")
 
     # ---- architecture editor -----------------------------------------------------------
     @on(Select.Changed, "#arch-preset")
     def _preset_picked(self, event: Select.Changed) -> None:
-        example = next((e for e in ARCHITECTURE_EXAMPLES if e.key == event.value), None)
+        self.load_architecture(event.value)
+
+    def load_architecture(self, key: object) -> None:
+        """Show an example architecture (also when it is picked already)."""
+        example = next((e for e in ARCHITECTURE_EXAMPLES if e.key == key), None)
         if example is None:
             return
+        picker = self.query_one("#arch-preset", Select)
+        if picker.value != key:
+            with self.prevent(Select.Changed):
+                picker.value = key
         self.query_one("#arch-input", Input).value = ",".join(map(str, example.input_shape))
         self.module_preset = None if example.spec else example.preset
         text = _pretty(example.spec) if example.spec else _module_note(example.preset)
@@ -209,6 +222,25 @@ class CalculatorsScreen(WorkspaceScreen):
         info.update(region_summary(self.table, self.field_row, self.cell, region)
                     + "\n[$text-muted]Focus the grid (Tab), arrows: cell, [ ]: layer[/]")
         grid.update(grid_markup(region))
+
+    # ---- exercises -----------------------------------------------------------------------
+    def action_exercise(self, name: str) -> None:
+        """Load an exercise's first part, or its next part when pressed again."""
+        parts = EXERCISE_PARTS[name]
+        index = 0
+        if self.exercise is not None and self.exercise[0] == name:
+            index = (self.exercise[1] + 1) % len(parts)
+        self.exercise = (name, index)
+        pane, example = exercise_part(parts[index])
+        if pane == "layer":
+            self.query_one(LayerCalculator).load_example(example.key)
+        else:
+            self.load_architecture(example.key)
+        self.action_show_tab(pane)
+        if len(parts) > 1:
+            key = f"F{7 + list(EXERCISE_PARTS).index(name)}"
+            self.notify(f"part {index + 1} of {len(parts)}; {key} again: next part",
+                        title=name.upper(), timeout=3)
 
     # ---- panes and export --------------------------------------------------------------
     def action_show_tab(self, tab: str) -> None:

@@ -66,9 +66,17 @@ class LayerCalculator(VerticalScroll):
 
     @on(Select.Changed, "#layer-example")
     def _example_picked(self, event: Select.Changed) -> None:
-        example = next((e for e in LAYER_EXAMPLES if e.key == event.value), None)
+        self.load_example(event.value)
+
+    def load_example(self, key: object) -> None:
+        """Fill the fields with an exercise example (also when it is picked already)."""
+        example = next((e for e in LAYER_EXAMPLES if e.key == key), None)
         if example is None:
             return
+        picker = self.query_one("#layer-example", Select)
+        if picker.value != key:
+            with self.prevent(Select.Changed):
+                picker.value = key
         self.query_one("#f-kind", Select).value = example.kind
         for name in FIELDS:
             value = example.values.get(name)

@@ -8,7 +8,7 @@ from textual.markup import escape
 
 from core.layer_table import LayerTable, cell_text, shape_text
 from core.receptive import Region
-from core.shapes import Solved
+from core.shapes import Solved, count
 
 GENERAL = {
     "conv": "out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1",
@@ -40,8 +40,8 @@ def solved_markup(solved: Solved, kind: str) -> str:
         lines += [values, f"out = {best.fit.formula}"]
         if not best.fit.exact:
             lines.append(
-                f"[$text-warning]Not an integer fit: the floor drops {best.fit.dropped} "
-                "cell(s) of the padded input at the end.[/]"
+                f"[$text-warning]Not an integer fit: the floor drops "
+                f"{count(best.fit.dropped, 'cell')} of the padded input at the end.[/]"
             )
         return "\n".join(lines)
     for solution in solved.solutions[:MAX_LISTED]:

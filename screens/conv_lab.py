@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.containers import Horizontal, HorizontalGroup, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.containers import Horizontal, HorizontalGroup, VerticalScroll
 from textual.widgets import Input, Label, Static, TextArea
 
 from core.conv_check import CheckResult, check_answer, describe
@@ -14,68 +13,33 @@ from core.conv_presets import conv_presets, random_inputs
 from core.conv_problem import Solution, solve
 from core.errors import UserError
 from core.matrix import parse_channels
+from screens.conv_lab_keys import BINDINGS as LAB_BINDINGS, SPEEDS, STEP_ACTIONS, SteppingMixin
 from screens.conv_lab_params import (
     ANSWER_LABELS, answer_quantities, cycle, describe_inputs, next_value,
 )
-from screens.conv_lab_views import VIEW_TITLES, available_views, stage
+from screens.conv_lab_views import VIEW_TITLES, available_views, stage, step_grid
 from tui.widgets.matrix import MatrixView
 from tui.workspace_screen import WorkspaceScreen
 
 class StageRow(Horizontal, can_focus=True):
-    """The matrices of the current step; focused, it takes the stepping keys."""
+    """The matrices of the current step; focus rests here while stepping."""
 
-    BINDINGS = [
-        Binding("right", "screen.step(1)", "Next", tooltip="Next cell."),
-        Binding("left", "screen.step(-1)", "Prev", tooltip="Previous cell."),
-        Binding("down", "screen.row(1)", "Row↓", show=False, tooltip="Same column, next row."),
-        Binding("up", "screen.row(-1)", "Row↑", show=False, tooltip="Same column, previous row."),
-        Binding("home", "screen.jump(0)", "First", show=False, tooltip="First cell."),
-        Binding("end", "screen.jump(-1)", "Last", show=False,
-                tooltip="Last cell (everything computed)."),
-    ]
-    """Arrows step through cells here (they scroll the page elsewhere)."""
+
+class LabBody(VerticalScroll, can_focus=False):
+    """Editors and matrices; not focusable, so the arrows step instead of scrolling."""
 
 
 WIDE = 110
 """From this many columns on, the other kernels' outputs are shown beside the current one."""
 
-SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1)
-"""Seconds per step while playing, slow to fast."""
 
-
-class ConvLabScreen(WorkspaceScreen):
+class ConvLabScreen(SteppingMixin, WorkspaceScreen):
     """Exercises A1–A4: conv, padding modes, pooling and backprop, one exact step at a time."""
 
     WORKSPACE = "conv_lab"
     CSS_PATH = "conv_lab.tcss"
 
-    BINDINGS = [
-        Binding("space", "play", "Play", tooltip="Play / pause stepping."),
-        Binding("plus,equals_sign", "speed(1)", "Faster", show=False, tooltip="Step faster."),
-        Binding("minus", "speed(-1)", "Slower", show=False, tooltip="Step slower."),
-        Binding("v", "view", "View",
-                tooltip="Cycle forward / pooling / dE/da through pooling / dE/dw / dE/dx."),
-        Binding("k", "kernel", "Kernel", tooltip="Show the next kernel's output."),
-        Binding("s", "cycle('stride')", "Stride", tooltip="Stride 1 → 2 → 3."),
-        Binding("p", "cycle('padding')", "Pad", tooltip="Padding 0 → 1 → 2 → same."),
-        Binding("m", "cycle('padding_mode')", "Pad mode", show=False,
-                tooltip="zeros → reflect → replicate → circular."),
-        Binding("c", "cycle('mode')", "Corr/Conv", show=False,
-                tooltip="Cross-correlation (nn.Conv2d) or convolution (flipped kernel)."),
-        Binding("d", "cycle('dilation')", "Dilation", show=False, tooltip="Dilation 1 ↔ 2."),
-        Binding("r", "cycle('activation')", "ReLU", show=False, tooltip="ReLU on / off."),
-        Binding("o", "cycle('pool')", "Pool", show=False, tooltip="Pooling none → max → avg."),
-        Binding("t", "cycle('loss')", "Loss", show=False,
-                tooltip="The loss field is an MSE target y, or an upstream gradient dE/do."),
-        Binding("a", "answer", "Answer", tooltip="Type your answer; Enter checks it."),
-        Binding("w", "answer_for", "Answer for", show=False,
-                tooltip="What the answer is: output, pre-activation, pooled, dE/dw, dE/dx."),
-        Binding("e", "edit", "Edit", tooltip="Edit the input matrix (Tab for the others)."),
-        Binding("g", "random", "Random", show=False, tooltip="A new random exercise (seeded)."),
-        *(Binding(p.key, f"preset('{p.id}')", p.id.upper(), show=False, tooltip=p.title)
-          for p in conv_presets()),
-    ]
-    """Stepping, parameter toggles (matrices are kept), answer checking and F2–F9 presets."""
+    BINDINGS = LAB_BINDINGS
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,9 +52,10 @@ class ConvLabScreen(WorkspaceScreen):
         self.seed = 0
         self.speed = 2
         self.timer: Timer | None = None
+        self.compact = True  # gradient sums without their zero terms
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="conv-body"):
+        with LabBody(id="conv-body"):
             with Horizontal(id="conv-editors"):
                 with HorizontalGroup(classes="field"):
                     yield Label("input x", classes="field-label")
@@ -112,9 +77,9 @@ class ConvLabScreen(WorkspaceScreen):
                                 placeholder="empty: no backward pass")
             yield Static(id="conv-params")
             yield StageRow(id="conv-stage")
-            yield Static(id="conv-where")
-            yield Static(id="conv-arith")
             yield Static(id="conv-history")
+        with Vertical(id="conv-bottom"):
+            yield Static(id="conv-arith")
             with HorizontalGroup(id="answer-row"):
                 yield Label("your output", id="answer-label", classes="field-label")
                 yield Input(id="field-answer", compact=True,
@@ -178,7 +143,8 @@ class ConvLabScreen(WorkspaceScreen):
         if self.solution is None:
             return
         wide = self.size.width >= WIDE
-        shown = stage(self.solution, self.view, self.kernel, self.cursor, self.check, wide)
+        shown = stage(self.solution, self.view, self.kernel, self.cursor, self.check, wide,
+                      self.compact)
         self.cursor = min(self.cursor, shown.grid[0] * shown.grid[1] - 1)
         holder = self.query_one("#conv-stage", StageRow)
         views = list(holder.query(MatrixView))
@@ -188,8 +154,9 @@ class ConvLabScreen(WorkspaceScreen):
         else:
             for view, picture in zip(views, shown.pictures):
                 view.show(picture)
-        self.query_one("#conv-where", Static).update(f"{VIEW_TITLES[self.view]} · {shown.where}")
-        self.query_one("#conv-arith", Static).update(shown.arithmetic)
+        arith = self.query_one("#conv-arith", Static)
+        arith.border_title = f"{VIEW_TITLES[self.view]} · {shown.where}"
+        arith.update(shown.arithmetic)
         self.query_one("#conv-history", Static).update("\n".join(shown.history))
 
     def on_resize(self) -> None:
@@ -199,6 +166,7 @@ class ConvLabScreen(WorkspaceScreen):
     def set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#conv-status", Static)
         status.update(text)
+        status.display = bool(text)
         status.set_class(error, "-error")
 
     # -- editors -------------------------------------------------------------------------
@@ -244,48 +212,18 @@ class ConvLabScreen(WorkspaceScreen):
 
     # -- actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Grey out keys that would do nothing now."""
+        """Grey out keys that would do nothing now; leave the arrows to a focused text field."""
+        if action in STEP_ACTIONS and self.text_field_focused():
+            return False
         if action == "kernel":
             return self.solution is not None and len(self.solution.forward.results) > 1 or None
         if action == "view":
             return self.solution is not None and len(available_views(self.solution)) > 1 or None
         return True
 
-    def action_step(self, delta: int) -> None:
-        self.cursor = max(0, self.cursor + delta)
-        self.refresh_stage()
-
-    def action_row(self, delta: int) -> None:
-        if self.solution is None:
-            return
-        cols = stage(self.solution, self.view, self.kernel, self.cursor).grid[1]
-        self.cursor = max(0, self.cursor + delta * cols)
-        self.refresh_stage()
-
-    def action_jump(self, where: int) -> None:
-        self.cursor = 0 if where == 0 else 10**9
-        self.refresh_stage()
-
-    def action_play(self) -> None:
-        if self.timer is not None:
-            self.timer.stop()
-            self.timer = None
-        else:
-            self.timer = self.set_interval(SPEEDS[self.speed], self._tick)
-        self.refresh_params()
-
-    def _tick(self) -> None:
-        before = self.cursor
-        self.action_step(1)
-        if self.cursor == before:
-            self.action_play()
-
-    def action_speed(self, delta: int) -> None:
-        self.speed = max(0, min(len(SPEEDS) - 1, self.speed + delta))
-        if self.timer is not None:
-            self.timer.stop()
-            self.timer = self.set_interval(SPEEDS[self.speed], self._tick)
-        self.refresh_params()
+    def grid_columns(self) -> int:
+        """Columns of the cells the current view steps through (for ↑/↓)."""
+        return step_grid(self.solution, self.view, self.kernel)[1]
 
     def action_view(self) -> None:
         if self.solution is not None:
@@ -313,6 +251,13 @@ class ConvLabScreen(WorkspaceScreen):
             self.inputs = self.inputs.replace(**{name: next_value(self.inputs, name)})
         self.check = None
         self.resolve()
+
+    def action_compact(self) -> None:
+        """Show gradient sums with or without the terms whose product is 0."""
+        self.compact = not self.compact
+        self.refresh_stage()
+        self.set_status("Gradient sums leave out zero terms (z shows them)." if self.compact
+                        else "Gradient sums list every term (z leaves out the zeros).")
 
     def action_answer(self) -> None:
         self.query_one("#field-answer", Input).focus()

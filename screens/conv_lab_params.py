@@ -13,6 +13,8 @@ CYCLES = {
     "dilation": ("1", "2"),
     "activation": ("none", "relu"),
     "pool": ("none", "max", "avg"),
+    "pool_kernel": ("2", "3", "4"),
+    "pool_stride": ("", "1", "2", "3"),
 }
 """What each toggle key steps through; a typed value not in the list restarts at the first."""
 
@@ -29,7 +31,9 @@ def cycle(values: tuple[str, ...], current: str) -> str:
     return values[(values.index(current) + 1) % len(values)]
 
 
-def next_value(inputs: LabInputs, name: str) -> str:
+def next_value(inputs: LabInputs, name: str) -> str | bool:
+    if name == "ceil_mode":
+        return not inputs.ceil_mode
     return cycle(CYCLES[name], getattr(inputs, name))
 
 
@@ -45,12 +49,16 @@ def answer_quantities(solution: Solution) -> tuple[str, ...]:
 
 def describe_inputs(inputs: LabInputs, view: str, speed: float, playing: bool) -> str:
     """The settings with the key that changes each, e.g. "s stride 1  p padding 0  ..."."""
-    pool = inputs.pool if inputs.pool == "none" else f"{inputs.pool} {inputs.pool_kernel}"
     loss = "dE/do" if inputs.grad_output.strip() else "MSE target"
     parts = [
         ("s", f"stride {inputs.stride}"), ("p", f"padding {inputs.padding}"),
         ("m", inputs.padding_mode), ("c", inputs.mode), ("d", f"dilation {inputs.dilation}"),
-        ("r", f"ReLU {'on' if inputs.activation == 'relu' else 'off'}"), ("o", f"pool {pool}"),
-        ("t", loss), ("space", f"{'pause' if playing else 'play'} {speed:g}s"),
+        ("r", f"ReLU {'on' if inputs.activation == 'relu' else 'off'}"),
+        ("o", f"pool {inputs.pool}"),
     ]
+    if inputs.pool != "none":
+        parts += [("n", f"window {inputs.pool_kernel}"),
+                  ("j", f"stride {inputs.pool_stride or '= window'}"),
+                  ("u", f"ceil {'on' if inputs.ceil_mode else 'off'}")]
+    parts += [("t", loss), ("space", f"{'pause' if playing else 'play'} {speed:g}s")]
     return "  ".join(f"[b reverse] {key} [/] {text}" for key, text in parts)

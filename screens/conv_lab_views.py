@@ -64,20 +64,21 @@ def step_grid(solution: Solution, view: str, kernel: int) -> tuple[int, int]:
 
 
 def stage(solution: Solution, view: str, kernel: int, cursor: int,
-          check: CheckResult | None = None, wide: bool = False) -> Stage:
-    """The pictures and text of one step; `wide` adds the other kernels' maps beside."""
+          check: CheckResult | None = None, wide: bool = False, compact: bool = False) -> Stage:
+    """The pictures and text of one step; `wide` adds the other kernels' maps beside,
+    `compact` leaves the zero terms out of gradient sums."""
     grid = step_grid(solution, view, kernel)
     cursor = max(0, min(cursor, grid[0] * grid[1] - 1))
     build = {"forward": _forward, "pool": _pool, "grad_pool": _grad_pool,
              "grad_weight": _grad_weight, "grad_input": _grad_input}[view]
-    pictures, arithmetic, label = build(solution, kernel, cursor, check)
+    pictures, arithmetic, label = build(solution, kernel, cursor, check, compact)
     if wide and view == "forward":
         pictures += _other_kernels(solution, kernel, cursor)
     kernels = len(solution.forward.results)
     where = f"step {cursor + 1}/{grid[0] * grid[1]} · {label}"
     if kernels > 1:
         where += f" · kernel {kernel + 1}/{kernels}"
-    history = tuple(str(build(solution, kernel, step, None)[1])
+    history = tuple(str(build(solution, kernel, step, None, compact)[1])
                     for step in range(max(0, cursor - HISTORY), cursor))
     return Stage(tuple(pictures), arithmetic, where, grid, history)
 
@@ -118,7 +119,7 @@ def _kernel_pictures(solution: Solution, kernel: int) -> list[MatrixPicture]:
             for c, m in enumerate(result.applied)]
 
 
-def _forward(solution: Solution, kernel: int, cursor: int, check):
+def _forward(solution: Solution, kernel: int, cursor: int, check, compact=False):
     result = solution.forward.results[kernel]
     step = result.steps[cursor]
     windows: dict[int, set] = {}
@@ -147,7 +148,7 @@ def _other_kernels(solution: Solution, kernel: int, cursor: int) -> list[MatrixP
     return pictures
 
 
-def _pool(solution: Solution, kernel: int, cursor: int, check):
+def _pool(solution: Solution, kernel: int, cursor: int, check, compact=False):
     pooled = solution.pooled[kernel]
     step = pooled.steps[cursor]
     conv_out = solution.forward.results[kernel].output
@@ -162,7 +163,7 @@ def _pool(solution: Solution, kernel: int, cursor: int, check):
     return pictures, f"p[{i},{j}] = {step.arithmetic()}", f"p[{i},{j}]"
 
 
-def _grad_pool(solution: Solution, kernel: int, cursor: int, check):
+def _grad_pool(solution: Solution, kernel: int, cursor: int, check, compact=False):
     """A4: each pooled gradient goes to its window's argmax (max) or is spread (avg)."""
     back, pooled = solution.backward, solution.pooled[kernel]
     conv_out = solution.forward.results[kernel].output
@@ -184,7 +185,7 @@ def _grad_pool(solution: Solution, kernel: int, cursor: int, check):
     return pictures, trace.arithmetic(), f"a[{cell[0]},{cell[1]}]"
 
 
-def _grad_weight(solution: Solution, kernel: int, cursor: int, check):
+def _grad_weight(solution: Solution, kernel: int, cursor: int, check, compact=False):
     back, config = solution.backward, solution.forward.config
     result = solution.forward.results[kernel]
     k_rows, k_cols = shape(result.kernel[0])
@@ -203,10 +204,10 @@ def _grad_weight(solution: Solution, kernel: int, cursor: int, check):
     title = "dE/dw" + (f" c{channel + 1}" if len(result.kernel) > 1 else "")
     pictures.append(MatrixPicture(title, grad, current=(s, t), hidden=_after(grad, rest),
                                   wrong=_wrong(check, ("grad_weight",), channel)))
-    return pictures, back.weight_traces[kernel][cursor].arithmetic(), f"w[{s},{t}]"
+    return pictures, back.weight_traces[kernel][cursor].arithmetic(compact), f"w[{s},{t}]"
 
 
-def _grad_input(solution: Solution, kernel: int, cursor: int, check):
+def _grad_input(solution: Solution, kernel: int, cursor: int, check, compact=False):
     back = solution.backward
     rows, cols = shape(solution.problem.x[0])
     channel, rest = divmod(cursor, rows * cols)
@@ -224,7 +225,7 @@ def _grad_input(solution: Solution, kernel: int, cursor: int, check):
     grad = back.grad_input[channel]
     pictures.append(MatrixPicture(title, grad, current=(r, c), hidden=_after(grad, rest),
                                   wrong=_wrong(check, ("grad_input",), channel)))
-    return pictures, back.input_traces[cursor].arithmetic(), f"x[{r},{c}]"
+    return pictures, back.input_traces[cursor].arithmetic(compact), f"x[{r},{c}]"
 
 
 def _loss_pictures(solution: Solution, kernel: int) -> list[MatrixPicture]:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from core.assets import bundled_photos
 from core.colormaps import COLORMAPS
 from core.errors import UserError
+from screens.explain_messages import (
+    ExplainProgressed, ExplanationFailed, ExplanationReady, GalleryListed,
+)
+from screens.explain_view import draw_results
 from screens.explain_session import (
     RANDOM_RESNET18, RESNET18, ExplainRequest, ModelCache, compute, gallery, layer_choices,
     run_choices,
@@ -29,45 +31,9 @@ METHOD_CHOICES = (
 NORMALISE_CHOICES = (
     ("per map", "per-map"), ("one shared scale", "shared"), ("none (0..1)", "none"),
 )
+NARROW_WIDTH = 110
+"""Below this many columns the photo, map and overlay are stacked instead of side by side."""
 REDUCE_CHOICES = (("max |grad| / mean", "max"), ("mean", "mean"), ("PCA → RGB", "pca"))
-
-
-class ExplainProgressed(Message):
-    """Sent when the explain worker starts another step."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, ExplainProgressed)
-
-
-class ExplanationReady(Message):
-    """Sent when the explanations for one request are computed."""
-
-    def __init__(self, model, results: list, layers: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.model = model  # core.explain_models.ExplainModel
-        self.results = results  # [core.explanation.Explanation], one per target
-        self.layers = layers  # (label, name) choices for the layer selector
-
-
-class GalleryListed(Message):
-    """Sent when a run's test images have been sorted into right and wrong predictions."""
-
-    def __init__(self, right: list, wrong: list) -> None:
-        super().__init__()
-        self.right = right  # [core.gallery.GalleryItem] correctly classified
-        self.wrong = wrong  # [core.gallery.GalleryItem] misclassified
-
-
-class ExplanationFailed(Message):
-    """Sent when a request could not be explained (the message says why and what to do)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
 
 
 class ExplainScreen(WorkspaceScreen):
@@ -104,13 +70,13 @@ class ExplainScreen(WorkspaceScreen):
                 yield Label("Model")
                 yield Select(self.model_choices(), id="model", value=RESNET18,
                              allow_blank=False, compact=True)
-                yield Input(id="weights", placeholder="weights file (default: hub cache)",
+                yield Input(id="weights", placeholder="weights file (hub cache)",
                             compact=True)
                 yield Label("Image")
                 yield Select([(name, name) for name in photos], id="image-choice",
                              value=_default_photo(photos), prompt="photo",
                              compact=True)
-                yield Input(id="image-path", placeholder="or a path, cifar10:17, shapes:3",
+                yield Input(id="image-path", placeholder="or path, cifar10:17 …",
                             compact=True)
                 yield Label("Method")
                 yield Select(METHOD_CHOICES, id="method", value="gradcam", allow_blank=False,
@@ -119,13 +85,13 @@ class ExplainScreen(WorkspaceScreen):
                 yield Select([], id="layer", prompt="default layer", compact=True)
                 yield Label("Target (name or index)")
                 yield Input(id="target", placeholder="predicted class", compact=True)
-                yield Input(id="target2", placeholder="second target to compare", compact=True)
-                yield Label("Reduce / channels / filters")
+                yield Input(id="target2", placeholder="2nd target to compare", compact=True)
+                yield Label("Reduce/channels/filters")
                 yield Select(REDUCE_CHOICES, id="reduce", value="max", allow_blank=False,
                              compact=True)
-                yield Input(id="channels", placeholder="first N channels (0 = reduce)",
+                yield Input(id="channels", placeholder="N channels (0 = reduce)",
                             type="integer", compact=True)
-                yield Input(id="filters", placeholder="filter indices, e.g. 14,26,32",
+                yield Input(id="filters", placeholder="filters e.g. 14,26,32",
                             compact=True)
                 yield Label("Scale and colour")
                 yield Select(NORMALISE_CHOICES, id="normalise", value="per-map",
@@ -163,6 +129,9 @@ class ExplainScreen(WorkspaceScreen):
         self.query_one("#row2").display = False
         self.query_one("#gallery-list").display = False
         self.query_one("#model", Select).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
     def model_choices(self) -> list[tuple[str, str]]:
         """ResNet-18 (real or explicitly random weights) and every run with a checkpoint."""
@@ -273,7 +242,7 @@ class ExplainScreen(WorkspaceScreen):
                                      lambda: worker.is_cancelled)
             layers = layer_choices(model) if self.layers_for != request.model else []
         except UserError as error:
-            self.post_message(ExplanationFailed(str(error)))
+            self.post_message(ExplanationFailed(_with_screen_hint(error)))
             return
         if not worker.is_cancelled:
             self.post_message(ExplanationReady(model, results, layers))
@@ -309,45 +278,8 @@ class ExplainScreen(WorkspaceScreen):
 
     def show_results(self) -> None:
         """Hand the raw maps to the heatmaps with the chosen scale and colours."""
-        from core.explain import normalise
-
-        normalisation = self.query_one("#normalise", Select).value
-        colormap = self.query_one("#colormap", Select).value
-        first = self.results[0]
-        self.query_one("#photo", Heatmap).show_image(first.image)
-        self.query_one("#row2").display = len(self.results) > 1
-        if len(self.results) > 1:
-            shared = self._bounds([r.maps for r in self.results], normalisation, joint=True)
-        for index, result in enumerate(self.results):
-            suffix = "" if index == 0 else "2"
-            map_view = self.query_one(f"#map{suffix}", Heatmap)
-            overlay_view = self.query_one(f"#overlay{suffix}", Heatmap)
-            overlay_view.display = len(result.maps) == 1 or result.rgb is not None or (
-                result.tiles is not None)
-            if result.rgb is not None:
-                scale = "per-map" if normalisation == "none" else normalisation
-                unit, _ = normalise(result.rgb, scale)
-                rgb = np.round(unit.transpose(1, 2, 0) * 255).astype(np.uint8)
-                map_view.show_image(rgb)
-                overlay_view.show_image(_blend(first.image, rgb, self.alpha))
-                continue
-            bounds = shared if len(self.results) > 1 else self._bounds([result.maps], normalisation)
-            map_view.show_maps(result.maps, result.labels, bounds, colormap)
-            if result.tiles is not None:
-                overlay_view.show_image(_tile_strip(result.tiles))
-            elif len(result.maps) == 1:
-                overlay_view.show_maps(result.maps, ("overlay",), bounds, colormap,
-                                       image=first.image, overlay=True, alpha=self.alpha)
-
-    @staticmethod
-    def _bounds(maps_list: list, normalisation: str, joint: bool = False):
-        if normalisation == "none":
-            return [(0.0, 1.0)] * len(maps_list[0])
-        if normalisation == "shared" or joint:
-            lo = min(float(m.min()) for m in maps_list)
-            hi = max(float(m.max()) for m in maps_list)
-            return [(lo, hi)] * len(maps_list[0])
-        return [(float(m.min()), float(m.max())) for m in maps_list[0]]
+        draw_results(self, self.results, self.query_one("#normalise", Select).value,
+                     self.query_one("#colormap", Select).value, self.alpha)
 
     def action_alpha(self, delta: float) -> None:
         """Change the overlay opacity of the map."""
@@ -377,16 +309,14 @@ class ExplainScreen(WorkspaceScreen):
         select.value = COLORMAPS[(COLORMAPS.index(select.value) + 1) % len(COLORMAPS)]
 
 
-def _blend(image: np.ndarray, rgb: np.ndarray, alpha: float) -> np.ndarray:
-    from core.images import resize_rgb
+def _with_screen_hint(error: UserError) -> str:
+    """The error, plus where to do the same in this screen when it speaks of CLI flags."""
+    from core.weights import WeightsMissingError
 
-    resized = resize_rgb(rgb, *image.shape[:2]).astype(np.float32)
-    return np.round((1 - alpha) * image + alpha * resized).astype(np.uint8)
-
-
-def _tile_strip(tiles: np.ndarray) -> np.ndarray:
-    padded = [np.pad(tile, ((1, 1), (1, 1), (0, 0)), constant_values=128) for tile in tiles]
-    return np.concatenate(padded, axis=1)
+    if isinstance(error, WeightsMissingError):
+        return (f"{error}\nIn this screen: type the weights file's path under Model, or choose "
+                "a trained run there (or the RANDOM-weights demo, for trying the screen).")
+    return str(error)
 
 
 def _default_photo(photos: list[str]):

@@ -86,7 +86,7 @@ class MonitorScreen(RunControls, WorkspaceScreen):
             yield RunsTable(id="runs")
             yield Static(id="monitor-state")
             with Horizontal(id="plots"):
-                yield CurvePlot("accuracy", "epoch", "accuracy", id="acc-plot", ylim=(0.0, 1.0))
+                yield CurvePlot("accuracy", "epoch", "accuracy", id="acc-plot")
                 yield CurvePlot("loss", "epoch", "loss", id="loss-plot")
             yield CurvePlot("step loss", "epoch", "loss", id="step-plot")
             with Horizontal(id="results-row"):
@@ -200,18 +200,20 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         step_plot.set_source(lambda: step_lines(runs, axis, mode), xlabel=xlabel, now=now)
         self.update_state_line()
 
-    def set_text(self, selector: str, text: str) -> None:
-        """Update a Static only when its text changes (an update costs a layout pass)."""
+    def set_text(self, selector: str, text: str, layout: bool = True) -> None:
+        """Update a Static only when its text changes (an update costs a layout pass unless the
+        Static has a fixed size: then pass `layout=False`)."""
         if self._texts.get(selector) != text:
             self._texts[selector] = text
-            self.query_one(selector, Static).update(text)
+            self.query_one(selector, Static).update(text, layout=layout)
 
     def update_state_line(self) -> None:
         compared = f"{len(self.selected)} marked for comparison" if self.selected else "space marks runs to compare"
         self.set_text(
             "#monitor-state",
             f"x axis [b]{self.x_axis}s[/b] (x) · step loss [b]{SMOOTHING_TITLES[self.smoothing]}[/b] (s) · "
-            f"sorted by [b]{self.query_one(RunsTable).sort_key}[/b] (o) · {compared} · {self.runs_dir}"
+            f"sorted by [b]{self.query_one(RunsTable).sort_key}[/b] (o) · {compared} · {self.runs_dir}",
+            layout=False,  # one row, cut with …: a key's feedback costs no layout pass
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -13,10 +13,10 @@ from core.matrix import Matrix, fmt, fmt_signed
 
 
 def matrix_table(matrix: Matrix, title: str, marked: set[tuple[int, int]] | None = None,
-                 padded: set[tuple[int, int]] | None = None) -> Table:
-    """A matrix as a compact table; marked cells bold red, padding cells dim."""
-    table = Table(title=title, show_header=False, box=None, padding=(0, 1), title_justify="left",
-                  min_width=len(title) + 1)
+                 padded: set[tuple[int, int]] | None = None) -> Group:
+    """A matrix under its title (the title does not widen the columns); marked cells bold red,
+    padding cells dim."""
+    table = Table(show_header=False, box=None, padding=(0, 0, 0, 1))
     for _ in matrix[0] if matrix else ():
         table.add_column(justify="right")
     for i, row in enumerate(matrix):
@@ -26,7 +26,30 @@ def matrix_table(matrix: Matrix, title: str, marked: set[tuple[int, int]] | None
                 "dim" if padded and (i, j) in padded else ""
             cells.append(Text(fmt(value), style=style))
         table.add_row(*cells)
-    return table
+    return Group(Text(title, style="italic"), table)
+
+
+def settings_line(solution: Solution) -> str:
+    """The convolution settings in words, e.g. "stride 1 · padding 1 (zeros) · convolution"."""
+    config, forward = solution.forward.config, solution.forward
+    pads = set(forward.pads)
+    padding = f"padding {pads.pop()}" if len(pads) == 1 else \
+        "padding {} top, {} bottom, {} left, {} right".format(*forward.pads)
+    if any(forward.pads):
+        padding += f" ({config.padding_mode})"
+    mode = ("convolution (kernel flipped)" if config.mode == "convolution"
+            else "cross-correlation (as nn.Conv2d)")
+    parts = [f"stride {_pair(config.stride)}", padding, f"dilation {_pair(config.dilation)}",
+             mode, "ReLU" if config.activation == "relu" else "no activation"]
+    pool = solution.problem.pool
+    if pool is not None:
+        parts.append(f"{pool.kind} pooling {_pair(pool.kernel)}"
+                     + (f" stride {_pair(pool.stride)}" if pool.stride else ""))
+    return " · ".join(parts)
+
+
+def _pair(values: tuple[int, int]) -> str:
+    return str(values[0]) if values[0] == values[1] else f"{values[0]},{values[1]}"
 
 
 def styled_arithmetic(prefix: str, step: ConvStep) -> Text:
@@ -43,7 +66,7 @@ def styled_arithmetic(prefix: str, step: ConvStep) -> Text:
 
 
 def print_report(solution: Solution, check: CheckResult | None, *, steps: bool,
-                 console: Console | None = None) -> None:
+                 compact: bool = False, console: Console | None = None) -> None:
     """Inputs, outputs per kernel (and their steps), pooling, gradients, the check."""
     console = console or Console()
     forward = solution.forward
@@ -57,10 +80,7 @@ def print_report(solution: Solution, check: CheckResult | None, *, steps: bool,
         console.print(matrix_table(values, f"{label} (padding dim)" if padding else label,
                                    padded=padding))
     config = forward.config
-    console.print(Text(
-        f"stride {config.stride}, padding {forward.pads} (top, bottom, left, right) "
-        f"{config.padding_mode}, dilation {config.dilation}, {config.mode}, "
-        f"activation {config.activation}", style="dim"))
+    console.print(Text(settings_line(solution), style="dim"))
     for k, result in enumerate(forward.results):
         head = f"kernel {k + 1}" if len(forward.results) > 1 else "kernel"
         tables = [matrix_table(m, f"{head} (as typed)") for m in result.kernel]
@@ -82,13 +102,13 @@ def print_report(solution: Solution, check: CheckResult | None, *, steps: bool,
                 for step in solution.pooled[k].steps:
                     console.print(f"  p[{step.out[0]},{step.out[1]}]: {step.arithmetic()}")
     if solution.backward is not None:
-        _print_backward(solution, console, steps)
+        _print_backward(solution, console, steps, compact)
     if check is not None:
         style = "bold green" if check.correct else "bold red"
         console.print(Text(describe(check), style=style))
 
 
-def _print_backward(solution: Solution, console: Console, steps: bool) -> None:
+def _print_backward(solution: Solution, console: Console, steps: bool, compact: bool) -> None:
     back = solution.backward
     if back.loss is not None:
         console.print(Text(f"E = mean((o − y)²) = {fmt(back.loss)}", style="bold"))
@@ -111,4 +131,4 @@ def _print_backward(solution: Solution, console: Console, steps: bool) -> None:
         traces += [t for ts in back.weight_traces for t in ts] + list(back.bias_traces)
         traces += list(back.input_traces)
         for trace in traces:
-            console.print(f"  {trace.arithmetic()}", highlight=False)
+            console.print(f"  {trace.arithmetic(compact)}", highlight=False)

@@ -27,7 +27,7 @@ async def test_typed_values_show_the_formula_with_numbers(tmp_path):
         await pilot.press("3", "2", "tab", "tab", "5", "tab", "1", "tab", "0")
         await settle(pilot)
         result = text_of(app, "#layer-result")
-        assert "out = 28" in result and "⌊(32 + 2·0 − 5) / 1⌋ + 1 = 28" in result
+        assert "out = 28" in result and "⌊(32 + 2·0 − 5) / 1⌋ + 1 = 27 + 1 = 28" in result
         await pilot.press("backspace", "tab", "tab", "3", "2")  # blank padding, out = 32
         await settle(pilot)
         assert "padding = 2" in text_of(app, "#layer-result")
@@ -146,3 +146,40 @@ async def test_help_explains_the_keys(tmp_path):
         assert isinstance(app.screen, HelpScreen)
         markdown = app.screen.query_one("#help-markdown")
         assert "Receptive field (F4)" in markdown.source
+
+
+async def test_one_key_per_exercise_b1_to_b6_and_again_for_the_next_part(tmp_path):
+    import torch
+    from torch import nn
+
+    from core.models import build_model
+
+    app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert "out = 28" in text_of(app, "#layer-result")  # B1 is there from the start
+        x = torch.zeros(1, 3, 32, 32)
+        await pilot.press("f8")  # B2, even with a text field focused
+        await settle(pilot)
+        assert "padding = 2" in text_of(app, "#layer-result")
+        assert nn.Conv2d(3, 1, 5, padding=2)(x).shape[-1] == 32
+        await pilot.press("f9", "f9", "f9")  # B3, third part: the 3×3 conv after pooling
+        await settle(pilot)
+        pooled = nn.MaxPool2d(2, 2)(torch.zeros(1, 1, 504, 504)).shape[-1]
+        assert screen.query_one("#f-in_size", Input).value == str(pooled)
+        assert f"out = {nn.Conv2d(1, 1, 3)(torch.zeros(1, 1, pooled, pooled)).shape[-1]}" in \
+            text_of(app, "#layer-result")
+        await pilot.press("f10")  # B4: the parameter count of the course network
+        await settle(pilot)
+        assert screen.query_one("#calc-tabs").active == "architecture"
+        model = build_model("convnet-32-64-128", pretrained=False)
+        assert f"{sum(p.numel() for p in model.parameters()):,} parameters" in \
+            text_of(app, "#arch-status")
+        await pilot.press("f11", "f11")  # B5, two 4×4 stride-2 convs
+        await settle(pilot)
+        assert screen.table.rows[-1].field[0].size == 10
+        await pilot.press("f12")  # B6 starts at the first model preset
+        await settle(pilot)
+        model = build_model("lenet5", pretrained=False)
+        assert screen.table.total_params == sum(p.numel() for p in model.parameters())

@@ -21,7 +21,7 @@ def test_calc_solves_padding_of_exercise_b2(capsys):
                       "--stride", "1", "--json")
     assert answer["padding"] == 2 and answer["unique"] and answer["solved_for"] == ["padding"]
     assert {"in_size", "out_size", "kernel", "stride", "padding", "formula"} <= set(answer)
-    assert answer["formula"] == "⌊(32 + 2·2 − 5) / 1⌋ + 1 = 32"
+    assert answer["formula"] == "⌊(32 + 2·2 − 5) / 1⌋ + 1 = 31 + 1 = 32"
 
 
 def test_calc_transposed_and_pool_match_pytorch(capsys):

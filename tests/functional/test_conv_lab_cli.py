@@ -86,3 +86,28 @@ def test_exact_fit_refuses_a_ragged_stride(capsys):
     assert json.loads(capsys.readouterr().out)["outputs"][0]["output"] == expected.int().tolist()
     assert main([*argv, "--exact-fit"]) == 2
     assert "not a whole number" in capsys.readouterr().err
+
+
+def test_negative_fractions_need_no_equals_sign(capsys):
+    data = run_json(capsys, "--input", "1 2; 3 4", "--kernel", "-1/2", "--bias", "-1/2")
+    x = torch.tensor([[1.0, 2], [3, 4]])[None, None]
+    expected = F.conv2d(x, torch.tensor([[[[-0.5]]]]), torch.tensor([-0.5]))[0, 0]  # (2, 2)
+    assert data["outputs"][0]["output"] == expected.tolist()
+
+
+def test_compact_steps_leave_out_zero_products_but_keep_the_sum(capsys):
+    assert main(["conv", "--preset", "a4-maxpool", "--steps", "--compact"]) == 0
+    compact = capsys.readouterr().out
+    assert main(["conv", "--preset", "a4-maxpool", "--steps"]) == 0
+    full = capsys.readouterr().out
+    x = torch.tensor([[1.0, 2, 0, 3, 1], [0, 1, 2, 1, 2], [3, 0, 1, 2, 0], [1, 1, 0, 2, 1],
+                      [2, 0, 1, 1, 3]])[None, None]
+    w = torch.tensor([[1.0, 0], [-1, 2]])[None, None].requires_grad_(True)
+    pooled = F.max_pool2d(F.relu(F.conv2d(x, w, torch.tensor([-1.0]))), 2)
+    F.mse_loss(pooled, torch.tensor([[1.0, 0], [0, 2]])[None, None]).backward()
+    line = next(row for row in compact.splitlines() if "dE/dw[0,0] =" in row)
+    terms = line.split("=")[1].split("+")
+    assert all(not term.strip().startswith("0·") for term in terms)
+    total = sum(eval(term.replace("·", "*").replace("(−", "(-")) for term in terms)
+    assert total == w.grad[0, 0, 0, 0] and line.rstrip().endswith("(12 zero terms left out)")
+    assert "0·1 + 3/2·2" in full and "zero terms left out" not in full

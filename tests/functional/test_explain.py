@@ -112,7 +112,29 @@ async def test_screen_without_weights_explains_why(tmp_path):
         status = app.screen.query_one("#explain-status")
         await wait_for(pilot, lambda: "Cannot explain" in str(status.render()))
         assert "cnn-tui weights fetch resnet18" in str(status.render())
+        assert "In this screen: type the weights file's path" in str(status.render())
         assert not app.screen.results
+
+
+async def test_narrow_terminal_stacks_the_pictures_at_full_width(tmp_path):
+    run_dir = make_run(tmp_path / "runs", "lenet5", seed=2)
+    app = explain_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#model", Select).value = str(run_dir)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: bool(screen.results))
+        await pilot.pause()
+        photo, heat, overlay = (screen.query_one(f"#{i}", Heatmap).region
+                                for i in ("photo", "map", "overlay"))
+        assert photo.y < heat.y < overlay.y and heat.x == overlay.x
+        assert heat.width >= 44 and overlay.width >= 44
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause()
+        photo, heat, overlay = (screen.query_one(f"#{i}", Heatmap).region
+                                for i in ("photo", "map", "overlay"))
+        assert photo.y == heat.y == overlay.y and photo.x < heat.x < overlay.x
 
 
 async def test_screen_random_resnet_is_labelled_and_lists_layers(tmp_path):
@@ -224,4 +246,31 @@ async def test_filters_and_pca_on_a_run_reuse_the_loaded_model(tmp_path):
         await wait_for(pilot, lambda: bool(screen.results))
         assert screen.results[0].rgb.shape == (3, 10, 10)
         assert screen.cache.get(str(run_dir), None) is model
-        assert screen.query_one("#map", Heatmap).image.shape == (10, 10, 3)
+        pca_view = screen.query_one("#map", Heatmap)
+        assert pca_view.image.shape == (10, 10, 3) and "PCA → RGB" in pca_view.caption
+        # PC1..3 -> R, G, B, each scaled to [0, 255] on its own (the per-map default)
+        rgb = screen.results[0].rgb
+        lo, hi = rgb.min(axis=(1, 2), keepdims=True), rgb.max(axis=(1, 2), keepdims=True)
+        expected = np.round((rgb - lo) / (hi - lo) * 255).transpose(1, 2, 0)
+        np.testing.assert_allclose(pca_view.image, expected, atol=1)
+
+
+def test_cli_show_draws_pca_as_the_screen_does(tmp_path, capsys):
+    from PIL import Image
+
+    make_run(tmp_path / "runs", "lenet5", seed=3)
+    out = tmp_path / "out"
+    code = main(["--runs-dir", str(tmp_path / "runs"), "explain", "coffee", "--model", "demo",
+                 "--method", "activations", "--reduce", "pca", "--show", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "PCA → RGB" in text and "PC1 → red, PC2 → green, PC3 → blue" in text
+    assert "PC2" not in text.replace("PC2 → green", "")  # one RGB picture, not three tiles
+    image = np.asarray(Image.open(out / "image.png"), dtype=np.float64)
+    rgb = np.load(out / "heatmap.npy")  # (3, 10, 10) raw projections
+    lo, hi = rgb.min(axis=(1, 2), keepdims=True), rgb.max(axis=(1, 2), keepdims=True)
+    unit = np.round((rgb - lo) / (hi - lo) * 255).transpose(1, 2, 0).astype(np.uint8)
+    size = image.shape[:2][::-1]
+    resized = np.asarray(Image.fromarray(unit).resize(size, Image.BILINEAR), dtype=np.float64)
+    overlay = np.asarray(Image.open(out / "overlay.png"), dtype=np.float64)
+    assert np.abs(overlay - (0.5 * image + 0.5 * resized)).mean() < 3

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from screens.monitor_view import per_class_accuracy, result_row, short_name, trouble
 from tests.helpers_monitor import canned_config, epoch_events
 from tui.run_watch import RunSnapshot
 from core.curves import Series
-from tui.widgets.curves import PlotLine, legend_entries, legend_text
+from tui.widgets.curves import PlotLine, legend_entries, legend_text, step_ticks
 from tui.widgets.runs_table import (
-    FIELDS, HEADERS, duration, eta_seconds, fit_columns, hyperparameters, run_row, sort_rows,
+    FIELDS, duration, eta_seconds, fit_columns, hyperparameters, run_row, sort_rows,
 )
 
 
@@ -84,10 +84,9 @@ def test_columns_fit_the_width_keeping_the_key_ones(width):
     rows = long_rows()
     fit = fit_columns(rows, width)
     assert {"name", "state", "epoch", "best_val", "best_test"} <= set(fit.fields)
-    widths = [max(len(HEADERS[field]), *(len(str(cell)) for cell in
-                  (dict(zip(FIELDS, row.cells()))[field] for row in rows))) for field in fit.fields]
-    if "hyper" in fit.fields:
-        widths[fit.fields.index("hyper")] = max(len(HEADERS["hyper"]), fit.hyper_width)
+    widths = [max(len(fit.header(field)), *(len(str(cell)) for cell in
+                  (dict(zip(fit.fields, row.shown_cells(fit)))[field] for row in rows)))
+              for field in fit.fields]
     if len(fit.fields) > 5:  # the five key columns are kept even when they do not fit
         assert sum(w + 2 for w in widths) <= width
     for row in rows:
@@ -113,3 +112,18 @@ def test_overlay_legend_names_each_run_once_and_each_split_once():
     assert [text for text, _ in legend_entries(single)] == ["⣿ train accuracy", "• test accuracy"]
     wrapped = legend_text(lines, 14, dark=False).plain.splitlines()
     assert all(len(row) <= 14 for row in wrapped) and len(wrapped) > 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(lo=st.integers(min_value=0, max_value=10**6), span=st.integers(min_value=0, max_value=10**6),
+       count=st.integers(min_value=2, max_value=8))
+@example(lo=0, span=1, count=6)
+@example(lo=3, span=7, count=6)
+def test_step_ticks_are_round_whole_numbers_inside_the_range(lo, span, count):
+    ticks = step_ticks(lo, lo + span, count)
+    assert all(lo <= t <= lo + max(span, 1) for t in ticks)
+    assert ticks == sorted(set(ticks)) and len(ticks) <= 2 * count + 1
+    if len(ticks) > 1:
+        spacing = ticks[1] - ticks[0]
+        assert str(spacing).strip("0") in ("1", "2", "5")
+        assert all(t % spacing == 0 for t in ticks)

@@ -110,7 +110,7 @@ def test_dropped_cells_are_exactly_the_ones_no_window_reaches(height, k, s, p):
 def test_formula_shows_the_numbers_of_exercise_b1():
     fit = output_size(32, AxisLayer(5, 1, 0))
     assert fit.out_size == 28 and fit.exact
-    assert fit.formula == "⌊(32 + 2·0 − 5) / 1⌋ + 1 = 28"
+    assert fit.formula == "⌊(32 + 2·0 − 5) / 1⌋ + 1 = 27 + 1 = 28"
     uneven = output_size(32, AxisLayer(4, 3, 0))
     assert (uneven.out_size, uneven.dropped) == (10, 1)
 

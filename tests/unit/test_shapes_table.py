@@ -74,7 +74,7 @@ def test_uneven_fits_are_reported_per_layer():
     assert table.rows[0].dropped == ((32 - 4) % 3, (32 - 4) % 3) == (1, 1)
     assert table.rows[1].dropped == (0, 0)
     assert table.notes() == [
-        "0 Conv2d(3, 8, 4, stride=3): the floor drops 1 row(s) and 1 col(s) at the end of "
+        "layer 0, Conv2d(3, 8, 4, stride=3): the floor drops 1 row and 1 column at the end of "
         "its (padded) input"
     ]
 

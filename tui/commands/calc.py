@@ -68,6 +68,8 @@ def _print(solved, kind: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from core.shapes import count
+
     console = Console()
     best = solved.solutions[0]
     label = {"conv": "Conv2d", "transposed": "ConvTranspose2d", "pool": "pooling"}[kind]
@@ -78,8 +80,8 @@ def _print(solved, kind: str) -> None:
             console.print(f"  {name.replace('_', ' '):>9} = {getattr(best, name)}{mark}")
         console.print(f"  out = {best.fit.formula}")
         if not best.fit.exact:
-            console.print(f"  [yellow]not exact: the floor drops {best.fit.dropped} "
-                          "cell(s) at the end[/yellow]")
+            console.print(f"  [yellow]not exact: the floor drops {count(best.fit.dropped, 'cell')} "
+                          "at the end[/yellow]")
         return
     table = Table("in", "out", "kernel", "stride", "padding", "formula", "exact")
     for solution in solved.solutions:

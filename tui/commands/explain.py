@@ -184,45 +184,71 @@ def _print_summary(console, model, image_label, explanation, written) -> None:
 
 
 def _show(console, explanation, args) -> None:
-    from rich.segment import Segment, Segments
     from rich.text import Text
 
     from core.explain import normalise
     from tui.config import terminal_has_truecolor
-    from tui.widgets.halfblock import (
-        colorbar_text, compose_grid, grid_layout, map_pixels, rgb_to_lines, text_line,
-    )
+    from tui.widgets.halfblock import colorbar_text, grid_layout, map_pixels, rgb_to_lines
 
     truecolor = console.color_system == "truecolor" or terminal_has_truecolor()
-    maps = explanation.maps
     width = min(console.width, 100)
-    _, bounds = normalise(maps, args.normalise)
-    if args.normalise == "none":
-        bounds = [(0.0, 1.0)] * len(maps)
-    single = len(maps) == 1
-    layout = grid_layout(2 if single else len(maps), maps.shape[1:], width,
-                         24 if single else 40, label_lines=1)
-    tiles, labels = [], list(explanation.labels)
-    for index, raw in enumerate(maps):
-        lo, hi = bounds[index]
-        tiles.append(rgb_to_lines(map_pixels(raw, layout.tile_rows, layout.tile_cols, lo, hi,
-                                             args.colormap, truecolor), truecolor))
-    if single:
+    if explanation.rgb is not None:
+        _show_pca(console, explanation, args, truecolor, width)
+    else:
+        maps = explanation.maps
+        _, bounds = normalise(maps, args.normalise)
+        single = len(maps) == 1
+        layout = grid_layout(2 if single else len(maps), maps.shape[1:], width,
+                             24 if single else 40, label_lines=1)
+        tiles, labels = [], list(explanation.labels)
+        for index, raw in enumerate(maps):
+            lo, hi = bounds[index]
+            tiles.append(rgb_to_lines(map_pixels(raw, layout.tile_rows, layout.tile_cols, lo,
+                                                 hi, args.colormap, truecolor), truecolor))
+        if single:
+            lo, hi = bounds[0]
+            tiles.append(rgb_to_lines(map_pixels(maps[0], layout.tile_rows, layout.tile_cols, lo,
+                                                 hi, args.colormap, truecolor, explanation.image,
+                                                 args.alpha), truecolor))
+            labels.append(f"overlay (alpha {args.alpha})")
+        _print_grid(console, tiles, labels, layout)
         lo, hi = bounds[0]
-        tiles.append(rgb_to_lines(map_pixels(maps[0], layout.tile_rows, layout.tile_cols, lo,
-                                             hi, args.colormap, truecolor, explanation.image,
-                                             args.alpha), truecolor))
-        labels.append(f"overlay (alpha {args.alpha})")
+        console.print(colorbar_text(lo, hi, min(width, 60), args.colormap, truecolor))
+        shared = len(set(bounds)) == 1
+        console.print(Text("one shared scale" if shared else "each map on its own scale "
+                           f"(bar: {labels[0]})", style="dim"))
+    if not truecolor:
+        console.print("256 colours: maps drawn on a grey ramp; add --truecolor "
+                      "(cnn-tui --truecolor explain ...) or set COLORTERM=truecolor.")
+
+
+def _show_pca(console, explanation, args, truecolor: bool, width: int) -> None:
+    """PCA as one RGB picture and its overlay on the photo, exactly as the screen draws it."""
+    from rich.text import Text
+
+    from core.explain_export import blend, pca_image
+    from core.images import resize_rgb
+    from tui.widgets.halfblock import grid_layout, rgb_to_lines
+
+    rgb = pca_image(explanation.rgb, args.normalise)  # (h, w, 3)
+    layout = grid_layout(2, rgb.shape[:2], width, 24, label_lines=1)
+    pictures = [rgb, blend(explanation.image, rgb, args.alpha)]
+    tiles = [rgb_to_lines(resize_rgb(picture, 2 * layout.tile_rows, layout.tile_cols), truecolor)
+             for picture in pictures]
+    _print_grid(console, tiles, [f"{explanation.layer} PCA → RGB",
+                                 f"overlay (alpha {args.alpha})"], layout)
+    console.print(Text(f"PC1 → red, PC2 → green, PC3 → blue; scaling: {args.normalise}",
+                       style="dim"))
+
+
+def _print_grid(console, tiles: list, labels: list[str], layout) -> None:
+    from rich.segment import Segment, Segments
+    from rich.text import Text
+
+    from tui.widgets.halfblock import compose_grid, text_line
+
     captions = [text_line(Text(label, style="bold"), console) for label in labels]
     segments = []
     for line in compose_grid(tiles, captions, layout):
         segments.extend(line + [Segment.line()])
     console.print(Segments(segments))
-    lo, hi = bounds[0]
-    console.print(colorbar_text(lo, hi, min(width, 60), args.colormap, truecolor))
-    shared = len(set(bounds)) == 1
-    console.print(Text("one shared scale" if shared else "each map on its own scale "
-                       f"(bar: {labels[0]})", style="dim"))
-    if not truecolor:
-        console.print("256 colours: maps drawn on a grey ramp; add --truecolor "
-                      "(cnn-tui --truecolor explain ...) or set COLORTERM=truecolor.")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.message import Message
+from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
 from core.curves import Series, decimate
@@ -103,6 +104,16 @@ def legend_text(lines: Sequence[PlotLine], width: int, dark: bool) -> Text:
     return text
 
 
+def step_ticks(lo: float, hi: float, count: int = 6) -> list[int]:
+    """About `count` whole-number ticks at 1, 2 or 5 × 10^k spacing covering lo..hi."""
+    span = max(hi - lo, 1.0)
+    raw = span / max(count - 1, 1)
+    magnitude = 10 ** max(0, math.floor(math.log10(raw)))
+    spacing = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    first = math.ceil(lo / spacing) * spacing
+    return [int(first + i * spacing) for i in range(int((hi - first) // spacing) + 1)]
+
+
 class CurvePlot(PlotextPlot):
     """A titled line plot with labelled axes and a legend line, built in a thread when shown."""
 
@@ -120,20 +131,16 @@ class CurvePlot(PlotextPlot):
     class Built(Message):
         """Sent when a thread finished building the picture for one state of the plot."""
 
-        def __init__(self, key: tuple, text: Text) -> None:
+        def __init__(self, key: tuple, strips: list[Strip]) -> None:
             super().__init__()
             self.key = key
-            self.text = text
+            self.strips = strips
 
-    def __init__(
-        self, title: str, xlabel: str, ylabel: str, *, id: str | None = None,
-        ylim: tuple[float, float] | None = None,
-    ) -> None:
+    def __init__(self, title: str, xlabel: str, ylabel: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.plot_title = title
         self.xlabel = xlabel
         self.ylabel = ylabel
-        self.ylim = ylim
         self._source: Callable[[], Sequence[PlotLine]] = tuple
         self._lines: tuple[PlotLine, ...] = ()
         self._lines_version = 0
@@ -142,8 +149,8 @@ class CurvePlot(PlotextPlot):
         self._version = 0  # bumped by every set_lines
         self._shown_version = -1  # the version the last refresh asked for
         self._building = False
-        self._text = Text()
-        self._text_key: tuple | None = None  # (version, width, height, theme) of `_text`
+        self._strips: list[Strip] = []  # the last built picture, one Strip per row
+        self._text_key: tuple | None = None  # (version, width, height, theme, dark) of `_strips`
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -191,35 +198,45 @@ class CurvePlot(PlotextPlot):
             self._shown_version = self._version
             self.refresh()
 
-    @property
-    def dark(self) -> bool:
-        return self.app.current_theme.dark
-
     def wanted_key(self) -> tuple:
-        return (self._shown_version, self.size.width, self.size.height, self.app.theme)
+        theme = self.app.current_theme
+        return (self._shown_version, self.size.width, self.size.height, theme.name, theme.dark)
 
-    def render(self) -> Text:
-        """The last built picture; starts a build in a thread when it is out of date."""
+    def render_line(self, y: int) -> Strip:
+        """A row of the last built picture; starts a build in a thread when it is out of date.
+
+        Textual asks only for rows on screen, so a plot scrolled out of view is not rebuilt.
+        """
         key = self.wanted_key()
         if key != self._text_key and not self._building and self.size.width and self.size.height:
             self._building = True
             self.run_worker(
                 lambda: self._build_in_thread(key), thread=True, group="plot-build", exit_on_error=False,
             )
-        return self._text
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.size.width, self.rich_style)
 
     def _build_in_thread(self, key: tuple) -> None:
+        self.post_message(self.Built(key, self.picture(key)))
+
+    def picture(self, key: tuple) -> list[Strip]:
+        """The rows of the picture for `wanted_key()` = `key` (blocking: tens of milliseconds)."""
+        _, width, height, theme, dark = key
         try:
             with _PLOTEXT_LOCK:
-                text = self.build_text(key[1], key[2], self._get_plotext_theme_name(key[3]), self.dark)
+                text = self.build_text(width, height, self._get_plotext_theme_name(theme), dark)
         except Exception as error:  # plotext can raise on odd data: show it rather than freeze the plot
             text = Text(f"{self.plot_title}: cannot draw ({error})", style="italic")
-        self.post_message(self.Built(key, text))
+        text.no_wrap, text.overflow = True, "crop"
+        console = self.app.console
+        rows = console.render_lines(text, console.options.update_width(width), pad=True)
+        return [Strip(row, width) for row in rows[:height]]
 
     def on_curve_plot_built(self, message: Built) -> None:
         message.stop()
         self._building = False
-        self._text, self._text_key = message.text, message.key
+        self._strips, self._text_key = message.strips, message.key
         self.refresh()
 
     def build_text(self, width: int, height: int, theme: str, dark: bool) -> Text:
@@ -250,17 +267,17 @@ class CurvePlot(PlotextPlot):
         plt.ylabel(self.ylabel)
         columns = max(width - AXES_WIDTH, 10)
         drawn = 0
-        x_max = 0.0
+        x_min, x_max = math.inf, 0.0
         for line in self.lines:
             xs, ys = finite_points(decimate(line.series, columns))
             if xs:
                 plt.plot(xs, ys, color=palette.get(line.color, palette["gray"]), marker=line.marker)
                 drawn += 1
-                x_max = max(x_max, xs[-1])
+                x_min, x_max = min(x_min, xs[0]), max(x_max, xs[-1])
         if self.xlabel == "epoch" and 1 <= x_max <= 200:
             step = max(1, math.ceil(x_max / 8))
             plt.xticks(list(range(0, int(x_max) + 1, step)) or [1])
+        elif self.xlabel == "training step" and drawn and x_max >= 1:
+            plt.xticks(step_ticks(x_min, x_max, max(2, min(6, width // 14))) or [int(x_max)])
         plt.title(self.plot_title if drawn else f"{self.plot_title} — no data yet")
-        if self.ylim is not None and drawn:
-            plt.ylim(*self.ylim)
         self.builds += 1

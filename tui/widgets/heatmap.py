@@ -64,6 +64,7 @@ class Heatmap(Widget, can_focus=True):
         self.labels: tuple[str, ...] = ()
         self.bounds: list[tuple[float, float]] = []  # (lo, hi) per map
         self.image: np.ndarray | None = None  # (H, W, 3) uint8 photo
+        self.caption: str | None = None  # under a plain image; None = "image W×H"
         self.colormap = "viridis"
         self.overlay = False  # draw maps over `image`
         self.alpha = 0.5  # overlay opacity of the map, 0..1
@@ -90,8 +91,9 @@ class Heatmap(Widget, can_focus=True):
         self.probe = (min(tile, len(self.maps) - 1), min(y, h - 1), min(x, w - 1))
         self._changed()
 
-    def show_image(self, image: np.ndarray) -> None:
-        """Show a plain RGB uint8 image (no values, no colour bar)."""
+    def show_image(self, image: np.ndarray, caption: str | None = None) -> None:
+        """Show a plain RGB uint8 image (no values, no colour bar) with a caption under it."""
+        self.caption = caption
         self.maps, self.labels, self.bounds = None, (), []
         self.image, self.overlay = image, False
         self._changed()
@@ -166,7 +168,7 @@ class Heatmap(Widget, can_focus=True):
         h, w = self.image.shape[:2]
         layout = grid_layout(1, (h, w), width, max(1, height - 1), label_lines=0)
         pixels = resize_rgb(self.image, 2 * layout.tile_rows, layout.tile_cols)
-        caption = Text(f"image {w}×{h}", style="dim")
+        caption = Text(self.caption or f"image {w}×{h}", style="dim")
         return rgb_to_lines(pixels, self.truecolor) + [text_line(caption, console)]
 
     def _map_lines(self, width: int, height: int, console) -> list[Line]:

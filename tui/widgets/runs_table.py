@@ -31,7 +31,7 @@ DROP_ORDER = ("device", "speed", "preset", "eta", "hyper")
 """Columns given up, first to last, when the table is too narrow for all of them."""
 
 CELL_PADDING = 2  # columns DataTable adds around each cell
-HYPER_MIN = 20  # hyperparameters are cut to no fewer columns before a column is dropped
+HYPER_MIN = 14  # hyperparameters are cut to no fewer columns before a column is dropped
 
 SORT_KEYS = ("created", "name", "preset", "state", "best_val", "best_test")
 """Orders the `o` key cycles through."""
@@ -178,29 +178,40 @@ class ColumnFit:
     fields: tuple[str, ...]  # RunRow fields, in COLUMNS order
     hyper_width: int  # characters of the hyperparameters cell (longer text ends in …)
 
+    def header(self, field: str) -> str:
+        return hyper_header(self.hyper_width) if field == "hyper" else HEADERS[field]
+
+
+def hyper_header(width: int) -> str:
+    return HEADERS["hyper"] if width >= len(HEADERS["hyper"]) else "hyper"
+
 
 def fit_columns(rows: Sequence[RunRow], width: int) -> ColumnFit:
     """The most informative columns that fit `width`: cut the hyperparameters, then drop columns."""
     natural = {}
     for header, field in COLUMNS:
         cells = [str(cell) for row in rows for f, cell in zip(FIELDS, row.cells()) if f == field]
-        natural[field] = max([len(header), *map(len, cells)])
+        natural[field] = max([len(header) if field != "hyper" else 0, *map(len, cells)])
     fields = list(FIELDS)
 
     def needed(hyper: int) -> int:
-        return sum((hyper if f == "hyper" else natural[f]) + CELL_PADDING for f in fields)
+        return sum((max(hyper, len(hyper_header(hyper))) if f == "hyper" else natural[f]) + CELL_PADDING
+                   for f in fields)
 
     hyper = natural["hyper"]
     for field in (None, *DROP_ORDER):
         if field is not None:
             fields.remove(field)
         if "hyper" in fields:
-            spare = width - needed(0)
-            hyper = min(natural["hyper"], spare)
-            if hyper >= min(HYPER_MIN, natural["hyper"]):
+            hyper = min(natural["hyper"], width - needed(0) + len(hyper_header(0)))
+            if hyper >= min(HYPER_MIN, natural["hyper"]) and needed(hyper) <= width:
                 break
         elif needed(0) <= width:
             break
+    if "hyper" not in fields:  # the room hyperparameters needed may hold smaller dropped columns
+        for field in reversed(DROP_ORDER[:-1]):
+            if field not in fields and needed(0) + natural[field] + CELL_PADDING <= width:
+                fields = [f for f in FIELDS if f in fields or f == field]
     return ColumnFit(tuple(fields), max(hyper, 1))
 
 
@@ -245,7 +256,7 @@ class RunsTable(DataTable):
             self.clear(columns=True)
             self.fit = fit
             for field in fit.fields:
-                self.add_column(HEADERS[field], key=field)
+                self.add_column(fit.header(field), key=field)
             shown = []
         if ids != shown:
             self.clear()

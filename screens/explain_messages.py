@@ -1,0 +1,43 @@
+"""Messages the Explain workspace's thread workers post to the screen."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class ExplainProgressed(Message):
+    """Sent when the explain worker starts another step."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ExplainProgressed)
+
+
+class ExplanationReady(Message):
+    """Sent when the explanations for one request are computed."""
+
+    def __init__(self, model, results: list, layers: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.model = model  # core.explain_models.ExplainModel
+        self.results = results  # [core.explanation.Explanation], one per target
+        self.layers = layers  # (label, name) choices for the layer selector
+
+
+class GalleryListed(Message):
+    """Sent when a run's test images have been sorted into right and wrong predictions."""
+
+    def __init__(self, right: list, wrong: list) -> None:
+        super().__init__()
+        self.right = right  # [core.gallery.GalleryItem] correctly classified
+        self.wrong = wrong  # [core.gallery.GalleryItem] misclassified
+
+
+class ExplanationFailed(Message):
+    """Sent when a request could not be explained (the message says why and what to do)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

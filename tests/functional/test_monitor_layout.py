@@ -1,0 +1,89 @@
+"""Monitor layout and drawing: legends under the plots, builds off the UI thread, narrow terminals, light theme."""
+
+from __future__ import annotations
+
+import threading
+
+from tests.functional.test_monitor import cursor_to, monitor_app, wait_for
+from tests.helpers_monitor import write_run
+from tui.widgets.curves import PALETTES, CurvePlot
+from tui.widgets.runs_table import RunsTable
+
+
+def plot_rows(plot: CurvePlot) -> list[str]:
+    return ["".join(segment.text for segment in strip) for strip in plot._strips]
+
+
+def plot_colors(plot: CurvePlot) -> set[tuple[int, int, int]]:
+    colors = set()
+    for strip in plot._strips:
+        for segment in strip:
+            if segment.style and segment.style.color and segment.style.color.triplet:
+                colors.add(tuple(segment.style.color.triplet))
+    return colors
+
+
+async def test_overlay_legend_sits_under_the_plot_and_builds_run_off_the_ui_thread(tmp_path, monkeypatch):
+    plain = write_run(tmp_path, "plain", "finished", epochs_done=3)
+    augmented = write_run(tmp_path, "augmented", "finished", epochs_done=3, augment=["flip", "crop"])
+    threads = []
+    picture = CurvePlot.picture
+
+    def recording(self, key):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return picture(self, key)
+
+    monkeypatch.setattr(CurvePlot, "picture", recording)
+    app = monitor_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.runs) == 2)
+        for run in (plain, augmented):
+            cursor_to(screen, run.name)
+            await pilot.press("space")
+        acc = screen.query_one("#acc-plot", CurvePlot)
+
+        def legend_row() -> str:
+            rows = plot_rows(acc)
+            return rows[-1] if rows else ""
+
+        await wait_for(pilot, lambda: "■ plain" in legend_row() and "■ augmented" in legend_row())
+        rows = plot_rows(acc)
+        assert len(rows) == acc.size.height
+        assert "■" not in "".join(rows[:-2]), "the legend must not be drawn over the curves"
+        assert "⣿ train" in "".join(rows[-2:]) and "• test" in "".join(rows[-2:])
+        await pilot.press("x")
+        assert screen.x_axis == "step"
+        await wait_for(pilot, lambda: acc._text_key is not None and acc._text_key[0] == acc._version)
+        assert "training step" in "".join(plot_rows(acc))
+    assert threads and not any(threads), "plot pictures must be built off the UI thread"
+
+
+async def test_light_theme_draws_lines_in_the_deep_palette(tmp_path):
+    write_run(tmp_path, "plain", "finished", epochs_done=3)
+    app = monitor_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.theme = "textual-light"
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.runs) == 1)
+        acc = screen.query_one("#acc-plot", CurvePlot)
+        light = {PALETTES["light"][name] for name in ("blue", "orange")}
+        await wait_for(pilot, lambda: light <= plot_colors(acc))
+        assert not plot_colors(acc) & {PALETTES["dark"][name] for name in ("blue", "orange")}
+
+
+async def test_80_by_24_keeps_the_key_columns_and_120_shows_the_device(tmp_path):
+    run = write_run(tmp_path, "resnet18-ft-aug", "finished", epochs_done=2, augment=["flip", "crop"])
+    for size, expected in (((80, 24), {"name", "state", "epoch", "best_val", "best_test"}),
+                           ((120, 40), {"name", "state", "epoch", "best_val", "best_test", "device"})):
+        app = monitor_app(tmp_path)
+        async with app.run_test(size=size) as pilot:
+            screen = app.screen
+            await wait_for(pilot, lambda: len(screen.runs) == 1)
+            await pilot.pause()
+            table = screen.query_one(RunsTable)
+            fields = {column.key.value for column in table.columns.values()}
+            assert expected <= fields
+            widths = sum(column.get_render_width(table) for column in table.columns.values())
+            assert widths <= table.size.width, f"columns overflow at {size}"
+            assert table.get_row_index(run.name) == 0
