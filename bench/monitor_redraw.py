@@ -116,12 +116,14 @@ async def main() -> None:
             for plot in plots:
                 plot.picture(plot.wanted_key())
 
-        data, build = [], []
+        data, ui, build = [], [], []
         for repeat in range(REPEATS):
-            screen.smoothing = ("ema", "mean")[repeat % 2]
             monitor_view._cache.clear()
             t0 = time.perf_counter()
+            screen.refresh_table()
             screen.redraw()
+            ui.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
             for plot in plots:
                 plot.lines  # series + smoothing, which the build threads compute
             data.append(time.perf_counter() - t0)
@@ -131,7 +133,8 @@ async def main() -> None:
         drawn = sum(len(curves.decimate(line.series, step_plot.size.width - curves.AXES_WIDTH))
                     for line in step_plot.lines)
         print(f"step-loss points drawn after min/max thinning: {drawn}")
-        print(f"data (table, series, smoothing; no cache):   {ms(data)}")
+        print(f"new events, UI thread (table, results):   {ms(ui)}")
+        print(f"new events, lines (series, smoothing):    {ms(data)}")
         print(f"plot pictures, all 3 (in a thread):        {ms(build)}")
 
         now_cpu, now_next, now_shown = await key_times(monitor_view, pilot, screen, plots)

@@ -246,10 +246,12 @@ def parity(config: BenchConfig, dataset) -> dict:
             accuracies[lane.name].append(evaluate(config, model, dataset.test))
     means = {name: statistics.fmean(values) for name, values in accuracies.items()}
     spread = max(means.values()) - min(means.values())
-    pooled = [values for values in accuracies.values() if len(values) > 1]
-    seed_std = statistics.fmean(statistics.stdev(v) for v in pooled) if pooled else 0.0
+    seeds = config.parity_seeds
+    seed_var = (statistics.fmean(statistics.variance(v) for v in accuracies.values())
+                if seeds > 1 else 0.0)  # run-to-run variance of one lane's accuracy
     p, n = means["reference"], len(dataset.test)
-    tolerance = max(3 * math.sqrt(2 * p * (1 - p) / n), 3 * seed_std)  # 3 sigma of a difference
+    binomial_var = p * (1 - p) / n  # test-set sampling variance of one accuracy
+    tolerance = 3 * math.sqrt(2 * max(seed_var, binomial_var) / seeds)  # 3 sigma, difference
     within = spread <= tolerance
     for name, values in accuracies.items():
         shown = ", ".join(f"{100 * a:.1f}" for a in values)

@@ -151,11 +151,11 @@ def color_jitter(images: Tensor, params: AugmentParams) -> Tensor:
     torchvision's `_blend(img, reference, factor)` — towards black, the mean grey level or the
     grey image — written as one `lerp` for the whole batch (equal up to float rounding).
     """
-    luma = torch.tensor(GRAY_WEIGHTS, dtype=images.dtype, device=images.device).view(1, 3, 1, 1)
+    r, g, b = GRAY_WEIGHTS  # Python scalars: no host-to-device copy per step
     for step in range(3):
         op = params.order[:, step]  # (B,)
         factor = params.factors.gather(1, op[:, None]).view(-1, 1, 1, 1)  # (B, 1, 1, 1)
-        gray = (images * luma).sum(dim=1, keepdim=True)  # (B, 1, H, W)
+        gray = images[:, 0:1] * r + images[:, 1:2] * g + images[:, 2:3] * b  # (B, 1, H, W)
         mean = gray.mean(dim=(1, 2, 3), keepdim=True)  # (B, 1, 1, 1)
         op = op.view(-1, 1, 1, 1)
         reference = torch.where(op == 2, gray, torch.where(op == 1, mean, 0.0))  # (B, 1, H, W)

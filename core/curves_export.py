@@ -48,6 +48,7 @@ def write_png(runs: Sequence[ExportRun], path: Path, x_axis: XAxis = "epoch") ->
     """Accuracy and loss side by side, every run overlaid, labelled axes and a legend."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(11, 4.5), dpi=120)
     FigureCanvasAgg(figure)
@@ -64,6 +65,7 @@ def write_png(runs: Sequence[ExportRun], path: Path, x_axis: XAxis = "epoch") ->
                     label = METRIC_TITLES[metric] if len(runs) == 1 else f"{run.id} {split}"
                     ax.plot(series.x, series.y, style, color=color, marker=".", label=label)
         ax.set_xlabel("epoch" if x_axis == "epoch" else "training step")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no "epoch 1.4"
         ax.set_ylabel(ylabel)
         ax.set_title(ylabel)
         ax.grid(alpha=0.3)

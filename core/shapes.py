@@ -292,6 +292,7 @@ def _note(unknown: tuple[str, ...], found: list[Solution], truncated: bool) -> s
         return f"Many values of {names} fit; the first {len(found)} are listed."
     if len(found) == 1:
         first = found[0]
-        tail = "" if first.fit.exact else f" (not exact: {count(first.fit.dropped, 'cell')} dropped)"
+        dropped = count(first.fit.dropped, "cell")
+        tail = "" if first.fit.exact else f" (not exact: {dropped} dropped)"
         return f"One solution for {names}{tail}."
     return f"{len(found)} solutions for {names} ({exact} exact)."

@@ -39,14 +39,15 @@ def resnet18_imagenet_state_dict(weights_file: str | os.PathLike[str] | None = N
 
     path = Path(weights_file).expanduser() if weights_file else hub_checkpoint_path()
     if not path.is_file():
-        where = f"the file {path}" if weights_file else f"the torch hub cache ({path})"
-        raise WeightsMissingError(f"No ResNet-18 ImageNet weights in {where}. {FETCH_HINT}")
+        where = (f"There is no weights file {path}" if weights_file
+                 else f"No ResNet-18 ImageNet weights in the torch hub cache ({path})")
+        raise WeightsMissingError(f"{where}. {FETCH_HINT}")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # a truncated download or a file of another kind
         raise WeightsMissingError(
-            f"Cannot read {path} as PyTorch weights ({type(error).__name__}: {error}). "
-            f"Delete it and fetch again. {FETCH_HINT}"
+            f"Cannot read {path} as PyTorch weights ({type(error).__name__}): it is another "
+            f"kind of file or a truncated download. Delete it and fetch again. {FETCH_HINT}"
         ) from None
     if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
         state = state["model"]

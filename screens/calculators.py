@@ -237,6 +237,7 @@ class CalculatorsScreen(WorkspaceScreen):
         else:
             self.load_architecture(example.key)
         self.action_show_tab(pane)
+        self.app.clear_notifications()
         if len(parts) > 1:
             key = f"F{7 + list(EXERCISE_PARTS).index(name)}"
             self.notify(f"part {index + 1} of {len(parts)}; {key} again: next part",

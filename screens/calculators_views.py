@@ -81,7 +81,33 @@ def table_status(table: LayerTable) -> str:
         f"{table.total_macs:,} MACs per image (Conv/Linear weights only)"
     ]
     lines += [f"[$text-warning]not exact: {escape(note)}[/]" for note in table.notes()]
+    closed = field_sum(table)
+    if closed:
+        lines.append(closed)
     return "\n".join(lines)
+
+
+def field_sum(table: LayerTable) -> str | None:
+    """B5's general formula for the last layer with a receptive field, with its numbers:
+    RF = 1 + Σ (kᵢ − 1)·dᵢ·(s₁·…·sᵢ₋₁) over the window layers (height axis)."""
+    rows = [i for i, row in enumerate(table.rows) if row.field is not None]
+    if not rows:
+        return None
+    terms, jump = [], 1
+    for step in table.steps[: rows[-1] + 1]:
+        layer = step[0].layer
+        if step[0].adaptive:
+            return None
+        if layer is None:
+            continue
+        dil = "" if layer.dilation == 1 else f"·{layer.dilation}"
+        terms.append(f"({layer.kernel}−1){dil}·{jump}")
+        jump *= layer.stride
+    if not terms:
+        return None
+    size = table.rows[rows[-1]].field[0].size
+    return (f"[$text-muted]RF after layer {table.rows[rows[-1]].name} = 1 + Σ (kᵢ − 1)·dᵢ·"
+            f"(s₁·…·sᵢ₋₁) = 1 + {' + '.join(terms)} = [b]{size}[/b][/]")
 
 
 def field_formula(table: LayerTable, row_index: int) -> str | None:

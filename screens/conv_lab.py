@@ -29,6 +29,14 @@ class LabBody(VerticalScroll, can_focus=False):
     """Editors and matrices; not focusable, so the arrows step instead of scrolling."""
 
 
+MODE_NOTES = {
+    "correlation": "Cross-correlation: the kernel slides as typed, o[i,j] = Σ w[k,l]·x[i+k, j+l]"
+                   " — what nn.Conv2d computes.",
+    "convolution": "Convolution: the kernel is flipped by 180° first, o[i,j] = Σ w[k,l]·"
+                   "x[i−k, j−l] — the signal-processing definition of A2/A3.",
+}
+"""Said when `c` switches the mode, so the difference is explained where it happens."""
+
 WIDE = 110
 """From this many columns on, the other kernels' outputs are shown beside the current one."""
 
@@ -251,6 +259,8 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             self.inputs = self.inputs.replace(**{name: next_value(self.inputs, name)})
         self.check = None
         self.resolve()
+        if name == "mode" and self.solution is not None:
+            self.set_status(MODE_NOTES[self.inputs.mode])
 
     def action_compact(self) -> None:
         """Show gradient sums with or without the terms whose product is 0."""

@@ -229,9 +229,5 @@ def _grad_input(solution: Solution, kernel: int, cursor: int, check, compact=Fal
 
 
 def _loss_pictures(solution: Solution, kernel: int) -> list[MatrixPicture]:
-    back = solution.backward
-    pictures = []
-    if solution.pooled is not None:
-        pictures.append(MatrixPicture("dE/dp (pooled)", back.grad_final[kernel]))
-    pictures.append(MatrixPicture("dE/dz (pre-act.)", back.grad_pre[kernel]))
-    return pictures
+    """dE/dz, the gradient both dE/dw and dE/dx are summed from (dE/dp has its own view)."""
+    return [MatrixPicture("dE/dz (pre-act.)", solution.backward.grad_pre[kernel])]

@@ -24,9 +24,11 @@ class DatasetScreen(WorkspaceScreen):
     CSS_PATH = "dataset.tcss"
 
     BINDINGS = [
-        Binding("e", "tab('examples')", "Examples", tooltip="Examples per class."),
-        Binding("a", "tab('augment')", "Augment", tooltip="Originals beside augmented copies."),
-        Binding("b", "tab('balance')", "Balance", tooltip="Images per class in each split."),
+        Binding("e", "tab('examples')", "Examples", tooltip="Examples per class.", show=False),
+        Binding("a", "tab('augment')", "Augment", tooltip="Originals beside augmented copies.",
+                show=False),
+        Binding("b", "tab('balance')", "Balance", tooltip="Images per class in each split.",
+                show=False),
         Binding("d", "next_dataset", "Dataset", tooltip="Switch between CIFAR-10 and Shapes-10."),
         Binding("t", "toggle_split", "Split", tooltip="Switch between train and test images."),
         Binding("right_square_bracket,pagedown", "page(1)", "Page ▶", tooltip="Next examples."),
@@ -45,7 +47,8 @@ class DatasetScreen(WorkspaceScreen):
         Binding("n", "toggle('normalize')", "Normalise", tooltip="Normalise with CIFAR mean/std."),
         Binding("r", "reroll", "Re-roll", tooltip="Draw new random augmentation parameters."),
     ]
-    """Tabs e/a/b; d dataset, t split, [ ] pages, +/- examples per class; f c j n r augment."""
+    """Tabs e/a/b (named on the tabs, so an 80-column footer keeps room for paging);
+    d dataset, t split, [ ] pages, +/- examples per class; f c j n r augment."""
 
     class DatasetLoaded(Message):
         """Sent when a dataset has been read or generated."""
@@ -92,14 +95,14 @@ class DatasetScreen(WorkspaceScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("Loading…", id="dataset-info")
         with TabbedContent(id="dataset-tabs", initial="examples"):
-            with TabPane("Examples", id="examples"):
+            with TabPane("Examples (e)", id="examples"):
                 with VerticalScroll(id="grid-scroll"):
                     yield ExampleGrid(id="example-grid")
-            with TabPane("Augmentations", id="augment"):
+            with TabPane("Augmentations (a)", id="augment"):
                 yield Static(id="augment-state")
                 with VerticalScroll(id="augment-scroll"):
                     yield Static(id="augment-view")
-            with TabPane("Class balance", id="balance"):
+            with TabPane("Class balance (b)", id="balance"):
                 with VerticalScroll():
                     yield Static(id="balance-view")
 

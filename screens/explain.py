@@ -13,7 +13,7 @@ from core.assets import bundled_photos
 from core.colormaps import COLORMAPS
 from core.errors import UserError
 from screens.explain_messages import (
-    ExplainProgressed, ExplanationFailed, ExplanationReady, GalleryListed,
+    ExplainProgressed, ExplanationFailed, ExplanationReady, GalleryListed, LayersListed,
 )
 from screens.explain_view import draw_results
 from screens.explain_session import (
@@ -129,6 +129,7 @@ class ExplainScreen(WorkspaceScreen):
         self.query_one("#row2").display = False
         self.query_one("#gallery-list").display = False
         self.query_one("#model", Select).focus()
+        self.list_layers(RESNET18, None)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -179,9 +180,11 @@ class ExplainScreen(WorkspaceScreen):
         self.action_explain()
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "model" and self.layers_for not in (None, event.value):
+        if event.select.id == "model" and self.layers_for != event.value:
             self.query_one("#layer", Select).set_options([])
             self.layers_for = None
+            self.list_layers(str(event.value), self.query_one("#weights", Input).value.strip()
+                             or None)
         if event.select.id in ("normalise", "colormap") and self.results:
             self.show_results()
 
@@ -246,6 +249,32 @@ class ExplainScreen(WorkspaceScreen):
             return
         if not worker.is_cancelled:
             self.post_message(ExplanationReady(model, results, layers))
+
+    @work(thread=True, exclusive=True, group="layers")
+    def list_layers(self, model_choice: str, weights_file: str | None) -> None:
+        """Load the chosen model in the background so its layers can be picked before F5."""
+        from textual.worker import get_current_worker
+
+        try:
+            model = self.cache.get(model_choice, weights_file)
+            layers = layer_choices(model)
+        except UserError as error:
+            if not get_current_worker().is_cancelled:
+                self.post_message(ExplanationFailed(_with_screen_hint(error)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(LayersListed(model_choice, model.title, layers))
+
+    def on_layers_listed(self, message: LayersListed) -> None:
+        if message.model_choice != self.query_one("#model", Select).value:
+            return
+        if self.layers_for != message.model_choice:
+            self.layers_for = message.model_choice
+            self.query_one("#layer", Select).set_options(message.layers)
+        if not self.results:
+            self.query_one("#explain-status", Static).update(
+                f"{message.title}: {len(message.layers)} layers to choose from. Pick settings "
+                "and press F5.")
 
     def on_explain_progressed(self, message: ExplainProgressed) -> None:
         self.query_one("#explain-status", Static).update(message.text)

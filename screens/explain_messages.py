@@ -41,3 +41,13 @@ class ExplanationFailed(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+class LayersListed(Message):
+    """Sent when a chosen model is loaded and its layers (with output shapes) are known."""
+
+    def __init__(self, model_choice: str, title: str, layers: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.model_choice = model_choice  # the Model selector's value it belongs to
+        self.title = title  # the model's name for people
+        self.layers = layers  # (label with output shape, layer name) choices

@@ -6,6 +6,7 @@ one explanation per target. Imports torch only inside the functions.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -45,8 +46,13 @@ class ModelCache:
     def __init__(self) -> None:
         self._key: tuple | None = None
         self._model = None
+        self._lock = threading.Lock()  # the layer lister and the explainer may ask at once
 
     def get(self, model: str, weights_file: str | None):
+        with self._lock:
+            return self._get(model, weights_file)
+
+    def _get(self, model: str, weights_file: str | None):
         from core.explain_models import load_resnet18, load_run_model
 
         key = (model, weights_file)

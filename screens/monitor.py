@@ -75,10 +75,11 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         self.x_axis: XAxis = "epoch"
         self.smoothing: Smoothing = "ema"
         self.focus_id: str | None = None
+        self._to_mark: set[str] = set()  # runs to mark once focus_id shows up
         self._wake = threading.Event()
         self._reported: set[str] = set()
         self._texts: dict[str, str] = {}  # last text put in each Static, by selector
-        self._result_rows: list[list[str]] = []
+        self._result_rows: list[list[str]] | None = None  # None: columns not made yet
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="monitor-body"):
@@ -95,7 +96,6 @@ class MonitorScreen(RunControls, WorkspaceScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#results", DataTable).add_columns(*RESULT_HEADERS)
         self.query_one("#monitor-notice", Static).display = False
         self.update_state_line()
         self.query_one(RunsTable).focus()
@@ -128,6 +128,8 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         self.runs = {run.id: run for run in message.runs}
         self.order = tuple(run.id for run in message.runs)
         self.selected &= set(self.runs)
+        if self.focus_id in self.runs:
+            self.selected |= self._to_mark & set(self.runs)
         for run in message.runs:
             if run.state == "failed" and run.id not in self._reported:
                 self._reported.add(run.id)
@@ -141,8 +143,10 @@ class MonitorScreen(RunControls, WorkspaceScreen):
             self.focus_id = None
         self.redraw()
 
-    def show_run(self, run_id: str) -> None:
-        """Put the cursor on this run as soon as the tail thread has seen it."""
+    def show_run(self, run_id: str, mark: tuple[str, ...] = ()) -> None:
+        """Put the cursor on this run (and mark `mark` for comparison) as soon as the tail thread
+        has seen it."""
+        self._to_mark = set(mark)
         self.focus_id = run_id
         self.wake()
 
@@ -158,8 +162,9 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         return self.runs.get(run_id) if run_id else None
 
     def plotted(self) -> list[RunSnapshot]:
-        """The marked runs in table order, else the run under the cursor."""
-        marked = [self.runs[rid] for rid in self.order if rid in self.selected]
+        """The marked runs oldest first (a run keeps its colour whatever the sort or new runs),
+        else the run under the cursor."""
+        marked = [self.runs[rid] for rid in sorted(self.selected) if rid in self.runs]
         if marked:
             return marked
         return [self.current] if self.current else []
@@ -176,7 +181,9 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         rows = [result_row(run).cells() for run in runs]
         if rows != self._result_rows:
             self._result_rows = rows
-            results.clear()
+            results.clear(columns=True)  # explicit widths: a header never lags behind its cells
+            for index, header in enumerate(RESULT_HEADERS):
+                results.add_column(header, width=max([len(header), *(len(row[index]) for row in rows)]))
             for row in rows:
                 results.add_row(*row)
         current = self.current

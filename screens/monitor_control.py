@@ -127,13 +127,14 @@ class RunControls:
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.launch_twin(config, "noaug" if run.config.get("augment") else "aug")
+                self.launch_twin(config, "noaug" if run.config.get("augment") else "aug", run.id)
 
         self.app.push_screen(ConfirmScreen(f"Launch {run.id} again {change}?"), confirmed)
 
     @work(thread=True, exclusive=True, group="control")
-    def launch_twin(self, config: dict, suffix: str) -> None:
-        """Validate, write and start the twin run, then put the cursor on it."""
+    def launch_twin(self, config: dict, suffix: str, original: str) -> None:
+        """Validate, write and start the twin run, then put the cursor on it and mark both runs
+        for the overlay (the comparison chart is on screen at once)."""
         from core.errors import UserError
         from core.train_config import TrainConfig
         from screens.train import launch_run
@@ -145,7 +146,7 @@ class RunControls:
             self.app.call_from_thread(self.notify, f"Not launched: {error}", severity="error")
             return
         self.app.call_from_thread(self.notify, f"Launched {run_dir.name} ({where}).")
-        self.show_run(run_dir.name)
+        self.show_run(run_dir.name, mark=(original, run_dir.name))
 
     def action_message(self) -> None:
         run = self.current
@@ -160,7 +161,7 @@ class RunControls:
             if folder is not None:
                 self.export(runs, folder)
 
-        self.app.push_screen(ExportScreen(Path("exports"), len(runs)), chosen)
+        self.app.push_screen(ExportScreen(Path("exports").resolve(), len(runs)), chosen)
 
     @work(thread=True, exclusive=True, group="export")
     def export(self, runs: list[RunSnapshot], folder: Path) -> None:
@@ -168,7 +169,8 @@ class RunControls:
         from core.curves_export import ExportRun, export_runs
 
         try:
-            paths = export_runs([ExportRun(r.id, r.config, r.events) for r in runs], folder, self.x_axis)
+            paths = export_runs([ExportRun(r.id, r.config, r.events) for r in runs], folder.resolve(),
+                                self.x_axis)
         except OSError as error:
             self.post_message(self.ExportFinished([], f"Could not write to {folder}: {error}"))
             return

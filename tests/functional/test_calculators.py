@@ -178,8 +178,39 @@ async def test_one_key_per_exercise_b1_to_b6_and_again_for_the_next_part(tmp_pat
             text_of(app, "#arch-status")
         await pilot.press("f11", "f11")  # B5, two 4×4 stride-2 convs
         await settle(pilot)
-        assert screen.table.rows[-1].field[0].size == 10
+        convs = nn.Sequential(nn.Conv2d(1, 1, 4, stride=2), nn.Conv2d(1, 1, 4, stride=2))
+        nn.init.ones_(convs[0].weight), nn.init.ones_(convs[1].weight)
+        image = torch.zeros(1, 1, 32, 32, requires_grad=True)
+        convs(image)[0, 0, 2, 2].backward()  # one output cell of (1, 1, 6, 6)
+        seen = image.grad[0, 0].abs().sum(dim=1).nonzero()  # input rows it depends on
+        assert screen.table.rows[-1].field[0].size == int(seen.max() - seen.min() + 1)
         await pilot.press("f12")  # B6 starts at the first model preset
         await settle(pilot)
         model = build_model("lenet5", pretrained=False)
         assert screen.table.total_params == sum(p.numel() for p in model.parameters())
+
+
+def test_b5_general_formula_sums_to_the_autograd_receptive_field():
+    import re
+
+    import torch
+    from torch import nn
+
+    from core.layer_table import layer_table
+    from screens.calculators_views import field_sum
+
+    spec = ("Conv2d(1, 1, 3), Conv2d(1, 1, 3, dilation=2), AvgPool2d(2), "
+            "Conv2d(1, 1, 3, stride=2), AvgPool2d(3, 1)")
+    text = field_sum(layer_table(spec, (1, 40, 40)))
+    terms = re.findall(r"\((\d+)−1\)((?:·\d+)+)", text)
+    total = 1 + sum((int(k) - 1) * eval("*".join(f.split("·")[1:])) for k, f in terms)
+    stack = nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3, dilation=2), nn.AvgPool2d(2),
+                          nn.Conv2d(1, 1, 3, stride=2), nn.AvgPool2d(3, 1))
+    for conv in (stack[0], stack[1], stack[3]):
+        nn.init.ones_(conv.weight)
+    image = torch.zeros(1, 1, 40, 40, requires_grad=True)
+    out = stack(image)  # (1, 1, 5, 5)
+    out[0, 0, 2, 2].backward()
+    rows = image.grad[0, 0].abs().sum(dim=1).nonzero()
+    assert total == int(rows.max() - rows.min() + 1)
+    assert text.endswith(f"[b]{total}[/b][/]")

@@ -78,6 +78,7 @@ async def test_toggles_keep_the_typed_matrices(tmp_path):
         await pilot.pause()
         assert screen.query_one("#field-input").value == before
         assert screen.inputs.padding_mode == "reflect" and screen.inputs.mode == "convolution"
+        assert "flipped by 180°" in text_of(screen, "#conv-status")  # the difference, explained
 
 
 async def test_wrong_answer_is_diagnosed(tmp_path):
@@ -199,7 +200,8 @@ async def test_zero_terms_are_left_out_until_z(tmp_path):
         await pilot.press("f8", "v", "v", "v")  # dE/dw of the max-pool preset
         await pilot.pause()
         compact = text_of(app.screen, "#conv-arith")
-        assert compact == "dE/dw[0,0] = 3/2·2 + 5/2·3 + 3/2·3 + 2·2 = 19  (12 zero terms left out)"
+        assert compact == \
+            "dE/dw[0,0] = 3/2·2 + 5/2·3 + 3/2·3 + 2·2 = 19  (12 zero terms left out)"
         await pilot.press("z")
         await pilot.pause()
         full = text_of(app.screen, "#conv-arith")
@@ -226,3 +228,32 @@ async def test_pooling_window_stride_and_ceil_keys(tmp_path):
         assert [[int(v) for v in row] for row in pooled] == \
             F.max_pool2d(conv, 3, 2, ceil_mode=True)[0, 0].int().tolist()
         assert "window 3" in text_of(screen, "#conv-params")
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two rich colours."""
+    def luminance(color) -> float:
+        channels = [c / 255 for c in color.get_truecolor()]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+async def test_highlighted_cells_are_readable_in_dark_and_light_themes(tmp_path):
+    for theme in ("textual-dark", "textual-light"):
+        app = make_app(AppConfig(start="conv_lab", runs_dir=tmp_path, theme=theme))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("f8", "v", "right")  # window, argmax mark and current cell
+            await pilot.pause()
+            for view in app.screen.query(MatrixView):
+                text = view.render_picture(view.picture)
+                own = view.rich_style
+                assert contrast(own.color, own.bgcolor) >= 4.5, theme
+                for span in text.spans:
+                    style = span.style
+                    if style.bgcolor is not None:
+                        assert contrast(style.color, style.bgcolor) >= 4.5, (theme, style)
+                    else:
+                        assert style.color is None, (theme, style)  # the theme's text colour

@@ -15,8 +15,8 @@ A2_X = torch.tensor([[1.0, 0, 2, 3, 1], [3, 2, 0, 7, 0], [0, 6, 1, 1, 4]])[None,
 SOBEL = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])[None, None]
 
 
-def run_json(capsys, *argv: str) -> dict:
-    assert main(["conv", *argv, "--json"]) == 0
+def run_json(capsys, *argv: str, status: int = 0) -> dict:
+    assert main(["conv", *argv, "--json"]) == status
     return json.loads(capsys.readouterr().out)
 
 
@@ -35,7 +35,7 @@ def test_a2_reflect_convolution_json(capsys):
 
 def test_a1_preset_with_three_kernels_and_answer_check(capsys):
     answer = "1 0 0 0 1; 0 1 0 0 0; 0 0 0 1 0; 0 0 0 0 2"
-    data = run_json(capsys, "--preset", "a1", "--answer", answer)
+    data = run_json(capsys, "--preset", "a1", "--answer", answer, status=1)  # wrong: exit 1
     assert len(data["outputs"]) == 3
     assert "+ (−1)" in data["outputs"][0]["steps"][0]["text"]
     assert data["check"]["correct"] is False
@@ -111,3 +111,14 @@ def test_compact_steps_leave_out_zero_products_but_keep_the_sum(capsys):
     total = sum(eval(term.replace("·", "*").replace("(−", "(-")) for term in terms)
     assert total == w.grad[0, 0, 0, 0] and line.rstrip().endswith("(12 zero terms left out)")
     assert "0·1 + 3/2·2" in full and "zero terms left out" not in full
+
+
+def test_a_correct_answer_exits_0_and_a_wrong_one_1(capsys):
+    x = torch.tensor([[1.0, 0, 0, 1, 1, 0], [0, 1, 0, 0, 0, 1], [0, 0, 1, 1, 0, 0],
+                      [1, 0, 0, 0, 1, 0], [1, 0, 0, 0, 0, 1]])[None, None]  # A1's image
+    right = F.relu(F.conv2d(x, torch.tensor([[1.0, 0], [0, 1]])[None, None], stride=2) - 1)
+    text = "; ".join(" ".join(str(int(v)) for v in row) for row in right[0, 0].tolist())
+    assert main(["conv", "--preset", "a1-stride2", "--answer", text]) == 0
+    assert "correct" in capsys.readouterr().out.lower()
+    wrong = text.replace("1", "2", 1)
+    assert main(["conv", "--preset", "a1-stride2", "--answer", wrong]) == 1

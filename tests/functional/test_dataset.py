@@ -89,6 +89,12 @@ async def test_augment_tab_toggles_and_rerolls(small_shapes, tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await loaded(app, pilot)
         assert screen.check_action("toggle", ("flip",)) is False
+        from textual.widgets._footer import FooterKey
+
+        await pilot.pause()
+        keys = {key.description: key.region for key in screen.query(FooterKey)}
+        for description in ("Split", "Page ▶", "◀ Page"):  # paging fits an 80-column footer
+            assert keys[description].width and keys[description].right <= 80, description
         await pilot.press("a")
         assert screen.query_one("#dataset-tabs", TabbedContent).active == "augment"
 

@@ -108,12 +108,31 @@ async def test_screen_without_weights_explains_why(tmp_path):
     app = explain_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("f5")
         status = app.screen.query_one("#explain-status")
+        await wait_for(pilot, lambda: "Cannot explain" in str(status.render()))  # before F5
+        await pilot.press("f5")
         await wait_for(pilot, lambda: "Cannot explain" in str(status.render()))
         assert "cnn-tui weights fetch resnet18" in str(status.render())
         assert "In this screen: type the weights file's path" in str(status.render())
         assert not app.screen.results
+
+
+async def test_choosing_a_model_lists_its_layers_before_explaining(tmp_path):
+    run_dir = make_run(tmp_path / "runs", "lenet5", seed=4)
+    app = explain_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#model", Select).value = str(run_dir)
+        layer = screen.query_one("#layer", Select)
+        await wait_for(pilot, lambda: len(layer._options) > 1)
+        labels = [label for label, _ in layer._options]
+        assert "3 Conv2d 16×10×10" in labels and not screen.results
+        assert "layers to choose from" in str(screen.query_one("#explain-status").render())
+        layer.value = "0"
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: bool(screen.results))
+        assert screen.results[0].layer == "0" and screen.results[0].layer_shape == (6, 28, 28)
 
 
 async def test_narrow_terminal_stacks_the_pictures_at_full_width(tmp_path):
@@ -274,3 +293,28 @@ def test_cli_show_draws_pca_as_the_screen_does(tmp_path, capsys):
     resized = np.asarray(Image.fromarray(unit).resize(size, Image.BILINEAR), dtype=np.float64)
     overlay = np.asarray(Image.open(out / "overlay.png"), dtype=np.float64)
     assert np.abs(overlay - (0.5 * image + 0.5 * resized)).mean() < 3
+
+
+def test_cli_gallery_explains_right_and_wrong_test_images(tmp_path, capsys):
+    from core.datasets import load_dataset
+
+    shapes = load_dataset("shapes", train_size=1)
+    make_run(tmp_path / "runs", "lenet5", seed=5, dataset="shapes", classes=shapes.classes)
+    out = tmp_path / "d5"
+    code = main(["--runs-dir", str(tmp_path / "runs"), "explain", "--model", "demo",
+                 "--gallery", "2", "--method", "gradcam", "--out", str(out), "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0 and summary["layer"] == "3"
+    kinds = [item["kind"] for item in summary["items"]]
+    assert kinds == ["right", "right", "wrong", "wrong"]
+    for item in summary["items"]:
+        index = int(item["source"].split(":")[1])
+        assert item["label"] == shapes.classes[shapes.test.labels[index]]
+        assert (item["label"] == item["predicted"]) == (item["kind"] == "right")
+        recipe = json.loads((tmp_path / item["folder"] / "recipe.json").read_text())
+        assert recipe["target_name"] == item["predicted"] == item["target"]
+        assert np.load(tmp_path / item["folder"] / "heatmap.npy").shape == (32, 32)
+    assert main(["explain", "--gallery", "2", "--random-weights", "0"]) == 2
+    assert "needs a training run" in capsys.readouterr().err
+    assert main(["explain"]) == 2
+    assert "Give an IMAGE" in capsys.readouterr().err

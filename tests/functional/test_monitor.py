@@ -8,6 +8,7 @@ import json
 from core.curves_export import CSV_COLUMNS
 from screens.monitor import MonitorScreen
 from screens.monitor_dialogs import ConfirmScreen, TextScreen
+from screens.monitor_view import RESULT_HEADERS
 from tests.helpers_monitor import STEPS, append_text, canned_test_acc, epoch_events, write_run
 from tui.app import make_app
 from tui.config import AppConfig
@@ -105,7 +106,7 @@ async def test_space_overlays_runs_and_fills_the_results_table(tmp_path):
         results = screen.query_one("#results")
         assert results.row_count == 2
         rows = [[str(c) for c in results.get_row_at(i)] for i in range(2)]
-        assert {row[2] for row in rows} == {"3", "2"}
+        assert {row[RESULT_HEADERS.index("epochs")] for row in rows} == {"3", "2"}
         await pilot.press("x")
         assert screen.query_one("#acc-plot", CurvePlot).lines[0].series.x[-1] in (2 * STEPS, 3 * STEPS)
         await pilot.press("s")

@@ -87,3 +87,52 @@ async def test_80_by_24_keeps_the_key_columns_and_120_shows_the_device(tmp_path)
             widths = sum(column.get_render_width(table) for column in table.columns.values())
             assert widths <= table.size.width, f"columns overflow at {size}"
             assert table.get_row_index(run.name) == 0
+            results = screen.query_one("#results")
+            columns = list(results.columns.values())
+            labels = [str(column.label) for column in columns]
+            through_test = columns[: labels.index("test acc") + 1]
+            assert sum(column.get_render_width(results) for column in through_test) <= results.size.width
+
+
+async def test_a_run_keeps_its_colour_when_the_table_is_resorted(tmp_path):
+    runs = [write_run(tmp_path, name, "finished", epochs_done=n) for name, n in (("b-first", 2), ("a-second", 3))]
+    app = monitor_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.runs) == 2)
+        for run in runs:
+            cursor_to(screen, run.name)
+            await pilot.press("space")
+
+        def colours() -> dict[str, str]:
+            return {line.group: line.color for line in screen.query_one("#step-plot", CurvePlot).lines}
+
+        before = colours()
+        assert len(set(before.values())) == 2
+        for _ in range(2):  # newest first → by name → by preset (then by id): the table order flips
+            await pilot.press("o")
+            screen.redraw()
+            assert colours() == before
+
+
+async def test_aug_twin_is_launched_focused_and_overlaid_with_its_original(tmp_path, monkeypatch):
+    import json
+
+    import screens.train
+    from core.runs import create_run
+
+    def fake_launch(runs_dir, config, launcher, name, slurm=None):
+        return create_run(runs_dir, config.to_dict(), name=name), "nowhere"
+
+    monkeypatch.setattr(screens.train, "launch_run", fake_launch)
+    plain = write_run(tmp_path, "lenet5", "finished", epochs_done=2)
+    app = monitor_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.runs) == 1)
+        await pilot.press("a", "y")
+        await wait_for(pilot, lambda: len(screen.selected) == 2)
+        twin = next(rid for rid in screen.runs if rid != plain.name)
+        assert screen.selected == {plain.name, twin}
+        assert screen.current.id == twin and twin.endswith("lenet5-aug")
+        assert json.loads((tmp_path / twin / "config.json").read_text())["augment"] == ["flip", "crop"]

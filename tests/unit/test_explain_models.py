@@ -20,12 +20,13 @@ from tests.helpers_explain import CIFAR_MEAN, CIFAR_STD, CLASSES, make_run, rand
 def test_missing_weights_say_how_to_get_them(tmp_path):
     with pytest.raises(WeightsMissingError, match="cnn-tui weights fetch resnet18"):
         load_resnet18()
-    with pytest.raises(WeightsMissingError, match="--weights FILE"):
+    with pytest.raises(WeightsMissingError, match="There is no weights file .*nope.pth"):
         resnet18_imagenet_state_dict(tmp_path / "nope.pth")
     garbage = tmp_path / "garbage.pth"
     garbage.write_bytes(b"\x00" * 100)
-    with pytest.raises(WeightsMissingError, match="Cannot read"):
+    with pytest.raises(WeightsMissingError, match="Cannot read") as caught:
         resnet18_imagenet_state_dict(garbage)
+    assert "weights_only" not in str(caught.value)  # not torch's advice to load unsafely
 
 
 def test_weights_file_is_loaded_exactly(tmp_path):

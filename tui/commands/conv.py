@@ -64,7 +64,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     loss.add_argument("--target", metavar="M", help="MSE target y for the final output: "
                       "E = mean((o − y)²); gives every gradient")
     loss.add_argument("--grad-output", metavar="M", help="upstream gradient dE/do instead")
-    parser.add_argument("--answer", metavar="M", help="your answer, checked and diagnosed")
+    parser.add_argument("--answer", metavar="M",
+                        help="your answer, checked and diagnosed (exit status 1 when wrong)")
     parser.add_argument("--answer-for", choices=QUANTITY_CHOICES,
                         help="what --answer is (default: pooled with pooling, else output)")
     parser.add_argument("--answer-kernel", type=int, default=1, metavar="N",
@@ -119,10 +120,11 @@ def run(args: argparse.Namespace) -> int:
         quantity = args.answer_for or ("pooled" if problem.pool else "output")
         answer = parse_channels(args.answer, name="answer")
         check = check_answer(problem, answer, quantity, args.answer_kernel - 1)
+    wrong = int(check is not None and not check.correct)  # exit status 1, like diff
     if args.json:
         print(json.dumps(solution_to_json(solution, check)))
-        return 0
+        return wrong
     from tui.conv_report import print_report
 
     print_report(solution, check, steps=args.steps, compact=args.compact)
-    return 0
+    return wrong

@@ -13,6 +13,7 @@ EPILOG = """examples:
   cnn-tui explain astronaut --method saliency --target "bull mastiff" --reduce max
   cnn-tui explain coffee --method activations --layer layer1 --reduce pca --show
   cnn-tui explain cifar10:17 --model RUN_ID --method gradcam --show
+  cnn-tui explain --model RUN_ID --gallery 10 --method gradcam --out out/d5 --show
   cnn-tui explain chelsea --list-layers
 """
 
@@ -25,9 +26,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
     parser.add_argument(
-        "image", metavar="IMAGE",
+        "image", metavar="IMAGE", nargs="?",
         help="image file, bundled photo (chelsea, coffee, astronaut, rocket) "
-        "or cifar10:N / shapes:N",
+        "or cifar10:N / shapes:N (not with --gallery)",
     )
     parser.add_argument("--model", default="resnet18",
                         help="resnet18, or a run id / run directory (default: resnet18)")
@@ -60,6 +61,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR",
                         help="write heatmap.npy, image/map/overlay PNGs and recipe.json here")
     parser.add_argument("--show", action="store_true", help="draw the map in the terminal")
+    parser.add_argument("--gallery", type=int, metavar="N",
+                        help="instead of IMAGE: the first N right and N wrong test predictions "
+                        "of a run (--model RUN), each explained (D5)")
     parser.add_argument("--list-layers", action="store_true",
                         help="list layer names with their output shapes and exit")
     parser.add_argument("--data-dir", metavar="DIR", help="dataset folder for cifar10:N images")
@@ -90,9 +94,13 @@ def run(args: argparse.Namespace) -> int:
     console = Console(color_system="truecolor" if getattr(args, "truecolor", False) else "auto")
     if not 0.0 <= args.alpha <= 1.0:
         raise UserError(f"--alpha must be between 0 and 1, not {args.alpha}.")
+    if (args.image is None) == (args.gallery is None):
+        raise UserError("Give an IMAGE (e.g. chelsea, cifar10:17, a file) or --gallery N with "
+                        "--model RUN_ID, not both.")
     model = load_model(args)
-    image, image_label = load_image(args.image, args.data_dir)
-    if args.list_layers:
+    if args.gallery is None:
+        image, image_label = load_image(args.image, args.data_dir)
+    if args.list_layers and args.gallery is None:
         return _list_layers(model, image, args, console)
     reduce = args.reduce or ("max" if args.method == "saliency" else "mean")
     if args.method == "saliency" and reduce == "pca":
@@ -104,6 +112,10 @@ def run(args: argparse.Namespace) -> int:
         channels=args.channels, filters=_indices(args.filters), relu=not args.no_relu,
         counterfactual=args.counterfactual,
     )
+    if args.gallery is not None:
+        from tui.explain_gallery import run_gallery
+
+        return run_gallery(args, model, recipe, console)
     explanation = explain(model, image, recipe)
     written = []
     if args.out:
@@ -211,7 +223,7 @@ def _show(console, explanation, args) -> None:
                                                  hi, args.colormap, truecolor, explanation.image,
                                                  args.alpha), truecolor))
             labels.append(f"overlay (alpha {args.alpha})")
-        _print_grid(console, tiles, labels, layout)
+        print_grid(console, tiles, labels, layout)
         lo, hi = bounds[0]
         console.print(colorbar_text(lo, hi, min(width, 60), args.colormap, truecolor))
         shared = len(set(bounds)) == 1
@@ -235,13 +247,14 @@ def _show_pca(console, explanation, args, truecolor: bool, width: int) -> None:
     pictures = [rgb, blend(explanation.image, rgb, args.alpha)]
     tiles = [rgb_to_lines(resize_rgb(picture, 2 * layout.tile_rows, layout.tile_cols), truecolor)
              for picture in pictures]
-    _print_grid(console, tiles, [f"{explanation.layer} PCA → RGB",
+    print_grid(console, tiles, [f"{explanation.layer} PCA → RGB",
                                  f"overlay (alpha {args.alpha})"], layout)
     console.print(Text(f"PC1 → red, PC2 → green, PC3 → blue; scaling: {args.normalise}",
                        style="dim"))
 
 
-def _print_grid(console, tiles: list, labels: list[str], layout) -> None:
+def print_grid(console, tiles: list, labels: list[str], layout) -> None:
+    """Print half-block tiles side by side under bold captions."""
     from rich.segment import Segment, Segments
     from rich.text import Text
 

@@ -126,7 +126,7 @@ class CurvePlot(PlotextPlot):
     """
 
     MAX_FPS = 4
-    """Redraw cap for streamed data: new lines mark the plot dirty; a timer shows them this often."""
+    """Redraw cap for streamed data: new lines wait for a timer that flushes this often."""
 
     class Built(Message):
         """Sent when a thread finished building the picture for one state of the plot."""
@@ -146,8 +146,8 @@ class CurvePlot(PlotextPlot):
         self._lines_version = 0
         self._lines_lock = threading.Lock()
         self.builds = 0  # how many times the figure was rebuilt (tests and the benchmark read it)
-        self._version = 0  # bumped by every set_lines
-        self._shown_version = -1  # the version the last refresh asked for
+        self._version = 0  # bumped by every set_source
+        self._shown_version = -1  # the version the last flush asked to paint
         self._building = False
         self._strips: list[Strip] = []  # the last built picture, one Strip per row
         self._text_key: tuple | None = None  # (version, width, height, theme, dark) of `_strips`
@@ -193,7 +193,7 @@ class CurvePlot(PlotextPlot):
         return lines
 
     def flush(self) -> None:
-        """Ask for a redraw if the lines changed since the last one (the build follows in render)."""
+        """Ask for a repaint if the lines changed since the last one (render_line starts the build)."""
         if self._shown_version != self._version:
             self._shown_version = self._version
             self.refresh()

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
 from textual.widgets import Static
 
 from core.matrix import fmt
@@ -43,15 +44,17 @@ class MatrixView(Static):
         height: auto;
         padding: 0 1;
         margin: 0 1 0 0;
-        border: round $panel-lighten-2;
+        border: round $foreground 30%;
     }
-    MatrixView > .matrix--title { text-style: bold; color: $text-muted; }
+    MatrixView > .matrix--title { text-style: bold; }
     MatrixView > .matrix--window { background: $accent 40%; text-style: bold; }
-    MatrixView > .matrix--padding { color: $text-disabled; text-style: italic; }
+    MatrixView > .matrix--padding { text-style: italic dim; }
     MatrixView > .matrix--current { background: $primary 60%; text-style: bold; }
     MatrixView > .matrix--wrong { background: $error 50%; text-style: bold strike; }
-    MatrixView > .matrix--marked { text-style: bold underline; color: $warning; }
+    MatrixView > .matrix--marked { text-style: bold underline; }
     """
+    """Cell backgrounds are blended over the widget's own and get a contrasting text colour;
+    other numbers use the theme's text colour (readable in dark and light themes)."""
 
     def __init__(self, picture: MatrixPicture | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -70,7 +73,8 @@ class MatrixView(Static):
         width = max((len(t) for row in texts for t in row), default=1)
         for i, j in picture.hidden:
             texts[i][j] = "·"
-        text = Text(picture.title + "\n", style=self._style("matrix--title"))
+        text = Text()
+        text.append(picture.title + "\n", style=self._style("matrix--title"))
         for i, row in enumerate(texts):
             for j, value in enumerate(row):
                 text.append(" ")
@@ -91,4 +95,26 @@ class MatrixView(Static):
         return style
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        style = self.get_component_rich_style(name, partial=True)
+        component = self.get_component_styles(name)
+        if not component.has_rule("background"):
+            return style
+        _, base = self.background_colors
+        background = base + component.background  # (alpha blended)
+        text = max((WHITE, BLACK), key=lambda c: _contrast(c, background))
+        return style + Style(bgcolor=background.rich_color, color=text.rich_color)
+
+
+WHITE, BLACK = Color(255, 255, 255), Color(0, 0, 0)
+
+
+def _contrast(a: Color, b: Color) -> float:
+    """WCAG contrast ratio of two colours (1 … 21)."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _luminance(color: Color) -> float:
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+              for c in (color.r / 255, color.g / 255, color.b / 255)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
