@@ -147,7 +147,15 @@ async def main() -> None:
                                 ("next key answered after", old_next, now_next)):
             before, after = statistics.median(old), statistics.median(new)
             print(f"  {label:<34} {1000 * before:9.1f} ms {1000 * after:15.1f} ms {before / after:8.1f}×")
-        print(f"  worst next-key latency:           {1000 * max(old_next):9.1f} ms {1000 * max(now_next):15.1f} ms")
+        worst = (1000 * max(old_next), 1000 * max(now_next))
+        print(f"  worst next-key latency:           {worst[0]:9.1f} ms {worst[1]:15.1f} ms")
+        idle = []
+        for _ in range(REPEATS):
+            await pilot.pause(0.3)
+            t0 = time.perf_counter()
+            await pilot.press("o")
+            idle.append(time.perf_counter() - t0)
+        print(f"key 'o' answered after, nothing building:    {ms(idle)}")
         print(f"key 'x' until all 3 plots show it (thread):  {ms(now_shown)}")
         original = curves.decimate
         curves.decimate = lambda series, columns: series

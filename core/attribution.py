@@ -4,6 +4,7 @@ and Grad-CAM (Selvaraju et al.), both on the pre-softmax score, raw values kept.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,8 +39,11 @@ def top_k(logits: np.ndarray, classes: tuple[str, ...], k: int = 5) -> list[Pred
 
 def resolve_target(target: str | int | None, classes: tuple[str, ...],
                    logits: np.ndarray) -> int:
-    """None → predicted class; an index (int or digits); else a class name (case-insensitive,
-    a unique prefix or substring is enough)."""
+    """None → predicted class; an index (int or digits); else a class name (case-insensitive).
+
+    Part of a name is enough when it picks one class: tried as whole words first ("cat" is
+    ambiguous among the five ImageNet cats, not "catamaran"), then as a prefix, then anywhere.
+    """
     if target is None or target == "":
         return int(np.argmax(logits))
     text = str(target).strip()
@@ -51,7 +55,13 @@ def resolve_target(target: str | int | None, classes: tuple[str, ...],
     lowered = [name.lower() for name in classes]
     if text.lower() in lowered:
         return lowered.index(text.lower())
-    for test in (str.startswith, str.__contains__):
+    words = text.lower().split()
+
+    def whole_words(name: str, _: str) -> bool:
+        parts = re.split(r"[^\w'-]+", name)
+        return any(parts[i:i + len(words)] == words for i in range(len(parts)))
+
+    for test in (whole_words, str.startswith, str.__contains__):
         matches = [i for i, name in enumerate(lowered) if test(name, text.lower())]
         if len(matches) == 1:
             return matches[0]

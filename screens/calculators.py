@@ -104,6 +104,10 @@ class CalculatorsScreen(WorkspaceScreen):
         self.query_one("#f-in_size", Input).focus()
         self.query_one(LayerCalculator).load_example("b1")
 
+    def on_resize(self) -> None:
+        """Short terminals get a smaller SPEC editor, so the answers are seen without scrolling."""
+        self.set_class(self.size.height < 34, "-short")
+
     # ---- architecture editor -----------------------------------------------------------
     @on(Select.Changed, "#arch-preset")
     def _preset_picked(self, event: Select.Changed) -> None:

@@ -21,6 +21,7 @@ from screens.conv_lab_views import VIEW_TITLES, available_views, stage, step_gri
 from tui.widgets.matrix import MatrixView
 from tui.workspace_screen import WorkspaceScreen
 
+
 class StageRow(Horizontal, can_focus=True):
     """The matrices of the current step; focus rests here while stepping."""
 

@@ -248,14 +248,13 @@ class DatasetScreen(WorkspaceScreen):
             self._refresh_augment()
 
     def _draw_grid(self) -> None:
-        from tui.dataset_render import class_grid, fit_size
+        from tui.dataset_render import class_grid, grid_size
 
         grid = self.query_one(ExampleGrid)
         width = self.query_one("#grid-scroll").size.width - 2
-        size = fit_size(width or 80, self.per_class)
-        grid.update(
-            class_grid(self.dataset, self.split, self.indices, size, self.truecolor, grid.cursor)
-        )
+        size, label_above = grid_size(width or 80, self.per_class)
+        grid.update(class_grid(self.dataset, self.split, self.indices, size, self.truecolor,
+                               grid.cursor, label_above))
 
     def on_resize(self) -> None:
         if self.dataset is not None:

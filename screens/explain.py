@@ -260,7 +260,8 @@ class ExplainScreen(WorkspaceScreen):
             layers = layer_choices(model)
         except UserError as error:
             if not get_current_worker().is_cancelled:
-                self.post_message(ExplanationFailed(_with_screen_hint(error)))
+                self.post_message(ExplanationFailed(_with_screen_hint(error),
+                                                    heading="Model not available"))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(LayersListed(model_choice, model.title, layers))
@@ -280,7 +281,7 @@ class ExplainScreen(WorkspaceScreen):
         self.query_one("#explain-status", Static).update(message.text)
 
     def on_explanation_failed(self, message: ExplanationFailed) -> None:
-        self.query_one("#explain-status", Static).update(f"[b]Cannot explain:[/b] {message.text}")
+        self.query_one("#explain-status", Static).update(f"[b]{message.heading}:[/b] {message.text}")
 
     def on_explanation_ready(self, message: ExplanationReady) -> None:
         self.results = message.results

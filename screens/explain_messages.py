@@ -38,9 +38,10 @@ class GalleryListed(Message):
 class ExplanationFailed(Message):
     """Sent when a request could not be explained (the message says why and what to do)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, heading: str = "Cannot explain") -> None:
         super().__init__()
         self.text = text
+        self.heading = heading  # what failed, shown in bold before the text
 
 
 class LayersListed(Message):

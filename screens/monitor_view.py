@@ -24,7 +24,8 @@ METRIC_COLORS = {"train": "blue", "val": "green", "test": "orange"}
 """Colours of a single run's train / val / test curves."""
 
 METRIC_MARKERS = {"train": "braille", "val": "hd", "test": "dot"}
-"""When several runs share a plot, colour says which run and the marker which split."""
+"""The marker says which split (colour says which run when several share a plot), so the
+splits stay apart without colour too."""
 
 SMOOTHING_TITLES = {"raw": "raw", "ema": "EMA 0.6", "mean": "moving mean 20"}
 EMA_WEIGHT = 0.6  # TensorBoard's default smoothing weight
@@ -73,7 +74,9 @@ def metric_lines(
             if not len(series):
                 continue
             if len(runs) == 1:
-                lines.append(PlotLine(series, METRIC_TITLES[metric], METRIC_COLORS[split]))
+                lines.append(PlotLine(
+                    series, METRIC_TITLES[metric], METRIC_COLORS[split], METRIC_MARKERS[split],
+                ))
             else:
                 lines.append(PlotLine(
                     series, f"{names[index]} {split}", RUN_COLORS[index % len(RUN_COLORS)],

@@ -125,19 +125,21 @@ def _print_rich(dataset, indices, rows, titles, choice, args) -> None:
     from rich.text import Text
 
     from tui.config import terminal_has_truecolor
-    from tui.dataset_render import balance_table, class_grid, fit_size, image_row
+    from tui.dataset_render import balance_table, class_grid, fit_size, grid_size, image_row
 
-    console = Console()
+    truecolor = getattr(args, "truecolor", False) or terminal_has_truecolor()
+    console = Console(color_system="truecolor" if truecolor else "auto")
     width = console.width or shutil.get_terminal_size().columns
     columns = max(len(images) for _, images in rows)
-    size = args.size or fit_size(width, columns)
-    truecolor = terminal_has_truecolor()
+    size, label_above = (args.size, False) if args.size else (
+        grid_size(width, columns) if choice is None else (fit_size(width, columns), False))
     heading = f"{dataset.title}, {args.split} split, page {args.page}"
     if choice is not None:
         heading += f" — augment: {choice.describe()} (seed {args.seed})"
     console.print(Text(heading, style="bold"))
     if choice is None:
-        console.print(class_grid(dataset, args.split, indices, size, truecolor))
+        console.print(class_grid(dataset, args.split, indices, size, truecolor,
+                                 label_above=label_above))
     else:
         header = "".join(title[:size].ljust(size + 1) for title in titles)
         console.print(Text(" " * 12 + header, style="dim"))

@@ -17,6 +17,7 @@ from tui.widgets.halfblock import rgb_to_text
 
 LABEL_WIDTH = 12  # cells for the class name left of each row
 GAP = 1  # cells between thumbnails
+MIN_SIZE_BESIDE = 8  # thumbnails smaller than this put the class name above the row instead
 
 
 def thumbnail(image: np.ndarray, size: int, truecolor: bool = True) -> list[Text]:
@@ -35,11 +36,24 @@ def _scale(image: np.ndarray, size: int) -> np.ndarray:
     return resize_rgb(image, size, size)
 
 
-def fit_size(width: int, per_row: int, lo: int = 4, hi: int = 32) -> int:
+def fit_size(width: int, per_row: int, lo: int = 4, hi: int = 32,
+             label_width: int = LABEL_WIDTH) -> int:
     """The largest even thumbnail size (pixels = cells) that fits `per_row` images in `width`."""
-    size = (width - LABEL_WIDTH) // max(per_row, 1) - GAP
+    size = (width - label_width) // max(per_row, 1) - GAP
     size = max(lo, min(hi, size))
     return size - size % 2
+
+
+def grid_size(width: int, per_row: int, hi: int = 32) -> tuple[int, bool]:
+    """(thumbnail size, class name above its row) for `per_row` images in `width` cells.
+
+    On narrow terminals the name moves above the row when that makes the thumbnails larger.
+    """
+    beside = fit_size(width, per_row, hi=hi)
+    above = fit_size(width, per_row, hi=hi, label_width=0)
+    if beside < MIN_SIZE_BESIDE and above > beside:
+        return above, True
+    return beside, False
 
 
 def image_row(
@@ -48,23 +62,29 @@ def image_row(
     size: int,
     truecolor: bool = True,
     captions: list[Text | str] | None = None,
+    label_above: bool = False,
 ) -> Text:
     """One labelled row of thumbnails side by side, with an optional caption under each."""
     tiles = [thumbnail(image, size, truecolor) for image in images]
     height = max((len(tile) for tile in tiles), default=1)
     label = Text(label) if isinstance(label, str) else label
-    label.truncate(LABEL_WIDTH - 1)
+    indent = 0 if label_above else LABEL_WIDTH
     lines = []
+    if label_above:
+        lines.append(label)
+    else:
+        label.truncate(LABEL_WIDTH - 1)
     for row in range(height):
         line = Text(no_wrap=True, overflow="crop")
-        line.append_text(label if row == 0 else Text(""))
-        line.pad_right(LABEL_WIDTH - (label.cell_len if row == 0 else 0))
+        if not label_above:
+            line.append_text(label if row == 0 else Text(""))
+            line.pad_right(LABEL_WIDTH - (label.cell_len if row == 0 else 0))
         for tile in tiles:
             line.append_text(tile[row] if row < len(tile) else Text(" " * size))
             line.append(" " * GAP)
         lines.append(line)
     if captions is not None:
-        line = Text(" " * LABEL_WIDTH, no_wrap=True, overflow="crop")
+        line = Text(" " * indent, no_wrap=True, overflow="crop")
         for caption in captions:
             caption = Text(caption) if isinstance(caption, str) else caption
             caption.truncate(size)
@@ -81,6 +101,7 @@ def class_grid(
     size: int,
     truecolor: bool = True,
     cursor: tuple[int, int] | None = None,
+    label_above: bool = False,
 ) -> Text:
     """Rows of examples per class with their split indices; `cursor` (class, column) is marked."""
     images = split_of(dataset, split).images
@@ -91,7 +112,8 @@ def class_grid(
             picked = cursor == (label, column)
             captions.append(Text(f"#{index}", style="reverse bold" if picked else "dim"))
         name = Text(dataset.classes[label], style="bold")
-        rows.append(image_row(name, [images[i] for i in chosen], size, truecolor, captions))
+        rows.append(image_row(name, [images[i] for i in chosen], size, truecolor, captions,
+                              label_above))
     return Text("\n", no_wrap=True, overflow="crop").join(rows)
 
 

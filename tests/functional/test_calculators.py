@@ -214,3 +214,15 @@ def test_b5_general_formula_sums_to_the_autograd_receptive_field():
     rows = image.grad[0, 0].abs().sum(dim=1).nonzero()
     assert total == int(rows.max() - rows.min() + 1)
     assert text.endswith(f"[b]{total}[/b][/]")
+
+
+async def test_b4_totals_and_first_layers_fit_on_80x24(tmp_path):
+    app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        footer_top = app.screen.query_one("Footer").region.y
+        status = app.screen.query_one("#arch-status").region
+        table = app.screen.query_one("#arch-table").region
+        assert status.bottom <= footer_top and table.y + 4 <= footer_top  # header + 3 layers

@@ -203,3 +203,20 @@ async def test_slow_loading_ticks_and_the_screen_stays_responsive(monkeypatch, t
         release.set()
         await loaded(app, pilot)
         assert "Shapes-10" in rendered(info) and screen.loading_timer is None
+
+
+def test_narrow_grids_put_the_class_name_above_larger_thumbnails():
+    from tui.dataset_render import class_grid, grid_size
+
+    assert grid_size(140, 10) == (10, False)  # wide: names beside the rows
+    size, above = grid_size(78, 10)
+    assert above and size == 6  # 78 cells hold 10 thumbnails of 6 + gaps, not 4 beside a name
+    dataset = REAL_LOAD("shapes", train_size=30, test_size=10)
+    indices = [np.flatnonzero(dataset.train.labels == label)[:10] for label in range(10)]
+    console = Console(width=78, record=True, file=io.StringIO(), color_system="truecolor")
+    console.print(class_grid(dataset, "train", indices, size, label_above=True))
+    lines = console.export_text().splitlines()
+    assert lines[0] == dataset.classes[0]
+    counts = [len(indices[0])] * (size // 2)
+    assert [line.count("▀") for line in lines[1:1 + size // 2]] == [c * size for c in counts]
+    assert lines[1].startswith("▀") and all(len(line) <= 78 for line in lines)

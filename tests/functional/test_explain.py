@@ -109,7 +109,7 @@ async def test_screen_without_weights_explains_why(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         status = app.screen.query_one("#explain-status")
-        await wait_for(pilot, lambda: "Cannot explain" in str(status.render()))  # before F5
+        await wait_for(pilot, lambda: "Model not available" in str(status.render()))  # no F5 yet
         await pilot.press("f5")
         await wait_for(pilot, lambda: "Cannot explain" in str(status.render()))
         assert "cnn-tui weights fetch resnet18" in str(status.render())

@@ -1,4 +1,4 @@
-"""Monitor layout and drawing: legends under the plots, builds off the UI thread, narrow terminals, light theme."""
+"""Monitor layout and drawing: legends under plots, builds off the UI thread, narrow terminals, themes."""
 
 from __future__ import annotations
 
@@ -95,7 +95,8 @@ async def test_80_by_24_keeps_the_key_columns_and_120_shows_the_device(tmp_path)
 
 
 async def test_a_run_keeps_its_colour_when_the_table_is_resorted(tmp_path):
-    runs = [write_run(tmp_path, name, "finished", epochs_done=n) for name, n in (("b-first", 2), ("a-second", 3))]
+    runs = [write_run(tmp_path, name, "finished", epochs_done=n)
+            for name, n in (("b-first", 2), ("a-second", 3))]
     app = monitor_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen

@@ -97,4 +97,4 @@ def test_launch_watch_quit_reopen(terminal, tmp_path):
     terminal.close()
     terminal.open(runs, "monitor")
     terminal.wait_for(rf"finished\s+{EPOCHS}/{EPOCHS}", 30)
-    terminal.wait_for(r"⣿ test accuracy", 30)  # the legend under the plot: the curves are drawn
+    terminal.wait_for(r"• test accuracy", 30)  # the legend under the plot: the curves are drawn

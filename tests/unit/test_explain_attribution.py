@@ -115,3 +115,17 @@ def test_resolve_target_accepts_index_name_and_unique_part():
         resolve_target("7", classes, logits)
     with pytest.raises(TargetError, match="No class"):
         resolve_target("zebra", classes, logits)
+
+
+def test_a_word_of_a_name_beats_a_longer_name_that_starts_with_it():
+    from core.weights import imagenet_categories
+
+    classes = tuple(imagenet_categories())
+    logits = np.zeros(len(classes))
+    with pytest.raises(TargetError, match="several") as caught:
+        resolve_target("cat", classes, logits)  # five cats, not "catamaran"
+    assert "Egyptian cat" in str(caught.value)
+    assert classes[resolve_target("Egyptian", classes, logits)] == "Egyptian cat"
+    assert classes[resolve_target("catamaran", classes, logits)] == "catamaran"
+    assert resolve_target("bull mastiff", classes, logits) == 243
+    assert classes[resolve_target("great white", classes, logits)] == "great white shark"

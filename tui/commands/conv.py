@@ -11,7 +11,7 @@ HELP = "exact worked convolution, pooling and backprop examples; check your own 
 
 EPILOG = """matrices: rows separated by ';', values by spaces or commas; channels by '|'.
 Numbers may be integers, decimals or fractions (1/3); results stay exact.
-Negative values need no quoting tricks: --bias -1/2, --input -1,2;3,-4.
+Negative values work as they are: --bias -1/2, --kernel -1/2.
 
 examples:
   cnn-tui conv --preset a1 --steps
