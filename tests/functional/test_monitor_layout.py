@@ -92,6 +92,13 @@ async def test_80_by_24_keeps_the_key_columns_and_120_shows_the_device(tmp_path)
             labels = [str(column.label) for column in columns]
             through_test = columns[: labels.index("test acc") + 1]
             assert sum(column.get_render_width(results) for column in through_test) <= results.size.width
+            if size == (80, 24):  # Tab brings the report table into view, shift+Tab goes back
+                await pilot.press("tab")
+                await pilot.pause()
+                body = screen.query_one("#monitor-body")
+                assert app.focused is results and body.scroll_y > 0
+                await pilot.press("shift+tab")
+                assert app.focused is table
 
 
 async def test_a_run_keeps_its_colour_when_the_table_is_resorted(tmp_path):
