@@ -21,6 +21,7 @@ from torch import nn
 from core.runs import epoch_events, read_events
 from core.train_config import TrainConfig
 from core.train_state import TrainState
+from core.train_step import EpochMeter, train_step
 
 STEP_EVENT_SECONDS = 0.25  # at most ~4 step events per second
 
@@ -58,63 +59,45 @@ def _check_finite(value: float, where: str) -> float:
     return value
 
 
-def _train_epoch(run: TrainState, epoch: int, stop: Callable[[], bool]) -> Iterator[dict[str, Any]]:
+def train_epoch(run: TrainState, epoch: int, stop: Callable[[], bool]) -> Iterator[dict[str, Any]]:
     """One pass over the training split (continuing a stopped one where it left off); yields
     step/eval events, returns (loss, acc, seconds), or None after a stop mid-epoch."""
-    model, device = run.model, run.device
     run.train_loader.set_epoch(epoch)
     done = run.take_partial(epoch) or {"step": 0, "loss_sum": 0.0, "correct": 0, "count": 0,
                                        "seconds": 0.0}
-    loss_sum = torch.tensor(done["loss_sum"], device=device)  # float32, as uninterrupted
-    correct = torch.tensor(done["correct"], device=device, dtype=torch.long)
-    count = done["count"]
+    meter = EpochMeter(run.device, done["loss_sum"], done["correct"], done["count"])
     batches = iter(run.train_loader)
     for _ in range(done["step"]):
         next(batches)  # same batches as before the stop; their updates are in the checkpoint
     run.apply_saved_rng()
-    model.train()
-    window = torch.zeros((), device=device)  # loss summed since the last step event
-    window_steps = window_images = 0
+    run.model.train()
     started = last_time = time.perf_counter()
     for step, (images, labels) in enumerate(batches, start=done["step"] + 1):  # (B,3,H,W), (B,)
-        logits = model(images)  # (B, classes)
-        loss = run.criterion(logits, labels)
-        run.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        run.optimizer.step()
-        run.schedule.step()
-        run.global_step += 1
-        detached = loss.detach()
-        loss_sum += detached * len(labels)
-        window += detached
-        correct += (logits.detach().argmax(1) == labels).sum()
-        count += len(labels)
-        window_steps += 1
-        window_images += len(labels)
+        train_step(run, images, labels, meter)
         now = time.perf_counter()
         if now - last_time >= STEP_EVENT_SECONDS or step == run.steps_per_epoch:
-            mean = _check_finite(window.item() / window_steps, f"at epoch {epoch}, step {step}")
+            mean, images_seen = meter.take_window()
             yield {
                 "kind": "step", "epoch": epoch, "step": step,
                 "steps_per_epoch": run.steps_per_epoch, "global_step": run.global_step,
-                "loss": mean, "lr": _lr(run), "images_per_s": window_images / (now - last_time),
+                "loss": _check_finite(mean, f"at epoch {epoch}, step {step}"), "lr": _lr(run),
+                "images_per_s": images_seen / (now - last_time),
             }
-            window.zero_()
-            window_steps = window_images = 0
             last_time = now
         if run.config.eval_every and run.global_step % run.config.eval_every == 0:
             yield _eval_event(run, epoch)
-            model.train()
+            run.model.train()
         if step < run.steps_per_epoch and stop():
             run.save_partial({
-                "epoch": epoch, "step": step, "loss_sum": loss_sum.item(),
-                "correct": correct.item(), "count": count,
+                "epoch": epoch, "step": step, "loss_sum": meter.loss_sum.item(),
+                "correct": meter.correct.item(), "count": meter.count,
                 "seconds": done["seconds"] + time.perf_counter() - started,
             })
             return None
-    train_loss = _check_finite(loss_sum.item() / max(count, 1), f"in epoch {epoch}")
+    count = max(meter.count, 1)
+    train_loss = _check_finite(meter.loss_sum.item() / count, f"in epoch {epoch}")
     seconds = done["seconds"] + time.perf_counter() - started
-    return train_loss, correct.item() / max(count, 1), seconds
+    return train_loss, meter.correct.item() / count, seconds
 
 
 def _eval_event(run: TrainState, epoch: int) -> dict[str, Any]:
@@ -166,7 +149,7 @@ def fit(
             if stop():
                 yield _stopped(run, None)
                 return
-            result = yield from _train_epoch(run, epoch, stop)
+            result = yield from train_epoch(run, epoch, stop)
             if result is None:
                 yield _stopped(run, epoch)
                 return

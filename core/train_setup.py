@@ -11,6 +11,7 @@ from core.train_config import TrainConfig, TrainConfigError
 
 WARMUP_FRACTION = 0.15  # one-cycle: share of all steps spent raising the LR to its peak
 WARMUP_START = 0.1  # one-cycle: starting LR as a fraction of the peak
+FUSED_DEVICES = ("cpu", "cuda")  # where torch has fused Adam and SGD kernels
 
 
 def resolve_device(name: str) -> torch.device:
@@ -26,9 +27,10 @@ def resolve_device(name: str) -> torch.device:
 
 
 def make_optimizer(config: TrainConfig, model: nn.Module, device: torch.device):
-    """Adam or SGD over the trainable parameters (fused kernels on CUDA)."""
+    """Adam or SGD over the trainable parameters, as one fused kernel per step on CPU and CUDA
+    (the same update as the per-parameter loop, fewer passes over memory and less Python)."""
     params = [p for p in model.parameters() if p.requires_grad]
-    fused = {"fused": True} if device.type == "cuda" else {}
+    fused = {"fused": True} if device.type in FUSED_DEVICES else {}
     if config.optimizer == "adam":
         return torch.optim.Adam(
             params, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay, **fused

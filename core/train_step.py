@@ -7,8 +7,13 @@ sums stay on the device (`EpochMeter`): a step issues no host synchronisation.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
-from torch import Tensor, nn
+from torch import Tensor
+
+if TYPE_CHECKING:
+    from core.train_state import TrainState
 
 
 class EpochMeter:
@@ -42,12 +47,14 @@ class EpochMeter:
         return mean, images
 
 
-def train_step(model: nn.Module, criterion: nn.Module, optimizer: torch.optim.Optimizer,
-               images: Tensor, labels: Tensor, meter: EpochMeter) -> None:
-    """Forward, backward and update on one batch (B, 3, H, W), (B,); counts it in `meter`."""
-    logits = model(images)  # (B, classes)
-    loss = criterion(logits, labels)
-    optimizer.zero_grad(set_to_none=True)
+def train_step(run: TrainState, images: Tensor, labels: Tensor, meter: EpochMeter) -> None:
+    """Forward, backward, update and LR schedule on one batch (B, 3, H, W), (B,) of `run`;
+    counts it in `meter`."""
+    logits = run.model(images)  # (B, classes)
+    loss = run.criterion(logits, labels)
+    run.optimizer.zero_grad(set_to_none=True)
     loss.backward()
-    optimizer.step()
+    run.optimizer.step()
+    run.schedule.step()
+    run.global_step += 1
     meter.add(loss.detach(), logits.detach(), labels)
