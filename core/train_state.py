@@ -19,7 +19,12 @@ from core import checkpoint
 from core.datasets import Dataset, ImageSplit, load_dataset
 from core.models import build_model
 from core.train_config import TrainConfig, TrainConfigError
-from core.train_setup import make_optimizer, make_schedule, resolve_device
+from core.train_setup import (
+    make_optimizer,
+    make_schedule,
+    model_memory_format,
+    resolve_device,
+)
 
 
 @dataclass
@@ -68,7 +73,7 @@ class TrainState:
         classes = len(self.splits.dataset.classes)
         self.model = build_model(
             config.preset, num_classes=classes, weights_file=config.weights_file
-        ).to(self.device)
+        ).to(self.device, memory_format=model_memory_format(self.device))
         common = dict(
             batch_size=config.batch_size, normalize=config.normalize, device=self.device,
             seed=config.seed, resize=config.resize,
