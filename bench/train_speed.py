@@ -1,16 +1,19 @@
-"""Reference vs fast input pipeline: seconds per epoch for the same network and hyperparameters.
+"""Reference vs fast training: seconds per epoch for the same network, data and hyperparameters.
 
 Four lanes train the same preset with the same optimizer settings on the same images:
-`reference` is the exercises' loop (torchvision transforms on PIL images + DataLoader);
-`fast` changes only the data path (core.pipeline: the split on the device, augmentation in
-batches); `fast+step` also tunes the training step (channels-last, fused Adam); `step only`
-reuses one batch, so it times the tuned step alone — the ceiling no pipeline can beat. They are
-measured interleaved as steady-state seconds per step after a warm-up, scaled to a full
-epoch, in wall and process-CPU time. A parity run then trains the three real lanes for a few
-epochs from the same initialisation and compares test accuracy.
+`reference` is the exercises' own loop — torchvision transforms on PIL images, a DataLoader,
+`loss.item()` and the batch's correct count read back every step for the per-epoch accuracy;
+`fast data` is that loop with only the input pipeline swapped for core.pipeline's fast loader;
+`fast` is the product's training path itself — a `core.train_state.TrainState` built from a
+`TrainConfig` and `core.train.train_epoch`, exactly what `cnn-tui train` runs per epoch;
+`step only` repeats the product's `core.train_step.train_step` on one reused batch, the
+ceiling no input pipeline can beat. Whole epochs are timed interleaved (after a warm-up
+epoch per lane), in wall and process-CPU time; the median per lane and the ratios to the
+reference are reported. A parity run then trains the reference loop and the product (`fit`)
+for a few epochs and compares their test accuracy.
 
     python bench/train_speed.py                       # lenet5, batch 16, Adam 1e-3, flip+crop
-    python bench/train_speed.py --threads 2 --rounds 9 --json out.json
+    python bench/train_speed.py --threads 1 --rounds 7 --json out.json
 """
 
 from __future__ import annotations
@@ -22,34 +25,20 @@ import platform
 import statistics
 import time
 from dataclasses import asdict, dataclass, field, fields
-from itertools import repeat
 
 import torch
-from torch.nn import functional as F
+from torch import nn
 
-from core.datasets import default_dataset_name, load_dataset
-from core.models import PRESETS
-from core.pipeline import Augment, make_loader
-from core.spec import build_module
+from core.datasets import default_dataset_name
+from core.models import build_model
+from core.pipeline import make_loader
+from core.train import evaluate, fit, train_epoch
+from core.train_config import TrainConfig
+from core.train_state import TrainState
+from core.train_step import EpochMeter, train_step
 
-
-
-@dataclass(frozen=True)
-class Lane:
-    """One way of training: an input pipeline and a training step."""
-
-    name: str  # column name in the output
-    pipeline: str  # core.pipeline kind: "reference" | "fast"; "none" = one batch, reused
-    tuned_step: bool  # channels-last model and fused Adam: beyond the data path
-
-
-LANES = (
-    Lane("reference", "reference", tuned_step=False),  # the exercises' loop
-    Lane("fast", "fast", tuned_step=False),  # only the data path differs from the reference
-    Lane("fast+step", "fast", tuned_step=True),  # fast data path and a tuned training step
-    Lane("step only", "none", tuned_step=True),  # no input pipeline at all: the ceiling
-)
-TRAINING_LANES = tuple(lane for lane in LANES if lane.pipeline != "none")
+NORMALIZE = ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))  # the exercises' Normalize(0.5, 0.5)
+LANES = ("reference", "fast data", "fast", "step only")
 
 
 def option(default, help: str):
@@ -61,7 +50,7 @@ def option(default, help: str):
 class BenchConfig:
     """What to train and how long to measure."""
 
-    preset: str = option("lenet5", "a SPEC preset of core.models")
+    preset: str = option("lenet5", "a preset of core.models")
     dataset: str = option("auto", "cifar10 | shapes | auto (cifar10 when present)")
     data_dir: str | None = option(None, "dataset folder; unset: $CNN_TUI_DATA, else the cache")
     train_size: int = option(10_000, "training images (Shapes-10 size, or a CIFAR-10 cut)")
@@ -71,29 +60,33 @@ class BenchConfig:
     augment: str = option("flip,crop", "training augmentations: flip,crop,jitter or none")
     device: str = option("cpu", "cpu | cuda")
     threads: int = option(0, "torch CPU threads; 0 = torch's default")
-    warmup: int = option(30, "untimed steps before each measurement")
-    steps: int = option(200, "timed steps per measurement")
-    rounds: int = option(5, "interleaved measurements per lane (the median is reported)")
-    parity_epochs: int = option(3, "full epochs per parity run; 0 = skip the parity check")
+    rounds: int = option(5, "timed epochs per lane, interleaved (the median is reported)")
+    parity_epochs: int = option(3, "epochs per parity run; 0 = skip the parity check")
     parity_seeds: int = option(2, "parity runs per lane, with different seeds")
+
+    def train_config(self, seed: int = 0, epochs: int = 1) -> TrainConfig:
+        """The product's configuration of this setting (what `cnn-tui train` would run)."""
+        dataset = (default_dataset_name(self.data_dir) if self.dataset == "auto"
+                   else self.dataset)
+        augment = tuple(name for name in self.augment.split(",") if name not in ("", "none"))
+        return TrainConfig.for_preset(
+            self.preset, dataset=dataset, data_dir=self.data_dir, train_size=self.train_size,
+            test_size=self.test_size, batch_size=self.batch_size, optimizer="adam", lr=self.lr,
+            betas=(0.9, 0.999), weight_decay=0.0, schedule="none", augment=augment,
+            normalize=NORMALIZE, val_split=0.0, device=self.device, pipeline="fast", seed=seed,
+            epochs=epochs,
+        ).validate()
 
 
 def main() -> None:
     config, json_path = parse_args()
     if config.threads:
         torch.set_num_threads(config.threads)
-    name = default_dataset_name(config.data_dir) if config.dataset == "auto" else config.dataset
-    dataset = load_dataset(name, config.data_dir, train_size=config.train_size,
-                           test_size=config.test_size)
     print(describe_machine(config))
-    print(f"{config.preset} on {dataset.title}: {len(dataset.train)} train images, batch "
-          f"{config.batch_size}, Adam lr {config.lr}, augment {config.augment}, "
-          "Normalize(0.5, 0.5)")
-    timing = measure_speed(config, dataset)
-    report = {"config": asdict(config), "dataset": dataset.title,
-              "machine": describe_machine(config), **timing}
+    timing = measure_speed(config)
+    report = {"config": asdict(config), "machine": describe_machine(config), **timing}
     if config.parity_epochs:
-        report["parity"] = parity(config, dataset)
+        report["parity"] = parity(config)
     if json_path:
         with open(json_path, "w") as file:
             json.dump(report, file, indent=2)
@@ -120,109 +113,108 @@ def describe_machine(config: BenchConfig) -> str:
     return f"torch {torch.__version__} on {device} ({config.device})"
 
 
-def build(config: BenchConfig, lane: Lane, seed: int):
-    """The preset with a seeded initialisation, and its optimizer (fused on CUDA, as in training).
+class ExerciseLoop:
+    """The exercises' training loop: a freshly initialised preset, `torch.optim.Adam` with its
+    defaults for the device, and per-step loss and accuracy read back to Python."""
 
-    A tuned step keeps weights and activations channels-last and always uses fused Adam.
-    """
-    torch.manual_seed(seed)
-    model = build_module(PRESETS[config.preset].layers()).to(config.device)
-    if lane.tuned_step:
-        model = model.to(memory_format=torch.channels_last)
-    fused = lane.tuned_step or config.device == "cuda"
-    return model, torch.optim.Adam(model.parameters(), lr=config.lr, fused=fused)
+    def __init__(self, run: TrainState, kind: str, seed: int) -> None:
+        torch.manual_seed(seed)
+        self.model = build_model(run.config.preset, num_classes=len(run.splits.dataset.classes))
+        self.model.to(run.device)
+        self.criterion = nn.CrossEntropyLoss()
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=run.config.lr)
+        self.loader = make_loader(
+            kind, run.splits.train, batch_size=run.config.batch_size,
+            augment=run.config.augment_spec(), normalize=run.config.normalize, shuffle=True,
+            device=run.device, seed=seed,
+        )
+        self.test_loader = make_loader(
+            kind, run.splits.test, batch_size=run.config.batch_size,
+            normalize=run.config.normalize, device=run.device,
+        )
 
-
-def train_step(model, optimizer, x, y, lane: Lane) -> torch.Tensor:
-    """One optimisation step; the loss stays on the device (no host sync)."""
-    if lane.tuned_step:
-        x = x.contiguous(memory_format=torch.channels_last)  # (B, 3, H, W) stored NHWC
-    optimizer.zero_grad(set_to_none=True)
-    loss = F.cross_entropy(model(x), y)
-    loss.backward()
-    optimizer.step()
-    return loss
-
-
-def loader_for(config: BenchConfig, pipeline: str, split, *, train: bool, seed: int = 0):
-    """The lane's loader ("none" lanes take their one batch from the fast loader)."""
-    return make_loader(
-        "fast" if pipeline == "none" else pipeline, split, batch_size=config.batch_size,
-        augment=Augment.from_names(config.augment) if train else Augment(),
-        normalize=((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)), shuffle=train, device=config.device,
-        seed=seed,
-    )
-
-
-def endless(loader):
-    """Batches across epoch boundaries, each epoch freshly shuffled."""
-    epoch = 0
-    while True:
-        loader.set_epoch(epoch)
-        yield from loader
-        epoch += 1
+    def epoch(self, epoch: int) -> tuple[float, float]:
+        """One epoch as the exercise notebooks write it; (mean loss, accuracy)."""
+        self.loader.set_epoch(epoch)
+        self.model.train()
+        running_loss, correct, total = 0.0, 0, 0
+        for images, labels in self.loader:  # (B, 3, H, W), (B,)
+            self.optimizer.zero_grad()
+            outputs = self.model(images)  # (B, classes)
+            loss = self.criterion(outputs, labels)
+            loss.backward()
+            self.optimizer.step()
+            running_loss += loss.item() * labels.size(0)
+            _, predicted = torch.max(outputs, 1)
+            total += labels.size(0)
+            correct += (predicted == labels).sum().item()
+        return running_loss / total, correct / total
 
 
-def measure_speed(config: BenchConfig, dataset) -> dict:
-    """Interleaved steady-state timing; seconds per epoch per lane and ratios to the reference."""
-    import torchvision.transforms  # noqa: F401  imported first: setup times compare loaders only
+def product_epoch(run: TrainState, epoch: int) -> None:
+    """One epoch of the product's own loop, its step and eval events consumed and dropped."""
+    for _ in train_epoch(run, epoch, stop=lambda: False):
+        pass
 
-    runs = {}
-    for lane in LANES:
-        start = time.perf_counter()
-        loader = loader_for(config, lane.pipeline, dataset.train, train=True)
-        setup = time.perf_counter() - start
-        batches = endless(loader) if lane.pipeline != "none" else repeat(next(iter(loader)))
-        model, optimizer = build(config, lane, seed=0)
-        runs[lane.name] = dict(lane=lane, batches=batches, model=model,
-                               optimizer=optimizer, steps_per_epoch=len(loader), setup=setup,
-                               samples=[])
-    for _ in range(config.rounds):
-        for run in runs.values():
-            run["samples"].append(time_steps(config, run))
+
+def reused_batch_epoch(run: TrainState, batch) -> None:
+    """An epoch's worth of the product's step on one batch: no input pipeline at all."""
+    meter = EpochMeter(run.device)
+    run.model.train()
+    for _ in range(run.steps_per_epoch):
+        train_step(run, *batch, meter)
+    meter.loss_sum.item()  # the one host sync an epoch ends with
+
+
+def make_lanes(config: BenchConfig) -> dict:
+    """Each lane's `epoch(e)` callable, sharing one TrainState's images."""
+    product = TrainState(config.train_config(epochs=1 + config.rounds), None)
+    ceiling = TrainState(config.train_config(epochs=1 + config.rounds), None)
+    reference, fast_data = ExerciseLoop(product, "reference", 0), ExerciseLoop(product, "fast", 0)
+    batch = next(iter(ceiling.train_loader))
+    print(f"{config.preset} on {product.splits.dataset.title}: {len(product.splits.train)} "
+          f"train images ({product.steps_per_epoch} steps per epoch), batch "
+          f"{config.batch_size}, Adam lr {config.lr}, augment {config.augment}, "
+          "Normalize(0.5, 0.5)")
+    return {
+        "reference": reference.epoch,
+        "fast data": fast_data.epoch,
+        "fast": lambda epoch: product_epoch(product, epoch),
+        "step only": lambda epoch: reused_batch_epoch(ceiling, batch),
+    }, product.steps_per_epoch
+
+
+def measure_speed(config: BenchConfig) -> dict:
+    """Interleaved whole epochs after one warm-up epoch per lane; medians and ratios."""
+    lanes, steps = make_lanes(config)
+    samples = {name: [] for name in lanes}
+    for epoch in range(1 + config.rounds):
+        for name, run_epoch in lanes.items():
+            synchronize(config)
+            start, cpu_start = time.perf_counter(), time.process_time()
+            run_epoch(epoch + 1)
+            synchronize(config)
+            if epoch:  # epoch 0 warms up caches, allocators and oneDNN's kernels
+                samples[name].append((time.perf_counter() - start, time.process_time() - cpu_start))
     result = {}
-    for name, run in runs.items():
-        walls, cpus = zip(*run["samples"])
-        per_step, cpu_per_step = statistics.median(walls), statistics.median(cpus)
+    for name, values in samples.items():
+        walls, cpus = zip(*values)
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
         result[name] = {
-            "seconds_per_step": per_step,
-            "seconds_per_epoch": per_step * run["steps_per_epoch"],
-            "cpu_seconds_per_epoch": cpu_per_step * run["steps_per_epoch"],
-            "images_per_second": config.batch_size / per_step,
-            "setup_seconds": run["setup"],
-            "wall_samples": walls,
-            "cpu_samples": cpus,
+            "seconds_per_epoch": wall, "cpu_seconds_per_epoch": cpu,
+            "seconds_per_step": wall / steps, "images_per_second": steps * config.batch_size / wall,
+            "wall_samples": walls, "cpu_samples": cpus,
         }
-        print(f"  {name:10s} {per_step * run['steps_per_epoch']:7.2f} s/epoch wall "
-              f"({per_step * 1e3:.2f} ms/step, range {min(walls) * 1e3:.2f}-{max(walls) * 1e3:.2f},"
-              f" {config.batch_size / per_step:,.0f} images/s), "
-              f"{cpu_per_step * run['steps_per_epoch']:.2f} s/epoch CPU, "
-              f"setup {run['setup']:.2f} s")
+        print(f"  {name:10s} {wall:7.2f} s/epoch wall ({wall / steps * 1e3:.2f} ms/step, range "
+              f"{min(walls) / steps * 1e3:.2f}-{max(walls) / steps * 1e3:.2f}), "
+              f"{cpu:.2f} s/epoch CPU")
     reference = result["reference"]
-    for lane in LANES[1:]:
-        ratio = reference["seconds_per_epoch"] / result[lane.name]["seconds_per_epoch"]
-        cpu_ratio = reference["cpu_seconds_per_epoch"] / result[lane.name]["cpu_seconds_per_epoch"]
-        result[lane.name].update(ratio=ratio, cpu_ratio=cpu_ratio)
-        print(f"  ratio reference/{lane.name}: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU time")
+    for name in LANES[1:]:
+        ratio = reference["seconds_per_epoch"] / result[name]["seconds_per_epoch"]
+        cpu_ratio = reference["cpu_seconds_per_epoch"] / result[name]["cpu_seconds_per_epoch"]
+        result[name].update(ratio=ratio, cpu_ratio=cpu_ratio)
+        print(f"  ratio reference/{name}: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU time")
     return result
-
-
-def time_steps(config: BenchConfig, run: dict) -> tuple[float, float]:
-    """One sample: (wall, process CPU) seconds per step over `config.steps` steps after warm-up.
-
-    CPU time is less disturbed than wall time by other jobs on a shared machine.
-    """
-    batches, model, optimizer, lane = run["batches"], run["model"], run["optimizer"], run["lane"]
-    model.train()
-    for _ in range(config.warmup):
-        train_step(model, optimizer, *next(batches), lane)
-    synchronize(config)
-    start, cpu_start = time.perf_counter(), time.process_time()
-    for _ in range(config.steps):
-        train_step(model, optimizer, *next(batches), lane)
-    synchronize(config)
-    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    return wall / config.steps, cpu / config.steps
 
 
 def synchronize(config: BenchConfig) -> None:
@@ -230,26 +222,27 @@ def synchronize(config: BenchConfig) -> None:
         torch.cuda.synchronize()
 
 
-def parity(config: BenchConfig, dataset) -> dict:
+def parity(config: BenchConfig) -> dict:
     """Test accuracy after `parity_epochs` epochs, per lane and seed, and whether they agree."""
-    accuracies = {lane.name: [] for lane in TRAINING_LANES}
+    lanes = ("reference", "fast data", "fast")
+    accuracies = {name: [] for name in lanes}
     for seed in range(config.parity_seeds):
-        for lane in TRAINING_LANES:
-            model, optimizer = build(config, lane, seed=seed)
+        train_config = config.train_config(seed=seed, epochs=config.parity_epochs)
+        last = [event for event in fit(train_config) if event["kind"] == "epoch"][-1]
+        accuracies["fast"].append(last["test_acc"])
+        run = TrainState(train_config, None)  # the same images for the exercise loops
+        for name, kind in (("reference", "reference"), ("fast data", "fast")):
+            loop = ExerciseLoop(run, kind, seed)
             torch.manual_seed(seed)  # the reference transforms draw from the global generator
-            loader = loader_for(config, lane.pipeline, dataset.train, train=True, seed=seed)
-            for epoch in range(config.parity_epochs):
-                loader.set_epoch(epoch)
-                model.train()
-                for x, y in loader:
-                    train_step(model, optimizer, x, y, lane)
-            accuracies[lane.name].append(evaluate(config, model, dataset.test))
+            for epoch in range(1, config.parity_epochs + 1):
+                loop.epoch(epoch)
+            accuracies[name].append(evaluate(loop.model, loop.test_loader, loop.criterion)[1])
     means = {name: statistics.fmean(values) for name, values in accuracies.items()}
     spread = max(means.values()) - min(means.values())
     seeds = config.parity_seeds
     seed_var = (statistics.fmean(statistics.variance(v) for v in accuracies.values())
                 if seeds > 1 else 0.0)  # run-to-run variance of one lane's accuracy
-    p, n = means["reference"], len(dataset.test)
+    p, n = means["reference"], config.test_size
     binomial_var = p * (1 - p) / n  # test-set sampling variance of one accuracy
     tolerance = 3 * math.sqrt(2 * max(seed_var, binomial_var) / seeds)  # 3 sigma, difference
     within = spread <= tolerance
@@ -260,15 +253,6 @@ def parity(config: BenchConfig, dataset) -> dict:
           f" -> {'within noise' if within else 'NOT within noise'}")
     return {"accuracies": accuracies, "largest_difference": spread, "tolerance": tolerance,
             "within_noise": within}
-
-
-@torch.inference_mode()
-def evaluate(config: BenchConfig, model, split) -> float:
-    model.eval()
-    correct = 0
-    for x, y in loader_for(config, "fast", split, train=False):
-        correct += (model(x).argmax(dim=1) == y).sum()
-    return int(correct) / len(split)
 
 
 if __name__ == "__main__":

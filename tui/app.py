@@ -11,11 +11,18 @@ from functools import partial
 
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import Input, RadioSet, Select, Switch, TextArea
+from textual.widgets._select import SelectOverlay
+from textual.widgets._toggle_button import ToggleButton
 
 from tui.commands_palette import WorkspaceCommands
 from tui.config import AppConfig
 from tui.help_screen import HelpScreen
 from tui.workspaces import BY_ID, WORKSPACES
+
+
+FORM_FIELDS = (Input, TextArea, Select, SelectOverlay, ToggleButton, RadioSet, Switch)
+"""Focused widgets that own the digit keys; Escape still leads home from them."""
 
 
 def _home_screen():
@@ -57,6 +64,12 @@ class CnnTuiApp(App[None]):
     def on_mount(self) -> None:
         if self.config.start != "home":
             self.action_workspace(self.config.start)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Digits belong to a focused form field (a dropdown, a checkbox), not to navigation."""
+        if action == "workspace" and isinstance(self.focused, FORM_FIELDS):
+            return False
+        return True
 
     def action_workspace(self, workspace_id: str) -> None:
         """Open a workspace (or "home"); unknown ids are reported, not raised."""

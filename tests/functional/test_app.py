@@ -107,3 +107,20 @@ async def test_light_theme_starts_light(tmp_path):
         await pilot.pause()
         assert app.theme == "textual-light"
         assert not app.current_theme.dark
+
+
+async def test_digits_on_a_focused_form_field_do_not_switch_workspace(tmp_path):
+    app = make(tmp_path, start="train")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        from textual.widgets import Checkbox, Select
+
+        field = app.screen.query(Select).first() or app.screen.query(Checkbox).first()
+        app.set_focus(field)
+        await pilot.press("5")
+        await pilot.pause()
+        assert app.current_mode == "train"
+        app.set_focus(None)
+        await pilot.press("5")
+        await pilot.pause()
+        assert app.current_mode == "explain"
