@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import random
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+
+from core.paths import atomic_path
 
 LAST = "last.pt"  # written after every epoch
 BEST = "best.pt"  # written when the selection metric improves
@@ -38,15 +38,8 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 def save(path: Path, payload: dict[str, Any]) -> None:
     """torch.save atomically: a crash mid-write leaves the previous checkpoint intact."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         torch.save(payload, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def load(path: Path) -> dict[str, Any]:

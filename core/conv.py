@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from core.errors import UserError
 from core.matrix import Matrix, Tensor3, fmt, fmt_signed, shape
+from core.shapes import same_padding
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 MODES = ("correlation", "convolution")
@@ -78,7 +79,11 @@ class ConvStep:
     def arithmetic(self) -> str:
         """E.g. "1·1 + 0·0 + 0·0 + 1·1 = 2;  2 + (−1) = 1;  ReLU(1) = 1"."""
         products = " + ".join(f"{fmt_signed(t.x)}·{fmt_signed(t.w)}" for t in self.terms)
-        text = f"{products} = {fmt(self.total)};  {fmt(self.total)} + {fmt_signed(self.bias)}"
+        return products + self.after_products()
+
+    def after_products(self) -> str:
+        """The arithmetic after the products: " = 2;  2 + (−1) = 1;  ReLU(1) = 1"."""
+        text = f" = {fmt(self.total)};  {fmt(self.total)} + {fmt_signed(self.bias)}"
         text += f" = {fmt(self.pre_activation)}"
         if self.activation == "relu":
             text += f";  ReLU({fmt(self.pre_activation)}) = {fmt(self.output)}"
@@ -114,11 +119,9 @@ class ConvForward:
 def resolve_padding(config: ConvConfig, kernel_size: tuple[int, int]) -> tuple[int, int, int, int]:
     """(top, bottom, left, right); "same" splits d·(k−1) like PyTorch (extra on bottom/right)."""
     if config.padding == "same":
-        pads = []
-        for k, d in zip(kernel_size, config.dilation):
-            total = d * (k - 1)
-            pads += [total // 2, total - total // 2]
-        return pads[0], pads[1], pads[2], pads[3]
+        (top, bottom), (left, right) = (same_padding(k, d)
+                                        for k, d in zip(kernel_size, config.dilation))
+        return top, bottom, left, right
     if isinstance(config.padding, str):
         raise ConvError(f"Padding {config.padding!r} is unknown: give a number or 'same'.")
     if any(p < 0 for p in config.padding):
@@ -136,8 +139,7 @@ def pad_index(index: int, size: int, mode: str) -> int | None:
         return min(max(index, 0), size - 1)
     if mode == "circular":
         return index % size
-    reflected = -index if index < 0 else 2 * (size - 1) - index
-    return reflected
+    return -index if index < 0 else 2 * (size - 1) - index  # reflect
 
 
 def pad_channel(channel: Matrix, pads: tuple[int, int, int, int], mode: str):
@@ -222,11 +224,17 @@ def applied_kernel(kernel: Tensor3, mode: str) -> Tensor3:
     return tuple(tuple(tuple(reversed(row)) for row in reversed(channel)) for channel in kernel)
 
 
+def kernel_index(mode: str, kernel_size: tuple[int, int], row: int, col: int) -> tuple[int, int]:
+    """A typed kernel cell's place in the kernel as slid (and back); convolution rotates 180°."""
+    if mode == "convolution":
+        return kernel_size[0] - 1 - row, kernel_size[1] - 1 - col
+    return row, col
+
+
 def _apply_kernel(padded, kernel: Tensor3, bias: Fraction, config: ConvConfig,
                   out_shape: tuple[int, int]) -> KernelResult:
     applied = applied_kernel(kernel, config.mode)
     k_rows, k_cols = shape(kernel[0])
-    flip = config.mode == "convolution"
     steps, pre_rows, out_rows = [], [], []
     for i in range(out_shape[0]):
         pre_row, out_row = [], []
@@ -238,7 +246,7 @@ def _apply_kernel(padded, kernel: Tensor3, bias: Fraction, config: ConvConfig,
                         r = i * config.stride[0] + a * config.dilation[0]
                         col = j * config.stride[1] + b * config.dilation[1]
                         cell = channel[r][col]
-                        typed = (k_rows - 1 - a, k_cols - 1 - b) if flip else (a, b)
+                        typed = kernel_index(config.mode, (k_rows, k_cols), a, b)
                         terms.append(Term(c, r, col, typed[0], typed[1], cell.value,
                                           applied[c][a][b], cell.padding, cell.source))
             total = sum((t.product for t in terms), Fraction(0))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from core.conv import ConvError, ConvForward
+from core.conv import ConvError, ConvForward, kernel_index
 from core.matrix import Matrix, Tensor3, fmt, fmt_signed, shape
 from core.pool import PoolResult
 
@@ -158,7 +158,7 @@ def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]) -> Conv
                 rows.append((s, t, value))
                 kernel_traces.append(sum_trace(f"dE/dw{kl}[{_c(c, channels)}{s},{t}]",
                                                [(gv, xv) for gv, xv, _ in taps], value))
-                a, b = _applied_index(forward, result.kernel, s, t)
+                a, b = kernel_index(forward.config.mode, shape(result.kernel[0]), s, t)
                 w = result.applied[c][a][b]
                 for gv, _, (r, col) in taps:
                     grad_padded[c][r][col] += gv * w
@@ -173,14 +173,6 @@ def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]) -> Conv
                      tuple(grad_b), tuple(b_traces), grad_x, x_traces)
 
 
-def _applied_index(forward: ConvForward, kernel: Tensor3, s: int, t: int) -> tuple[int, int]:
-    """Where typed kernel cell (s, t) sits in the kernel as slid (flipped for convolution)."""
-    k_rows, k_cols = shape(kernel[0])
-    if forward.config.mode == "convolution":
-        return k_rows - 1 - s, k_cols - 1 - t
-    return s, t
-
-
 def _kernel_taps(forward: ConvForward, kernel: Tensor3, g: Matrix, channel: int):
     """For each typed kernel cell (s, t): the (dE/dz[i,j], x under it, padded (row, col)) terms."""
     s_r, s_c = forward.config.stride
@@ -188,7 +180,7 @@ def _kernel_taps(forward: ConvForward, kernel: Tensor3, g: Matrix, channel: int)
     k_rows, k_cols = shape(kernel[0])
     for s in range(k_rows):
         for t in range(k_cols):
-            a, b = _applied_index(forward, kernel, s, t)
+            a, b = kernel_index(forward.config.mode, (k_rows, k_cols), s, t)
             taps = []
             for i, row in enumerate(g):
                 for j, gv in enumerate(row):

@@ -39,6 +39,7 @@ def expected(solution: Solution, quantity: str, kernel: int = 0) -> Tensor3:
         raise ConvError(f"Cannot check {quantity!r}: choose one of {', '.join(QUANTITIES)}.")
     if not 0 <= kernel < len(solution.forward.results):
         raise ConvError(f"There is no kernel {kernel + 1}; there are "
+                        f"{len(solution.forward.results)}: choose 1 to "
                         f"{len(solution.forward.results)}.")
     if quantity in ("output", "pre_activation"):
         return (getattr(solution.forward.results[kernel], quantity),)

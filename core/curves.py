@@ -7,7 +7,7 @@ and a report PNG always agree.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -74,16 +74,25 @@ def global_step(event: Mapping[str, object]) -> float | None:
     return step
 
 
-def epoch_series(events: Iterable[Mapping[str, object]], metric: str, x_axis: XAxis = "epoch") -> Series:
-    """One per-epoch metric; on the step axis `eval` events (`--eval-every`) add their points."""
-    points = []
+def _epoch_points(
+    events: Iterable[Mapping[str, object]], x_axis: XAxis,
+) -> Iterator[tuple[float, Mapping[str, object]]]:
+    """(x, event) for every `epoch` event, and on the step axis every `eval` event, with an x."""
     for event in events:
         kind = event.get("kind")
         if kind not in ("epoch", "eval") or (kind == "eval" and x_axis == "epoch"):
             continue
-        value = _number(event.get(metric))
         x = _number(event.get("epoch")) if x_axis == "epoch" else global_step(event)
-        if value is not None and x is not None:
+        if x is not None:
+            yield x, event
+
+
+def epoch_series(events: Iterable[Mapping[str, object]], metric: str, x_axis: XAxis = "epoch") -> Series:
+    """One per-epoch metric; on the step axis `eval` events (`--eval-every`) add their points."""
+    points = []
+    for x, event in _epoch_points(events, x_axis):
+        value = _number(event.get(metric))
+        if value is not None:
             points.append((x, value))
     xs, ys = _last_write_wins(points)
     return Series(METRIC_TITLES.get(metric, metric), xs, ys)
@@ -92,13 +101,7 @@ def epoch_series(events: Iterable[Mapping[str, object]], metric: str, x_axis: XA
 def epoch_metrics(events: Iterable[Mapping[str, object]], x_axis: XAxis = "epoch") -> dict[str, Series]:
     """Every per-epoch metric in one pass over the events (what `epoch_series` gives each)."""
     points: dict[str, list[tuple[float, float]]] = {metric: [] for metric in EPOCH_METRICS}
-    for event in events:
-        kind = event.get("kind")
-        if kind not in ("epoch", "eval") or (kind == "eval" and x_axis == "epoch"):
-            continue
-        x = _number(event.get("epoch")) if x_axis == "epoch" else global_step(event)
-        if x is None:
-            continue
+    for x, event in _epoch_points(events, x_axis):
         for metric, found in points.items():
             value = _number(event.get(metric))
             if value is not None:

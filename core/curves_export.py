@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.curves import EPOCH_METRICS, METRIC_TITLES, XAxis, epoch_series
-from core.runs import epoch_events
+from core.curves import EPOCH_METRICS, METRIC_TITLES, XAxis, epoch_metrics
+from core.paths import atomic_path
+from core.runs import epoch_events, read_events, read_json
 
-CSV_COLUMNS = ("run", "preset", "epoch", "step", *EPOCH_METRICS, "seconds")
+CSV_COLUMNS = ("run", "preset", "epoch", "step", *EPOCH_METRICS, "lr", "seconds")
 """Columns of the exported CSV, one row per run and epoch."""
 
 
@@ -27,11 +28,14 @@ class ExportRun:
     events: Sequence[Mapping[str, Any]]  # events in file order
 
 
+def load_export_run(run_dir: Path) -> ExportRun:
+    """The run in `run_dir` as read from its files."""
+    return ExportRun(run_dir.name, read_json(run_dir / "config.json") or {}, read_events(run_dir))
+
+
 def write_csv(runs: Sequence[ExportRun], path: Path) -> Path:
     """Every epoch of every run as one CSV row (empty cells for metrics a run did not record)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    with open(partial, "w", newline="", encoding="utf-8") as stream:
+    with atomic_path(path) as partial, open(partial, "w", newline="", encoding="utf-8") as stream:
         writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for run in runs:
@@ -40,12 +44,12 @@ def write_csv(runs: Sequence[ExportRun], path: Path) -> Path:
                     "run": run.id, "preset": run.config.get("preset", ""),
                     **{key: event.get(key, "") for key in CSV_COLUMNS[2:]},
                 })
-    partial.replace(path)
     return path
 
 
-def write_png(runs: Sequence[ExportRun], path: Path, x_axis: XAxis = "epoch") -> Path:
-    """Accuracy and loss side by side, every run overlaid, labelled axes and a legend."""
+def plot_runs(runs: Sequence[ExportRun], x_axis: XAxis = "epoch"):
+    """A matplotlib Figure: accuracy (%) and loss side by side, every run overlaid, labelled
+    axes and a legend (train solid, validation dashed, test dotted)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -54,28 +58,34 @@ def write_png(runs: Sequence[ExportRun], path: Path, x_axis: XAxis = "epoch") ->
     FigureCanvasAgg(figure)
     axes = figure.subplots(1, 2)
     styles = {"train": "-", "val": "--", "test": ":"}
-    for column, (kind, ylabel) in enumerate((("acc", "accuracy"), ("loss", "loss"))):
-        ax = axes[column]
-        for index, run in enumerate(runs):
+    panels = (("acc", "accuracy", "accuracy (%)", 100.0), ("loss", "loss", "loss", 1.0))
+    curves = [epoch_metrics(run.events, x_axis) for run in runs]
+    for ax, (kind, title, ylabel, scale) in zip(axes, panels):
+        for index, (run, metrics) in enumerate(zip(runs, curves)):
             color = f"C{index % 10}"
             for split, style in styles.items():
                 metric = f"{split}_{kind}"
-                series = epoch_series(run.events, metric, x_axis)
+                series = metrics[metric]
                 if len(series):
                     label = METRIC_TITLES[metric] if len(runs) == 1 else f"{run.id} {split}"
-                    ax.plot(series.x, series.y, style, color=color, marker=".", label=label)
+                    ax.plot(series.x, [scale * y for y in series.y], style, color=color,
+                            marker=".", label=label)
         ax.set_xlabel("epoch" if x_axis == "epoch" else "training step")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no "epoch 1.4"
         ax.set_ylabel(ylabel)
-        ax.set_title(ylabel)
+        ax.set_title(title)
         ax.grid(alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize="small")
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    figure.savefig(partial, format="png")
-    partial.replace(path)  # readers never see half a PNG
+    return figure
+
+
+def write_png(runs: Sequence[ExportRun], path: Path, x_axis: XAxis = "epoch") -> Path:
+    """Save `plot_runs(runs, x_axis)` as a PNG."""
+    figure = plot_runs(runs, x_axis)
+    with atomic_path(path) as partial:
+        figure.savefig(partial, format="png")  # readers never see half a PNG
     return path
 
 

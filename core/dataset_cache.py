@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from core import datasets
 from core.datasets import SHAPES_TEST_SIZE, SHAPES_TRAIN_SIZE, Dataset, ImageSplit
+from core.paths import atomic_path
 from core.paths import data_dir as resolve_data_dir
 
 CACHE_FOLDER = "generated"  # under the data folder
@@ -79,16 +79,9 @@ def _with_splits(sample: Dataset, stored) -> Dataset:
 
 def _store(path: Path, dataset: Dataset) -> None:
     """Write the cache atomically (a half-written file is never read back)."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(partial, "wb") as handle:
-            np.savez(
-                handle, train_images=dataset.train.images, train_labels=dataset.train.labels,
-                test_images=dataset.test.images, test_labels=dataset.test.labels,
-                source=np.array(dataset.source),
-            )
-        os.replace(partial, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            partial.unlink()
+    with contextlib.suppress(OSError), atomic_path(path) as partial, open(partial, "wb") as handle:
+        np.savez(
+            handle, train_images=dataset.train.images, train_labels=dataset.train.labels,
+            test_images=dataset.test.images, test_labels=dataset.test.labels,
+            source=np.array(dataset.source),
+        )

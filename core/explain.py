@@ -144,22 +144,30 @@ def filter_tiles(weight: np.ndarray, indices: list[int]) -> np.ndarray:
     return np.round(np.clip(unit, 0, 1) * 255).astype(np.uint8).transpose(0, 2, 3, 1)
 
 
-def normalise(maps: np.ndarray, mode: str) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """Scale maps (N, h, w) to [0, 1] by the named rule; returns (scaled, (lo, hi) per map)."""
+def map_bounds(maps: np.ndarray, mode: str) -> list[tuple[float, float]]:
+    """The (lo, hi) that the named rule maps to 0 and 1, one pair per map of (N, h, w)."""
     if mode not in NORMALISATIONS:
         raise UserError(f"Unknown normalisation {mode!r}; choose {', '.join(NORMALISATIONS)}.")
     maps = np.asarray(maps, dtype=np.float32)
     if mode == "none":
-        return np.clip(maps, 0.0, 1.0), [(0.0, 1.0)] * len(maps)
+        return [(0.0, 1.0)] * len(maps)
     if mode == "shared":
-        bounds = [(float(maps.min()), float(maps.max()))] * len(maps)
-    else:
-        bounds = [(float(m.min()), float(m.max())) for m in maps]
-    scaled = np.stack([_unit(m, lo, hi) for m, (lo, hi) in zip(maps, bounds)])
+        return [(float(maps.min()), float(maps.max()))] * len(maps)
+    return [(float(m.min()), float(m.max())) for m in maps]
+
+
+def normalise(maps: np.ndarray, mode: str) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """Scale maps (N, h, w) to [0, 1] by the named rule; returns (scaled, (lo, hi) per map)."""
+    bounds = map_bounds(maps, mode)
+    maps = np.asarray(maps, dtype=np.float32)
+    if mode == "none":
+        return np.clip(maps, 0.0, 1.0), bounds
+    scaled = np.stack([unit_scale(m, lo, hi) for m, (lo, hi) in zip(maps, bounds)])
     return scaled, bounds
 
 
-def _unit(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+def unit_scale(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Scale raw values so lo → 0 and hi → 1, as float32 (a flat range maps to 0)."""
     if hi <= lo:
-        return np.zeros_like(values)
-    return (values - lo) / (hi - lo)
+        return np.zeros_like(values, dtype=np.float32)
+    return ((values - lo) / (hi - lo)).astype(np.float32, copy=False)

@@ -8,17 +8,17 @@ from pathlib import Path
 import numpy as np
 
 from core.colormaps import apply_colormap
+from core.errors import UserError
 from core.explain import normalise
 from core.explanation import Explanation
-from core.images import resize_rgb, resize_values
+from core.images import blend_rgb, resize_rgb, resize_values
 
 
 def overlay(image: np.ndarray, unit_map: np.ndarray, colormap: str, alpha: float) -> np.ndarray:
     """Blend a [0, 1] map (resampled to the image first) over an RGB uint8 image."""
     height, width = image.shape[:2]
     coloured = apply_colormap(resize_values(unit_map, height, width), colormap)  # (H, W, 3)
-    blend = (1 - alpha) * image.astype(np.float32) + alpha * coloured.astype(np.float32)
-    return np.round(blend).astype(np.uint8)
+    return blend_rgb(image, coloured, alpha)
 
 
 def pca_image(rgb: np.ndarray, normalisation: str) -> np.ndarray:
@@ -32,8 +32,7 @@ def pca_image(rgb: np.ndarray, normalisation: str) -> np.ndarray:
 
 def blend(image: np.ndarray, rgb: np.ndarray, alpha: float) -> np.ndarray:
     """An RGB uint8 picture (resampled to the image first) over an RGB uint8 image."""
-    resized = resize_rgb(rgb, *image.shape[:2]).astype(np.float32)  # (H, W, 3)
-    return np.round((1 - alpha) * image.astype(np.float32) + alpha * resized).astype(np.uint8)
+    return blend_rgb(image, resize_rgb(rgb, *image.shape[:2]), alpha)
 
 
 def map_rgb(explanation: Explanation, colormap: str, normalisation: str) -> np.ndarray:
@@ -56,9 +55,19 @@ def map_rgb(explanation: Explanation, colormap: str, normalisation: str) -> np.n
 def export(explanation: Explanation, out_dir: str | Path, colormap: str = "viridis",
            normalisation: str = "per-map", alpha: float = 0.5) -> list[Path]:
     """Write heatmap.npy, image.png, map.png, overlay.png (single maps, PCA) and recipe.json."""
+    try:
+        return _write(explanation, Path(out_dir), colormap, normalisation, alpha)
+    except OSError as error:
+        raise UserError(
+            f"Cannot write the export to {out_dir}: {error.strerror or error}. "
+            "Choose a folder you can write to."
+        ) from None
+
+
+def _write(explanation: Explanation, out: Path, colormap: str, normalisation: str,
+           alpha: float) -> list[Path]:
     from PIL import Image
 
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     maps = explanation.rgb if explanation.rgb is not None else explanation.maps
     raw = maps[0] if len(maps) == 1 else maps
@@ -66,7 +75,7 @@ def export(explanation: Explanation, out_dir: str | Path, colormap: str = "virid
     np.save(written[0], raw)
     Image.fromarray(explanation.image).save(written[1])
     map_image = map_rgb(explanation, colormap, normalisation)
-    height, width = explanation.image.shape[:2]
+    height = explanation.image.shape[0]
     if map_image.shape[0] < height // 2:
         scale = max(1, height // map_image.shape[0])
         map_image = resize_rgb(map_image, map_image.shape[0] * scale, map_image.shape[1] * scale)

@@ -82,16 +82,21 @@ def resolve_run_dir(ref: str, runs_dir: str | os.PathLike[str]) -> Path:
     )
 
 
+def run_checkpoint(run_dir: Path) -> Path | None:
+    """The checkpoint a run's network is loaded from: checkpoints/best.pt, else last.pt."""
+    for name in ("best.pt", "last.pt"):
+        path = run_dir / "checkpoints" / name
+        if path.is_file():
+            return path
+    return None
+
+
 def load_run_model(ref: str, runs_dir: str | os.PathLike[str]) -> ExplainModel:
-    """The trained network of a run (checkpoints/best.pt, else last.pt)."""
+    """The trained network of a run (`run_checkpoint`)."""
     import torch
 
     run_dir = resolve_run_dir(ref, runs_dir)
-    checkpoint_path = next(
-        (run_dir / "checkpoints" / name for name in ("best.pt", "last.pt")
-         if (run_dir / "checkpoints" / name).is_file()),
-        None,
-    )
+    checkpoint_path = run_checkpoint(run_dir)
     if checkpoint_path is None:
         raise CheckpointError(
             f"Run {run_dir.name} has no checkpoints/best.pt or last.pt yet: "

@@ -22,6 +22,17 @@ D6_FILTERS = (14, 26, 32, 49, 52)
 """First-layer filter indices exercise D6 looks at (used when the layer has that many)."""
 
 
+def parse_filters(text: str) -> tuple[int, ...]:
+    """Filter indices typed as `14,26,32` or `14 26 32` (empty = the default choice)."""
+    try:
+        return tuple(int(part) for part in text.replace(",", " ").split())
+    except ValueError:
+        raise UserError(
+            f"Filter indices are whole numbers separated by commas, such as 14,26,32, "
+            f"not {text!r}."
+        ) from None
+
+
 @dataclass(frozen=True)
 class Recipe:
     """Everything that determines an explanation (saved as recipe.json beside exports)."""

@@ -10,6 +10,9 @@ from core.errors import UserError
 from core.explain_models import ExplainModel
 from core.images import fit_to_input, to_tensor
 
+SCANNED = 1000  # test images classified to find the right and wrong ones
+BATCH = 250  # images per forward pass while classifying
+
 
 @dataclass(frozen=True)
 class GalleryItem:
@@ -26,7 +29,7 @@ class GalleryItem:
 
 
 def classified_test_images(model: ExplainModel, data_dir: str | None = None, count: int = 10,
-                 scan: int = 1000) -> tuple[list[GalleryItem], list[GalleryItem]]:
+                           scan: int = SCANNED) -> tuple[list[GalleryItem], list[GalleryItem]]:
     """The first `count` correct and `count` wrong predictions among the first `scan` test
     images of the run's dataset."""
     import torch
@@ -41,9 +44,9 @@ def classified_test_images(model: ExplainModel, data_dir: str | None = None, cou
     pre = model.preprocess
     predictions = []
     with torch.no_grad():
-        for start in range(0, len(images), 250):
+        for start in range(0, len(images), BATCH):
             batch = torch.cat([to_tensor(fit_to_input(image, pre.size, pre.resize_ratio), pre)
-                               for image in images[start:start + 250]])  # (B, 3, S, S)
+                               for image in images[start:start + BATCH]])  # (B, 3, S, S)
             predictions.append(model.module(batch).argmax(dim=1).numpy())
     predicted = np.concatenate(predictions)
     right, wrong = [], []

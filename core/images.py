@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from core.assets import bundled_photos
+from core.datasets import DATASET_NAMES
 from core.errors import UserError
 
 
@@ -44,7 +45,7 @@ def load_image(source: str | os.PathLike[str],
     if text in photos:
         return _read_file(photos[text]), text
     name, sep, index = text.partition(":")
-    if sep and name in ("cifar10", "shapes") and index.isdigit():
+    if sep and name in DATASET_NAMES and index.isdigit():
         from core.dataset_cache import load_dataset_cached
 
         dataset = load_dataset_cached(name, data_dir, train_size=1)
@@ -131,3 +132,9 @@ def resize_rgb(image: np.ndarray, height: int, width: int) -> np.ndarray:
 
     resized = Image.fromarray(image).resize((width, height), Image.Resampling.BILINEAR)
     return np.asarray(resized, dtype=np.uint8)
+
+
+def blend_rgb(base: np.ndarray, top: np.ndarray, alpha: float) -> np.ndarray:
+    """`top` over `base` (RGB uint8, same shape) with opacity `alpha`, rounded to uint8."""
+    mixed = (1 - alpha) * base.astype(np.float32) + alpha * top.astype(np.float32)
+    return np.round(mixed).astype(np.uint8)

@@ -18,24 +18,33 @@ from typing import Any
 from core.runs import read_json, write_json_atomic
 
 
-def start_local(run_dir: Path | str, *, python: str | None = None) -> dict[str, Any]:
-    """Start the worker detached on this machine; returns what was written to launch.json."""
-    run_dir = Path(run_dir).resolve()
-    project_root = str(Path(__file__).resolve().parent.parent)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where `python -m core.…` resolves
+
+
+def spawn_detached(module_args: list[str], log: Path, *,
+                   python: str | None = None) -> subprocess.Popen:
+    """Run `python -m MODULE ARGS…` from the project root in its own session (no controlling
+    terminal, so a closed SSH connection sends it no SIGHUP), its output appended to `log`."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [project_root, env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env["PYTHONUNBUFFERED"] = "1"
-    with open(run_dir / "worker.log", "ab") as log:
-        process = subprocess.Popen(
-            [python or sys.executable, "-m", "core.worker", str(run_dir)],
+    with open(log, "ab") as stream:
+        return subprocess.Popen(
+            [python or sys.executable, "-m", *module_args],
             stdin=subprocess.DEVNULL,
-            stdout=log,
+            stdout=stream,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             close_fds=True,
             env=env,
-            cwd=project_root,
+            cwd=PROJECT_ROOT,
         )
+
+
+def start_local(run_dir: Path | str, *, python: str | None = None) -> dict[str, Any]:
+    """Start the worker detached on this machine; returns what was written to launch.json."""
+    run_dir = Path(run_dir).resolve()
+    process = spawn_detached(["core.worker", str(run_dir)], run_dir / "worker.log", python=python)
     launch = {
         "launcher": "local",
         "pid": process.pid,

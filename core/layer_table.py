@@ -126,6 +126,18 @@ def _flatten(layers: list[LayerSpec], prefix: str = "") -> list[tuple[str, Layer
     return named
 
 
+def parse_shape(text: str) -> tuple[int, int, int]:
+    """"3,32,32" (or "3x32x32") → (3, 32, 32); SpecError otherwise."""
+    parts = text.replace("x", ",").replace("×", ",").split(",")
+    try:
+        shape = tuple(int(part) for part in parts)
+    except ValueError:
+        shape = ()
+    if len(shape) != 3 or min(shape) < 1:
+        raise SpecError(f"--input {text!r}: give three positive sizes C,H,W, e.g. 3,32,32.")
+    return shape
+
+
 def layer_table(layers: list[LayerSpec] | str, input_shape: Shape) -> LayerTable:
     """Apply the layers in order to `input_shape` (C, H, W); SpecError names the failing layer."""
     if isinstance(layers, str):

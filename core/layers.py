@@ -228,7 +228,8 @@ def _conv_padding(layer, value, kernel, stride, dilation, transposed):
 def _pool(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
     channels, height, width = _spatial(layer, shape)
     if args.get("return_indices"):
-        raise SpecError(f"`{layer}`: return_indices=True returns a tuple; it cannot be stacked.")
+        raise SpecError(f"`{layer}`: return_indices=True returns a tuple, which cannot be "
+                        "stacked; leave it False.")
     kernel = _pair(layer, "kernel_size", args["kernel_size"], 1)
     stride = kernel if args["stride"] is None else _pair(layer, "stride", args["stride"], 1)
     padding = _pair(layer, "padding", args["padding"], 0)

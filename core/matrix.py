@@ -32,7 +32,10 @@ def parse_number(token: str, *, where: str = "") -> Fraction:
     if "/" in text:
         numerator, denominator = text.split("/")
         if Fraction(denominator) == 0:
-            raise MatrixError(f"{token!r}{' in ' + where if where else ''} divides by zero.")
+            raise MatrixError(
+                f"{token!r}{' in ' + where if where else ''} divides by zero: "
+                "give a fraction with a non-zero denominator, e.g. 1/3."
+            )
         return Fraction(numerator) / Fraction(denominator)
     return Fraction(text)
 
@@ -68,7 +71,10 @@ def parse_channels(text: str, *, name: str = "matrix") -> Tensor3:
     sizes = {shape(channel) for channel in channels}
     if len(sizes) > 1:
         listed = ", ".join(f"{h}×{w}" for h, w in (shape(c) for c in channels))
-        raise MatrixError(f"The channels of the {name} differ in size ({listed}).")
+        raise MatrixError(
+            f"The channels of the {name} differ in size ({listed}): give every channel "
+            "the same number of rows and columns."
+        )
     return channels
 
 

@@ -1,9 +1,28 @@
-"""Where runs and datasets live: one rule shared by every command, the app and the worker."""
+"""Where runs and datasets live (one rule shared by every command, the app and the worker),
+and how a file there is replaced so that readers never see half of it."""
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary name beside `path` for the block to write (this process and thread only);
+    it replaces `path` when the block succeeds and is removed when it fails, so readers see the
+    old or the new file, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def runs_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from core.conv import ConvError
 from core.matrix import Matrix, fmt, shape
+from core.shapes import AxisLayer, ShapeError, output_size
 
 POOL_KINDS = ("max", "avg")
 
@@ -55,17 +56,15 @@ class PoolResult:
 
 def pool_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
                      ceil_mode: bool) -> int:
-    """PyTorch's rule: the last window must start inside the input or the left padding."""
-    span = dilation * (kernel - 1) + 1
-    out = (size + 2 * padding - span + (stride - 1 if ceil_mode else 0)) // stride + 1
-    if ceil_mode and (out - 1) * stride >= size + padding:
-        out -= 1
-    if out < 1:
+    """PyTorch's rule (see `core.shapes.output_size`), as the lab words its error."""
+    layer = AxisLayer(kernel, stride, padding, dilation, "pool", ceil_mode)
+    try:
+        return output_size(size, layer).out_size
+    except ShapeError:
         raise ConvError(
-            f"The pooling window spans {span} but the padded input has {size + 2 * padding}; "
-            "use a smaller pooling kernel (or ceil mode)."
-        )
-    return out
+            f"The pooling window spans {layer.span} but the padded input has "
+            f"{size + 2 * padding}; use a smaller pooling kernel (or ceil mode)."
+        ) from None
 
 
 def pool_forward(x: Matrix, config: PoolConfig) -> PoolResult:

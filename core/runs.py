@@ -21,18 +21,19 @@ import math
 import os
 import re
 import socket
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
+from core.paths import atomic_path
 
 HEARTBEAT_SECONDS = 3.0  # how often the worker rewrites heartbeat.json
 STALE_SECONDS = 30.0  # a heartbeat older than this means the worker is not making progress
 RUN_STATES = ("pending", "running", "stalled", "finished", "stopped", "failed", "died",
               "completing", "cancelled", "timeout", "preempted", "node_fail")  # last 5: Slurm
+LIVE_STATES = ("pending", "running", "stalled")  # states whose worker may still be alive
 
 
 class RunNotFoundError(UserError):
@@ -41,16 +42,8 @@ class RunNotFoundError(UserError):
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON so that readers see the old or the new file, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(data, stream, indent=2)
-            stream.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=2) + "\n")
 
 
 def read_json(path: Path) -> Any | None:
@@ -244,17 +237,20 @@ class RunStatus:
     message: str  # one line for people
 
 
-def run_status(run_dir: Path | str, now: float | None = None) -> RunStatus:
+def run_status(run_dir: Path | str, now: float | None = None,
+               events: list[dict[str, Any]] | None = None) -> RunStatus:
     """Honest status: `end` event → its status; fresh heartbeat → running; stale → stalled;
-    worker gone without an `end` → died."""
+    worker gone without an `end` → died. `events`: the run's events when the caller already
+    read them (a tailing reader), else they are read here."""
     run_dir = Path(run_dir)
     now = time.time() if now is None else now
+    events = read_events(run_dir) if events is None else events
     from core.slurm import slurm_run_status
 
-    scheduled = slurm_run_status(run_dir, now)
+    scheduled = slurm_run_status(run_dir, now, events)
     if scheduled is not None:
         return scheduled
-    session = last_session(read_events(run_dir))
+    session = last_session(events)
     end = next((event for event in reversed(session) if event["kind"] == "end"), None)
     launch = read_json(run_dir / "launch.json")
     relaunched = (
@@ -277,7 +273,7 @@ def run_status(run_dir: Path | str, now: float | None = None) -> RunStatus:
         return RunStatus("died", "The worker is gone without finishing; `cnn-tui runs resume` "
                          "continues from the last checkpoint.")
     if beat is None or not started:
-        if alive is None and read_json(run_dir / "launch.json") is None:
+        if alive is None and launch is None:
             return RunStatus("pending", "Not started yet.")
         return RunStatus("pending", "Starting: loading data and model.")
     age = now - float(beat.get("time", 0))
@@ -315,10 +311,11 @@ def summarize_run(run_dir: Path | str, now: float | None = None) -> RunSummary:
     """Summary of one run directory."""
     run_dir = Path(run_dir)
     config = read_json(run_dir / "config.json") or {}
-    epochs = epoch_events(read_events(run_dir))
+    events = read_events(run_dir)
+    epochs = epoch_events(events)
     last = epochs[-1] if epochs else {}
     val_accs = [event["val_acc"] for event in epochs if event.get("val_acc") is not None]
-    status = run_status(run_dir, now)
+    status = run_status(run_dir, now, events)
     return RunSummary(
         id=run_dir.name,
         path=run_dir,

@@ -15,7 +15,6 @@ import torch
 from torch import nn
 
 from core.errors import UserError
-from core.models import PRESETS
 from core.spec import LayerSpec, SpecError, build_module
 
 VARIANTS = ("loop", "vectorised")
@@ -181,12 +180,6 @@ def build_scratch_module(layers: list[LayerSpec], variant: str = "loop") -> nn.S
         else:
             modules.append(build_module([layer])[0])
     return nn.Sequential(*modules)
-
-
-def preset_pair(variant: str = "loop", preset: str = SCRATCH_PRESET) -> tuple[nn.Module, nn.Module]:
-    """(PyTorch network, scratch network) for a SPEC preset, each with its own random init."""
-    layers = PRESETS[preset].layers()
-    return build_module(layers), build_scratch_module(layers, variant)
 
 
 def set_variant(model: nn.Module, variant: str) -> None:

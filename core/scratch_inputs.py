@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
+from core.explain_models import load_run_model, run_checkpoint
 from core.images import Preprocess
 from core.models import PRESETS
 from core.scratch import SCRATCH_PRESET
@@ -38,8 +39,6 @@ def reference_network(
     """A run's trained network (by id or path), or `lenet-8-16` with weights seeded by `seed`."""
     if run is None:
         return _seeded_reference(seed)
-    from core.explain_models import load_run_model
-
     run_dir = _run_dir(run, runs_dir)
     config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
     preset = config.get("preset")
@@ -152,7 +151,6 @@ def runs_with_checkpoints(runs_dir: str | os.PathLike[str]) -> list[tuple[str, s
             continue
         preset = config.get("preset") if isinstance(config, dict) else None
         usable = preset in PRESETS and PRESETS[preset].spec is not None
-        checkpoints = run_dir / "checkpoints"
-        if usable and any((checkpoints / name).is_file() for name in ("best.pt", "last.pt")):
+        if usable and run_checkpoint(run_dir) is not None:
             found.append((run_dir.name, preset))
     return found

@@ -8,6 +8,7 @@ being silently floored, and every result carries its formula with the numbers fi
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -217,9 +218,9 @@ def solve(
     free = [name for name in unknown if name != "out_size"]
     found: list[Solution] = []
     truncated = False
-    for values in _product([ranges[name] for name in free[:-1]]):
+    for values in itertools.product(*(ranges[name] for name in free[:-1])):
         outer = given | dict(zip(free, values))
-        for trial in _inner(outer, free[-1:], ranges, kind):
+        for trial in _inner(outer, free[-1:], ranges):
             layer = AxisLayer(
                 trial["kernel"], trial["stride"], trial["padding"], dilation, kind, ceil_mode,
                 output_padding,
@@ -249,22 +250,12 @@ def solve(
     return Solved(given, unknown, tuple(found), truncated, _note(unknown, found, truncated))
 
 
-def _product(ranges: list[range]):
-    if not ranges:
-        yield ()
-        return
-    head, *rest = ranges
-    for value in head:
-        for tail in _product(rest):
-            yield (value, *tail)
-
-
 GROWS = {"in_size": 1, "padding": 1, "kernel": -1, "stride": -1}
 """How the output size moves as each value grows (+1 up, -1 down); transposed convs flip
 padding, kernel and stride."""
 
 
-def _inner(outer: dict[str, int], last: list[str], ranges: dict[str, range], kind: Kind):
+def _inner(outer: dict[str, int], last: list[str], ranges: dict[str, range]):
     """Trials for the innermost unknown, in the order in which the output size moves one way."""
     if not last:
         yield outer

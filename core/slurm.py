@@ -26,6 +26,7 @@ from core.slurm_state import ACTIVE, SlurmJob, merge_status, parse_sacct, parse_
 
 COMMAND_TIMEOUT = 20.0  # seconds to wait for any Slurm command
 SQUEUE_CACHE_SECONDS = 1.0  # how long one squeue answer serves every run's status
+SQUEUE_FORMAT = "%i|%T|%r|%N|%S"  # what parse_squeue reads: id, state, reason, nodes, start
 
 
 class SlurmError(UserError):
@@ -64,7 +65,7 @@ def my_jobs() -> dict[str, SlurmJob]:
     taken, jobs = _snapshot
     if time.monotonic() - taken > SQUEUE_CACHE_SECONDS:
         result = _run(["squeue", "-u", getpass.getuser(), "-h", "-r", "-t", "all", "-o",
-                       "%i|%T|%r|%N|%S"])
+                       SQUEUE_FORMAT])
         jobs = parse_squeue(result.stdout) if result.returncode == 0 else {}
         _snapshot = (time.monotonic(), jobs)
     return jobs
@@ -86,7 +87,7 @@ def query_jobs(job_ids: list[str]) -> dict[str, SlurmJob]:
     missing = [job_id for job_id in job_ids if job_id not in jobs]
     if missing:
         listed = _run(["squeue", "-h", "-r", "-t", "all", "-j", ",".join(missing), "-o",
-                       "%i|%T|%r|%N|%S"])
+                       SQUEUE_FORMAT])
         if listed.returncode == 0:
             jobs.update(parse_squeue(listed.stdout))
         missing = [job_id for job_id in job_ids if job_id not in jobs]
@@ -118,9 +119,7 @@ def launch_record(run_dir: Path) -> dict[str, Any] | None:
 def start_slurm(run_dir: Path | str, settings: SlurmSettings) -> dict[str, Any]:
     """Write run_dir/job.sbatch, submit it and record the job id in launch.json."""
     run_dir = Path(run_dir).resolve()
-    text = batch_script([run_dir], settings.validate(), job_name=f"cnn-tui-{run_dir.name}",
-                        output=str(run_dir / "worker.log"))
-    script = write_batch_script(run_dir / "job.sbatch", text)
+    script = _write_run_script(run_dir, settings.validate())
     try:
         job_id = submit(script)
     except SlurmError as error:
@@ -129,6 +128,13 @@ def start_slurm(run_dir: Path | str, settings: SlurmSettings) -> dict[str, Any]:
             raise SlurmError(f"{error} (the run folder {run_dir.name} was removed)") from None
         raise
     return record_submission(run_dir, job_id, script, slurm=asdict(settings))
+
+
+def _write_run_script(run_dir: Path, settings: SlurmSettings) -> Path:
+    """run_dir/job.sbatch: a one-run job whose output goes to the run's worker.log."""
+    return write_batch_script(run_dir / "job.sbatch", batch_script(
+        [run_dir], settings, job_name=f"cnn-tui-{run_dir.name}",
+        output=str(run_dir / "worker.log")))
 
 
 def record_submission(run_dir: Path, job_id: str, script: Path, **extra: Any) -> dict[str, Any]:
@@ -160,9 +166,7 @@ def resubmit(run_dir: Path | str) -> dict[str, Any]:
     if not script.exists():  # a sweep task: its array script is shared, so write its own
         settings = SlurmSettings(**{key: tuple(value) if key == "extra" else value
                                     for key, value in launch.get("slurm", {}).items()})
-        write_batch_script(script, batch_script([run_dir], settings,
-                                                job_name=f"cnn-tui-{run_dir.name}",
-                                                output=str(run_dir / "worker.log")))
+        _write_run_script(run_dir, settings)
     return record_submission(run_dir, submit(script), script, slurm=launch.get("slurm", {}))
 
 
@@ -190,13 +194,16 @@ def job_for_run(run_dir: Path) -> SlurmJob | None:
     return job
 
 
-def slurm_run_status(run_dir: Path | str, now: float | None = None) -> RunStatus | None:
-    """The status of a Slurm run, or None when the run was not submitted to Slurm."""
+def slurm_run_status(run_dir: Path | str, now: float | None = None,
+                     events: list[dict[str, Any]] | None = None) -> RunStatus | None:
+    """The status of a Slurm run, or None when the run was not submitted to Slurm (`events`:
+    the run's events when the caller already read them)."""
     run_dir = Path(run_dir)
     launch = launch_record(run_dir)
     if launch is None:
         return None
-    return merge_status(job_for_run(run_dir), str(launch["job_id"]), read_events(run_dir),
+    events = read_events(run_dir) if events is None else events
+    return merge_status(job_for_run(run_dir), str(launch["job_id"]), events,
                         read_json(run_dir / "heartbeat.json"),
                         time.time() if now is None else now)
 

@@ -13,9 +13,9 @@ import shlex
 import sys
 from pathlib import Path
 
+from core.launch import PROJECT_ROOT
 from core.settings import SlurmSettings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STOP_REASON = "slurm-time-limit"  # what the USR1 trap writes into control/stop
 
 

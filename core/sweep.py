@@ -182,12 +182,13 @@ def sweep_results(runs_dir: Path | str, sweep_id: str) -> list[SweepRow]:
     for run_id in record["runs"]:
         run_dir = Path(runs_dir) / run_id
         config = read_json(run_dir / "config.json") or {}
-        epochs = epoch_events(read_events(run_dir))
+        events = read_events(run_dir)
+        epochs = epoch_events(events)
         key = "val_acc" if any(e.get("val_acc") is not None for e in epochs) else "test_acc"
         accs = [event[key] for event in epochs if event.get(key) is not None]
         rows.append(SweepRow(
             run_id=run_id, params=dict(config.get("sweep_params", {})),
-            state=run_status(run_dir).state, epochs_done=len(epochs),
+            state=run_status(run_dir, events=events).state, epochs_done=len(epochs),
             best_acc=max(accs) if accs else None,
             final_acc=epochs[-1].get("test_acc") if epochs else None,
         ))

@@ -4,19 +4,17 @@ N workers going at a time (`python -m core.sweep_launch SWEEP_DIR MAX_PARALLEL`)
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from core.launch import pid_alive, start_local
+from core.launch import pid_alive, spawn_detached, start_local
 from core.runs import read_json, stop_requested
 from core.settings import SlurmSettings
 from core.slurm import record_submission, submit
-from core.slurm_script import PROJECT_ROOT, batch_script, write_batch_script
+from core.slurm_script import batch_script, write_batch_script
 from core.sweep import Sweep, update_sweep_record
 
 POLL_SECONDS = 2.0  # how often the local runner checks for finished workers
@@ -45,15 +43,8 @@ def submit_sweep_slurm(sweep: Sweep, settings: SlurmSettings,
 
 def start_local_sweep(sweep: Sweep, max_parallel: int) -> int:
     """Start the detached local runner; returns its pid."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    with open(sweep.path / "runner.log", "ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "core.sweep_launch", str(sweep.path.resolve()),
-             str(max_parallel)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, close_fds=True, env=env, cwd=str(PROJECT_ROOT),
-        )
+    process = spawn_detached(["core.sweep_launch", str(sweep.path.resolve()), str(max_parallel)],
+                             sweep.path / "runner.log")
     update_sweep_record(sweep.path.parent.parent, sweep.id, launcher="local",
                         runner_pid=process.pid, max_parallel=max_parallel)
     return process.pid

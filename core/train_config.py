@@ -19,8 +19,6 @@ SCHEDULES = ("none", "cosine", "onecycle")
 DEVICES = ("auto", "cpu", "cuda")
 PIPELINES = ("fast", "reference")
 DATASETS = ("cifar10", "shapes")
-CROP_PADDING = 4  # pixels of zero padding before the random 32x32 crop (as the exercises use)
-JITTER_STRENGTH = 0.2  # ColorJitter brightness/contrast/saturation factor range ±0.2
 
 
 class TrainConfigError(UserError):
@@ -134,14 +132,10 @@ class TrainConfig:
         return self
 
     def augment_spec(self):
-        """The `core.pipeline.Augment` these settings ask for."""
+        """The `core.pipeline.Augment` these settings ask for (default strengths)."""
         from core.pipeline import Augment
 
-        return Augment(
-            flip="flip" in self.augment,
-            crop_padding=CROP_PADDING if "crop" in self.augment else 0,
-            jitter=JITTER_STRENGTH if "jitter" in self.augment else 0.0,
-        )
+        return Augment.from_names(",".join(self.augment))
 
 
 def _finite(value: Any) -> bool:

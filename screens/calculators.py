@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Input, Select, Static, TabbedContent, Tab
 
 from core.calc_presets import ARCHITECTURE_EXAMPLES, EXERCISE_PARTS, exercise_part
 from core.errors import UserError
-from core.layer_table import LayerTable, to_markdown
+from core.layer_table import LayerTable, layer_table, parse_shape, to_markdown
 from core.spec import format_sequential, parse_spec
 from screens.calculators_export import ExportScreen
 from screens.calculators_layer import LayerCalculator
@@ -145,8 +145,6 @@ class CalculatorsScreen(WorkspaceScreen):
     def build_table(self, generation: int, text: str, shape_text: str,
                     module_preset: str | None) -> None:
         """Parse and tabulate in a thread (a torchvision preset imports torch)."""
-        from tui.commands.summary import parse_shape
-
         try:
             shape = parse_shape(shape_text)
             if module_preset:
@@ -154,8 +152,6 @@ class CalculatorsScreen(WorkspaceScreen):
 
                 table = preset_table(module_preset, shape)
             else:
-                from core.layer_table import layer_table
-
                 table = layer_table(text, shape)
         except UserError as error:
             self.post_message(self.TableBuilt(generation, None, str(error)))

@@ -9,7 +9,7 @@ from textual.widgets import Input, Label, Static, TextArea
 
 from core.conv_check import CheckResult, check_answer, describe
 from core.conv_inputs import LabInputs
-from core.conv_presets import conv_presets, random_inputs
+from core.conv_presets import conv_preset, conv_presets, random_inputs
 from core.conv_problem import Solution, solve
 from core.errors import UserError
 from core.matrix import parse_channels
@@ -287,7 +287,7 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         self.set_status(f"Random exercise, seed {self.seed} (g for another).")
 
     def action_preset(self, preset_id: str) -> None:
-        preset = next(p for p in conv_presets() if p.id == preset_id)
+        preset = conv_preset(preset_id)
         self.view, self.kernel = "forward", 0
         self.load(preset.inputs)
         self.set_status(preset.title)

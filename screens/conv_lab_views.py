@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from core.conv import kernel_index
 from core.conv_check import CheckResult
 from core.conv_problem import Solution
 from core.matrix import Matrix, fmt, shape
@@ -191,7 +192,7 @@ def _grad_weight(solution: Solution, kernel: int, cursor: int, check, compact=Fa
     k_rows, k_cols = shape(result.kernel[0])
     channel, rest = divmod(cursor, k_rows * k_cols)
     s, t = divmod(rest, k_cols)
-    a, b = (k_rows - 1 - s, k_cols - 1 - t) if config.mode == "convolution" else (s, t)
+    a, b = kernel_index(config.mode, (k_rows, k_cols), s, t)
     out_rows, out_cols = solution.forward.out_shape
     window = frozenset(
         (i * config.stride[0] + a * config.dilation[0],

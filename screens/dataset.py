@@ -9,11 +9,11 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
+from core.datasets import DATASET_NAMES
 from screens.dataset_widgets import ExampleGrid, ImageScreen
 from tui.config import terminal_has_truecolor
 from tui.workspace_screen import WorkspaceScreen
 
-DATASETS = ("cifar10", "shapes")
 COPIES = 3  # augmented copies shown beside each original
 
 
@@ -156,8 +156,11 @@ class DatasetScreen(WorkspaceScreen):
 
     def on_dataset_screen_dataset_loaded(self, message: DatasetLoaded) -> None:
         self._stop_loading()
+        from tui.dataset_render import balance_table
+
         self.dataset = message.dataset
         self.page = 0
+        self.query_one("#balance-view", Static).update(balance_table(self.dataset))
         self._refresh_all()
 
     def on_dataset_screen_load_failed(self, message: LoadFailed) -> None:
@@ -188,8 +191,9 @@ class DatasetScreen(WorkspaceScreen):
 
     def action_next_dataset(self) -> None:
         """Load the other dataset (CIFAR-10 needs its files; the error says how to get them)."""
-        current = self.dataset_name if self.dataset_name in DATASETS else DATASETS[-1]
-        self._start_loading(DATASETS[(DATASETS.index(current) + 1) % len(DATASETS)])
+        names = DATASET_NAMES
+        current = self.dataset_name if self.dataset_name in names else names[-1]
+        self._start_loading(names[(names.index(current) + 1) % len(names)])
 
     def action_toggle_split(self) -> None:
         """Switch between the training and the test split."""
@@ -226,7 +230,6 @@ class DatasetScreen(WorkspaceScreen):
         if self.dataset is None:
             return
         from core.dataset_view import examples_per_class, pages, split_of
-        from tui.dataset_render import balance_table
 
         split = split_of(self.dataset, self.split)
         classes = len(self.dataset.classes)
@@ -242,7 +245,6 @@ class DatasetScreen(WorkspaceScreen):
             f"{'synthetic, offline' if self.dataset.synthetic else self.dataset.source}"
         )
         self._draw_grid()
-        self.query_one("#balance-view", Static).update(balance_table(self.dataset))
         self.refresh_bindings()
         if self.query_one("#dataset-tabs", TabbedContent).active == "augment":
             self._refresh_augment()
@@ -308,12 +310,13 @@ class DatasetScreen(WorkspaceScreen):
         self.post_message(self.AugmentsReady(key, rows, originals, copies, value_range))
 
     def on_dataset_screen_augments_ready(self, message: AugmentsReady) -> None:
+        from core.dataset_view import NORMALIZED_RANGE
         from tui.dataset_render import augment_rows, fit_size
 
         low, high = message.value_range
         note = f"network input values {low:.2f} … {high:.2f}"
         if message.key[3].normalize:
-            note += " (shown from -2.5 black to +2.5 white)"
+            note += f" (shown from -{NORMALIZED_RANGE} black to +{NORMALIZED_RANGE} white)"
         self.query_one("#augment-state", Static).update(self._augment_state(note))
         width = self.query_one("#augment-scroll").size.width - 2
         size = fit_size(width or 80, COPIES + 1, hi=24)

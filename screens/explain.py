@@ -200,7 +200,7 @@ class ExplainScreen(WorkspaceScreen):
 
     def build_request(self) -> ExplainRequest:
         """The request the controls describe (raises UserError for malformed fields)."""
-        from core.explanation import Recipe
+        from core.explanation import Recipe, parse_filters
 
         def text(widget_id: str) -> str:
             return self.query_one(f"#{widget_id}", Input).value.strip()
@@ -218,12 +218,8 @@ class ExplainScreen(WorkspaceScreen):
             reduce = "mean"
         if method == "saliency" and reduce == "pca":
             reduce = "max"
-        try:
-            filters = tuple(int(p) for p in text("filters").replace(",", " ").split())
-        except ValueError:
-            raise UserError("Filter indices are whole numbers such as 14, 26, 32.") from None
         common = dict(method=method, layer=choice("layer"), reduce=reduce,
-                      channels=int(text("channels") or 0), filters=filters,
+                      channels=int(text("channels") or 0), filters=parse_filters(text("filters")),
                       relu=self.query_one("#relu", Checkbox).value,
                       counterfactual=self.query_one("#counterfactual", Checkbox).value)
         targets = [text("target") or None]
@@ -328,8 +324,12 @@ class ExplainScreen(WorkspaceScreen):
         folders = []
         for index, result in enumerate(self.results, 1):
             folder = Path("explain-exports") / f"{stamp}-{result.recipe.method}-{index}"
-            export(result, folder, self.query_one("#colormap", Select).value,
-                   self.query_one("#normalise", Select).value, self.alpha)
+            try:
+                export(result, folder, self.query_one("#colormap", Select).value,
+                       self.query_one("#normalise", Select).value, self.alpha)
+            except UserError as error:
+                self.notify(str(error), severity="error", timeout=8)
+                return
             folders.append(str(folder))
         self.notify("Exported to " + ", ".join(folders), timeout=6)
 

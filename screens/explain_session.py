@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from core.explain_models import run_checkpoint
+
 RESNET18 = "resnet18"
 RANDOM_RESNET18 = "resnet18-random"
 """Model choice for trying the screen without weights: seeded random, labelled everywhere."""
@@ -32,12 +34,8 @@ def run_choices(runs_dir: Path) -> list[tuple[str, str]]:
     """(label, run directory) for every run that has a checkpoint, newest first."""
     if not runs_dir.is_dir():
         return []
-    choices = []
-    for run in sorted(runs_dir.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True):
-        checkpoints = run / "checkpoints"
-        if (checkpoints / "best.pt").is_file() or (checkpoints / "last.pt").is_file():
-            choices.append((f"run {run.name}", str(run)))
-    return choices
+    runs = sorted(runs_dir.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    return [(f"run {run.name}", str(run)) for run in runs if run_checkpoint(run) is not None]
 
 
 class ModelCache:

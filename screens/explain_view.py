@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.explain import map_bounds
 from tui.widgets.heatmap import Heatmap
 
 
@@ -14,7 +15,7 @@ def draw_results(screen, results: list, normalisation: str, colormap: str, alpha
     first = results[0]
     screen.query_one("#photo", Heatmap).show_image(first.image)
     screen.query_one("#row2").display = len(results) > 1
-    joint = _bounds([r.maps for r in results], normalisation, joint=True)
+    joint = _joint_bounds([r.maps for r in results], normalisation) if len(results) > 1 else None
     for index, result in enumerate(results):
         suffix = "" if index == 0 else "2"
         map_view = screen.query_one(f"#map{suffix}", Heatmap)
@@ -26,7 +27,7 @@ def draw_results(screen, results: list, normalisation: str, colormap: str, alpha
             map_view.show_image(rgb, f"{result.layer} PCA → RGB {_size(rgb)}")
             overlay_view.show_image(blend(first.image, rgb, alpha), f"overlay (alpha {alpha:.1f})")
             continue
-        bounds = joint if len(results) > 1 else _bounds([result.maps], normalisation)
+        bounds = joint or map_bounds(result.maps, normalisation)
         map_view.show_maps(result.maps, result.labels, bounds, colormap)
         if result.tiles is not None:
             overlay_view.show_image(_tile_strip(result.tiles), "filters (RGB, 0 = grey)")
@@ -35,15 +36,10 @@ def draw_results(screen, results: list, normalisation: str, colormap: str, alpha
                                    image=first.image, overlay=True, alpha=alpha)
 
 
-def _bounds(maps_list: list, normalisation: str, joint: bool = False):
-    """(lo, hi) per map; `joint` puts every target's maps on one scale to compare them."""
-    if normalisation == "none":
-        return [(0.0, 1.0)] * len(maps_list[0])
-    if normalisation == "shared" or joint:
-        lo = min(float(m.min()) for m in maps_list)
-        hi = max(float(m.max()) for m in maps_list)
-        return [(lo, hi)] * len(maps_list[0])
-    return [(float(m.min()), float(m.max())) for m in maps_list[0]]
+def _joint_bounds(maps_list: list, normalisation: str) -> list[tuple[float, float]]:
+    """(lo, hi) per map of the first target, with every target's maps on one scale."""
+    mode = "none" if normalisation == "none" else "shared"
+    return map_bounds(np.concatenate(maps_list), mode)[: len(maps_list[0])]
 
 
 def _size(image: np.ndarray) -> str:

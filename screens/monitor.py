@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from core.curves import Smoothing, XAxis
+from core.runs import LIVE_STATES
 from screens.monitor_control import RunControls
 from screens.monitor_view import (
     RESULT_HEADERS, SMOOTHING_TITLES, details_text, metric_lines, result_row,
@@ -29,7 +30,6 @@ from tui.widgets.runs_table import SORT_KEYS, RunsTable, run_row
 from tui.workspace_screen import WorkspaceScreen
 
 POLL_SECONDS = 0.5  # how often the tail thread looks at the runs folder
-LIVE_STATES = ("pending", "running", "stalled")
 RESUMABLE_STATES = ("stopped", "died", "cancelled", "timeout", "preempted", "node_fail")
 SMOOTHINGS: tuple[Smoothing, ...] = ("ema", "mean", "raw")
 

@@ -12,7 +12,9 @@ from typing import Any
 
 from core.errors import UserError
 from core.models import CIFAR_MEAN_STD, HALF_MEAN_STD, IMAGENET_MEAN_STD, PRESETS
-from core.train_config import TrainConfig
+from core.train_config import (
+    AUGMENTATIONS, DATASETS, DEVICES, OPTIMIZERS, PIPELINES, SCHEDULES, TrainConfig,
+)
 
 NORMALIZATIONS: dict[str, tuple[tuple[float, ...], tuple[float, ...]] | None] = {
     "none": None,
@@ -102,17 +104,16 @@ TEXT_FIELDS = (
 
 CHOICE_FIELDS = {
     "preset": tuple(PRESETS),
-    "dataset": ("cifar10", "shapes"),
-    "optimizer": ("adam", "sgd"),
-    "schedule": ("none", "cosine", "onecycle"),
+    "dataset": DATASETS,
+    "optimizer": OPTIMIZERS,
+    "schedule": SCHEDULES,
     "normalize": tuple(NORMALIZATIONS),
-    "device": ("auto", "cpu", "cuda"),
-    "pipeline": ("fast", "reference"),
+    "device": DEVICES,
+    "pipeline": PIPELINES,
     "launcher": tuple(LAUNCHERS),
 }
 """Fields chosen from a list."""
 
-AUGMENTATIONS = ("flip", "crop", "jitter")
 FLAGS = ("nesterov",)
 
 

@@ -17,6 +17,15 @@ T0 = 1_700_000_000.0  # unix seconds of every canned run's start event
 STEPS = 10  # steps per epoch in canned runs
 
 
+async def wait_for(pilot, predicate, timeout: float = 6.0) -> None:
+    """Let the app run until `predicate()` holds; fail after about `timeout` seconds."""
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached in time")
+
+
 def canned_config(**overrides: Any) -> dict[str, Any]:
     """A config.json as the Train screen writes it (C1's LeNet on Shapes-10)."""
     config = {

@@ -60,8 +60,7 @@ def styled_arithmetic(prefix: str, step: ConvStep) -> Text:
             text.append(" + ")
         text.append(fmt_signed(term.x), style="italic underline" if term.padding else "")
         text.append(f"·{fmt_signed(term.w)}")
-    products = " + ".join(f"{fmt_signed(t.x)}·{fmt_signed(t.w)}" for t in step.terms)
-    text.append(step.arithmetic()[len(products):])
+    text.append(step.after_products())
     return text
 
 

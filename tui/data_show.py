@@ -9,6 +9,8 @@ import argparse
 import json
 import shutil
 
+from core.datasets import DATASET_NAMES
+
 EPILOG = """examples:
   cnn-tui data show                                  # 10 training images per class
   cnn-tui data show --dataset cifar10 --per-class 5 --page 2 --split test
@@ -27,7 +29,7 @@ def add_show_parser(actions, add_data_dir) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
     )
     show.add_argument(
-        "--dataset", choices=("cifar10", "shapes"),
+        "--dataset", choices=DATASET_NAMES,
         help="dataset (default: cifar10 when its files are present, else shapes)",
     )
     show.add_argument("--split", choices=("train", "test"), default="train", help="default train")
@@ -125,7 +127,9 @@ def _print_rich(dataset, indices, rows, titles, choice, args) -> None:
     from rich.text import Text
 
     from tui.config import terminal_has_truecolor
-    from tui.dataset_render import balance_table, class_grid, fit_size, grid_size, image_row
+    from tui.dataset_render import (
+        balance_table, class_grid, column_titles, fit_size, grid_size, image_row,
+    )
 
     truecolor = getattr(args, "truecolor", False) or terminal_has_truecolor()
     console = Console(color_system="truecolor" if truecolor else "auto")
@@ -141,8 +145,7 @@ def _print_rich(dataset, indices, rows, titles, choice, args) -> None:
         console.print(class_grid(dataset, args.split, indices, size, truecolor,
                                  label_above=label_above))
     else:
-        header = "".join(title[:size].ljust(size + 1) for title in titles)
-        console.print(Text(" " * 12 + header, style="dim"))
+        console.print(column_titles(titles, size))
         for label, images in rows:
             console.print(image_row(Text(label, style="bold"), images, size, truecolor))
     console.print(balance_table(dataset))

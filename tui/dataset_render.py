@@ -117,6 +117,14 @@ def class_grid(
     return Text("\n", no_wrap=True, overflow="crop").join(rows)
 
 
+def column_titles(titles: list[str], size: int) -> Text:
+    """Dim titles over the thumbnail columns of `image_row` rows (past the label column)."""
+    header = Text(" " * LABEL_WIDTH, no_wrap=True, overflow="crop")
+    for title in titles:
+        header.append(title[:size].ljust(size + GAP), style="dim")
+    return header
+
+
 def augment_rows(
     dataset: Dataset,
     labels: list[int],
@@ -126,10 +134,8 @@ def augment_rows(
     truecolor: bool = True,
 ) -> Text:
     """Per image: its class, the original, then each augmented copy."""
-    header = Text(" " * LABEL_WIDTH, no_wrap=True, overflow="crop")
-    for title in ["original", *(f"augmented {k + 1}" for k in range(len(copies)))]:
-        header.append(title[:size].ljust(size + GAP), style="dim")
-    rows = [header]
+    rows = [column_titles(["original", *(f"augmented {k + 1}" for k in range(len(copies)))],
+                          size)]
     for row, label in enumerate(labels):
         images = [originals[row], *(copy[row] for copy in copies)]
         rows.append(image_row(Text(dataset.classes[label], style="bold"), images, size, truecolor))

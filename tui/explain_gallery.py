@@ -14,7 +14,7 @@ def run_gallery(args, model, recipe, console) -> int:
     from core.errors import UserError
     from core.explain_export import export
     from core.explanation import explain
-    from core.gallery import classified_test_images
+    from core.gallery import SCANNED, classified_test_images
     from core.images import load_image
 
     if args.gallery < 1:
@@ -47,7 +47,7 @@ def run_gallery(args, model, recipe, console) -> int:
     _print_table(console, model, recipe, rows)
     if min(len(right), len(wrong)) < args.gallery:
         console.print(f"[dim]Only {len(right)} right and {len(wrong)} wrong predictions among "
-                      "the first 1000 test images.[/dim]")
+                      f"the first {SCANNED} test images.[/dim]")
     if args.show and rows:
         _show_overlays(console, rows, args)
     return 0
@@ -72,7 +72,7 @@ def _show_overlays(console, rows, args) -> None:
     """One row of overlays per kind, numbered like the table."""
     from rich.text import Text
 
-    from core.explain import normalise
+    from core.explain import map_bounds
     from tui.commands.explain import print_grid
     from tui.config import terminal_has_truecolor
     from tui.widgets.halfblock import grid_layout, map_pixels, rgb_to_lines
@@ -87,8 +87,7 @@ def _show_overlays(console, rows, args) -> None:
         layout = grid_layout(len(chosen), shape, width, 12, label_lines=1)
         tiles, labels = [], []
         for number, (_, _, explanation, _) in chosen:
-            _, bounds = normalise(explanation.maps[:1], args.normalise)
-            lo, hi = bounds[0]
+            lo, hi = map_bounds(explanation.maps[:1], args.normalise)[0]
             tiles.append(rgb_to_lines(map_pixels(
                 explanation.maps[0], layout.tile_rows, layout.tile_cols, lo, hi, args.colormap,
                 truecolor, explanation.image, args.alpha), truecolor))

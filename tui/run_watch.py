@@ -91,7 +91,7 @@ class RunsWatcher:
                 if ended is not None:
                     run.status = ended
             if not run.ended and (new_events or now - run.status_time >= STATUS_SECONDS):
-                run.status = run_status(run.path, now)
+                run.status = run_status(run.path, now, run.events)
                 run.status_time = now
             previous = run.snapshot
             if (

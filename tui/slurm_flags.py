@@ -57,16 +57,21 @@ def print_script(settings: Settings, runs_folder, run_names: list[str]) -> None:
 
 def submit_to_slurm(run_dir, settings: Settings, as_json: bool) -> int:
     """Submit a created run with `sbatch` and say how to follow it."""
-    import json
-    import sys
-
     from core.slurm import start_slurm
 
     launch = start_slurm(run_dir, settings.slurm)
+    return announce_launch(run_dir, launch, as_json, f"submitted as Slurm job {launch['job_id']} "
+                           f"(script {launch['script']})")
+
+
+def announce_launch(run_dir, launch: dict, as_json: bool, started: str) -> int:
+    """Print a launched run: its id (or one JSON object), and on stderr how to follow it."""
+    import json
+    import sys
+
     if as_json:
         print(json.dumps({"run_id": run_dir.name, "run_dir": str(run_dir), **launch}))
     else:
         print(run_dir.name)
-        print(f"submitted as Slurm job {launch['job_id']} (script {launch['script']}); follow "
-              f"it with `cnn-tui runs show {run_dir.name}`", file=sys.stderr)
+        print(f"{started}; follow it with `cnn-tui runs show {run_dir.name}`", file=sys.stderr)
     return 0

@@ -111,27 +111,25 @@ async def test_receptive_field_view_follows_the_chosen_cell(tmp_path):
         assert "█" in text_of(app, "#field-grid")
 
 
+async def export_to(pilot, app, key: str, path) -> str:
+    """Press an export key, save to `path` from the dialog and return what was written."""
+    await pilot.press(key)
+    await settle(pilot)
+    box = app.screen.query_one("#export-path", Input)
+    box.value = str(path)
+    box.focus()
+    await pilot.press("enter")
+    await settle(pilot)
+    return path.read_text()
+
+
 async def test_exports_markdown_and_code_to_files(tmp_path):
     app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")
         await settle(pilot)
-        await pilot.press("f5")
-        await settle(pilot)
-        box = app.screen.query_one("#export-path", Input)
-        box.value = str(tmp_path / "b4.md")
-        box.focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        assert "**390,410**" in (tmp_path / "b4.md").read_text()
-        await pilot.press("f6")
-        await settle(pilot)
-        box = app.screen.query_one("#export-path", Input)
-        box.value = str(tmp_path / "b4.py")
-        box.focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        code = (tmp_path / "b4.py").read_text()
+        assert "**390,410**" in await export_to(pilot, app, "f5", tmp_path / "b4.md")
+        code = await export_to(pilot, app, "f6", tmp_path / "b4.py")
         assert "model = nn.Sequential(" in code and "nn.Linear(2048, 64)" in code
 
 

@@ -90,6 +90,9 @@ async def test_screen_explains_a_run_with_two_targets(tmp_path, monkeypatch):
         assert overlay.overlay and overlay.image is not None
         maps = screen.query_one("#map", Heatmap)
         np.testing.assert_array_equal(maps.maps[0], screen.results[0].maps[0])
+        both = np.stack([r.maps for r in screen.results])
+        joint = [(float(both.min()), float(both.max()))]
+        assert maps.bounds == joint == screen.query_one("#map2", Heatmap).bounds
         status = str(screen.query_one("#explain-status").render())
         assert "lenet5" in status and "layer 3" in status
         assert "top-5" in str(screen.query_one("#top5").render())

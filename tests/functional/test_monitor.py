@@ -9,22 +9,15 @@ from core.curves_export import CSV_COLUMNS
 from screens.monitor import MonitorScreen
 from screens.monitor_dialogs import ConfirmScreen, TextScreen
 from screens.monitor_view import RESULT_HEADERS
-from tests.helpers_monitor import STEPS, append_text, canned_test_acc, epoch_events, write_run
+from tests.helpers_monitor import (
+    STEPS, append_text, canned_test_acc, epoch_events, wait_for, write_run,
+)
 from tui.app import make_app
 from tui.config import AppConfig
 from tui.widgets.curves import CurvePlot
 from tui.widgets.runs_table import RunsTable
 
 STATES = ("pending", "running", "stalled", "finished", "stopped", "failed", "died")
-
-
-async def wait_for(pilot, predicate, timeout=6.0):
-    """Pause until `predicate()` holds (the tail thread polls twice a second)."""
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 def monitor_app(runs_dir):

@@ -26,7 +26,10 @@ class Terminal:
     def __init__(self, tmp_path: Path) -> None:
         self.sessions = 0
         self.socket = f"monitor-e2e-{os.getpid()}-0"
-        self.env = {**os.environ, "CNN_TUI_DATA": str(tmp_path / "data")}
+        # pytest-xdist exports COLUMNS=80/LINES=24 to its workers; a terminal app started with
+        # them believes it has 80x24 whatever the pane's size, so they must not leak into tmux.
+        inherited = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        self.env = {**inherited, "CNN_TUI_DATA": str(tmp_path / "data")}
         self.cli = str(Path(sys.executable).with_name("cnn-tui"))
 
     def tmux(self, *args: str) -> str:

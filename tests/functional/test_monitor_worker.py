@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
 from core.runs import epoch_events, read_events
 from screens.monitor import MonitorScreen
+from tests.helpers_monitor import wait_for
 from tui.app import make_app
 from tui.config import AppConfig
 from tui.widgets.runs_table import RunsTable
 
 pytestmark = pytest.mark.slow
-
-
-async def wait_for(pilot, predicate, timeout):
-    for _ in range(int(timeout / 0.1)):
-        if predicate():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 def current(app):

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import json
 import subprocess
+from functools import partial
 
 from textual.widgets import Button, Input, Select, TextArea
 
 from screens.slurm_dialog import SlurmRequestScreen
+from tests import helpers_monitor
 from tests.functional.slurm_cluster import slurm_cluster  # noqa: F401  (pytest fixture)
 from tui.app import make_app
 from tui.config import AppConfig
 
-
-async def wait_for(pilot, predicate, timeout=20.0):
-    for _ in range(int(timeout / 0.1)):
-        if predicate():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("condition not reached in time")
+wait_for = partial(helpers_monitor.wait_for, timeout=20.0)  # a scheduler answers slowly
 
 
 def script_text(dialog) -> str:

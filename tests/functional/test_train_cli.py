@@ -16,7 +16,7 @@ import torch
 from PIL import Image
 
 from core.launch import worker_alive
-from core.run_export import plot_runs
+from core.curves_export import load_export_run, plot_runs
 from core.runs import run_status
 from tui.cli import main
 
@@ -102,7 +102,8 @@ def test_foreground_json_then_ls_show_export(tmp_path, capsys):
     assert float(rows[1]["test_acc"]) == result["epochs"][1]["test_acc"]
     assert rows[2]["val_acc"] == ""
     assert Image.open(next(f for f in files if f.endswith(".png"))).size[0] > 800
-    figure = plot_runs([Path(result["run_dir"]), Path(runs) / second])
+    figure = plot_runs([load_export_run(Path(result["run_dir"])),
+                        load_export_run(Path(runs) / second)])
     accuracy, loss = figure.axes
     assert (accuracy.get_xlabel(), accuracy.get_ylabel()) == ("epoch", "accuracy (%)")
     assert loss.get_xlabel() == "epoch" and "loss" in loss.get_ylabel()

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select
 
-from screens.monitor import MonitorScreen
 from screens.train import TrainScreen
-from tests.helpers_monitor import write_run
+from tests.helpers_monitor import wait_for, write_run
 from tui.app import make_app
 from tui.config import AppConfig
-
-
-async def wait_for(pilot, predicate, timeout=6.0):
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 def text(screen, selector):

@@ -11,10 +11,12 @@ from PIL import Image
 from torchvision import transforms
 from torchvision.models import resnet18
 
+from core.errors import UserError
 from core.explain import (
     LayerError, capture_activations, describe_layers, filter_tiles, normalise, pca_rgb,
 )
 from core.explain_models import prepare
+from core.explanation import parse_filters
 from core.images import IMAGENET, ImageError, fit_to_input, load_image, to_tensor
 from tests.helpers_explain import random_image
 
@@ -118,3 +120,14 @@ def test_bundled_photo_and_errors(tmp_path):
         load_image(str(bad))
     with pytest.raises(ImageError, match="bundled photo"):
         load_image(str(tmp_path / "missing.jpg"))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 999), max_size=6), st.sampled_from([",", ", ", " ", "  "]))
+def test_filter_indices_are_read_with_commas_or_spaces(indices, separator):
+    assert parse_filters(separator.join(str(i) for i in indices)) == tuple(indices)
+
+
+def test_filter_indices_that_are_not_numbers_say_how_to_type_them():
+    with pytest.raises(UserError, match="such as 14,26,32, not '14,a'"):
+        parse_filters("14,a")

@@ -9,6 +9,7 @@ import pytest
 import torch
 from torchvision.models import resnet18
 
+from core.errors import UserError
 from core.explain_models import CheckpointError, load_resnet18, load_run_model
 from core.explain_export import export
 from core.explanation import Recipe, explain
@@ -93,6 +94,10 @@ def test_explain_run_gradcam_and_export(tmp_path):
     assert recipe["method"] == "gradcam" and recipe["layer"] == "3"
     assert recipe["target_index"] == 3 and recipe["colormap"] == "magma"
     assert recipe["normalisation"] == "per-map" and len(recipe["top5"]) == 5
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(UserError, match="Cannot write the export to .*a-file/out.*folder you can"):
+        export(result, blocker / "out")
 
 
 def test_explain_activations_and_filters_on_a_run(tmp_path):

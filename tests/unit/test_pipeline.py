@@ -145,3 +145,28 @@ def test_bad_loader_settings_are_user_errors(shapes):
         make_loader("turbo", shapes, batch_size=4)
     with pytest.raises(UserError, match="Batch size"):
         make_loader("fast", shapes, batch_size=0)
+
+
+@settings(max_examples=8, deadline=None)
+@given(batch_size=st.integers(1, 23), chunk_batches=st.integers(2, 5),
+       augment=st.sampled_from(["", "flip,crop", "flip,crop,jitter"]))
+def test_batches_prepared_in_chunks_equal_batches_prepared_one_by_one(
+    shapes, batch_size, chunk_batches, augment
+):
+    import core.pipeline
+
+    def epoch(chunk_bytes):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(core.pipeline, "CHUNK_BYTES", chunk_bytes)
+            loader = make_loader("fast", shapes, batch_size=batch_size, shuffle=True, seed=2,
+                                 augment=Augment.from_names(augment), normalize=HALF)
+            loader.set_epoch(3)
+            return list(loader)
+
+    image_bytes = 3 * 32 * 32 * 4
+    one_by_one = epoch(1)  # below one batch: one batch per chunk
+    chunked = epoch(chunk_batches * batch_size * image_bytes)
+    assert len(chunked) == len(one_by_one) == math.ceil(60 / batch_size)
+    for (x_one, y_one), (x_chunk, y_chunk) in zip(one_by_one, chunked, strict=True):
+        assert torch.equal(y_one, y_chunk)
+        torch.testing.assert_close(x_chunk, x_one, atol=1e-6, rtol=0)

@@ -68,14 +68,14 @@ def _print(solved, kind: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from core.shapes import count
+    from core.shapes import FIELDS, count
 
     console = Console()
     best = solved.solutions[0]
     label = {"conv": "Conv2d", "transposed": "ConvTranspose2d", "pool": "pooling"}[kind]
     console.print(f"[b]{label}[/b]: {solved.note}")
     if solved.unique:
-        for name in ("in_size", "out_size", "kernel", "stride", "padding"):
+        for name in FIELDS:
             mark = "  [b]← solved[/b]" if name in solved.missing else ""
             console.print(f"  {name.replace('_', ' '):>9} = {getattr(best, name)}{mark}")
         console.print(f"  out = {best.fit.formula}")

@@ -37,7 +37,8 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
     """The --data-dir option every data action takes."""
     parser.add_argument(
         "--data-dir", metavar="DIR",
-        help="dataset folder (default: $CNN_TUI_DATA, else ~/.cache/cnn-tui/data)",
+        help="dataset folder (default: $CNN_TUI_DATA, settings data_dir, else "
+        "~/.cache/cnn-tui/data)",
     )
 
 

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
     from core.errors import UserError
     from core.explain_export import export
-    from core.explanation import Recipe, explain
+    from core.explanation import Recipe, explain, parse_filters
     from core.images import load_image
 
     console = Console(color_system="truecolor" if getattr(args, "truecolor", False) else "auto")
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("Activations reduce channels with mean or pca; max is for saliency.")
     recipe = Recipe(
         method=args.method, layer=args.layer, target=args.target, reduce=reduce,
-        channels=args.channels, filters=_indices(args.filters), relu=not args.no_relu,
+        channels=args.channels, filters=parse_filters(args.filters or ""), relu=not args.no_relu,
         counterfactual=args.counterfactual,
     )
     if args.gallery is not None:
@@ -132,17 +132,6 @@ def run(args: argparse.Namespace) -> int:
     if args.show:
         _show(console, explanation, args)
     return 0
-
-
-def _indices(text: str | None) -> tuple[int, ...]:
-    from core.errors import UserError
-
-    if not text:
-        return ()
-    try:
-        return tuple(int(part) for part in text.replace(" ", ",").split(",") if part)
-    except ValueError:
-        raise UserError(f"--filters takes comma-separated indices such as 14,26,32, not {text!r}.")
 
 
 def _list_layers(model, image, args, console) -> int:
@@ -198,7 +187,7 @@ def _print_summary(console, model, image_label, explanation, written) -> None:
 def _show(console, explanation, args) -> None:
     from rich.text import Text
 
-    from core.explain import normalise
+    from core.explain import map_bounds
     from tui.config import terminal_has_truecolor
     from tui.widgets.halfblock import colorbar_text, grid_layout, map_pixels, rgb_to_lines
 
@@ -208,7 +197,7 @@ def _show(console, explanation, args) -> None:
         _show_pca(console, explanation, args, truecolor, width)
     else:
         maps = explanation.maps
-        _, bounds = normalise(maps, args.normalise)
+        bounds = map_bounds(maps, args.normalise)
         single = len(maps) == 1
         layout = grid_layout(2 if single else len(maps), maps.shape[1:], width,
                              24 if single else 40, label_lines=1)

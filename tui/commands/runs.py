@@ -23,7 +23,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         elif ids:
             sub.add_argument("id", metavar="ID", help="run id (or a unique part)")
         sub.add_argument("--runs-dir", metavar="DIR", default=argparse.SUPPRESS,
-                         help="runs folder (default: $CNN_TUI_RUNS, else ./runs)")
+                         help="runs folder (default: $CNN_TUI_RUNS, settings runs_dir, "
+                         "else ./runs)")
         if json_flag:
             sub.add_argument("--json", action="store_true", help="print one JSON object")
         return sub
@@ -124,11 +125,11 @@ def _show(args, folder: Path) -> int:
 
 
 def _stop(args, folder: Path) -> int:
-    from core.runs import request_stop, resolve_run, run_status
+    from core.runs import LIVE_STATES, request_stop, resolve_run, run_status
 
     run_dir = resolve_run(folder, args.id)
     state = run_status(run_dir).state
-    if state not in ("pending", "running", "stalled"):
+    if state not in LIVE_STATES:
         raise UserError(f"Run {run_dir.name} is {state}; there is nothing to stop.")
     from core.slurm import launch_record, stop_slurm_run
 
@@ -147,26 +148,26 @@ def _stop(args, folder: Path) -> int:
 
 def _resume(args, folder: Path) -> int:
     from core.launch import record_foreground, start_local
-    from core.runs import clear_stop, read_json, resolve_run, run_status
+    from core.runs import LIVE_STATES, clear_stop, read_json, resolve_run, run_status
     from core.train_config import TrainConfig
     from core.train_setup import preflight
 
     run_dir = resolve_run(folder, args.id)
     state = run_status(run_dir).state
-    if state in ("pending", "running", "stalled"):
+    if state in LIVE_STATES:
         raise UserError(f"Run {run_dir.name} is {state}: its worker may still be alive. "
                         f"Stop it first with `cnn-tui runs stop {run_dir.name}`.")
     if state == "finished":
         raise UserError(f"Run {run_dir.name} has finished; start a new run to train more.")
     from core.slurm import launch_record, resubmit
 
+    saved = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
     if launch_record(run_dir) is not None and not args.foreground:
-        saved = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
         preflight(saved.with_changes(device="cpu"))  # the GPU is on the compute node
         launch = resubmit(run_dir)
         _console().print(f"Resubmitted {run_dir.name} to Slurm as job {launch['job_id']}.")
         return 0
-    config = preflight(TrainConfig.from_dict(read_json(run_dir / "config.json") or {}))
+    config = preflight(saved)
     clear_stop(run_dir)
     if args.foreground:
         from tui.train_progress import train_foreground
@@ -180,21 +181,21 @@ def _resume(args, folder: Path) -> int:
 
 
 def _export(args, folder: Path) -> int:
-    from core.run_export import epoch_rows, write_csv, write_png
-    from core.runs import resolve_run
+    from core.curves_export import load_export_run, write_csv, write_png
+    from core.runs import epoch_events, resolve_run
 
-    run_dirs = [resolve_run(folder, run_id) for run_id in args.ids]
-    empty = [run_dir.name for run_dir in run_dirs if not epoch_rows(run_dir)]
+    runs = [load_export_run(resolve_run(folder, run_id)) for run_id in args.ids]
+    empty = [run.id for run in runs if not epoch_events(run.events)]
     if empty:
         raise UserError(f"No finished epoch yet in {', '.join(empty)}: nothing to export.")
     want_csv, want_png = args.csv or not args.png, args.png or not args.csv
-    stem = run_dirs[0].name if len(run_dirs) == 1 else f"runs-{time.strftime('%Y%m%d-%H%M%S')}"
+    stem = runs[0].id if len(runs) == 1 else f"runs-{time.strftime('%Y%m%d-%H%M%S')}"
     out = Path(args.out)
     written = []
     if want_csv:
-        written.append(str(write_csv(run_dirs, out / f"{stem}.csv")))
+        written.append(str(write_csv(runs, out / f"{stem}.csv")))
     if want_png:
-        written.append(str(write_png(run_dirs, out / f"{stem}.png")))
+        written.append(str(write_png(runs, out / f"{stem}.png")))
     if args.json:
         print(json.dumps({"files": written}))
     else:

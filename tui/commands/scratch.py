@@ -60,10 +60,11 @@ def run(args: argparse.Namespace) -> int:
     from core.paths import runs_dir
     from core.scratch_check import run_checks
     from core.scratch_inputs import reference_network, sample_batch
+    from core.train_setup import resolve_device
 
     if args.repeats < 1:
         raise UserError(f"--repeats must be at least 1, not {args.repeats}.")
-    device = _device(args.device)
+    device = str(resolve_device(args.device))  # auto → cuda when available
     if args.threads is not None:
         if args.threads < 1:
             raise UserError(f"--threads must be at least 1, not {args.threads}.")
@@ -79,18 +80,6 @@ def run(args: argparse.Namespace) -> int:
         extra = {"dataset": batch.dataset, "threads": torch.get_num_threads()}
         print(json.dumps(report.to_json(args.variant) | extra))
     return 0
-
-
-def _device(choice: str) -> str:
-    import torch
-
-    from core.errors import UserError
-
-    if choice == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if choice == "cuda" and not torch.cuda.is_available():
-        raise UserError("--device cuda: this machine has no usable CUDA GPU; use --device cpu.")
-    return choice
 
 
 class _StepPrinter:

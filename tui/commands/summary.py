@@ -26,22 +26,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="print the architecture as PyTorch nn.Sequential(...) code")
 
 
-def parse_shape(text: str) -> tuple[int, int, int]:
-    """"3,32,32" (or "3x32x32") → (3, 32, 32); UserError otherwise."""
-    from core.spec import SpecError
-
-    parts = text.replace("x", ",").replace("×", ",").split(",")
-    try:
-        shape = tuple(int(part) for part in parts)
-    except ValueError:
-        shape = ()
-    if len(shape) != 3 or min(shape) < 1:
-        raise SpecError(f"--input {text!r}: give three positive sizes C,H,W, e.g. 3,32,32.")
-    return shape
-
-
 def run(args: argparse.Namespace) -> int:
-    from core.layer_table import to_markdown
+    from core.layer_table import parse_shape, to_markdown
     from core.models import get_preset
     from core.module_table import preset_table
     from core.spec import SpecError, format_sequential, parse_spec
@@ -53,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
         preset = get_preset(args.preset)
         if args.code:
             if preset.spec is None:
-                raise SpecError(f"{preset.name} is built from torchvision; it has no SPEC code.")
+                raise SpecError(f"{preset.name} is built from torchvision; it has no SPEC code. "
+                                "Use --json or --markdown for its layer table.")
             print(format_sequential(preset.layers()))
             return 0
         table = preset_table(args.preset, shape)

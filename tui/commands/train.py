@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 NAME = "train"
 HELP = "train a preset (foreground progress bar, or --detach to leave it running)"
@@ -14,6 +13,7 @@ NORMALIZE_NAMES = ("none", "half", "cifar", "imagenet")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     from core.models import PRESETS
+    from core.train_config import DATASETS, DEVICES, OPTIMIZERS, PIPELINES, SCHEDULES
 
     parser.epilog = (
         "Unset options take the preset's exercise defaults. Examples: "
@@ -22,12 +22,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add = parser.add_argument
     add("--preset", required=True, metavar="NAME", help=f"model preset: {', '.join(PRESETS)}")
-    add("--dataset", choices=("cifar10", "shapes"),
+    add("--dataset", choices=DATASETS,
         help="dataset (default: cifar10 when its files are present, else shapes)")
-    add("--data-dir", metavar="DIR", help="dataset folder (default: $CNN_TUI_DATA or the cache)")
+    add("--data-dir", metavar="DIR",
+        help="dataset folder (default: $CNN_TUI_DATA, settings data_dir, else the cache)")
     add("--epochs", type=int, metavar="N", help="passes over the training set")
     add("--batch-size", type=int, metavar="N", help="images per step")
-    add("--optimizer", choices=("adam", "sgd"), help="optimizer")
+    add("--optimizer", choices=OPTIMIZERS, help="optimizer")
     add("--lr", type=float, metavar="X", help="(peak) learning rate")
     add("--betas", metavar="A,B", help="Adam betas, e.g. 0.9,0.95")
     add("--momentum", type=float, metavar="X", help="SGD momentum")
@@ -40,19 +41,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add("--val-split", type=float, metavar="F", help="fraction of training images for validation")
     add("--early-stop", type=int, metavar="N", help="patience in epochs (needs --val-split)")
     add("--eval-every", type=int, metavar="N", help="also validate every N steps")
-    add("--schedule", choices=("none", "cosine", "onecycle"), help="learning-rate schedule")
+    add("--schedule", choices=SCHEDULES, help="learning-rate schedule")
     add("--resize", type=int, metavar="PX", help="resize inputs to PX×PX (resnet18-transfer)")
     add("--weights", metavar="FILE", dest="weights_file",
         help="ImageNet ResNet-18 weights file (default: the torch hub cache)")
     add("--train-size", type=int, metavar="N", help="use only N training images")
     add("--test-size", type=int, metavar="N", help="use only N test images")
     add("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    add("--device", choices=("auto", "cpu", "cuda"), default="auto",
+    add("--device", choices=DEVICES, default="auto",
         help="where to train; auto = cuda when available (default: %(default)s)")
-    add("--pipeline", choices=("fast", "reference"), default="fast",
+    add("--pipeline", choices=PIPELINES, default="fast",
         help="fast on-device batches or the torchvision DataLoader (default: %(default)s)")
     add("--runs-dir", metavar="DIR", default=argparse.SUPPRESS,
-        help="runs folder (default: $CNN_TUI_RUNS, else ./runs)")
+        help="runs folder (default: $CNN_TUI_RUNS, settings runs_dir, else ./runs)")
     add("--name", metavar="NAME", help="run name (part of the run id)")
     add("--detach", action="store_true", help="start in the background and print the run id")
     add("--json", action="store_true", help="print one JSON object instead of progress")
@@ -123,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     from core.paths import runs_dir
     from core.runs import create_run
 
-    from tui.slurm_flags import print_script, settings_from_args, submit_to_slurm
+    from tui.slurm_flags import announce_launch, print_script, settings_from_args, submit_to_slurm
 
     settings = settings_from_args(args)
     folder = runs_dir(getattr(args, "runs_dir", None))
@@ -141,13 +142,8 @@ def run(args: argparse.Namespace) -> int:
         return submit_to_slurm(run_dir, settings, args.json)
     if args.detach:
         launch = start_local(run_dir)
-        if args.json:
-            print(json.dumps({"run_id": run_dir.name, "run_dir": str(run_dir), **launch}))
-        else:
-            print(run_dir.name)
-            print(f"started in the background (pid {launch['pid']}); follow it with "
-                  f"`cnn-tui runs show {run_dir.name}`", file=sys.stderr)
-        return 0
+        return announce_launch(run_dir, launch, args.json,
+                               f"started in the background (pid {launch['pid']})")
     record_foreground(run_dir)
     from tui.train_progress import train_foreground
 

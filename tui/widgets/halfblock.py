@@ -16,7 +16,8 @@ from rich.style import Style
 from rich.text import Text
 
 from core.colormaps import apply_colormap, lut
-from core.images import resize_rgb, resize_values
+from core.explain import unit_scale
+from core.images import blend_rgb, resize_rgb, resize_values
 
 HALF = "▀"
 
@@ -48,8 +49,12 @@ def _packed_color(value: int) -> Color:
 def _color(rgb, truecolor: bool) -> Color:
     if truecolor:
         return _packed_color((int(rgb[0]) << 16) | (int(rgb[1]) << 8) | int(rgb[2]))
-    luminance = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255.0
-    return Color.from_ansi(grey_index(luminance))
+    return Color.from_ansi(grey_index(_luma(rgb) / 255.0))
+
+
+def _luma(rgb) -> float:
+    """Rec. 709 luma of an RGB triple on the 0..255 scale."""
+    return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
 
 
 Line = list[Segment]
@@ -112,15 +117,8 @@ def rgb_to_text(rgb: np.ndarray, truecolor: bool = True,
 
 
 def _probe_style(mean: np.ndarray, truecolor: bool) -> Style:
-    light = (0.2126 * mean[0] + 0.7152 * mean[1] + 0.0722 * mean[2]) > 128
+    light = _luma(mean) > 128
     return Style(color="black" if light else "white", bgcolor=_color(mean, truecolor), bold=True)
-
-
-def unit_values(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Scale raw values so lo → 0 and hi → 1 (a flat range maps to 0)."""
-    if hi <= lo:
-        return np.zeros_like(values, dtype=np.float32)
-    return ((values - lo) / (hi - lo)).astype(np.float32)
 
 
 def map_pixels(values: np.ndarray, rows: int, cols: int, lo: float, hi: float,
@@ -132,12 +130,11 @@ def map_pixels(values: np.ndarray, rows: int, cols: int, lo: float, hi: float,
     With an `underlay` image the coloured map is blended over it with `alpha`.
     """
     resampled = resize_values(values, 2 * rows, cols)  # (2*rows, cols) raw values
-    unit = np.clip(unit_values(resampled, lo, hi), 0.0, 1.0)
+    unit = np.clip(unit_scale(resampled, lo, hi), 0.0, 1.0)
     coloured = apply_colormap(unit, colormap if truecolor else "gray")  # (2*rows, cols, 3)
     if underlay is None:
         return coloured
-    base = resize_rgb(underlay, 2 * rows, cols).astype(np.float32)
-    return np.round((1 - alpha) * base + alpha * coloured).astype(np.uint8)
+    return blend_rgb(resize_rgb(underlay, 2 * rows, cols), coloured, alpha)
 
 
 def format_value(value: float) -> str:

@@ -17,10 +17,8 @@ from core.images import resize_rgb
 
 from tui.widgets.halfblock import (
     GridLayout, Line, colorbar_text, compose_grid, format_value, grid_layout, map_pixels,
-    rgb_to_lines, rgb_to_text, text_line,
+    rgb_to_lines, text_line,
 )
-
-__all__ = ["Heatmap", "rgb_to_text"]
 
 
 class Heatmap(Widget, can_focus=True):

@@ -73,26 +73,15 @@ class MatrixView(Static):
         width = max((len(t) for row in texts for t in row), default=1)
         for i, j in picture.hidden:
             texts[i][j] = "·"
+        styles = {name: self._style(name) for name in self.COMPONENT_CLASSES}
         text = Text()
-        text.append(picture.title + "\n", style=self._style("matrix--title"))
+        text.append(picture.title + "\n", style=styles["matrix--title"])
         for i, row in enumerate(texts):
             for j, value in enumerate(row):
                 text.append(" ")
-                text.append(value.rjust(width), style=self._cell_style(picture, (i, j)))
+                text.append(value.rjust(width), style=_cell_style(picture, (i, j), styles))
             text.append("\n" if i < len(texts) - 1 else "")
         return text
-
-    def _cell_style(self, picture: MatrixPicture, cell: Cell) -> Style:
-        style = Style()
-        for name, cells in (
-            ("matrix--padding", picture.padding), ("matrix--window", picture.window),
-            ("matrix--marked", picture.marked), ("matrix--wrong", picture.wrong),
-        ):
-            if cell in cells:
-                style += self._style(name)
-        if cell == picture.current:
-            style += self._style("matrix--current")
-        return style
 
     def _style(self, name: str) -> Style:
         style = self.get_component_rich_style(name, partial=True)
@@ -106,6 +95,20 @@ class MatrixView(Static):
 
 
 WHITE, BLACK = Color(255, 255, 255), Color(0, 0, 0)
+
+
+def _cell_style(picture: MatrixPicture, cell: Cell, styles: dict[str, Style]) -> Style:
+    """The cell's component styles combined, the current cell's last (it wins)."""
+    style = Style()
+    for name, cells in (
+        ("matrix--padding", picture.padding), ("matrix--window", picture.window),
+        ("matrix--marked", picture.marked), ("matrix--wrong", picture.wrong),
+    ):
+        if cell in cells:
+            style += styles[name]
+    if cell == picture.current:
+        style += styles["matrix--current"]
+    return style
 
 
 def _contrast(a: Color, b: Color) -> float:
