@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core.runs import read_json, write_json_atomic
+from core.runs import clear_stop, read_json, write_json_atomic
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where `python -m core.…` resolves
@@ -53,6 +53,17 @@ def start_local(run_dir: Path | str, *, python: str | None = None) -> dict[str, 
     }
     write_json_atomic(run_dir / "launch.json", launch)
     return launch
+
+
+def relaunch(run_dir: Path | str) -> dict[str, Any]:
+    """Start a stopped or died run again the way it was launched (its Slurm job resubmitted,
+    else a fresh local worker); it continues from its last checkpoint. Returns launch.json."""
+    from core.slurm import launch_record, resubmit
+
+    if launch_record(Path(run_dir)) is not None:
+        return resubmit(run_dir)
+    clear_stop(run_dir)
+    return start_local(run_dir)
 
 
 def record_foreground(run_dir: Path | str) -> dict[str, Any]:

@@ -80,16 +80,10 @@ class RunControls:
     def resume_run(self, run_dir: Path) -> None:
         """Start a fresh worker on the run folder; it continues from checkpoints/last.pt."""
         from core.errors import UserError
-        from core.launch import start_local
-        from core.runs import clear_stop
-        from core.slurm import launch_record, resubmit
+        from core.launch import relaunch
 
         try:
-            if launch_record(run_dir) is not None:  # resubmit the run's job.sbatch
-                resubmit(run_dir)
-            else:
-                clear_stop(run_dir)
-                start_local(run_dir)
+            relaunch(run_dir)
         except UserError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return

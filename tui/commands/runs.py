@@ -147,7 +147,7 @@ def _stop(args, folder: Path) -> int:
 
 
 def _resume(args, folder: Path) -> int:
-    from core.launch import record_foreground, start_local
+    from core.launch import record_foreground, relaunch
     from core.runs import LIVE_STATES, clear_stop, read_json, resolve_run, run_status
     from core.train_config import TrainConfig
     from core.train_setup import preflight
@@ -159,24 +159,24 @@ def _resume(args, folder: Path) -> int:
                         f"Stop it first with `cnn-tui runs stop {run_dir.name}`.")
     if state == "finished":
         raise UserError(f"Run {run_dir.name} has finished; start a new run to train more.")
-    from core.slurm import launch_record, resubmit
+    from core.slurm import launch_record
 
     saved = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
-    if launch_record(run_dir) is not None and not args.foreground:
-        preflight(saved.with_changes(device="cpu"))  # the GPU is on the compute node
-        launch = resubmit(run_dir)
-        _console().print(f"Resubmitted {run_dir.name} to Slurm as job {launch['job_id']}.")
-        return 0
-    config = preflight(saved)
-    clear_stop(run_dir)
     if args.foreground:
         from tui.train_progress import train_foreground
 
+        config = preflight(saved)
+        clear_stop(run_dir)
         record_foreground(run_dir)
         end = train_foreground(run_dir, config)
         return 1 if end["status"] == "failed" else 0
-    launch = start_local(run_dir)
-    _console().print(f"Resumed {run_dir.name} in the background (pid {launch['pid']}).")
+    on_slurm = launch_record(run_dir) is not None
+    preflight(saved.with_changes(device="cpu") if on_slurm else saved)  # Slurm: GPU on the node
+    launch = relaunch(run_dir)
+    if on_slurm:
+        _console().print(f"Resubmitted {run_dir.name} to Slurm as job {launch['job_id']}.")
+    else:
+        _console().print(f"Resumed {run_dir.name} in the background (pid {launch['pid']}).")
     return 0
 
 
