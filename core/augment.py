@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from core.augment_names import parse_augment_names
 from core.errors import UserError
 
 AUGMENT_NAMES = ("flip", "crop", "jitter")
@@ -45,13 +46,7 @@ class Augment:
     @classmethod
     def from_names(cls, text: str) -> "Augment":
         """Parse `flip,crop,jitter` (any subset, or `none`) with the default strengths."""
-        names = {name.strip() for name in text.split(",") if name.strip()} - {"none"}
-        unknown = sorted(names - set(AUGMENT_NAMES))
-        if unknown:
-            raise UserError(
-                f"Unknown augmentation {', '.join(unknown)}: use any of "
-                f"{','.join(AUGMENT_NAMES)} (comma-separated) or none."
-            )
+        names = parse_augment_names(text, AUGMENT_NAMES)
         return cls(
             flip="flip" in names,
             crop_padding=DEFAULT_CROP_PADDING if "crop" in names else 0,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.datasets import Dataset, ImageSplit
+from core.augment_names import parse_augment_names
 from core.errors import UserError
 from core.models import CIFAR_MEAN_STD
 
@@ -33,13 +34,7 @@ class AugmentChoice:
     @classmethod
     def from_names(cls, text: str) -> "AugmentChoice":
         """`flip,crop,jitter,normalize` (any subset) or `none`."""
-        names = {name.strip() for name in text.split(",") if name.strip()} - {"none"}
-        unknown = sorted(names - set(DISPLAY_NAMES))
-        if unknown:
-            raise UserError(
-                f"Unknown augmentation {', '.join(unknown)}: use any of "
-                f"{','.join(DISPLAY_NAMES)} (comma-separated) or none."
-            )
+        names = parse_augment_names(text, DISPLAY_NAMES)
         return cls(*(name in names for name in DISPLAY_NAMES))
 
     def toggled(self, name: str) -> "AugmentChoice":
