@@ -76,7 +76,9 @@ def test_launch_watch_quit_reopen(terminal, tmp_path):
     terminal.open(runs, "train")
     terminal.wait_for(r"Launch \(ctrl\+l\)", 30)
     time.sleep(1)
-    for label, value in (("training images", "512"), ("test images", "128"),
+    # Enough images that an epoch outlasts the Monitor's refresh even on an idle machine, so
+    # the run is seen mid-way (512 images trained 3 epochs between two refreshes).
+    for label, value in (("training images", "8192"), ("test images", "128"),
                          ("epochs", str(EPOCHS)), ("batch size", "64")):
         terminal.keys("Tab")
         if label == "training images":
