@@ -45,7 +45,7 @@ def first_frame_seconds(width: int, height: int) -> float:
 def torch_imported_before_first_frame() -> bool:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c",
-         "import tui.app, screens.home; tui.app.make_app()"],
+         "import tui.app, tui.home_screen; tui.app.make_app()"],
         cwd=ROOT, capture_output=True, text=True, env={**os.environ},
     )
     return any(line.rstrip().endswith("| torch") for line in result.stderr.splitlines())

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.helpers_monitor import append_events, canned_config  # noqa: E402
-from core.runs import create_run  # noqa: E402
+from core.runs.store import create_run  # noqa: E402
+from tests.helpers.runs import append_events, canned_config  # noqa: E402
 
 STEPS_PER_EPOCH = 500
 EPOCHS = 20  # 20 × 500 = 10k logged steps per run
@@ -85,8 +85,8 @@ async def key_times(
 
 
 async def main() -> None:
-    from screens import monitor_view
-    from screens.monitor import MonitorScreen
+    from screens.monitor import view as monitor_view
+    from screens.monitor.screen import MonitorScreen
     from tui.app import make_app
     from tui.config import AppConfig
     from tui.widgets import curves

@@ -3,10 +3,10 @@
 Four lanes train the same preset with the same optimizer settings on the same images:
 `reference` is the exercises' own loop — torchvision transforms on PIL images, a DataLoader,
 `loss.item()` and the batch's correct count read back every step for the per-epoch accuracy;
-`fast data` is that loop with only the input pipeline swapped for core.pipeline's fast loader;
-`fast` is the product's training path itself — a `core.train_state.TrainState` built from a
-`TrainConfig` and `core.train.train_epoch`, exactly what `cnn-tui train` runs per epoch;
-`step only` repeats the product's `core.train_step.train_step` on one reused batch, the
+`fast data` is that loop with only the input pipeline swapped for core.data.pipeline's fast loader;
+`fast` is the product's training path itself — a `core.training.state.TrainState` built from a
+`TrainConfig` and `core.training.fit.train_epoch`, exactly what `cnn-tui train` runs per epoch;
+`step only` repeats the product's `core.training.step.train_step` on one reused batch, the
 ceiling no input pipeline can beat. Whole epochs are timed interleaved (after a warm-up
 epoch per lane), in wall and process-CPU time; the median per lane and the ratios to the
 reference are reported. A parity run then trains the reference loop and the product (`fit`)
@@ -29,13 +29,13 @@ from dataclasses import asdict, dataclass, field, fields
 import torch
 from torch import nn
 
-from core.datasets import default_dataset_name
-from core.models import build_model
-from core.pipeline import make_loader
-from core.train import evaluate, fit, train_epoch
-from core.train_config import TrainConfig
-from core.train_state import TrainState
-from core.train_step import EpochMeter, train_step
+from core.data.datasets import default_dataset_name
+from core.data.pipeline import make_loader
+from core.models.zoo import build_model
+from core.training.config import TrainConfig
+from core.training.fit import evaluate, fit, train_epoch
+from core.training.state import TrainState
+from core.training.step import EpochMeter, train_step
 
 NORMALIZE = ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))  # the exercises' Normalize(0.5, 0.5)
 LANES = ("reference", "fast data", "fast", "step only")
@@ -50,7 +50,7 @@ def option(default, help: str):
 class BenchConfig:
     """What to train and how long to measure."""
 
-    preset: str = option("lenet5", "a preset of core.models")
+    preset: str = option("lenet5", "a preset of core.models.zoo")
     dataset: str = option("auto", "cifar10 | shapes | auto (cifar10 when present)")
     data_dir: str | None = option(None, "dataset folder; unset: $CNN_TUI_DATA, else the cache")
     train_size: int = option(10_000, "training images (Shapes-10 size, or a CIFAR-10 cut)")

@@ -1,6 +1,6 @@
 """`python -m core.worker RUN_DIR`: the process that trains one run directory to its end.
 
-It writes every event of `core.train.fit` to events.jsonl, keeps heartbeat.json fresh from a
+It writes every event of `core.training.fit.fit` to events.jsonl, keeps heartbeat.json fresh from a
 background thread, turns `control/stop`, SIGTERM (and, in the foreground, Ctrl-C) into a clean
 `stopped` end, and records any crash as a `failed` end with its traceback. The CLI's
 foreground mode runs the same loop in its own process.
@@ -18,13 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
-from core.runs import (
-    HEARTBEAT_SECONDS,
-    EventWriter,
-    read_json,
-    stop_requested,
-    write_heartbeat,
-)
+from core.runs.events import EventWriter
+from core.runs.store import HEARTBEAT_SECONDS, read_json, stop_requested, write_heartbeat
 
 STOP_POLL_SECONDS = 0.5  # how often the control/stop file is looked at
 
@@ -91,8 +86,8 @@ def run_worker(
     catch_sigint: bool = False,
 ) -> dict[str, Any]:
     """Train the run in `run_dir` (resuming from its checkpoint); returns the `end` event."""
-    from core.train import fit
-    from core.train_config import TrainConfig
+    from core.training.config import TrainConfig
+    from core.training.fit import fit
 
     run_dir = Path(run_dir)
     writer = EventWriter(run_dir)

@@ -18,15 +18,15 @@ from textual.widgets._toggle_button import ToggleButton
 from tui.commands_palette import WorkspaceCommands
 from tui.config import AppConfig
 from tui.help_screen import HelpScreen
+from tui.messages import WorkspaceRequested
 from tui.workspaces import BY_ID, WORKSPACES
-
 
 FORM_FIELDS = (Input, TextArea, Select, SelectOverlay, ToggleButton, RadioSet, Switch)
 """Focused widgets that own the digit keys; Escape still leads home from them."""
 
 
 def _home_screen():
-    from screens.home import HomeScreen
+    from tui.home_screen import HomeScreen
 
     return HomeScreen()
 
@@ -78,6 +78,13 @@ class CnnTuiApp(App[None]):
             return
         if self.current_mode != workspace_id:
             self.switch_mode(workspace_id)
+
+    async def on_workspace_requested(self, message: WorkspaceRequested) -> None:
+        """Open the requested workspace, then hand its screen the message that came along."""
+        if self.current_mode != message.workspace_id:
+            await self.switch_mode(message.workspace_id)
+        if message.then is not None:
+            self.screen.post_message(message.then)
 
     def action_help(self) -> None:
         """Open help for the workspace on screen."""

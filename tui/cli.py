@@ -22,7 +22,8 @@ COMMAND_ORDER = (
 
 def command_modules() -> list[ModuleType]:
     """Every subcommand module under tui/commands, in help order."""
-    names = [info.name for info in pkgutil.iter_modules(tui.commands.__path__)]
+    names = [info.name for info in pkgutil.iter_modules(tui.commands.__path__)
+             if not info.name.startswith("_")]  # _name: helpers shared by several commands
     rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
     names.sort(key=lambda name: (rank.get(name, len(rank)), name))
     return [import_module(f"tui.commands.{name}") for name in names]

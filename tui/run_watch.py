@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.runs import EventTail, RunStatus, last_session, read_json, run_status
+from core.cluster.states import RunStatus
+from core.cluster.status import run_status
+from core.runs.events import EventTail, last_session
+from core.runs.store import read_json
 
 STATUS_SECONDS = 2.0  # how often the status of an unfinished run is re-derived from its files
 

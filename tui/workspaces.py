@@ -27,37 +27,37 @@ WORKSPACES: tuple[Workspace, ...] = (
     Workspace(
         "conv_lab", "1", "Convolution lab",
         "Conv/pool/backprop arithmetic step by step; checks your answers",
-        "A1-A4", "screens.conv_lab", "ConvLabScreen",
+        "A1-A4", "screens.conv_lab.screen", "ConvLabScreen",
     ),
     Workspace(
         "calculators", "2", "Calculators",
         "Output sizes, solving, receptive fields, params, layer tables",
-        "B1-B6", "screens.calculators", "CalculatorsScreen",
+        "B1-B6", "screens.calculators.screen", "CalculatorsScreen",
     ),
     Workspace(
         "train", "3", "Train",
         "Configure a CIFAR-10 / Shapes-10 run and start a GPU worker",
-        "C1-C5", "screens.train", "TrainScreen",
+        "C1-C5", "screens.train.screen", "TrainScreen",
     ),
     Workspace(
         "monitor", "4", "Monitor",
         "Live accuracy/loss curves; compare, stop, resume, export runs",
-        "C1-C5", "screens.monitor", "MonitorScreen",
+        "C1-C5", "screens.monitor.screen", "MonitorScreen",
     ),
     Workspace(
         "explain", "5", "Explain",
         "Activations, filters, saliency and Grad-CAM as heatmaps",
-        "D2-D6", "screens.explain", "ExplainScreen",
+        "D2-D6", "screens.explain.screen", "ExplainScreen",
     ),
     Workspace(
         "dataset", "6", "Dataset",
         "Examples per class; originals beside their augmentations",
-        "D1", "screens.dataset", "DatasetScreen",
+        "D1", "screens.dataset.screen", "DatasetScreen",
     ),
     Workspace(
         "scratch_lab", "7", "Scratch lab",
         "Linear and Conv2d from their equations vs PyTorch, timed",
-        "A5", "screens.scratch_lab", "ScratchLabScreen",
+        "A5", "screens.scratch_lab.screen", "ScratchLabScreen",
     ),
 )
 

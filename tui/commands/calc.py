@@ -38,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.shapes import ShapeError, solve
+    from core.arch.shapes import ShapeError, solve
 
     if args.output_padding and not args.transposed:
         raise ShapeError("--output-padding only applies to --transposed layers.")
@@ -68,7 +68,7 @@ def _print(solved, kind: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from core.shapes import FIELDS, count
+    from core.arch.shapes import FIELDS, count
 
     console = Console()
     best = solved.solutions[0]

@@ -79,9 +79,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def inputs_from_args(args: argparse.Namespace):
     """LabInputs from the preset (if any) with every given flag on top."""
-    from core.conv_inputs import LabInputs
-    from core.conv_presets import conv_preset
+    from core.convlab.inputs import LabInputs
     from core.errors import UserError
+    from core.exercises.conv_presets import conv_preset
 
     if args.preset:
         inputs = conv_preset(args.preset).inputs
@@ -108,10 +108,10 @@ def inputs_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.conv_check import check_answer
-    from core.conv_export import solution_to_json
-    from core.conv_problem import solve
-    from core.matrix import parse_channels
+    from core.convlab.check import check_answer
+    from core.convlab.export import solution_to_json
+    from core.convlab.matrix import parse_channels
+    from core.convlab.problem import solve
 
     problem = inputs_from_args(args).problem()
     solution = solve(problem)
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(solution_to_json(solution, check)))
         return wrong
-    from tui.conv_report import print_report
+    from tui.render.conv import print_report
 
     print_report(solution, check, steps=args.steps, compact=args.compact)
     return wrong

@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from tui.slurm_flags import add_launcher_arguments, settings_from_args
+from tui.commands._slurm_flags import add_launcher_arguments, settings_from_args
 
 NAME = "doctor"
 HELP = "check Slurm, the runs and data folders, CUDA on a compute node and colours; say what to fix"
@@ -32,7 +32,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.doctor import run_checks
+    from core.cluster.doctor import run_checks
     from core.paths import data_dir, runs_dir
     from core.settings import SettingsError
 

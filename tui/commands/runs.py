@@ -65,7 +65,7 @@ def _ls(args, folder: Path) -> int:
     from rich import box
     from rich.table import Table
 
-    from core.runs import list_runs
+    from core.cluster.status import list_runs
 
     summaries = list_runs(folder)
     if args.json:
@@ -96,7 +96,9 @@ def _show(args, folder: Path) -> int:
     from rich import box
     from rich.table import Table
 
-    from core.runs import epoch_events, read_events, read_json, resolve_run, summarize_run
+    from core.cluster.status import summarize_run
+    from core.runs.events import epoch_events, read_events
+    from core.runs.store import read_json, resolve_run
 
     run_dir = resolve_run(folder, args.id)
     summary = summarize_run(run_dir)
@@ -125,13 +127,15 @@ def _show(args, folder: Path) -> int:
 
 
 def _stop(args, folder: Path) -> int:
-    from core.runs import LIVE_STATES, request_stop, resolve_run, run_status
+    from core.cluster.states import LIVE_STATES
+    from core.cluster.status import run_status
+    from core.runs.store import request_stop, resolve_run
 
     run_dir = resolve_run(folder, args.id)
     state = run_status(run_dir).state
     if state not in LIVE_STATES:
         raise UserError(f"Run {run_dir.name} is {state}; there is nothing to stop.")
-    from core.slurm import launch_record, stop_slurm_run
+    from core.cluster.slurm import launch_record, stop_slurm_run
 
     if launch_record(run_dir) is not None:  # checkpoint via control file, scancel after grace
         from core.settings import load_settings
@@ -147,10 +151,13 @@ def _stop(args, folder: Path) -> int:
 
 
 def _resume(args, folder: Path) -> int:
-    from core.launch import record_foreground, relaunch
-    from core.runs import LIVE_STATES, clear_stop, read_json, resolve_run, run_status
-    from core.train_config import TrainConfig
-    from core.train_setup import preflight
+    from core.cluster.launch import relaunch
+    from core.cluster.local import record_foreground
+    from core.cluster.states import LIVE_STATES
+    from core.cluster.status import run_status
+    from core.runs.store import clear_stop, read_json, resolve_run
+    from core.training.config import TrainConfig
+    from core.training.setup import preflight
 
     run_dir = resolve_run(folder, args.id)
     state = run_status(run_dir).state
@@ -159,11 +166,11 @@ def _resume(args, folder: Path) -> int:
                         f"Stop it first with `cnn-tui runs stop {run_dir.name}`.")
     if state == "finished":
         raise UserError(f"Run {run_dir.name} has finished; start a new run to train more.")
-    from core.slurm import launch_record
+    from core.cluster.slurm import launch_record
 
     saved = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
     if args.foreground:
-        from tui.train_progress import train_foreground
+        from tui.commands._train_progress import train_foreground
 
         config = preflight(saved)
         clear_stop(run_dir)
@@ -181,8 +188,9 @@ def _resume(args, folder: Path) -> int:
 
 
 def _export(args, folder: Path) -> int:
-    from core.curves_export import load_export_run, write_csv, write_png
-    from core.runs import epoch_events, resolve_run
+    from core.runs.events import epoch_events
+    from core.runs.export import load_export_run, write_csv, write_png
+    from core.runs.store import resolve_run
 
     runs = [load_export_run(resolve_run(folder, run_id)) for run_id in args.ids]
     empty = [run.id for run in runs if not epoch_events(run.events)]

@@ -58,9 +58,9 @@ def run(args: argparse.Namespace) -> int:
 
     from core.errors import UserError
     from core.paths import runs_dir
-    from core.scratch_check import run_checks
-    from core.scratch_inputs import reference_network, sample_batch
-    from core.train_setup import resolve_device
+    from core.scratch.check import run_checks
+    from core.scratch.inputs import reference_network, sample_batch
+    from core.training.setup import resolve_device
 
     if args.repeats < 1:
         raise UserError(f"--repeats must be at least 1, not {args.repeats}.")
@@ -93,8 +93,8 @@ class _StepPrinter:
         self.classes = classes
 
     def show(self, step) -> None:
-        from core.scratch_results import LayerCheck, NetworkCheck, TimingCheck
-        from tui.scratch_render import layer_table, network_text, timing_table
+        from core.scratch.results import LayerCheck, NetworkCheck, TimingCheck
+        from tui.render.scratch import layer_table, network_text, timing_table
 
         if isinstance(step, LayerCheck):
             self.console.print(layer_table(step))

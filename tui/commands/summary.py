@@ -27,10 +27,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.layer_table import parse_shape, to_markdown
-    from core.models import get_preset
-    from core.module_table import preset_table
-    from core.spec import SpecError, format_sequential, parse_spec
+    from core.arch.spec import SpecError, format_sequential, parse_spec
+    from core.arch.table import parse_shape, to_markdown
+    from core.models.zoo import get_preset, preset_table
 
     if (args.spec is None) == (args.preset is None):
         raise SpecError("Give either a SPEC or --preset NAME (not both).")
@@ -45,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         table = preset_table(args.preset, shape)
     else:
-        from core.layer_table import layer_table
+        from core.arch.table import layer_table
 
         layers = parse_spec(args.spec)
         if args.code:
@@ -65,7 +64,7 @@ def _print(table) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from core.layer_table import MAC_CONVENTION, cell_text, shape_text
+    from core.arch.table import MAC_CONVENTION, cell_text, shape_text
 
     view = Table(title=f"input {shape_text(table.input_shape)}", show_footer=True)
     view.add_column("layer", "total")

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from tui.slurm_flags import add_launcher_arguments, settings_from_args
+from tui.commands._slurm_flags import add_launcher_arguments, settings_from_args
 
 NAME = "sweep"
 HELP = "train one run per hyperparameter combination (Slurm job array or local), or show results"
@@ -42,8 +42,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.cluster.sweep import SweepError
     from core.paths import runs_dir
-    from core.sweep import SweepError
 
     settings = settings_from_args(args)
     folder = runs_dir(getattr(args, "runs_dir", None))
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> tuple[dict, dict]:
     """The grid and the fixed settings (--set) the flags describe."""
-    from core.sweep import SweepError, parse_grid
+    from core.cluster.sweep import SweepError, parse_grid
 
     grid = parse_grid(args.grid)
     base = parse_grid(args.base) if args.base.strip() else {}
@@ -71,8 +71,8 @@ def _plan(args: argparse.Namespace) -> tuple[dict, dict]:
 
 
 def _print_plan(args: argparse.Namespace, settings, folder) -> int:
-    from core.slurm_script import batch_script
-    from core.sweep import combinations, label, sweeps_root
+    from core.cluster.slurm_script import batch_script
+    from core.cluster.sweep import combinations, label, sweeps_root
 
     combos = combinations(_plan(args)[0])
     placeholders = [folder / f"ID-sweep-{index}" for index in range(len(combos))]
@@ -89,9 +89,9 @@ def _print_plan(args: argparse.Namespace, settings, folder) -> int:
 
 
 def _start(args: argparse.Namespace, settings, folder) -> int:
-    from core.sweep import create_sweep, label
-    from core.sweep_launch import start_local_sweep, submit_sweep_slurm
-    from core.train_setup import preflight
+    from core.cluster.sweep import create_sweep, label
+    from core.cluster.sweep_launch import start_local_sweep, submit_sweep_slurm
+    from core.training.setup import preflight
 
     grid, base = _plan(args)
     base.setdefault("dataset", _default_dataset(base))
@@ -119,7 +119,7 @@ def _start(args: argparse.Namespace, settings, folder) -> int:
 
 
 def _default_dataset(base: dict) -> str:
-    from core.datasets import default_dataset_name
+    from core.data.datasets import default_dataset_name
 
     return default_dataset_name(base.get("data_dir"))
 
@@ -128,7 +128,7 @@ def _print_results(folder, sweep_id: str, as_json: bool) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from core.sweep import load_sweep_record, sweep_results
+    from core.cluster.sweep import load_sweep_record, sweep_results
 
     record = load_sweep_record(folder, sweep_id)
     rows = sweep_results(folder, record["id"])

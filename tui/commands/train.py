@@ -12,8 +12,8 @@ NORMALIZE_NAMES = ("none", "half", "cifar", "imagenet")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from core.models import PRESETS
-    from core.train_config import DATASETS, DEVICES, OPTIMIZERS, PIPELINES, SCHEDULES
+    from core.models.zoo import PRESETS
+    from core.training.config import DATASETS, DEVICES, OPTIMIZERS, PIPELINES, SCHEDULES
 
     parser.epilog = (
         "Unset options take the preset's exercise defaults. Examples: "
@@ -57,14 +57,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add("--name", metavar="NAME", help="run name (part of the run id)")
     add("--detach", action="store_true", help="start in the background and print the run id")
     add("--json", action="store_true", help="print one JSON object instead of progress")
-    from tui.slurm_flags import add_launcher_arguments
+    from tui.commands._slurm_flags import add_launcher_arguments
 
     add_launcher_arguments(parser)
 
 
 def parse_floats(text: str, label: str) -> tuple[float, ...]:
     """'0.9,0.95' → (0.9, 0.95); a UserError naming `label` otherwise."""
-    from core.train_config import TrainConfigError
+    from core.training.config import TrainConfigError
 
     try:
         return tuple(float(part) for part in text.replace(" ", "").split(",") if part)
@@ -74,8 +74,8 @@ def parse_floats(text: str, label: str) -> tuple[float, ...]:
 
 def parse_normalize(text: str):
     """MEAN,STD (all channels), six numbers, or a name → ((m, m, m), (s, s, s)) or None."""
-    from core.models import CIFAR_MEAN_STD, HALF_MEAN_STD, IMAGENET_MEAN_STD
-    from core.train_config import TrainConfigError
+    from core.data.normalize import CIFAR_MEAN_STD, HALF_MEAN_STD, IMAGENET_MEAN_STD
+    from core.training.config import TrainConfigError
 
     named = {"none": None, "half": HALF_MEAN_STD, "cifar": CIFAR_MEAN_STD,
              "imagenet": IMAGENET_MEAN_STD}
@@ -94,9 +94,9 @@ def parse_normalize(text: str):
 
 def config_from_args(args: argparse.Namespace):
     """The validated TrainConfig the flags describe (preset defaults for unset flags)."""
-    from core.datasets import default_dataset_name
-    from core.train_config import TrainConfig, TrainConfigError
-    from core.train_setup import preflight
+    from core.data.datasets import default_dataset_name
+    from core.training.config import TrainConfig, TrainConfigError
+    from core.training.setup import preflight
 
     overrides = {
         key: getattr(args, key)
@@ -120,11 +120,15 @@ def config_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.launch import record_foreground, start_local
+    from core.cluster.local import record_foreground, start_local
     from core.paths import runs_dir
-    from core.runs import create_run
-
-    from tui.slurm_flags import announce_launch, print_script, settings_from_args, submit_to_slurm
+    from core.runs.store import create_run
+    from tui.commands._slurm_flags import (
+        announce_launch,
+        print_script,
+        settings_from_args,
+        submit_to_slurm,
+    )
 
     settings = settings_from_args(args)
     folder = runs_dir(getattr(args, "runs_dir", None))
@@ -145,11 +149,11 @@ def run(args: argparse.Namespace) -> int:
         return announce_launch(run_dir, launch, args.json,
                                f"started in the background (pid {launch['pid']})")
     record_foreground(run_dir)
-    from tui.train_progress import train_foreground
+    from tui.commands._train_progress import train_foreground
 
     end = train_foreground(run_dir, config, quiet=args.json)
     if args.json:
-        from core.runs import epoch_events, read_events
+        from core.runs.events import epoch_events, read_events
 
         print(json.dumps({
             "run_id": run_dir.name, "run_dir": str(run_dir), "status": end["status"],

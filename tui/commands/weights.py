@@ -26,7 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from core.weights import fetch_resnet18, hub_checkpoint_path
+    from core.models.weights import fetch_resnet18, hub_checkpoint_path
 
     if args.weights_action == "fetch":
         path = fetch_resnet18()

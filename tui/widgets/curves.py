@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
-from core.curves import Series, decimate
+from core.runs.curves import Series, decimate
 
 RUN_COLORS = ("blue", "orange", "green", "magenta", "cyan", "red", "olive", "gray")
 """One colour name per run when several runs are overlaid (see `PALETTES`)."""

@@ -15,9 +15,9 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from core.colormaps import apply_colormap, lut
-from core.explain import unit_scale
-from core.images import blend_rgb, resize_rgb, resize_values
+from core.data.images import blend_rgb, resize_rgb, resize_values
+from core.explain.activations import unit_scale
+from core.explain.colormaps import apply_colormap, lut
 
 HALF = "▀"
 

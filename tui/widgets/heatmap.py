@@ -13,11 +13,17 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from core.images import resize_rgb
-
+from core.data.images import resize_rgb
 from tui.widgets.halfblock import (
-    GridLayout, Line, colorbar_text, compose_grid, format_value, grid_layout, map_pixels,
-    rgb_to_lines, text_line,
+    GridLayout,
+    Line,
+    colorbar_text,
+    compose_grid,
+    format_value,
+    grid_layout,
+    map_pixels,
+    rgb_to_lines,
+    text_line,
 )
 
 

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.color import Color
 from textual.widgets import Static
 
-from core.matrix import fmt
+from core.convlab.matrix import fmt
 
 Cell = tuple[int, int]
 

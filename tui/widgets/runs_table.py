@@ -11,7 +11,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-from core.runs import epoch_events
+from core.runs.events import epoch_events
 from tui.run_watch import RunSnapshot
 
 STATE_STYLES = {

@@ -1,0 +1,90 @@
+"""The local launcher: start the training worker so that it outlives the terminal that asked.
+
+`start_local` runs `python -m core.worker RUN_DIR` in its own session (no controlling terminal,
+so a closed SSH connection sends it no SIGHUP) with its output in worker.log, and records how
+to find it again in launch.json. `local_worker_alive` answers from that record.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from core.runs.store import write_json_atomic
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where `python -m core.…` resolves
+
+
+def spawn_detached(module_args: list[str], log: Path, *,
+                   python: str | None = None) -> subprocess.Popen:
+    """Run `python -m MODULE ARGS…` from the project root in its own session (no controlling
+    terminal, so a closed SSH connection sends it no SIGHUP), its output appended to `log`."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONUNBUFFERED"] = "1"
+    with open(log, "ab") as stream:
+        return subprocess.Popen(
+            [python or sys.executable, "-m", *module_args],
+            stdin=subprocess.DEVNULL,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+            env=env,
+            cwd=PROJECT_ROOT,
+        )
+
+
+def start_local(run_dir: Path | str, *, python: str | None = None) -> dict[str, Any]:
+    """Start the worker detached on this machine; returns what was written to launch.json."""
+    run_dir = Path(run_dir).resolve()
+    process = spawn_detached(["core.worker", str(run_dir)], run_dir / "worker.log", python=python)
+    launch = {
+        "launcher": "local",
+        "pid": process.pid,
+        "host": socket.gethostname(),
+        "started": time.time(),
+    }
+    write_json_atomic(run_dir / "launch.json", launch)
+    return launch
+
+
+def record_foreground(run_dir: Path | str) -> dict[str, Any]:
+    """Record that this very process trains the run (the CLI's foreground mode)."""
+    launch = {
+        "launcher": "local",
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "started": time.time(),
+        "foreground": True,
+    }
+    write_json_atomic(Path(run_dir) / "launch.json", launch)
+    return launch
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` exists on this machine and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def local_worker_alive(launch: dict[str, Any]) -> bool | None:
+    """Whether the local worker that `launch` (launch.json) records still exists; None when it
+    ran on another host, where this machine cannot look."""
+    if launch.get("host") != socket.gethostname():
+        return None
+    return pid_alive(int(launch.get("pid", -1)))

@@ -1,0 +1,116 @@
+"""A run's honest status: its own events and heartbeat merged with what its launcher knows.
+
+Lives with the launchers (not in `core.runs`) because only they can tell whether a worker is
+still alive: a local process, or a Slurm job that the scheduler may have ended.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.cluster.launch import worker_alive
+from core.cluster.slurm import slurm_run_status
+from core.cluster.states import STALE_SECONDS, RunStatus
+from core.runs.events import epoch_events, last_session, read_events
+from core.runs.store import read_json, run_dirs
+
+
+def run_status(run_dir: Path | str, now: float | None = None,
+               events: list[dict[str, Any]] | None = None) -> RunStatus:
+    """Honest status: `end` event → its status; fresh heartbeat → running; stale → stalled;
+    worker gone without an `end` → died. `events`: the run's events when the caller already
+    read them (a tailing reader), else they are read here."""
+    run_dir = Path(run_dir)
+    now = time.time() if now is None else now
+    events = read_events(run_dir) if events is None else events
+    scheduled = slurm_run_status(run_dir, now, events)
+    if scheduled is not None:
+        return scheduled
+    session = last_session(events)
+    end = next((event for event in reversed(session) if event["kind"] == "end"), None)
+    launch = read_json(run_dir / "launch.json")
+    relaunched = (
+        end is not None
+        and isinstance(launch, dict)
+        and float(launch.get("started", 0)) > float(end.get("time", 0))
+    )
+    if end is not None and not relaunched:
+        return RunStatus(end.get("status", "failed"), end.get("message", ""))
+    if relaunched:
+        session = []  # a resumed worker is starting; the old session's end no longer applies
+    alive = worker_alive(run_dir)
+    beat = read_json(run_dir / "heartbeat.json")
+    started = any(event["kind"] == "start" for event in session)
+    if alive is False:
+        if not started and beat is None:
+            return RunStatus("died", "The worker exited before training started; see worker.log.")
+        return RunStatus("died", "The worker is gone without finishing; `cnn-tui runs resume` "
+                         "continues from the last checkpoint.")
+    if beat is None or not started:
+        if alive is None and launch is None:
+            return RunStatus("pending", "Not started yet.")
+        return RunStatus("pending", "Starting: loading data and model.")
+    age = now - float(beat.get("time", 0))
+    if age > STALE_SECONDS:
+        return RunStatus("stalled", f"No heartbeat for {age:.0f} s.")
+    return RunStatus("running", f"Heartbeat {max(age, 0):.0f} s ago.")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One line of `runs ls`: who the run is and how far it got."""
+
+    id: str  # directory name
+    path: Path  # run directory
+    preset: str  # model preset
+    dataset: str  # dataset name
+    created: float  # unix seconds (config.json's modification time)
+    state: str  # see RunStatus
+    message: str  # see RunStatus
+    epochs_done: int  # epochs with an `epoch` event
+    epochs_total: int  # configured epochs
+    train_acc: float | None  # last epoch, fraction 0..1
+    val_acc: float | None  # last epoch, fraction 0..1
+    test_acc: float | None  # last epoch, fraction 0..1
+    best_val_acc: float | None  # best epoch, fraction 0..1
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        data = dict(self.__dict__)
+        data["path"] = str(self.path)
+        return data
+
+
+def summarize_run(run_dir: Path | str, now: float | None = None) -> RunSummary:
+    """Summary of one run directory."""
+    run_dir = Path(run_dir)
+    config = read_json(run_dir / "config.json") or {}
+    events = read_events(run_dir)
+    epochs = epoch_events(events)
+    last = epochs[-1] if epochs else {}
+    val_accs = [event["val_acc"] for event in epochs if event.get("val_acc") is not None]
+    status = run_status(run_dir, now, events)
+    return RunSummary(
+        id=run_dir.name,
+        path=run_dir,
+        preset=str(config.get("preset", "?")),
+        dataset=str(config.get("dataset", "?")),
+        created=(run_dir / "config.json").stat().st_mtime,
+        state=status.state,
+        message=status.message,
+        epochs_done=len(epochs),
+        epochs_total=int(config.get("epochs", 0)),
+        train_acc=last.get("train_acc"),
+        val_acc=last.get("val_acc"),
+        test_acc=last.get("test_acc"),
+        best_val_acc=max(val_accs) if val_accs else None,
+    )
+
+
+def list_runs(runs_dir: Path | str, now: float | None = None) -> list[RunSummary]:
+    """Every run under `runs_dir`, oldest first."""
+    summaries = [summarize_run(path, now) for path in run_dirs(Path(runs_dir))]
+    return sorted(summaries, key=lambda summary: (summary.created, summary.id))

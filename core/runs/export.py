@@ -1,0 +1,99 @@
+"""Report-ready exports of runs: a CSV of every epoch's metrics and a PNG of the curves.
+
+Uses matplotlib's object API (no pyplot state), so it is safe from a UI thread worker.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.runs.curves import EPOCH_METRICS, METRIC_TITLES, XAxis, epoch_metrics
+from core.paths import atomic_path
+from core.runs.events import epoch_events, read_events
+from core.runs.store import read_json
+
+CSV_COLUMNS = ("run", "preset", "epoch", "step", *EPOCH_METRICS, "lr", "seconds")
+"""Columns of the exported CSV, one row per run and epoch."""
+
+
+@dataclass(frozen=True)
+class ExportRun:
+    """One run to export: its id, config.json and events."""
+
+    id: str  # run directory name
+    config: Mapping[str, Any]  # config.json
+    events: Sequence[Mapping[str, Any]]  # events in file order
+
+
+def load_export_run(run_dir: Path) -> ExportRun:
+    """The run in `run_dir` as read from its files."""
+    return ExportRun(run_dir.name, read_json(run_dir / "config.json") or {}, read_events(run_dir))
+
+
+def write_csv(runs: Sequence[ExportRun], path: Path) -> Path:
+    """Every epoch of every run as one CSV row (empty cells for metrics a run did not record)."""
+    with atomic_path(path) as partial, open(partial, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for run in runs:
+            for event in epoch_events([dict(e) for e in run.events]):
+                writer.writerow({
+                    "run": run.id, "preset": run.config.get("preset", ""),
+                    **{key: event.get(key, "") for key in CSV_COLUMNS[2:]},
+                })
+    return path
+
+
+def plot_runs(runs: Sequence[ExportRun], x_axis: XAxis = "epoch"):
+    """A matplotlib Figure: accuracy (%) and loss side by side, every run overlaid, labelled
+    axes and a legend (train solid, validation dashed, test dotted)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(11, 4.5), dpi=120)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(1, 2)
+    styles = {"train": "-", "val": "--", "test": ":"}
+    panels = (("acc", "accuracy", "accuracy (%)", 100.0), ("loss", "loss", "loss", 1.0))
+    curves = [epoch_metrics(run.events, x_axis) for run in runs]
+    for ax, (kind, title, ylabel, scale) in zip(axes, panels):
+        for index, (run, metrics) in enumerate(zip(runs, curves)):
+            color = f"C{index % 10}"
+            for split, style in styles.items():
+                metric = f"{split}_{kind}"
+                series = metrics[metric]
+                if len(series):
+                    label = METRIC_TITLES[metric] if len(runs) == 1 else f"{run.id} {split}"
+                    ax.plot(series.x, [scale * y for y in series.y], style, color=color,
+                            marker=".", label=label)
+        ax.set_xlabel("epoch" if x_axis == "epoch" else "training step")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no "epoch 1.4"
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def write_png(runs: Sequence[ExportRun], path: Path, x_axis: XAxis = "epoch") -> Path:
+    """Save `plot_runs(runs, x_axis)` as a PNG."""
+    figure = plot_runs(runs, x_axis)
+    with atomic_path(path) as partial:
+        figure.savefig(partial, format="png")  # readers never see half a PNG
+    return path
+
+
+def export_runs(runs: Sequence[ExportRun], folder: Path, x_axis: XAxis = "epoch") -> list[Path]:
+    """Write `runs.csv` and `curves.png` into `folder` (named after the run when only one)."""
+    stem = runs[0].id if len(runs) == 1 else "compare"
+    return [
+        write_csv(runs, folder / f"{stem}.csv"),
+        write_png(runs, folder / f"{stem}.png", x_axis),
+    ]

@@ -1,0 +1,190 @@
+"""Markup for the Calculators screen: the solved layer, table cells and the receptive-field grid."""
+
+from __future__ import annotations
+
+import math
+
+from textual.markup import escape
+
+from core.arch.receptive import Region
+from core.arch.shapes import Solved, count
+from core.arch.table import LayerTable, cell_text, shape_text
+
+GENERAL = {
+    "conv": "out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1",
+    "pool": "out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 "
+            "(⌈…⌉ with ceil_mode)",
+    "transposed": "out = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + "
+                  "output_padding + 1",
+}
+"""The formula each layer kind follows, before numbers are put in."""
+
+LABELS = {"in_size": "in", "out_size": "out", "kernel": "kernel", "stride": "stride",
+          "padding": "padding"}
+MAX_LISTED = 12  # solutions listed on screen; the rest are counted
+
+
+def solved_markup(solved: Solved, kind: str) -> str:
+    """The answer of the single-layer calculator, with the user's numbers in the formula."""
+    lines = [f"[$text-muted]{GENERAL[kind]}[/]", ""]
+    if not solved.solutions:
+        return "\n".join(lines + [f"[$text-error]{escape(solved.note)}[/]"])
+    lines.append(f"[b]{escape(solved.note)}[/b]")
+    if solved.unique:
+        best = solved.solutions[0]
+        values = "   ".join(
+            f"[b $accent]{LABELS[name]} = {getattr(best, name)}[/]" if name in solved.missing
+            else f"{LABELS[name]} = {getattr(best, name)}"
+            for name in LABELS
+        )
+        lines += [values, f"out = {best.fit.formula}"]
+        if not best.fit.exact:
+            lines.append(
+                f"[$text-warning]Not an integer fit: the floor drops "
+                f"{count(best.fit.dropped, 'cell')} of the padded input at the end.[/]"
+            )
+        return "\n".join(lines)
+    for solution in solved.solutions[:MAX_LISTED]:
+        picked = ", ".join(f"{LABELS[n]} = {getattr(solution, n)}" for n in solved.missing)
+        tail = "" if solution.fit.exact else f"  [$text-warning](drops {solution.fit.dropped})[/]"
+        lines.append(f"• {picked}:  out = {solution.fit.formula}{tail}")
+    hidden = len(solved.solutions) - MAX_LISTED
+    if hidden > 0:
+        lines.append(f"[$text-muted]… and {hidden} more[/]")
+    return "\n".join(lines)
+
+
+COLUMNS = ("layer", "type", "output", "params", "weights", "biases", "trainable", "RF", "jump",
+           "MACs")
+
+
+def table_cells(table: LayerTable) -> list[tuple[str, ...]]:
+    """DataTable rows (in COLUMNS order): one per layer, then the totals."""
+    rows = [
+        (row.name, row.source, shape_text(row.out_shape), f"{row.params:,}", f"{row.weights:,}",
+         f"{row.biases:,}", f"{row.trainable:,}", cell_text(row, "size"),
+         cell_text(row, "jump"), f"{row.macs:,}")
+        for row in table.rows
+    ]
+    rows.append(("total", "", "", f"{table.total_params:,}",
+                 f"{sum(row.weights for row in table.rows):,}",
+                 f"{sum(row.biases for row in table.rows):,}", f"{table.trainable_params:,}",
+                 "", "", f"{table.total_macs:,}"))
+    return rows
+
+
+def table_status(table: LayerTable) -> str:
+    """Totals above the table, and the layers whose windows do not fit evenly."""
+    lines = [
+        f"[b]{table.total_params:,}[/b] parameters, [b]{table.trainable_params:,}[/b] "
+        f"trainable ({table.total_params - table.trainable_params:,} frozen), "
+        f"{table.total_macs:,} MACs per image (Conv/Linear weights only)"
+    ]
+    lines += [f"[$text-warning]not exact: {escape(note)}[/]" for note in table.notes()]
+    closed = field_sum(table)
+    if closed:
+        lines.append(closed)
+    return "\n".join(lines)
+
+
+def field_sum(table: LayerTable) -> str | None:
+    """B5's general formula for the last layer with a receptive field, with its numbers:
+    RF = 1 + Σ (kᵢ − 1)·dᵢ·(s₁·…·sᵢ₋₁) over the window layers (height axis)."""
+    rows = [i for i, row in enumerate(table.rows) if row.field is not None]
+    if not rows:
+        return None
+    terms, jump = [], 1
+    for step in table.steps[: rows[-1] + 1]:
+        layer = step[0].layer
+        if step[0].adaptive:
+            return None
+        if layer is None:
+            continue
+        dil = "" if layer.dilation == 1 else f"·{layer.dilation}"
+        terms.append(f"({layer.kernel}−1){dil}·{jump}")
+        jump *= layer.stride
+    if not terms:
+        return None
+    size = table.rows[rows[-1]].field[0].size
+    return (f"[$text-muted]RF after layer {table.rows[rows[-1]].name} = 1 + Σ (kᵢ − 1)·dᵢ·"
+            f"(s₁·…·sᵢ₋₁) = 1 + {' + '.join(terms)} = [b]{size}[/b][/]")
+
+
+def field_formula(table: LayerTable, row_index: int) -> str | None:
+    """The receptive-field recurrence for one layer with its numbers, or None if it has none."""
+    row, step = table.rows[row_index], table.steps[row_index]
+    if row.field is None or step is None:
+        return None
+    before = table.rows[row_index - 1].field if row_index else None
+    size, jump = (before[0].size, before[0].jump) if before else (1, 1)
+    layer = step[0].layer
+    if layer is None and not step[0].adaptive:
+        return f"pointwise layer: RF stays {row.field[0].size}, jump stays {row.field[0].jump}"
+    kernel, stride, dilation = (layer.kernel, layer.stride, layer.dilation) if layer else (
+        step[0].in_size // step[0].out_size, step[0].in_size // step[0].out_size, 1)
+    dil = "" if dilation == 1 else f"·{dilation}"
+    return (f"RF = r + (k − 1)·d·j = {size} + ({kernel} − 1){dil}·{jump} = {row.field[0].size};"
+            f"  jump = j·s = {jump}·{stride} = {row.field[0].jump}  (height axis)")
+
+
+def region_summary(table: LayerTable, row_index: int, cell: tuple[int, int],
+                   region: tuple[Region, Region]) -> str:
+    """One paragraph: which input rows/cols the chosen cell sees and how much is padding."""
+    row = table.rows[row_index]
+    parts = [f"Layer [b]{row.name}[/b] {escape(row.source)} → {shape_text(row.out_shape)}, "
+             f"cell (y={cell[0]}, x={cell[1]}):"]
+    for axis, name in ((0, "rows"), (1, "cols")):
+        found = region[axis]
+        inside = found.inside
+        seen = "nothing but padding" if inside is None else f"input {name} {inside[0]}…{inside[1]}"
+        parts.append(f"{name} {found.start}…{found.end} ({found.size} wide, "
+                     f"{found.padding_cells} in padding): {seen}")
+    if row.field is not None:
+        parts.append(f"receptive field {cell_text(row, 'size')}, jump {cell_text(row, 'jump')}")
+    formula = field_formula(table, row_index)
+    if formula:
+        parts.append(formula)
+    return "\n".join(parts)
+
+
+def grid_markup(region: tuple[Region, Region], max_cells: int = 72) -> str:
+    """The input grid with the chosen cell's field: █ read, ▒ skipped (dilation), ░ padding.
+
+    Small grids use two characters per cell (square-ish); grids larger than `max_cells` are
+    shown in blocks of cells.
+    """
+    rows, cols = region
+    top, bottom = min(rows.start, 0), max(rows.end, rows.input_size - 1)
+    left, right = min(cols.start, 0), max(cols.end, cols.input_size - 1)
+    scale = max(1, math.ceil(max(bottom - top + 1, right - left + 1) / max_cells))
+    width = 2 if (right - left + 1) // scale <= 36 else 1
+    lines = []
+    for y0 in range(top, bottom + 1, scale):
+        cells = []
+        for x0 in range(left, right + 1, scale):
+            ys, xs = range(y0, min(y0 + scale, bottom + 1)), range(x0, min(x0 + scale, right + 1))
+            cells.append(_block(rows, cols, ys, xs, width))
+        lines.append("".join(cells))
+    legend = ("[$accent]█[/] read  [$secondary]▒[/] in the field, not read (dilation)  "
+              "[$warning]░[/] padding  [$text-muted]·[/] input outside the field")
+    if scale > 1:
+        legend += f"  (one mark = {scale}×{scale} cells)"
+    return "\n".join(lines + ["", legend])
+
+
+def _block(rows: Region, cols: Region, ys: range, xs: range, width: int) -> str:
+    in_field = any(rows.start <= y <= rows.end for y in ys) and any(
+        cols.start <= x <= cols.end for x in xs
+    )
+    on_input = any(0 <= y < rows.input_size for y in ys) and any(
+        0 <= x < cols.input_size for x in xs
+    )
+    if any(y in rows.cells for y in ys) and any(x in cols.cells for x in xs):
+        return f"[$accent]{'█' * width}[/]"
+    if in_field and not on_input:
+        return f"[$warning]{'░' * width}[/]"
+    if in_field:
+        return f"[$secondary]{'▒' * width}[/]"
+    if not on_input:
+        return " " * width
+    return f"[$text-muted]{'·' * width}[/]"

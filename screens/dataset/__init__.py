@@ -1,0 +1,1 @@
+"""The Dataset workspace (D1): class grids, augmentations, the large image view."""

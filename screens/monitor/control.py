@@ -1,0 +1,175 @@
+"""The monitor's run control: stop, resume, delete, variants and export, each confirmed first.
+
+A mixin of `MonitorScreen`: it uses the screen's `current`, `plotted()`, `runs_dir`, `x_axis`,
+`wake()` and `show_run()`; blocking work runs in thread workers.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from textual import work
+from textual.message import Message
+
+from screens.monitor.dialogs import ConfirmScreen, ExportScreen, TextScreen
+from screens.monitor.view import failure_text, short_name
+from tui.messages import FillFromRun, WorkspaceRequested
+from tui.run_watch import RunSnapshot
+
+
+class RunControls:
+    """Actions on runs for the monitor screen (bindings and greying live on the screen)."""
+
+    class ExportFinished(Message):
+        """Sent when an export wrote its files (or failed with a message)."""
+
+        def __init__(self, paths: list[Path], error: str | None) -> None:
+            super().__init__()
+            self.paths = paths
+            self.error = error
+
+    def action_stop(self) -> None:
+        run = self.current
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                from core.cluster.slurm import launch_record
+                from core.runs.store import request_stop
+
+                if launch_record(run.path) is not None:
+                    self.stop_slurm_run(run.path)
+                    return
+                request_stop(run.path)
+                self.notify(f"Asked {short_name(run.id)} to checkpoint and stop.")
+                self.wake()
+
+        self.app.push_screen(
+            ConfirmScreen(f"Stop {run.id}? It saves a checkpoint and ends as stopped; "
+                          "r resumes it later."), confirmed)
+
+    def action_resume(self) -> None:
+        run = self.current
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.resume_run(run.path)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Resume {run.id} from its last checkpoint?"), confirmed)
+
+    @work(thread=True, group="slurm-stop")
+    def stop_slurm_run(self, run_dir: Path) -> None:
+        """Checkpoint through the control file; scancel the job if it outlives the grace."""
+        from core.cluster.slurm import stop_slurm_run
+        from core.errors import UserError
+        from core.settings import load_settings
+
+        name = short_name(run_dir.name)
+        try:
+            grace = load_settings().slurm.grace_seconds
+            self.app.call_from_thread(
+                self.notify, f"Asked {name} to checkpoint and stop; scancel after {grace} s.")
+            outcome = stop_slurm_run(run_dir, grace_seconds=grace)
+        except UserError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"{name}: {outcome}.")
+        self.wake()
+
+    @work(thread=True, exclusive=True, group="control")
+    def resume_run(self, run_dir: Path) -> None:
+        """Start a fresh worker on the run folder; it continues from checkpoints/last.pt."""
+        from core.cluster.launch import relaunch
+        from core.errors import UserError
+
+        try:
+            relaunch(run_dir)
+        except UserError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"Resumed {short_name(run_dir.name)}.")
+        self.wake()
+
+    def action_delete(self) -> None:
+        run = self.current
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                shutil.rmtree(run.path, ignore_errors=True)
+                self.selected.discard(run.id)
+                self.notify(f"Deleted {run.path}.")
+                self.wake()
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete {run.path} with its checkpoints and events? This cannot be undone."),
+            confirmed)
+
+    def action_variant(self) -> None:
+        run = self.current
+        self.post_message(WorkspaceRequested("train", FillFromRun(run.config, run.id)))
+
+    def action_twin(self) -> None:
+        """C1/C3's comparison in two keys: the same run with augmentation switched on (or off)."""
+        run = self.current
+        config = dict(run.config)
+        config["augment"] = [] if config.get("augment") else ["flip", "crop"]
+        change = "without augmentation" if run.config.get("augment") else "with flip + crop augmentation"
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.launch_twin(config, "noaug" if run.config.get("augment") else "aug", run.id)
+
+        self.app.push_screen(ConfirmScreen(f"Launch {run.id} again {change}?"), confirmed)
+
+    @work(thread=True, exclusive=True, group="control")
+    def launch_twin(self, config: dict, suffix: str, original: str) -> None:
+        """Validate, write and start the twin run, then put the cursor on it and mark both runs
+        for the overlay (the comparison chart is on screen at once)."""
+        from core.cluster.launch import launch_run
+        from core.errors import UserError
+        from core.training.config import TrainConfig
+
+        try:
+            train_config = TrainConfig.from_dict(config).validate()
+            run_dir, where = launch_run(self.runs_dir, train_config, "local", f"{train_config.preset}-{suffix}")
+        except UserError as error:
+            self.app.call_from_thread(self.notify, f"Not launched: {error}", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"Launched {run_dir.name} ({where}).")
+        self.show_run(run_dir.name, mark=(original, run_dir.name))
+
+    def action_message(self) -> None:
+        run = self.current
+        log = run.path / "worker.log"
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:]) if log.is_file() else ""
+        self.app.push_screen(TextScreen(failure_text(run, tail)))
+
+    def action_export(self) -> None:
+        runs = self.plotted()
+
+        def chosen(folder: Path | None) -> None:
+            if folder is not None:
+                self.export(runs, folder)
+
+        self.app.push_screen(ExportScreen(Path("exports").resolve(), len(runs)), chosen)
+
+    @work(thread=True, exclusive=True, group="export")
+    def export(self, runs: list[RunSnapshot], folder: Path) -> None:
+        """Write CSV + PNG off the UI thread (matplotlib is slow to import)."""
+        from core.runs.export import ExportRun, export_runs
+
+        try:
+            paths = export_runs([ExportRun(r.id, r.config, r.events) for r in runs], folder.resolve(),
+                                self.x_axis)
+        except OSError as error:
+            self.post_message(self.ExportFinished([], f"Could not write to {folder}: {error}"))
+            return
+        self.post_message(self.ExportFinished(paths, None))
+
+    def on_run_controls_export_finished(self, message: ExportFinished) -> None:
+        if message.error:
+            self.notify(message.error, severity="error")
+        else:
+            self.notify("Wrote " + ", ".join(str(p) for p in message.paths))
+

@@ -1,0 +1,295 @@
+"""Train: a form over the training config, checked as you type, that launches a detached worker.
+
+Launching writes the run folder and starts the worker, then opens the run in the Monitor; the
+app itself never trains, so closing it (or losing SSH) leaves the run going.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from screens.train.form import (
+    AUGMENTATIONS,
+    CHOICE_FIELDS,
+    LAUNCHERS,
+    NORMALIZATION_TITLES,
+    TEXT_FIELDS,
+    ParsedForm,
+    form_values,
+    parse_form,
+    preset_summary,
+)
+from screens.train.run_picker import RunPickerScreen
+from tui.messages import FillFromRun, ShowRun, WorkspaceRequested
+from tui.workspace_screen import WorkspaceScreen
+
+CHOICE_LABELS = {
+    "preset": "preset", "dataset": "dataset", "optimizer": "optimizer", "schedule": "LR schedule",
+    "normalize": "normalise", "device": "device", "pipeline": "data pipeline", "launcher": "launcher",
+}
+FORM_ORDER = (
+    "preset", "dataset", "data_dir", "train_size", "test_size", "epochs", "batch_size", "optimizer",
+    "lr", "betas", "momentum", "nesterov", "weight_decay", "schedule", "augment", "normalize",
+    "resize", "val_split", "early_stop", "eval_every", "seed", "device", "pipeline", "launcher",
+)
+"""Top-to-bottom order of the form rows."""
+
+
+class TrainScreen(WorkspaceScreen):
+    """The training form; ctrl+l launches when every field is valid."""
+
+    WORKSPACE = "train"
+    CSS_PATH = "train.tcss"
+
+    BINDINGS = [
+        Binding("ctrl+l", "launch", "Launch", tooltip="Write the run and start its worker.", priority=True),
+        Binding("ctrl+r", "defaults", "Preset defaults", tooltip="Reset every field to the preset's exercise defaults."),
+        Binding("ctrl+o", "from_run", "Same as run…", tooltip="Fill the form from an existing run, to launch a variant."),
+    ]
+    """Control keys, so every letter and digit still reaches the focused field."""
+
+    class Launched(Message):
+        """Sent when a run folder was written and its worker started."""
+
+        def __init__(self, run_dir: Path, where: str) -> None:
+            super().__init__()
+            self.run_dir = run_dir
+            self.where = where
+
+    class LaunchFailed(Message):
+        """Sent when a launch was refused (missing data, no GPU, bad weights file)."""
+
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parsed: ParsedForm | None = None
+        self.base: dict[str, Any] = {}
+        self.variant_of: str | None = None
+        self.launching = False
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="train-body"):
+            yield Static(id="variant-banner")
+            yield Static(id="preset-info")
+            yield Static(id="dataset-info")
+            with Grid(id="train-form"):
+                for key in FORM_ORDER:
+                    with Vertical(classes="form-row", id=f"row-{key}"):
+                        with Horizontal(classes="form-line"):
+                            yield from self._field(key)
+                        yield Static(classes="field-error", id=f"err-{key}")
+            yield Static(id="form-error")
+            with Horizontal(id="launch-row"):
+                yield Button("Launch (ctrl+l)", id="launch", variant="primary")
+                yield Static(id="launch-status")
+
+    def _field(self, key: str) -> ComposeResult:
+        """The label and input widget(s) of one form row."""
+        text_fields = {f.key: f for f in TEXT_FIELDS}
+        if key in text_fields:
+            yield Label(text_fields[key].label, classes="form-label")
+            yield Input(placeholder=text_fields[key].hint, id=f"f-{key}")
+        elif key in CHOICE_FIELDS:
+            yield Label(CHOICE_LABELS[key], classes="form-label")
+            yield Select(self._options(key), allow_blank=False, id=f"f-{key}")
+        elif key == "augment":
+            yield Label("augmentation", classes="form-label")
+            for name in AUGMENTATIONS:
+                yield Checkbox(name, id=f"f-{name}")
+        else:
+            yield Label("Nesterov", classes="form-label")
+            yield Checkbox("on", id="f-nesterov")
+
+    @staticmethod
+    def _options(key: str) -> list[tuple[str, str]]:
+        from core.models.zoo import PRESETS
+
+        if key == "preset":
+            return [(f"{name}  ({PRESETS[name].exercise})", name) for name in CHOICE_FIELDS[key]]
+        if key == "normalize":
+            return [(NORMALIZATION_TITLES[name], name) for name in CHOICE_FIELDS[key]]
+        if key == "launcher":
+            return [(f"{name}: {LAUNCHERS[name]}", name) for name in CHOICE_FIELDS[key]]
+        return [(name, name) for name in CHOICE_FIELDS[key]]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#variant-banner", Static).display = False
+        self.load_preset("lenet5")
+        self.query_one("#f-preset", Select).focus()
+
+    def load_preset(self, name: str) -> None:
+        """Fill the form with a preset's exercise defaults, keeping the dataset choice."""
+        from core.data.datasets import default_dataset_name
+        from core.training.config import TrainConfig
+
+        data_dir = self.query_one("#f-data_dir", Input).value.strip() or None
+        dataset = self.base.get("dataset") or default_dataset_name(data_dir)
+        self.fill(TrainConfig.for_preset(name, dataset=dataset, data_dir=data_dir).to_dict())
+
+    def on_fill_from_run(self, message: FillFromRun) -> None:
+        message.stop()
+        self.load_variant(message.config, message.run_id)
+
+    def load_variant(self, config: dict[str, Any], run_id: str) -> None:
+        """Fill the form from an existing run, to launch 'the same as run X but …'."""
+        self.variant_of = run_id
+        banner = self.query_one("#variant-banner", Static)
+        banner.update(f"Variant of run [b]{run_id}[/b]: change what should differ, then ctrl+l.")
+        banner.display = True
+        self.fill(config)
+
+    def fill(self, config: dict[str, Any]) -> None:
+        """Put a config into the widgets without triggering a validation per widget."""
+        from core.training.config import TrainConfig
+
+        self.base = dict(config)
+        values = form_values(TrainConfig.from_dict(config))
+        with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
+            for key, value in values.items():
+                widget = self.query_one(f"#f-{key}")
+                widget.value = value
+        self.validate_form()
+
+    def values(self) -> dict[str, Any]:
+        keys = [f.key for f in TEXT_FIELDS] + list(CHOICE_FIELDS) + list(AUGMENTATIONS) + ["nesterov"]
+        return {key: self.query_one(f"#f-{key}").value for key in keys}
+
+    def validate_form(self) -> None:
+        """Check every field, show each problem under its field, and enable Launch if all is well."""
+        values = self.values()
+        self.parsed = parse_form(values, self.base)
+        for field in TEXT_FIELDS:
+            error = self.query_one(f"#err-{field.key}", Static)
+            message = self.parsed.field_errors.get(field.key)
+            error.update(message or "")
+            error.display = message is not None
+        form_error = self.query_one("#form-error", Static)
+        form_error.update(self.parsed.error or "")
+        form_error.display = self.parsed.error is not None
+        self.query_one("#preset-info", Static).update(preset_summary(values["preset"]))
+        self.update_dataset_info(values)
+        sgd = values["optimizer"] == "sgd"
+        self.query_one("#row-betas").display = not sgd
+        self.query_one("#row-momentum").display = sgd
+        self.query_one("#row-nesterov").display = sgd
+        self.query_one("#launch", Button).disabled = self.parsed.config is None or self.launching
+        self.refresh_bindings()
+
+    def update_dataset_info(self, values: dict[str, Any]) -> None:
+        from core.data.datasets import cifar10_folder, cifar10_present
+
+        data_dir = str(values.get("data_dir") or "").strip() or None
+        folder = cifar10_folder(data_dir)
+        if cifar10_present(data_dir):
+            text = f"CIFAR-10 found in {folder}."
+        else:
+            text = (f"CIFAR-10 not found in {folder}: Shapes-10 (synthetic, built in) is used "
+                    "instead. Run `cnn-tui data fetch cifar10` on a node with internet for the real one.")
+        if values.get("dataset") == "shapes" and cifar10_present(data_dir):
+            text += " You chose Shapes-10 (synthetic)."
+        self.query_one("#dataset-info", Static).update(text)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.validate_form()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.validate_form()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "f-preset" and isinstance(event.value, str):
+            self.load_preset(event.value)
+        else:
+            self.validate_form()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "launch":
+            return True if self.parsed and self.parsed.config and not self.launching else None
+        return True
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "launch":
+            self.action_launch()
+
+    def action_defaults(self) -> None:
+        self.base = {"dataset": self.query_one("#f-dataset", Select).value}
+        self.variant_of = None
+        self.query_one("#variant-banner", Static).display = False
+        self.load_preset(self.query_one("#f-preset", Select).value)
+
+    def action_from_run(self) -> None:
+        def chosen(picked: tuple[dict[str, Any], str] | None) -> None:
+            if picked is not None:
+                self.load_variant(*picked)
+
+        self.app.push_screen(RunPickerScreen(self.app.config.runs_dir), chosen)
+
+    def action_launch(self) -> None:
+        if not (self.parsed and self.parsed.config) or self.launching:
+            return
+        launcher = self.query_one("#f-launcher", Select).value
+        if launcher == "slurm":
+            self.review_slurm_request()
+        else:
+            self.start_launch(launcher, None)
+
+    def review_slurm_request(self) -> None:
+        """Show the Slurm request and batch script; submit what the user confirms."""
+        from core.settings import SettingsError, load_settings
+        from screens.train.slurm_dialog import SlurmRequestScreen
+
+        try:
+            settings = load_settings()
+        except SettingsError as error:
+            self.notify(str(error), severity="error")
+            return
+        preview = self.app.config.runs_dir / f"ID-{self.parsed.config.preset}"
+
+        def reviewed(request) -> None:
+            if request is not None:
+                self.start_launch("slurm", request)
+
+        self.app.push_screen(SlurmRequestScreen(settings.slurm, preview), reviewed)
+
+    def start_launch(self, launcher: str, slurm) -> None:
+        self.launching = True
+        self.query_one("#launch-status", Static).update("Checking data and device, then starting…")
+        self.validate_form()
+        self.launch(self.parsed.config, launcher, self.variant_of, slurm)
+
+    @work(thread=True, exclusive=True, group="launch")
+    def launch(self, config, launcher: str, variant_of: str | None, slurm=None) -> None:
+        """Preflight (data, device, weights), write the run folder, start the worker."""
+        from core.cluster.launch import launch_run
+        from core.errors import UserError
+
+        name = f"{config.preset}-variant" if variant_of else config.preset
+        try:
+            run_dir, where = launch_run(self.app.config.runs_dir, config, launcher, name, slurm)
+        except UserError as error:
+            self.post_message(self.LaunchFailed(str(error)))
+            return
+        self.post_message(self.Launched(run_dir, where))
+
+    def on_train_screen_launch_failed(self, message: LaunchFailed) -> None:
+        self.launching = False
+        self.query_one("#launch-status", Static).update(f"[b]Not launched:[/b] {message.message}")
+        self.validate_form()
+
+    async def on_train_screen_launched(self, message: Launched) -> None:
+        self.launching = False
+        self.query_one("#launch-status", Static).update(f"Launched {message.run_dir.name} ({message.where}).")
+        self.validate_form()
+        self.notify(f"Launched {message.run_dir.name}.")
+        self.post_message(WorkspaceRequested("monitor", ShowRun(message.run_dir.name)))
