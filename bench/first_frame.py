@@ -24,15 +24,28 @@ def first_frame_seconds(width: int, height: int) -> float:
     command = f"cd {ROOT} && exec {sys.executable} -m tui.cli"
     start = time.perf_counter()
     subprocess.run(
-        ["tmux", "-L", socket, "new-session", "-d", "-s", "bench", "-x", str(width),
-         "-y", str(height), command],
+        [
+            "tmux",
+            "-L",
+            socket,
+            "new-session",
+            "-d",
+            "-s",
+            "bench",
+            "-x",
+            str(width),
+            "-y",
+            str(height),
+            command,
+        ],
         check=True,
     )
     try:
         while time.perf_counter() - start < 30:
             screen = subprocess.run(
                 ["tmux", "-L", socket, "capture-pane", "-p", "-t", "bench"],
-                capture_output=True, text=True,
+                capture_output=True,
+                text=True,
             ).stdout
             if MARKER in screen:
                 return time.perf_counter() - start
@@ -44,9 +57,17 @@ def first_frame_seconds(width: int, height: int) -> float:
 
 def torch_imported_before_first_frame() -> bool:
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c",
-         "import tui.app, tui.home_screen; tui.app.make_app()"],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ},
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            "import tui.app, tui.home_screen; tui.app.make_app()",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
     )
     return any(line.rstrip().endswith("| torch") for line in result.stderr.splitlines())
 

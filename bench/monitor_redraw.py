@@ -34,16 +34,38 @@ def write_long_run(runs_dir: Path, index: int) -> None:
         for step in range(1, STEPS_PER_EPOCH + 1):
             g = (epoch - 1) * STEPS_PER_EPOCH + step
             loss = 2.3 * 0.9997**g + 0.1 * ((g * 7919 + index * 31) % 97) / 97
-            events.append({"seq": seq, "time": float(seq), "kind": "step", "epoch": epoch,
-                           "step": step, "steps_per_epoch": STEPS_PER_EPOCH, "global_step": g,
-                           "loss": loss, "images_per_s": 5000.0})
+            events.append(
+                {
+                    "seq": seq,
+                    "time": float(seq),
+                    "kind": "step",
+                    "epoch": epoch,
+                    "step": step,
+                    "steps_per_epoch": STEPS_PER_EPOCH,
+                    "global_step": g,
+                    "loss": loss,
+                    "images_per_s": 5000.0,
+                }
+            )
             seq += 1
-        events.append({"seq": seq, "time": float(seq), "kind": "epoch", "epoch": epoch,
-                       "step": epoch * STEPS_PER_EPOCH, "train_loss": 2.0 / epoch,
-                       "train_acc": 1 - 0.7 / epoch, "test_loss": 2.1 / epoch,
-                       "test_acc": 1 - 0.75 / epoch, "seconds": 10.0})
+        events.append(
+            {
+                "seq": seq,
+                "time": float(seq),
+                "kind": "epoch",
+                "epoch": epoch,
+                "step": epoch * STEPS_PER_EPOCH,
+                "train_loss": 2.0 / epoch,
+                "train_acc": 1 - 0.7 / epoch,
+                "test_loss": 2.1 / epoch,
+                "test_acc": 1 - 0.75 / epoch,
+                "seconds": 10.0,
+            }
+        )
         seq += 1
-    events.append({"seq": seq, "time": float(seq), "kind": "end", "status": "finished", "message": ""})
+    events.append(
+        {"seq": seq, "time": float(seq), "kind": "end", "status": "finished", "message": ""}
+    )
     append_events(run_dir, events)
 
 
@@ -61,12 +83,16 @@ def on_ui_thread(plot, y: int):
 
 
 async def key_times(
-    monitor_view, pilot, screen, plots, threaded: bool = True,
+    monitor_view,
+    pilot,
+    screen,
+    plots,
+    threaded: bool = True,
 ) -> tuple[list[float], list[float], list[float]]:
     """Per replotting key `x`: UI-thread CPU until its frame is drawn, the latency of a key `o`
     pressed 20 ms later (what a user typing on feels), and wall time until all plots show it."""
     cpus, next_key, shown = [], [], []
-    for repeat in range(REPEATS):
+    for _ in range(REPEATS):
         monitor_view._cache.clear()  # as when new events arrive: series and smoothing recomputed
         await pilot.pause(0.3)
         t0, c0 = time.perf_counter(), time.thread_time()
@@ -75,8 +101,9 @@ async def key_times(
         t1 = time.perf_counter()
         await pilot.press("o")
         next_key.append(time.perf_counter() - t1)
-        while threaded and any(plot._text_key is None or plot._text_key[0] != plot._version
-                               for plot in plots):
+        while threaded and any(
+            plot._text_key is None or plot._text_key[0] != plot._version for plot in plots
+        ):
             await pilot.pause(0.005)
         shown.append(time.perf_counter() - t0)
         await pilot.pause(0.3)
@@ -109,15 +136,17 @@ async def main() -> None:
         plots = list(screen.query(CurvePlot))
         step_plot = screen.query_one("#step-plot", CurvePlot)
         points = sum(len(line.series) for line in step_plot.lines)
-        print(f"{RUNS} runs × {EPOCHS * STEPS_PER_EPOCH} steps overlaid at 120×40 "
-              f"({points} step-loss points before thinning)")
+        print(
+            f"{RUNS} runs × {EPOCHS * STEPS_PER_EPOCH} steps overlaid at 120×40 "
+            f"({points} step-loss points before thinning)"
+        )
 
         def build_all() -> None:
             for plot in plots:
                 plot.picture(plot.wanted_key())
 
         data, ui, build = [], [], []
-        for repeat in range(REPEATS):
+        for _ in range(REPEATS):
             monitor_view._cache.clear()
             t0 = time.perf_counter()
             screen.refresh_table()
@@ -125,13 +154,15 @@ async def main() -> None:
             ui.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             for plot in plots:
-                plot.lines  # series + smoothing, which the build threads compute
+                _ = plot.lines  # series + smoothing, which the build threads compute
             data.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             build_all()
             build.append(time.perf_counter() - t0)
-        drawn = sum(len(curves.decimate(line.series, step_plot.size.width - curves.AXES_WIDTH))
-                    for line in step_plot.lines)
+        drawn = sum(
+            len(curves.decimate(line.series, step_plot.size.width - curves.AXES_WIDTH))
+            for line in step_plot.lines
+        )
         print(f"step-loss points drawn after min/max thinning: {drawn}")
         print(f"new events, UI thread (table, results):   {ms(ui)}")
         print(f"new events, lines (series, smoothing):    {ms(data)}")
@@ -143,10 +174,14 @@ async def main() -> None:
         old_cpu, old_next, _ = await key_times(monitor_view, pilot, screen, plots, threaded=False)
         CurvePlot.render_line = threaded_render
         print("key 'x' (replot), medians            build on UI thread   build in thread    ratio")
-        for label, old, new in (("UI-thread CPU per key", old_cpu, now_cpu),
-                                ("next key answered after", old_next, now_next)):
+        for label, old, new in (
+            ("UI-thread CPU per key", old_cpu, now_cpu),
+            ("next key answered after", old_next, now_next),
+        ):
             before, after = statistics.median(old), statistics.median(new)
-            print(f"  {label:<34} {1000 * before:9.1f} ms {1000 * after:15.1f} ms {before / after:8.1f}×")
+            print(
+                f"  {label:<34} {1000 * before:9.1f} ms {1000 * after:15.1f} ms {before / after:8.1f}×"
+            )
         worst = (1000 * max(old_next), 1000 * max(now_next))
         print(f"  worst next-key latency:           {worst[0]:9.1f} ms {worst[1]:15.1f} ms")
         idle = []
@@ -166,7 +201,9 @@ async def main() -> None:
             raw.append(time.perf_counter() - t0)
         curves.decimate = original
         print(f"same plots WITHOUT thinning:              {ms(raw)}")
-        print(f"thinning speed-up of a redraw: {statistics.median(raw) / statistics.median(build):.1f}×")
+        print(
+            f"thinning speed-up of a redraw: {statistics.median(raw) / statistics.median(build):.1f}×"
+        )
 
 
 if __name__ == "__main__":

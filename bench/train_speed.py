@@ -66,14 +66,26 @@ class BenchConfig:
 
     def train_config(self, seed: int = 0, epochs: int = 1) -> TrainConfig:
         """The product's configuration of this setting (what `cnn-tui train` would run)."""
-        dataset = (default_dataset_name(self.data_dir) if self.dataset == "auto"
-                   else self.dataset)
+        dataset = default_dataset_name(self.data_dir) if self.dataset == "auto" else self.dataset
         augment = tuple(name for name in self.augment.split(",") if name not in ("", "none"))
         return TrainConfig.for_preset(
-            self.preset, dataset=dataset, data_dir=self.data_dir, train_size=self.train_size,
-            test_size=self.test_size, batch_size=self.batch_size, optimizer="adam", lr=self.lr,
-            betas=(0.9, 0.999), weight_decay=0.0, schedule="none", augment=augment,
-            normalize=NORMALIZE, val_split=0.0, device=self.device, pipeline="fast", seed=seed,
+            self.preset,
+            dataset=dataset,
+            data_dir=self.data_dir,
+            train_size=self.train_size,
+            test_size=self.test_size,
+            batch_size=self.batch_size,
+            optimizer="adam",
+            lr=self.lr,
+            betas=(0.9, 0.999),
+            weight_decay=0.0,
+            schedule="none",
+            augment=augment,
+            normalize=NORMALIZE,
+            val_split=0.0,
+            device=self.device,
+            pipeline="fast",
+            seed=seed,
             epochs=epochs,
         ).validate()
 
@@ -96,9 +108,13 @@ def parse_args() -> tuple[BenchConfig, str | None]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for setting in fields(BenchConfig):
         kind = type(setting.default) if setting.default is not None else str
-        parser.add_argument(f"--{setting.name.replace('_', '-')}", type=kind,
-                            default=setting.default, metavar=kind.__name__.upper(),
-                            help=f"{setting.metadata['help']} (default: {setting.default})")
+        parser.add_argument(
+            f"--{setting.name.replace('_', '-')}",
+            type=kind,
+            default=setting.default,
+            metavar=kind.__name__.upper(),
+            help=f"{setting.metadata['help']} (default: {setting.default})",
+        )
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = vars(parser.parse_args())
     json_path = args.pop("json")
@@ -124,13 +140,21 @@ class ExerciseLoop:
         self.criterion = nn.CrossEntropyLoss()
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=run.config.lr)
         self.loader = make_loader(
-            kind, run.splits.train, batch_size=run.config.batch_size,
-            augment=run.config.augment_spec(), normalize=run.config.normalize, shuffle=True,
-            device=run.device, seed=seed,
+            kind,
+            run.splits.train,
+            batch_size=run.config.batch_size,
+            augment=run.config.augment_spec(),
+            normalize=run.config.normalize,
+            shuffle=True,
+            device=run.device,
+            seed=seed,
         )
         self.test_loader = make_loader(
-            kind, run.splits.test, batch_size=run.config.batch_size,
-            normalize=run.config.normalize, device=run.device,
+            kind,
+            run.splits.test,
+            batch_size=run.config.batch_size,
+            normalize=run.config.normalize,
+            device=run.device,
         )
 
     def epoch(self, epoch: int) -> tuple[float, float]:
@@ -172,10 +196,12 @@ def make_lanes(config: BenchConfig) -> dict:
     ceiling = TrainState(config.train_config(epochs=1 + config.rounds), None)
     reference, fast_data = ExerciseLoop(product, "reference", 0), ExerciseLoop(product, "fast", 0)
     batch = next(iter(ceiling.train_loader))
-    print(f"{config.preset} on {product.splits.dataset.title}: {len(product.splits.train)} "
-          f"train images ({product.steps_per_epoch} steps per epoch), batch "
-          f"{config.batch_size}, Adam lr {config.lr}, augment {config.augment}, "
-          "Normalize(0.5, 0.5)")
+    print(
+        f"{config.preset} on {product.splits.dataset.title}: {len(product.splits.train)} "
+        f"train images ({product.steps_per_epoch} steps per epoch), batch "
+        f"{config.batch_size}, Adam lr {config.lr}, augment {config.augment}, "
+        "Normalize(0.5, 0.5)"
+    )
     return {
         "reference": reference.epoch,
         "fast data": fast_data.epoch,
@@ -201,13 +227,18 @@ def measure_speed(config: BenchConfig) -> dict:
         walls, cpus = zip(*values)
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         result[name] = {
-            "seconds_per_epoch": wall, "cpu_seconds_per_epoch": cpu,
-            "seconds_per_step": wall / steps, "images_per_second": steps * config.batch_size / wall,
-            "wall_samples": walls, "cpu_samples": cpus,
+            "seconds_per_epoch": wall,
+            "cpu_seconds_per_epoch": cpu,
+            "seconds_per_step": wall / steps,
+            "images_per_second": steps * config.batch_size / wall,
+            "wall_samples": walls,
+            "cpu_samples": cpus,
         }
-        print(f"  {name:10s} {wall:7.2f} s/epoch wall ({wall / steps * 1e3:.2f} ms/step, range "
-              f"{min(walls) / steps * 1e3:.2f}-{max(walls) / steps * 1e3:.2f}), "
-              f"{cpu:.2f} s/epoch CPU")
+        print(
+            f"  {name:10s} {wall:7.2f} s/epoch wall ({wall / steps * 1e3:.2f} ms/step, range "
+            f"{min(walls) / steps * 1e3:.2f}-{max(walls) / steps * 1e3:.2f}), "
+            f"{cpu:.2f} s/epoch CPU"
+        )
     reference = result["reference"]
     for name in LANES[1:]:
         ratio = reference["seconds_per_epoch"] / result[name]["seconds_per_epoch"]
@@ -240,8 +271,9 @@ def parity(config: BenchConfig) -> dict:
     means = {name: statistics.fmean(values) for name, values in accuracies.items()}
     spread = max(means.values()) - min(means.values())
     seeds = config.parity_seeds
-    seed_var = (statistics.fmean(statistics.variance(v) for v in accuracies.values())
-                if seeds > 1 else 0.0)  # run-to-run variance of one lane's accuracy
+    seed_var = (
+        statistics.fmean(statistics.variance(v) for v in accuracies.values()) if seeds > 1 else 0.0
+    )  # run-to-run variance of one lane's accuracy
     p, n = means["reference"], config.test_size
     binomial_var = p * (1 - p) / n  # test-set sampling variance of one accuracy
     tolerance = 3 * math.sqrt(2 * max(seed_var, binomial_var) / seeds)  # 3 sigma, difference
@@ -249,10 +281,16 @@ def parity(config: BenchConfig) -> dict:
     for name, values in accuracies.items():
         shown = ", ".join(f"{100 * a:.1f}" for a in values)
         print(f"  parity {name:10s} test accuracy after {config.parity_epochs} epochs: {shown} %")
-    print(f"  largest difference of means {100 * spread:.2f} pp, tolerance {100 * tolerance:.2f} pp"
-          f" -> {'within noise' if within else 'NOT within noise'}")
-    return {"accuracies": accuracies, "largest_difference": spread, "tolerance": tolerance,
-            "within_noise": within}
+    print(
+        f"  largest difference of means {100 * spread:.2f} pp, tolerance {100 * tolerance:.2f} pp"
+        f" -> {'within noise' if within else 'NOT within noise'}"
+    )
+    return {
+        "accuracies": accuracies,
+        "largest_difference": spread,
+        "tolerance": tolerance,
+        "within_noise": within,
+    }
 
 
 if __name__ == "__main__":

@@ -59,19 +59,24 @@ class SlurmSettings:
         for name in ("partition", "gpus", "gres", "account", "qos"):
             value = getattr(self, name)
             if value is not None and not _TOKEN.match(value):
-                raise SettingsError(f"slurm.{name} = {value!r} is not a Slurm name/value "
-                                    "(letters, digits and _.,:+=/@%- only).")
+                raise SettingsError(
+                    f"slurm.{name} = {value!r} is not a Slurm name/value "
+                    "(letters, digits and _.,:+=/@%- only)."
+                )
         if self.time is not None and not _TIME.match(self.time):
-            raise SettingsError(f"slurm.time = {self.time!r}: use minutes, HH:MM:SS or "
-                                "D-HH:MM:SS (e.g. 02:00:00).")
+            raise SettingsError(
+                f"slurm.time = {self.time!r}: use minutes, HH:MM:SS or D-HH:MM:SS (e.g. 02:00:00)."
+            )
         if self.mem is not None and not _MEM.match(self.mem):
             raise SettingsError(f"slurm.mem = {self.mem!r}: use a size such as 16G or 8000M.")
         if self.cpus is not None and self.cpus < 1:
             raise SettingsError(f"slurm.cpus = {self.cpus}: ask for at least 1 CPU.")
         for line in self.extra:
             if "\n" in line or not line.strip().startswith("-"):
-                raise SettingsError(f"slurm.extra line {line!r}: each entry is one sbatch "
-                                    "option such as --constraint=a100.")
+                raise SettingsError(
+                    f"slurm.extra line {line!r}: each entry is one sbatch "
+                    "option such as --constraint=a100."
+                )
         for name in ("activate", "python"):
             value = getattr(self, name)
             if value is not None and "\n" in value:
@@ -118,8 +123,13 @@ def _coerce(where: str, name: str, value: Any, kind: type, path: Path) -> Any:
     raise SettingsError(f"{path}: {where}{name} = {value!r} should be a {kind.__name__}.")
 
 
-_SLURM_TYPES = {"cpus": int, "extra": tuple, "signal_seconds": int, "grace_seconds": int,
-                "use_srun": bool}
+_SLURM_TYPES = {
+    "cpus": int,
+    "extra": tuple,
+    "signal_seconds": int,
+    "grace_seconds": int,
+    "use_srun": bool,
+}
 
 
 def load_settings(path: Path | str | None = None) -> Settings:
@@ -141,12 +151,15 @@ def load_settings(path: Path | str | None = None) -> Settings:
     for where, table, known in (("", data, top), ("slurm.", slurm_data, slurm_names)):
         unknown = sorted(set(table) - known)
         if unknown:
-            raise SettingsError(f"{path}: unknown setting {where}{unknown[0]}; known: "
-                                f"{', '.join(sorted(known))}.")
-    slurm = SlurmSettings(**{
-        name: _coerce("slurm.", name, value, _SLURM_TYPES.get(name, str), path)
-        for name, value in slurm_data.items()
-    })
+            raise SettingsError(
+                f"{path}: unknown setting {where}{unknown[0]}; known: {', '.join(sorted(known))}."
+            )
+    slurm = SlurmSettings(
+        **{
+            name: _coerce("slurm.", name, value, _SLURM_TYPES.get(name, str), path)
+            for name, value in slurm_data.items()
+        }
+    )
     top_values = {name: _coerce("", name, value, str, path) for name, value in data.items()}
     return Settings(slurm=slurm, **top_values).validate()
 
@@ -154,10 +167,16 @@ def load_settings(path: Path | str | None = None) -> Settings:
 def with_overrides(settings: Settings, **flags: Any) -> Settings:
     """Settings with every flag that is not None replacing the file's value; `slurm_*` flags
     go to the [slurm] table (e.g. slurm_partition="gpu")."""
-    top = {key: value for key, value in flags.items()
-           if value is not None and not key.startswith("slurm_")}
-    slurm = {key.removeprefix("slurm_"): value for key, value in flags.items()
-             if value is not None and key.startswith("slurm_")}
+    top = {
+        key: value
+        for key, value in flags.items()
+        if value is not None and not key.startswith("slurm_")
+    }
+    slurm = {
+        key.removeprefix("slurm_"): value
+        for key, value in flags.items()
+        if value is not None and key.startswith("slurm_")
+    }
     if "extra" in slurm:
         slurm["extra"] = settings.slurm.extra + tuple(slurm["extra"])
     return replace(settings, slurm=replace(settings.slurm, **slurm), **top).validate()

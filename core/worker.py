@@ -117,10 +117,14 @@ def run_worker(
     except UserError as error:
         end = emit({"kind": "end", "status": "failed", "message": str(error)})
     except Exception as error:
-        end = emit({
-            "kind": "end", "status": "failed", "message": f"{type(error).__name__}: {error}",
-            "traceback": traceback.format_exc(),
-        })
+        end = emit(
+            {
+                "kind": "end",
+                "status": "failed",
+                "message": f"{type(error).__name__}: {error}",
+                "traceback": traceback.format_exc(),
+            }
+        )
     finally:
         heartbeat.stop()
         writer.close()
@@ -164,9 +168,12 @@ class WorkerLog:
     def __call__(self, event: dict[str, Any]) -> None:
         if event["kind"] == "start":
             self.epochs = event["epochs"]
-            print(f"start: {event['preset']} on {event['dataset_title']}, "
-                  f"{event['device_name']}, torch {event['torch']}, resumed from epoch "
-                  f"{event['resumed_from_epoch']}", flush=True)
+            print(
+                f"start: {event['preset']} on {event['dataset_title']}, "
+                f"{event['device_name']}, torch {event['torch']}, resumed from epoch "
+                f"{event['resumed_from_epoch']}",
+                flush=True,
+            )
         elif event["kind"] == "epoch":
             print(epoch_line(event, self.epochs), flush=True)
         elif event["kind"] == "end":

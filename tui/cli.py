@@ -14,16 +14,28 @@ import tui.commands
 from core.errors import UserError
 
 COMMAND_ORDER = (
-    "conv", "calc", "summary", "train", "runs", "sweep", "explain", "data", "weights",
-    "scratch", "doctor",
+    "conv",
+    "calc",
+    "summary",
+    "train",
+    "runs",
+    "sweep",
+    "explain",
+    "data",
+    "weights",
+    "scratch",
+    "doctor",
 )
 """Order of subcommands in --help; modules not listed here follow alphabetically."""
 
 
 def command_modules() -> list[ModuleType]:
     """Every subcommand module under tui/commands, in help order."""
-    names = [info.name for info in pkgutil.iter_modules(tui.commands.__path__)
-             if not info.name.startswith("_")]  # _name: helpers shared by several commands
+    names = [
+        info.name
+        for info in pkgutil.iter_modules(tui.commands.__path__)
+        if not info.name.startswith("_")
+    ]  # _name: helpers shared by several commands
     rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
     names.sort(key=lambda name: (rank.get(name, len(rank)), name))
     return [import_module(f"tui.commands.{name}") for name in names]
@@ -40,16 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cnn-tui {core.__version__}")
     parser.add_argument(
-        "--truecolor", action="store_true",
+        "--truecolor",
+        action="store_true",
         help="use 24-bit colour even though COLORTERM does not announce it (typical over SSH)",
     )
     parser.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. textual-light")
     parser.add_argument(
-        "--runs-dir", metavar="DIR",
+        "--runs-dir",
+        metavar="DIR",
         help="runs folder (default: $CNN_TUI_RUNS, else ./runs)",
     )
     parser.add_argument(
-        "--open", metavar="WORKSPACE", dest="start", default="home",
+        "--open",
+        metavar="WORKSPACE",
+        dest="start",
+        default="home",
         help="open this workspace first (conv_lab, calculators, train, monitor, explain, "
         "dataset, scratch_lab)",
     )
@@ -69,12 +86,14 @@ def run_app(args: argparse.Namespace) -> int:
 
     if args.start != "home" and args.start not in BY_ID:
         print(
-            f"cnn-tui: error: no workspace {args.start!r}; choose one of "
-            f"{', '.join(BY_ID)}", file=sys.stderr,
+            f"cnn-tui: error: no workspace {args.start!r}; choose one of {', '.join(BY_ID)}",
+            file=sys.stderr,
         )
         return 2
     config = AppConfig(
-        runs_dir=runs_dir(args.runs_dir), truecolor=args.truecolor, theme=args.theme,
+        runs_dir=runs_dir(args.runs_dir),
+        truecolor=args.truecolor,
+        theme=args.theme,
         start=args.start,
     )
     make_app(config).run()

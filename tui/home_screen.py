@@ -39,9 +39,7 @@ class HomeScreen(Screen):
         )
         yield OptionList(
             *(
-                Option(
-                    workspace_prompt(w.key, w.title, w.exercises, w.purpose), id=w.id
-                )
+                Option(workspace_prompt(w.key, w.title, w.exercises, w.purpose), id=w.id)
                 for w in WORKSPACES
             ),
             id="workspaces",

@@ -98,13 +98,21 @@ class RunsWatcher:
                 run.status_time = now
             previous = run.snapshot
             if (
-                previous is None or new_events or previous.state != run.status.state
+                previous is None
+                or new_events
+                or previous.state != run.status.state
                 or previous.message != run.status.message
                 or previous.corrupt_lines != run.tail.corrupt
             ):
                 run.snapshot = RunSnapshot(
-                    run_id, run.path, run.config, tuple(run.events), run.status.state,
-                    run.status.message, run.tail.corrupt, run.created,
+                    run_id,
+                    run.path,
+                    run.config,
+                    tuple(run.events),
+                    run.status.state,
+                    run.status.message,
+                    run.tail.corrupt,
+                    run.created,
                 )
                 changed = True
         order = tuple(sorted(self._runs, key=lambda rid: (self._runs[rid].created, rid)))

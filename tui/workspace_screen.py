@@ -17,7 +17,9 @@ class WorkspaceScreen(Screen):
     """Id of the workspace in tui.workspaces (selects the title and the help file)."""
 
     BINDINGS = [
-        Binding("escape", "app.workspace('home')", "Home", tooltip="Back to the list of workspaces."),
+        Binding(
+            "escape", "app.workspace('home')", "Home", tooltip="Back to the list of workspaces."
+        ),
     ]
     """Escape leaves the workspace; its state stays for when you come back."""
 

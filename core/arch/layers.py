@@ -22,43 +22,77 @@ _ACT = (("inplace", False),)
 
 SIGNATURES: dict[str, tuple[tuple[str, Any], ...]] = {
     "Conv2d": (
-        ("in_channels", _REQUIRED), ("out_channels", _REQUIRED), ("kernel_size", _REQUIRED),
-        ("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1), ("bias", True),
+        ("in_channels", _REQUIRED),
+        ("out_channels", _REQUIRED),
+        ("kernel_size", _REQUIRED),
+        ("stride", 1),
+        ("padding", 0),
+        ("dilation", 1),
+        ("groups", 1),
+        ("bias", True),
         ("padding_mode", "zeros"),
     ),
     "ConvTranspose2d": (
-        ("in_channels", _REQUIRED), ("out_channels", _REQUIRED), ("kernel_size", _REQUIRED),
-        ("stride", 1), ("padding", 0), ("output_padding", 0), ("groups", 1), ("bias", True),
-        ("dilation", 1), ("padding_mode", "zeros"),
+        ("in_channels", _REQUIRED),
+        ("out_channels", _REQUIRED),
+        ("kernel_size", _REQUIRED),
+        ("stride", 1),
+        ("padding", 0),
+        ("output_padding", 0),
+        ("groups", 1),
+        ("bias", True),
+        ("dilation", 1),
+        ("padding_mode", "zeros"),
     ),
     "MaxPool2d": (
-        ("kernel_size", _REQUIRED), ("stride", None), ("padding", 0), ("dilation", 1),
-        ("return_indices", False), ("ceil_mode", False),
+        ("kernel_size", _REQUIRED),
+        ("stride", None),
+        ("padding", 0),
+        ("dilation", 1),
+        ("return_indices", False),
+        ("ceil_mode", False),
     ),
     "AvgPool2d": (
-        ("kernel_size", _REQUIRED), ("stride", None), ("padding", 0), ("ceil_mode", False),
-        ("count_include_pad", True), ("divisor_override", None),
+        ("kernel_size", _REQUIRED),
+        ("stride", None),
+        ("padding", 0),
+        ("ceil_mode", False),
+        ("count_include_pad", True),
+        ("divisor_override", None),
     ),
     "AdaptiveAvgPool2d": (("output_size", _REQUIRED),),
     "AdaptiveMaxPool2d": (("output_size", _REQUIRED), ("return_indices", False)),
     "Linear": (("in_features", _REQUIRED), ("out_features", _REQUIRED), ("bias", True)),
     "Flatten": (("start_dim", 1), ("end_dim", -1)),
     "BatchNorm2d": (
-        ("num_features", _REQUIRED), ("eps", 1e-5), ("momentum", 0.1), ("affine", True),
+        ("num_features", _REQUIRED),
+        ("eps", 1e-5),
+        ("momentum", 0.1),
+        ("affine", True),
         ("track_running_stats", True),
     ),
     "BatchNorm1d": (
-        ("num_features", _REQUIRED), ("eps", 1e-5), ("momentum", 0.1), ("affine", True),
+        ("num_features", _REQUIRED),
+        ("eps", 1e-5),
+        ("momentum", 0.1),
+        ("affine", True),
         ("track_running_stats", True),
     ),
     "Dropout": (("p", 0.5), ("inplace", False)),
     "Dropout2d": (("p", 0.5), ("inplace", False)),
-    "ReLU": _ACT, "ReLU6": _ACT, "SiLU": _ACT, "SELU": _ACT, "Hardswish": _ACT,
+    "ReLU": _ACT,
+    "ReLU6": _ACT,
+    "SiLU": _ACT,
+    "SELU": _ACT,
+    "Hardswish": _ACT,
     "LeakyReLU": (("negative_slope", 0.01), ("inplace", False)),
     "ELU": (("alpha", 1.0), ("inplace", False)),
     "GELU": (("approximate", "none"),),
-    "Sigmoid": (), "Tanh": (), "Identity": (),
-    "Softmax": (("dim", None),), "LogSoftmax": (("dim", None),),
+    "Sigmoid": (),
+    "Tanh": (),
+    "Identity": (),
+    "Softmax": (("dim", None),),
+    "LogSoftmax": (("dim", None),),
 }
 """Supported layers: PyTorch's parameter names in order, with defaults."""
 
@@ -111,7 +145,8 @@ def _pair(layer: LayerSpec, name: str, value: Any, low: int) -> tuple[int, int]:
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value, value)
     if not (
-        isinstance(value, tuple) and len(value) == 2
+        isinstance(value, tuple)
+        and len(value) == 2
         and all(isinstance(v, int) and not isinstance(v, bool) and v >= low for v in value)
     ):
         raise SpecError(f"`{layer}`: `{name}` must be an integer ≥ {low} or a pair of them.")
@@ -191,8 +226,13 @@ def _conv(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
     steps, dropped = [], []
     for i, (size, which) in enumerate(((height, "height"), (width, "width"))):
         axis = AxisLayer(
-            kernel[i], stride[i], padding[i], dilation[i],
-            "transposed" if transposed else "conv", output_padding=extra[i], pad_after=after[i],
+            kernel[i],
+            stride[i],
+            padding[i],
+            dilation[i],
+            "transposed" if transposed else "conv",
+            output_padding=extra[i],
+            pad_after=after[i],
         )
         fit = _axis_fit(layer, size, axis, which)
         steps.append(AxisStep(size, fit.out_size, axis))
@@ -205,8 +245,7 @@ def _conv(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
         macs = height * width * c_in * (c_out // groups) * taps
     else:
         macs = out_h * out_w * c_out * (c_in // groups) * taps
-    return LayerResult((c_out, out_h, out_w), weights, biases, macs, tuple(steps),
-                       tuple(dropped))
+    return LayerResult((c_out, out_h, out_w), weights, biases, macs, tuple(steps), tuple(dropped))
 
 
 def _conv_padding(layer, value, kernel, stride, dilation, transposed):
@@ -228,8 +267,10 @@ def _conv_padding(layer, value, kernel, stride, dilation, transposed):
 def _pool(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
     channels, height, width = _spatial(layer, shape)
     if args.get("return_indices"):
-        raise SpecError(f"`{layer}`: return_indices=True returns a tuple, which cannot be "
-                        "stacked; leave it False.")
+        raise SpecError(
+            f"`{layer}`: return_indices=True returns a tuple, which cannot be "
+            "stacked; leave it False."
+        )
     kernel = _pair(layer, "kernel_size", args["kernel_size"], 1)
     stride = kernel if args["stride"] is None else _pair(layer, "stride", args["stride"], 1)
     padding = _pair(layer, "padding", args["padding"], 0)
@@ -285,7 +326,8 @@ def _batchnorm(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerRes
         other = "BatchNorm1d" if want_dims == 3 else "BatchNorm2d"
         raise SpecError(f"`{layer}`: it receives {_fmt(shape)} — use {other} here.")
     if shape[0] != features:
-        raise SpecError(f"`{layer}`: its input has {shape[0]} channels — use "
-                        f"{layer.type}({shape[0]}).")
+        raise SpecError(
+            f"`{layer}`: its input has {shape[0]} channels — use {layer.type}({shape[0]})."
+        )
     affine = features if args["affine"] else 0
     return LayerResult(shape, affine, affine, 0, _pointwise(shape))

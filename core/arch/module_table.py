@@ -17,8 +17,9 @@ def module_table(model, input_shape: tuple[int, int, int]) -> LayerTable:
     import torch
 
     calls: list[tuple[str, object, tuple[int, ...]]] = []
-    leaves = [(name, module) for name, module in model.named_modules()
-              if not list(module.children())]
+    leaves = [
+        (name, module) for name, module in model.named_modules() if not list(module.children())
+    ]
     handles = [
         module.register_forward_hook(
             lambda module, inputs, output, name=name: calls.append(
@@ -38,13 +39,19 @@ def module_table(model, input_shape: tuple[int, int, int]) -> LayerTable:
     for name, module, shape in calls:
         weight, bias = getattr(module, "weight", None), getattr(module, "bias", None)
         params = [p for p in (weight, bias) if isinstance(p, torch.nn.Parameter)]
-        rows.append(Row(
-            name, type(module).__name__, repr(module), shape,
-            weight.numel() if isinstance(weight, torch.nn.Parameter) else 0,
-            bias.numel() if isinstance(bias, torch.nn.Parameter) else 0,
-            sum(p.numel() for p in params if p.requires_grad),
-            _macs(module, shape), None,
-        ))
+        rows.append(
+            Row(
+                name,
+                type(module).__name__,
+                repr(module),
+                shape,
+                weight.numel() if isinstance(weight, torch.nn.Parameter) else 0,
+                bias.numel() if isinstance(bias, torch.nn.Parameter) else 0,
+                sum(p.numel() for p in params if p.requires_grad),
+                _macs(module, shape),
+                None,
+            )
+        )
     return LayerTable(tuple(input_shape), tuple(rows), tuple(None for _ in rows))
 
 

@@ -104,8 +104,11 @@ def region(steps: list[AxisStep], cell: int) -> Region | None:
 def _extent(step: AxisStep, low: int, high: int) -> tuple[int, int]:
     """The field's extent one layer down; padding positions are extrapolated, not dropped."""
     if step.adaptive or step.layer.kind == "transposed":
-        sources = [i for o in range(max(low, 0), min(high, step.out_size - 1) + 1)
-                   for i in _sources(step, o)]
+        sources = [
+            i
+            for o in range(max(low, 0), min(high, step.out_size - 1) + 1)
+            for i in _sources(step, o)
+        ]
         return (min(sources), max(sources)) if sources else (low, high)
     layer = step.layer
     return low * layer.stride - layer.padding, high * layer.stride - layer.padding + layer.span - 1

@@ -192,23 +192,32 @@ def solve(
         )
     if {"in_size", "out_size"} <= set(unknown):
         raise ShapeError(
-            "Input and output are both blank, and every input large enough fits: "
-            "give one of them."
+            "Input and output are both blank, and every input large enough fits: give one of them."
         )
     for name, value in given.items():
         low = 0 if name == "padding" else 1
         if value < low:
             raise ShapeError(f"{name.replace('_', ' ')} must be at least {low} (got {value}).")
     if set(unknown) <= {"out_size"}:  # a plain forward calculation: its error says why
-        output_size(given["in_size"], AxisLayer(
-            given["kernel"], given["stride"], given["padding"], dilation, kind, ceil_mode,
-            output_padding,
-        ))
+        output_size(
+            given["in_size"],
+            AxisLayer(
+                given["kernel"],
+                given["stride"],
+                given["padding"],
+                dilation,
+                kind,
+                ceil_mode,
+                output_padding,
+            ),
+        )
     bound = 2 * max(given.values()) + 16
     widest_in = bound
     if "out_size" in given:  # out windows of stride s and span d*(k-1)+1 cover at most this
-        widest_in = max(bound, given["out_size"] * given.get("stride", bound)
-                        + dilation * given.get("kernel", bound))
+        widest_in = max(
+            bound,
+            given["out_size"] * given.get("stride", bound) + dilation * given.get("kernel", bound),
+        )
     ranges = {
         "in_size": range(1, widest_in + 1),
         "kernel": range(1, bound + 1),
@@ -222,7 +231,12 @@ def solve(
         outer = given | dict(zip(free, values))
         for trial in _inner(outer, free[-1:], ranges):
             layer = AxisLayer(
-                trial["kernel"], trial["stride"], trial["padding"], dilation, kind, ceil_mode,
+                trial["kernel"],
+                trial["stride"],
+                trial["padding"],
+                dilation,
+                kind,
+                ceil_mode,
                 output_padding,
             )
             limit = layer.kernel // 2 if kind == "pool" else dilation * (layer.kernel - 1)
@@ -240,8 +254,11 @@ def solve(
                 if _passed(free[-1:], kind, fit.out_size - given["out_size"]):
                     break
                 continue
-            found.append(Solution(trial["in_size"], fit.out_size, layer.kernel, layer.stride,
-                                  layer.padding, fit))
+            found.append(
+                Solution(
+                    trial["in_size"], fit.out_size, layer.kernel, layer.stride, layer.padding, fit
+                )
+            )
         if len(found) > MAX_SOLUTIONS:
             truncated = True
             del found[MAX_SOLUTIONS:]

@@ -27,7 +27,7 @@ class LayerSpec:
     type: str  # constructor name without "nn.", e.g. "Conv2d"
     args: tuple[Any, ...] = ()  # positional arguments, as Python literals
     kwargs: dict[str, Any] = field(default_factory=dict)  # keyword arguments
-    children: tuple["LayerSpec", ...] = ()  # only for Sequential
+    children: tuple[LayerSpec, ...] = ()  # only for Sequential
     source: str = ""  # the call as the user typed it, for error messages
 
     def __str__(self) -> str:
@@ -76,9 +76,14 @@ def _parse_call(node: ast.expr, source: str) -> LayerSpec:
 def _call_name(func: ast.expr, text: str) -> str:
     if isinstance(func, ast.Name):
         return func.id
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in (
-        "nn",
-        "torch.nn",
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id
+        in (
+            "nn",
+            "torch.nn",
+        )
     ):
         return func.attr
     if (
@@ -122,7 +127,7 @@ def build_module(layers: list[LayerSpec]):
     """Instantiate the SPEC as a real ``torch.nn.Sequential`` (imports torch on first use)."""
     from torch import nn
 
-    def build(layer: LayerSpec) -> "nn.Module":
+    def build(layer: LayerSpec) -> nn.Module:
         if layer.type == "Sequential":
             return nn.Sequential(*(build(child) for child in layer.children))
         constructor = getattr(nn, layer.type, None)

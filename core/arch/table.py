@@ -80,7 +80,8 @@ class LayerTable:
         return [
             f"layer {row.name}, {row.source}: the floor drops {count(row.dropped[0], 'row')} "
             f"and {count(row.dropped[1], 'column')} at the end of its (padded) input"
-            for row in self.rows if any(row.dropped)
+            for row in self.rows
+            if any(row.dropped)
         ]
 
     def to_json(self) -> dict:
@@ -89,11 +90,17 @@ class LayerTable:
             "input_shape": list(self.input_shape),
             "layers": [
                 {
-                    "name": row.name, "type": row.type, "source": row.source,
-                    "output_shape": list(row.out_shape), "weights": row.weights,
-                    "biases": row.biases, "params": row.params,
-                    "trainable_params": row.trainable, "macs": row.macs,
-                    "receptive_field": _square(row, "size"), "jump": _square(row, "jump"),
+                    "name": row.name,
+                    "type": row.type,
+                    "source": row.source,
+                    "output_shape": list(row.out_shape),
+                    "weights": row.weights,
+                    "biases": row.biases,
+                    "params": row.params,
+                    "trainable_params": row.trainable,
+                    "macs": row.macs,
+                    "receptive_field": _square(row, "size"),
+                    "jump": _square(row, "jump"),
                     "receptive_field_start": _square(row, "start"),
                     "dropped": list(row.dropped),
                 }
@@ -127,7 +134,7 @@ def _flatten(layers: list[LayerSpec], prefix: str = "") -> list[tuple[str, Layer
 
 
 def parse_shape(text: str) -> tuple[int, int, int]:
-    """"3,32,32" (or "3x32x32") → (3, 32, 32); SpecError otherwise."""
+    """ "3,32,32" (or "3x32x32") → (3, 32, 32); SpecError otherwise."""
     parts = text.replace("x", ",").replace("×", ",").split(",")
     try:
         shape = tuple(int(part) for part in parts)
@@ -157,8 +164,16 @@ def layer_table(layers: list[LayerSpec] | str, input_shape: Shape) -> LayerTable
     per_axis = _fields(steps)
     rows = tuple(
         Row(
-            name, layer.type, str(layer), result.out_shape, result.weights, result.biases,
-            result.weights + result.biases, result.macs, per_axis[i], result.dropped,
+            name,
+            layer.type,
+            str(layer),
+            result.out_shape,
+            result.weights,
+            result.biases,
+            result.weights + result.biases,
+            result.macs,
+            per_axis[i],
+            result.dropped,
         )
         for i, (name, layer, result) in enumerate(results)
     )

@@ -28,8 +28,9 @@ def start_worker(launcher: str, run_dir: Path, slurm: SlurmSettings | None = Non
     raise ValueError(f"unknown launcher {launcher!r}")
 
 
-def launch_run(runs_dir: Path, config, launcher: str, name: str,
-               slurm: SlurmSettings | None = None) -> tuple[Path, str]:
+def launch_run(
+    runs_dir: Path, config, launcher: str, name: str, slurm: SlurmSettings | None = None
+) -> tuple[Path, str]:
     """Check data, device and weights, write the run folder, start its worker (blocking:
     call from a thread). Raises UserError when the run cannot start; a failed preflight
     writes nothing."""
@@ -40,8 +41,9 @@ def launch_run(runs_dir: Path, config, launcher: str, name: str,
     try:
         where = start_worker(launcher, run_dir, slurm)
     except OSError as error:
-        raise UserError(f"The run {run_dir.name} was written but its worker did not start: "
-                        f"{error}") from error
+        raise UserError(
+            f"The run {run_dir.name} was written but its worker did not start: {error}"
+        ) from error
     return run_dir, where
 
 
@@ -52,7 +54,6 @@ def relaunch(run_dir: Path | str) -> dict[str, Any]:
         return resubmit(run_dir)
     clear_stop(run_dir)
     return start_local(run_dir)
-
 
 
 def worker_alive(run_dir: Path | str) -> bool | None:

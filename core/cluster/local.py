@@ -20,8 +20,9 @@ from core.runs.store import write_json_atomic
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where `python -m core.…` resolves
 
 
-def spawn_detached(module_args: list[str], log: Path, *,
-                   python: str | None = None) -> subprocess.Popen:
+def spawn_detached(
+    module_args: list[str], log: Path, *, python: str | None = None
+) -> subprocess.Popen:
     """Run `python -m MODULE ARGS…` from the project root in its own session (no controlling
     terminal, so a closed SSH connection sends it no SIGHUP), its output appended to `log`."""
     env = dict(os.environ)

@@ -35,15 +35,20 @@ class SlurmError(UserError):
 
 def _run(command: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     if shutil.which(command[0]) is None:
-        raise SlurmError(f"`{command[0]}` not found: Slurm commands are needed for "
-                         "--launcher slurm (run on the cluster's login node, or use --launcher "
-                         "local).")
+        raise SlurmError(
+            f"`{command[0]}` not found: Slurm commands are needed for "
+            "--launcher slurm (run on the cluster's login node, or use --launcher "
+            "local)."
+        )
     try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=COMMAND_TIMEOUT,
-                              cwd=cwd)
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, cwd=cwd
+        )
     except subprocess.TimeoutExpired as error:
-        raise SlurmError(f"`{' '.join(command)}` did not answer in {COMMAND_TIMEOUT:.0f} s: "
-                         "is slurmctld up? Try `sinfo`.") from error
+        raise SlurmError(
+            f"`{' '.join(command)}` did not answer in {COMMAND_TIMEOUT:.0f} s: "
+            "is slurmctld up? Try `sinfo`."
+        ) from error
 
 
 def submit(script: Path) -> str:
@@ -64,8 +69,9 @@ def my_jobs() -> dict[str, SlurmJob]:
     global _snapshot
     taken, jobs = _snapshot
     if time.monotonic() - taken > SQUEUE_CACHE_SECONDS:
-        result = _run(["squeue", "-u", getpass.getuser(), "-h", "-r", "-t", "all", "-o",
-                       SQUEUE_FORMAT])
+        result = _run(
+            ["squeue", "-u", getpass.getuser(), "-h", "-r", "-t", "all", "-o", SQUEUE_FORMAT]
+        )
         jobs = parse_squeue(result.stdout) if result.returncode == 0 else {}
         _snapshot = (time.monotonic(), jobs)
     return jobs
@@ -86,17 +92,29 @@ def query_jobs(job_ids: list[str]) -> dict[str, SlurmJob]:
     jobs = dict(my_jobs())
     missing = [job_id for job_id in job_ids if job_id not in jobs]
     if missing:
-        listed = _run(["squeue", "-h", "-r", "-t", "all", "-j", ",".join(missing), "-o",
-                       SQUEUE_FORMAT])
+        listed = _run(
+            ["squeue", "-h", "-r", "-t", "all", "-j", ",".join(missing), "-o", SQUEUE_FORMAT]
+        )
         if listed.returncode == 0:
             jobs.update(parse_squeue(listed.stdout))
         missing = [job_id for job_id in job_ids if job_id not in jobs]
     if missing and shutil.which("sacct"):
-        accounted = _run(["sacct", "-n", "-P", "-X", "-j", ",".join(missing),
-                          "-o", "JobID,State,Reason,NodeList,Start"])
+        accounted = _run(
+            [
+                "sacct",
+                "-n",
+                "-P",
+                "-X",
+                "-j",
+                ",".join(missing),
+                "-o",
+                "JobID,State,Reason,NodeList,Start",
+            ]
+        )
         if accounted.returncode == 0:
-            jobs.update({key: job for key, job in parse_sacct(accounted.stdout).items()
-                         if key in missing})
+            jobs.update(
+                {key: job for key, job in parse_sacct(accounted.stdout).items() if key in missing}
+            )
     return {job_id: jobs[job_id] for job_id in job_ids if job_id in jobs}
 
 
@@ -132,9 +150,15 @@ def start_slurm(run_dir: Path | str, settings: SlurmSettings) -> dict[str, Any]:
 
 def _write_run_script(run_dir: Path, settings: SlurmSettings) -> Path:
     """run_dir/job.sbatch: a one-run job whose output goes to the run's worker.log."""
-    return write_batch_script(run_dir / "job.sbatch", batch_script(
-        [run_dir], settings, job_name=f"cnn-tui-{run_dir.name}",
-        output=str(run_dir / "worker.log")))
+    return write_batch_script(
+        run_dir / "job.sbatch",
+        batch_script(
+            [run_dir],
+            settings,
+            job_name=f"cnn-tui-{run_dir.name}",
+            output=str(run_dir / "worker.log"),
+        ),
+    )
 
 
 def record_submission(run_dir: Path, job_id: str, script: Path, **extra: Any) -> dict[str, Any]:
@@ -143,8 +167,14 @@ def record_submission(run_dir: Path, job_id: str, script: Path, **extra: Any) ->
     history = list(earlier.get("previous_jobs", []))
     if earlier.get("job_id"):
         history.append(earlier["job_id"])
-    launch = {"launcher": "slurm", "job_id": job_id, "script": str(script),
-              "submitted": time.time(), "previous_jobs": history, **extra}
+    launch = {
+        "launcher": "slurm",
+        "job_id": job_id,
+        "script": str(script),
+        "submitted": time.time(),
+        "previous_jobs": history,
+        **extra,
+    }
     write_json_atomic(run_dir / "launch.json", launch)
     (run_dir / "slurm_state.json").unlink(missing_ok=True)
     return launch
@@ -159,13 +189,18 @@ def resubmit(run_dir: Path | str) -> dict[str, Any]:
         raise SlurmError(f"{run_dir.name} was not submitted to Slurm.")
     job = job_for_run(run_dir)
     if job is not None and job.state in ACTIVE:
-        raise SlurmError(f"Job {job.job_id} of {run_dir.name} is still {job.state.lower()}; "
-                         "stop it first.")
+        raise SlurmError(
+            f"Job {job.job_id} of {run_dir.name} is still {job.state.lower()}; stop it first."
+        )
     clear_stop(run_dir)
     script = run_dir / "job.sbatch"
     if not script.exists():  # a sweep task: its array script is shared, so write its own
-        settings = SlurmSettings(**{key: tuple(value) if key == "extra" else value
-                                    for key, value in launch.get("slurm", {}).items()})
+        settings = SlurmSettings(
+            **{
+                key: tuple(value) if key == "extra" else value
+                for key, value in launch.get("slurm", {}).items()
+            }
+        )
         _write_run_script(run_dir, settings)
     return record_submission(run_dir, submit(script), script, slurm=launch.get("slurm", {}))
 
@@ -178,8 +213,11 @@ def job_for_run(run_dir: Path) -> SlurmJob | None:
     job_id = str(launch["job_id"])
     cache_path = Path(run_dir) / "slurm_state.json"
     cached = read_json(cache_path)
-    if isinstance(cached, dict) and cached.get("job_id") == job_id and \
-            cached.get("state") not in ACTIVE:
+    if (
+        isinstance(cached, dict)
+        and cached.get("job_id") == job_id
+        and cached.get("state") not in ACTIVE
+    ):
         return SlurmJob(**cached)  # an ended job stays ended: spare the scheduler the query
     try:
         job = query_jobs([job_id]).get(job_id)
@@ -194,8 +232,9 @@ def job_for_run(run_dir: Path) -> SlurmJob | None:
     return job
 
 
-def slurm_run_status(run_dir: Path | str, now: float | None = None,
-                     events: list[dict[str, Any]] | None = None) -> RunStatus | None:
+def slurm_run_status(
+    run_dir: Path | str, now: float | None = None, events: list[dict[str, Any]] | None = None
+) -> RunStatus | None:
     """The status of a Slurm run, or None when the run was not submitted to Slurm (`events`:
     the run's events when the caller already read them)."""
     run_dir = Path(run_dir)
@@ -203,9 +242,13 @@ def slurm_run_status(run_dir: Path | str, now: float | None = None,
     if launch is None:
         return None
     events = read_events(run_dir) if events is None else events
-    return merge_status(job_for_run(run_dir), str(launch["job_id"]), events,
-                        read_json(run_dir / "heartbeat.json"),
-                        time.time() if now is None else now)
+    return merge_status(
+        job_for_run(run_dir),
+        str(launch["job_id"]),
+        events,
+        read_json(run_dir / "heartbeat.json"),
+        time.time() if now is None else now,
+    )
 
 
 def job_alive(run_dir: Path | str) -> bool | None:
@@ -218,8 +261,7 @@ def job_alive(run_dir: Path | str) -> bool | None:
     return False
 
 
-def stop_slurm_run(run_dir: Path | str, *, grace_seconds: float,
-                   poll_seconds: float = 1.0) -> str:
+def stop_slurm_run(run_dir: Path | str, *, grace_seconds: float, poll_seconds: float = 1.0) -> str:
     """Ask the worker to checkpoint and stop; `scancel` when the job outlives the grace period.
     Returns "stopped" or "cancelled"."""
     run_dir = Path(run_dir)

@@ -19,13 +19,21 @@ from core.settings import SlurmSettings
 STOP_REASON = "slurm-time-limit"  # what the USR1 trap writes into control/stop
 
 
-def sbatch_options(settings: SlurmSettings, *, job_name: str, output: str,
-                   array: str | None = None) -> list[str]:
+def sbatch_options(
+    settings: SlurmSettings, *, job_name: str, output: str, array: str | None = None
+) -> list[str]:
     """The `#SBATCH` option list (without the prefix), in a stable order."""
     options = [f"--job-name={job_name}", f"--output={output}", "--open-mode=append"]
-    pairs = (("partition", settings.partition), ("gpus", settings.gpus),
-             ("gres", settings.gres), ("cpus-per-task", settings.cpus), ("mem", settings.mem),
-             ("time", settings.time), ("account", settings.account), ("qos", settings.qos))
+    pairs = (
+        ("partition", settings.partition),
+        ("gpus", settings.gpus),
+        ("gres", settings.gres),
+        ("cpus-per-task", settings.cpus),
+        ("mem", settings.mem),
+        ("time", settings.time),
+        ("account", settings.account),
+        ("qos", settings.qos),
+    )
     options += [f"--{flag}={value}" for flag, value in pairs if value is not None]
     options += ["--requeue", f"--signal=B:USR1@{settings.signal_seconds}"]
     if array is not None:
@@ -34,8 +42,14 @@ def sbatch_options(settings: SlurmSettings, *, job_name: str, output: str,
     return options
 
 
-def batch_script(run_dirs: list[Path], settings: SlurmSettings, *, job_name: str,
-                 output: str, array_parallel: int | None = None) -> str:
+def batch_script(
+    run_dirs: list[Path],
+    settings: SlurmSettings,
+    *,
+    job_name: str,
+    output: str,
+    array_parallel: int | None = None,
+) -> str:
     """A bash batch script for one run, or a job array over `run_dirs` (task i → run i)."""
     if not run_dirs:
         raise ValueError("batch_script needs at least one run directory")
@@ -45,8 +59,10 @@ def batch_script(run_dirs: list[Path], settings: SlurmSettings, *, job_name: str
     python = settings.python or sys.executable
     launch = "srun --kill-on-bad-exit=1 " if settings.use_srun else ""
     lines = ["#!/bin/bash"]
-    lines += [f"#SBATCH {option}" for option in
-              sbatch_options(settings, job_name=job_name, output=output, array=array)]
+    lines += [
+        f"#SBATCH {option}"
+        for option in sbatch_options(settings, job_name=job_name, output=output, array=array)
+    ]
     quoted = " ".join(shlex.quote(str(Path(path).resolve())) for path in run_dirs)
     lines += [
         "",

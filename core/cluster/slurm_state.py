@@ -10,15 +10,33 @@ from typing import Any
 from core.cluster.states import STALE_SECONDS, RunStatus
 from core.runs.events import last_session
 
-ACTIVE = {"PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED",
-          "REQUEUE_FED", "REQUEUE_HOLD", "RESIZING", "SIGNALING", "STAGE_OUT", "STOPPED",
-          "RESV_DEL_HOLD"}
+ACTIVE = {
+    "PENDING",
+    "CONFIGURING",
+    "RUNNING",
+    "COMPLETING",
+    "SUSPENDED",
+    "REQUEUED",
+    "REQUEUE_FED",
+    "REQUEUE_HOLD",
+    "RESIZING",
+    "SIGNALING",
+    "STAGE_OUT",
+    "STOPPED",
+    "RESV_DEL_HOLD",
+}
 """Job states in which the job still exists (its worker may yet run)."""
 
 TERMINAL = {
-    "CANCELLED": "cancelled", "TIMEOUT": "timeout", "DEADLINE": "timeout",
-    "PREEMPTED": "preempted", "NODE_FAIL": "node_fail", "BOOT_FAIL": "node_fail",
-    "FAILED": "failed", "OUT_OF_MEMORY": "failed", "REVOKED": "cancelled",
+    "CANCELLED": "cancelled",
+    "TIMEOUT": "timeout",
+    "DEADLINE": "timeout",
+    "PREEMPTED": "preempted",
+    "NODE_FAIL": "node_fail",
+    "BOOT_FAIL": "node_fail",
+    "FAILED": "failed",
+    "OUT_OF_MEMORY": "failed",
+    "REVOKED": "cancelled",
     "SPECIAL_EXIT": "failed",
 }
 """Scheduler end states that say more than the worker's own `end` event can."""
@@ -66,13 +84,19 @@ def parse_sacct(text: str) -> dict[str, SlurmJob]:
         if len(parts) >= 5 and parts[0]:
             state = parts[1].split()[0] if parts[1] else "UNKNOWN"  # "CANCELLED by 0"
             node = "" if parts[3] in ("None assigned", "(null)") else parts[3]
-            jobs[parts[0]] = SlurmJob(parts[0], state, parts[2], node, "sacct",
-                                      parse_time(parts[4]))
+            jobs[parts[0]] = SlurmJob(
+                parts[0], state, parts[2], node, "sacct", parse_time(parts[4])
+            )
     return jobs
 
 
-def merge_status(job: SlurmJob | None, job_id: str, events: list[dict[str, Any]],
-                 beat: dict[str, Any] | None, now: float) -> RunStatus:
+def merge_status(
+    job: SlurmJob | None,
+    job_id: str,
+    events: list[dict[str, Any]],
+    beat: dict[str, Any] | None,
+    now: float,
+) -> RunStatus:
     """The run's state from the scheduler's job state plus its own events and heartbeat."""
     session = last_session(events)
     if job is not None and job.start is not None:  # a requeued job starts a new incarnation
@@ -83,8 +107,11 @@ def merge_status(job: SlurmJob | None, job_id: str, events: list[dict[str, Any]]
     if job is None:
         if end is not None:
             return RunStatus(end.get("status", "failed"), end.get("message", ""))
-        return RunStatus("died", f"Slurm {label} is gone without an end event; `cnn-tui runs "
-                         "resume` resubmits it from the last checkpoint.")
+        return RunStatus(
+            "died",
+            f"Slurm {label} is gone without an end event; `cnn-tui runs "
+            "resume` resubmits it from the last checkpoint.",
+        )
     state, node = job.state, job.node or "?"
     reason = "" if job.reason in ("None", "") else f" ({job.reason})"
     if state in TERMINAL:
@@ -99,15 +126,13 @@ def merge_status(job: SlurmJob | None, job_id: str, events: list[dict[str, Any]]
     if state == "COMPLETING":
         return RunStatus("completing", f"Slurm {label} completing on {node}.")
     if state == "COMPLETED":
-        return RunStatus("died", f"Slurm {label} completed without an end event; see "
-                         "worker.log.")
+        return RunStatus("died", f"Slurm {label} completed without an end event; see worker.log.")
     if state == "RUNNING":
         if not started or beat is None:
             return RunStatus("running", f"Slurm {label} running on {node}: starting.")
         age = now - float(beat.get("time", 0))
         if age > STALE_SECONDS:
-            return RunStatus("stalled", f"Slurm {label} on {node}: no heartbeat for "
-                             f"{age:.0f} s.")
+            return RunStatus("stalled", f"Slurm {label} on {node}: no heartbeat for {age:.0f} s.")
         return RunStatus("running", f"Slurm {label} running on {node}.")
     return RunStatus("stalled", f"Slurm {label} is {state.lower()}{reason} on {node}.")
 
@@ -118,10 +143,17 @@ def _terminal(job: SlurmJob, label: str, end: dict[str, Any] | None) -> RunStatu
     if word == "failed" and end is not None and end.get("status") == "failed":
         return RunStatus("failed", end.get("message", ""))
     node = job.node or "?"
-    what = {"cancelled": "was cancelled", "timeout": "hit its time limit",
-            "preempted": "was preempted", "node_fail": f"lost its node {node}",
-            "failed": f"failed on {node}"}[word]
+    what = {
+        "cancelled": "was cancelled",
+        "timeout": "hit its time limit",
+        "preempted": "was preempted",
+        "node_fail": f"lost its node {node}",
+        "failed": f"failed on {node}",
+    }[word]
     reason = "" if job.reason in ("None", "") else f" ({job.reason})"
-    hint = "; see worker.log" if word == "failed" else \
-        "; `cnn-tui runs resume` continues from the last checkpoint"
+    hint = (
+        "; see worker.log"
+        if word == "failed"
+        else "; `cnn-tui runs resume` continues from the last checkpoint"
+    )
     return RunStatus(word, f"Slurm {label} {what}{reason} [{job.state}]{hint}.")

@@ -5,8 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 STALE_SECONDS = 30.0  # a heartbeat older than this means the worker is not making progress
-RUN_STATES = ("pending", "running", "stalled", "finished", "stopped", "failed", "died",
-              "completing", "cancelled", "timeout", "preempted", "node_fail")  # last 5: Slurm
+RUN_STATES = (
+    "pending",
+    "running",
+    "stalled",
+    "finished",
+    "stopped",
+    "failed",
+    "died",
+    "completing",
+    "cancelled",
+    "timeout",
+    "preempted",
+    "node_fail",
+)  # last 5: Slurm
 LIVE_STATES = ("pending", "running", "stalled")  # states whose worker may still be alive
 
 

@@ -18,8 +18,9 @@ from core.runs.events import epoch_events, last_session, read_events
 from core.runs.store import read_json, run_dirs
 
 
-def run_status(run_dir: Path | str, now: float | None = None,
-               events: list[dict[str, Any]] | None = None) -> RunStatus:
+def run_status(
+    run_dir: Path | str, now: float | None = None, events: list[dict[str, Any]] | None = None
+) -> RunStatus:
     """Honest status: `end` event → its status; fresh heartbeat → running; stale → stalled;
     worker gone without an `end` → died. `events`: the run's events when the caller already
     read them (a tailing reader), else they are read here."""
@@ -47,8 +48,11 @@ def run_status(run_dir: Path | str, now: float | None = None,
     if alive is False:
         if not started and beat is None:
             return RunStatus("died", "The worker exited before training started; see worker.log.")
-        return RunStatus("died", "The worker is gone without finishing; `cnn-tui runs resume` "
-                         "continues from the last checkpoint.")
+        return RunStatus(
+            "died",
+            "The worker is gone without finishing; `cnn-tui runs resume` "
+            "continues from the last checkpoint.",
+        )
     if beat is None or not started:
         if alive is None and launch is None:
             return RunStatus("pending", "Not started yet.")

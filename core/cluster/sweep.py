@@ -41,11 +41,27 @@ def _bool(text: str) -> bool:
 
 
 GRID_KEYS = {
-    "preset": str, "dataset": str, "epochs": int, "batch_size": int, "optimizer": str,
-    "lr": float, "momentum": float, "nesterov": _bool, "weight_decay": float,
-    "augment": _augment, "val_split": float, "early_stop": int, "schedule": str,
-    "seed": int, "device": str, "pipeline": str, "train_size": int, "test_size": int,
-    "eval_every": int, "resize": int, "data_dir": str,
+    "preset": str,
+    "dataset": str,
+    "epochs": int,
+    "batch_size": int,
+    "optimizer": str,
+    "lr": float,
+    "momentum": float,
+    "nesterov": _bool,
+    "weight_decay": float,
+    "augment": _augment,
+    "val_split": float,
+    "early_stop": int,
+    "schedule": str,
+    "seed": int,
+    "device": str,
+    "pipeline": str,
+    "train_size": int,
+    "test_size": int,
+    "eval_every": int,
+    "resize": int,
+    "data_dir": str,
 }
 """Keys a grid (or --set) may vary, with the parser of each value."""
 
@@ -106,9 +122,13 @@ def sweeps_root(runs_dir: Path | str) -> Path:
     return Path(runs_dir) / "sweeps"
 
 
-def create_sweep(runs_dir: Path | str, preset: str, grid: dict[str, list[Any]],
-                 base: dict[str, Any] | None = None,
-                 check: Callable[[TrainConfig], Any] | None = None) -> Sweep:
+def create_sweep(
+    runs_dir: Path | str,
+    preset: str,
+    grid: dict[str, list[Any]],
+    base: dict[str, Any] | None = None,
+    check: Callable[[TrainConfig], Any] | None = None,
+) -> Sweep:
     """Validate every combination (and `check` it: data present, …), then create one run
     directory per combination."""
     base = base or {}
@@ -131,13 +151,20 @@ def create_sweep(runs_dir: Path | str, preset: str, grid: dict[str, list[Any]],
     folder.mkdir(parents=True)
     run_dirs = []
     for index, (config, params) in enumerate(zip(configs, combos)):
-        data = {**config.to_dict(), "sweep": sweep_id,
-                "sweep_params": {key: format_value(value) for key, value in params.items()}}
+        data = {
+            **config.to_dict(),
+            "sweep": sweep_id,
+            "sweep_params": {key: format_value(value) for key, value in params.items()},
+        }
         run_dirs.append(create_run(runs_dir, data, name=f"{sweep_id}-{index}"))
-    record = {"id": sweep_id, "preset": preset, "grid": {key: [format_value(v) for v in values]
-                                                         for key, values in grid.items()},
-              "base": {key: format_value(value) for key, value in base.items()},
-              "runs": [path.name for path in run_dirs], "created": time.time()}
+    record = {
+        "id": sweep_id,
+        "preset": preset,
+        "grid": {key: [format_value(v) for v in values] for key, values in grid.items()},
+        "base": {key: format_value(value) for key, value in base.items()},
+        "runs": [path.name for path in run_dirs],
+        "created": time.time(),
+    }
     write_json_atomic(folder / "sweep.json", record)
     return Sweep(sweep_id, folder, tuple(run_dirs), tuple(combos))
 
@@ -146,8 +173,9 @@ def load_sweep_record(runs_dir: Path | str, sweep_id: str) -> dict[str, Any]:
     """sweep.json of a sweep (an exact id or a unique prefix/suffix)."""
     root = sweeps_root(runs_dir)
     names = sorted(path.name for path in root.iterdir()) if root.is_dir() else []
-    matches = [name for name in names if name == sweep_id] or \
-        [name for name in names if name.startswith(sweep_id) or name.endswith(sweep_id)]
+    matches = [name for name in names if name == sweep_id] or [
+        name for name in names if name.startswith(sweep_id) or name.endswith(sweep_id)
+    ]
     if len(matches) != 1:
         known = ", ".join(names) or "none yet"
         raise SweepError(f"No single sweep matches {sweep_id!r} in {root} (sweeps: {known}).")
@@ -186,10 +214,14 @@ def sweep_results(runs_dir: Path | str, sweep_id: str) -> list[SweepRow]:
         epochs = epoch_events(events)
         key = "val_acc" if any(e.get("val_acc") is not None for e in epochs) else "test_acc"
         accs = [event[key] for event in epochs if event.get(key) is not None]
-        rows.append(SweepRow(
-            run_id=run_id, params=dict(config.get("sweep_params", {})),
-            state=run_status(run_dir, events=events).state, epochs_done=len(epochs),
-            best_acc=max(accs) if accs else None,
-            final_acc=epochs[-1].get("test_acc") if epochs else None,
-        ))
+        rows.append(
+            SweepRow(
+                run_id=run_id,
+                params=dict(config.get("sweep_params", {})),
+                state=run_status(run_dir, events=events).state,
+                epochs_done=len(epochs),
+                best_acc=max(accs) if accs else None,
+                final_acc=epochs[-1].get("test_acc") if epochs else None,
+            )
+        )
     return rows

@@ -22,31 +22,49 @@ POLL_SECONDS = 2.0  # how often the local runner checks for finished workers
 
 def sweep_script(sweep: Sweep, settings: SlurmSettings, max_parallel: int | None) -> str:
     """The job-array batch script for a sweep (task i trains run i)."""
-    return batch_script(list(sweep.run_dirs), settings.validate(),
-                        job_name=f"cnn-tui-{sweep.id}",
-                        output=str(sweep.path.resolve() / "slurm-%A_%a.out"),
-                        array_parallel=max_parallel)
+    return batch_script(
+        list(sweep.run_dirs),
+        settings.validate(),
+        job_name=f"cnn-tui-{sweep.id}",
+        output=str(sweep.path.resolve() / "slurm-%A_%a.out"),
+        array_parallel=max_parallel,
+    )
 
 
-def submit_sweep_slurm(sweep: Sweep, settings: SlurmSettings,
-                       max_parallel: int | None = None) -> str:
+def submit_sweep_slurm(
+    sweep: Sweep, settings: SlurmSettings, max_parallel: int | None = None
+) -> str:
     """Submit the sweep as ONE job array; each run's launch.json names its array task."""
-    script = write_batch_script(sweep.path / "sweep.sbatch",
-                                sweep_script(sweep, settings, max_parallel))
+    script = write_batch_script(
+        sweep.path / "sweep.sbatch", sweep_script(sweep, settings, max_parallel)
+    )
     job_id = submit(script)
     for index, run_dir in enumerate(sweep.run_dirs):
-        record_submission(run_dir.resolve(), f"{job_id}_{index}", script,
-                          array_job_id=job_id, array_task=index, slurm=asdict(settings))
+        record_submission(
+            run_dir.resolve(),
+            f"{job_id}_{index}",
+            script,
+            array_job_id=job_id,
+            array_task=index,
+            slurm=asdict(settings),
+        )
     update_sweep_record(sweep.path.parent.parent, sweep.id, launcher="slurm", job_id=job_id)
     return job_id
 
 
 def start_local_sweep(sweep: Sweep, max_parallel: int) -> int:
     """Start the detached local runner; returns its pid."""
-    process = spawn_detached(["core.cluster.sweep_launch", str(sweep.path.resolve()), str(max_parallel)],
-                             sweep.path / "runner.log")
-    update_sweep_record(sweep.path.parent.parent, sweep.id, launcher="local",
-                        runner_pid=process.pid, max_parallel=max_parallel)
+    process = spawn_detached(
+        ["core.cluster.sweep_launch", str(sweep.path.resolve()), str(max_parallel)],
+        sweep.path / "runner.log",
+    )
+    update_sweep_record(
+        sweep.path.parent.parent,
+        sweep.id,
+        launcher="local",
+        runner_pid=process.pid,
+        max_parallel=max_parallel,
+    )
     return process.pid
 
 

@@ -27,7 +27,7 @@ class GradTrace:
     zeros: int = 0  # how many terms `short` leaves out
 
     def arithmetic(self, compact: bool = False) -> str:
-        """"label = terms = value"; `compact` leaves out terms that are 0 and counts them."""
+        """ "label = terms = value"; `compact` leaves out terms that are 0 and counts them."""
         note = f"  ({self.note})" if self.note else ""
         expression = self.expression
         if compact and self.zeros:
@@ -41,13 +41,19 @@ class GradTrace:
 
 def sum_trace(label: str, terms: list[tuple[Fraction, ...]], value: Fraction) -> GradTrace:
     """A trace of a sum of products (or of plain values, 1-tuples), with its compact form."""
+
     def text(factors: tuple[Fraction, ...]) -> str:
         return "·".join(fmt_signed(f) for f in factors)
 
     nonzero = [t for t in terms if all(f != 0 for f in t)]
     zeros = len(terms) - len(nonzero)
-    return GradTrace(label, " + ".join(text(t) for t in terms) or "0", value,
-                     short=" + ".join(text(t) for t in nonzero) if zeros else "", zeros=zeros)
+    return GradTrace(
+        label,
+        " + ".join(text(t) for t in terms) or "0",
+        value,
+        short=" + ".join(text(t) for t in nonzero) if zeros else "",
+        zeros=zeros,
+    )
 
 
 @dataclass(frozen=True)
@@ -92,17 +98,34 @@ def mse_gradient(outputs: tuple[Matrix, ...], target: tuple[Matrix, ...]):
             "(one per kernel, separated by |)."
         )
     count = sum(len(o) * len(o[0]) for o in outputs)
-    loss = sum(((v - y) ** 2 for o, t in zip(outputs, target)
-                for ro, rt in zip(o, t) for v, y in zip(ro, rt)), Fraction(0)) / count
+    loss = (
+        sum(
+            (
+                (v - y) ** 2
+                for o, t in zip(outputs, target)
+                for ro, rt in zip(o, t)
+                for v, y in zip(ro, rt)
+            ),
+            Fraction(0),
+        )
+        / count
+    )
     grads, traces = [], []
     for k, (o, t) in enumerate(zip(outputs, target)):
-        grads.append(tuple(tuple(2 * (v - y) / count for v, y in zip(ro, rt))
-                           for ro, rt in zip(o, t)))
-        traces.append(tuple(
-            GradTrace(f"dE/do{_k(k, outputs)}[{i},{j}]",
-                      f"2·({fmt(o[i][j])} − {fmt_signed(t[i][j])})/{count}", grads[-1][i][j])
-            for i in range(len(o)) for j in range(len(o[0]))
-        ))
+        grads.append(
+            tuple(tuple(2 * (v - y) / count for v, y in zip(ro, rt)) for ro, rt in zip(o, t))
+        )
+        traces.append(
+            tuple(
+                GradTrace(
+                    f"dE/do{_k(k, outputs)}[{i},{j}]",
+                    f"2·({fmt(o[i][j])} − {fmt_signed(t[i][j])})/{count}",
+                    grads[-1][i][j],
+                )
+                for i in range(len(o))
+                for j in range(len(o[0]))
+            )
+        )
     return loss, tuple(grads), tuple(traces)
 
 
@@ -143,8 +166,9 @@ def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]) -> Conv
     grad_pre, pre_traces, grad_w, w_traces, grad_b, b_traces = [], [], [], [], [], []
     for k, (result, g_out) in enumerate(zip(forward.results, grad_output)):
         kl = _k(k, forward.results)
-        g, traces = _activation_backward(result.pre_activation, g_out,
-                                         forward.config.activation, kl)
+        g, traces = _activation_backward(
+            result.pre_activation, g_out, forward.config.activation, kl
+        )
         grad_pre.append(g)
         pre_traces.append(traces)
         values = [v for row in g for v in row]
@@ -156,21 +180,38 @@ def conv_backward(forward: ConvForward, grad_output: tuple[Matrix, ...]) -> Conv
             for s, t, taps in _kernel_taps(forward, result.kernel, g, c):
                 value = sum((gv * xv for gv, xv, _ in taps), Fraction(0))
                 rows.append((s, t, value))
-                kernel_traces.append(sum_trace(f"dE/dw{kl}[{_c(c, channels)}{s},{t}]",
-                                               [(gv, xv) for gv, xv, _ in taps], value))
+                kernel_traces.append(
+                    sum_trace(
+                        f"dE/dw{kl}[{_c(c, channels)}{s},{t}]",
+                        [(gv, xv) for gv, xv, _ in taps],
+                        value,
+                    )
+                )
                 a, b = kernel_index(forward.config.mode, shape(result.kernel[0]), s, t)
                 w = result.applied[c][a][b]
                 for gv, _, (r, col) in taps:
                     grad_padded[c][r][col] += gv * w
                     padded_parts.setdefault((c, r, col), []).append((gv, w))
             k_rows, k_cols = shape(result.kernel[0])
-            kernel_grad.append(tuple(tuple(v for _, _, v in rows[r * k_cols:(r + 1) * k_cols])
-                                     for r in range(k_rows)))
+            kernel_grad.append(
+                tuple(
+                    tuple(v for _, _, v in rows[r * k_cols : (r + 1) * k_cols])
+                    for r in range(k_rows)
+                )
+            )
         grad_w.append(tuple(kernel_grad))
         w_traces.append(tuple(kernel_traces))
     grad_x, x_traces = _fold_padding(forward, grad_padded, padded_parts)
-    return ConvGrads(tuple(grad_pre), tuple(pre_traces), tuple(grad_w), tuple(w_traces),
-                     tuple(grad_b), tuple(b_traces), grad_x, x_traces)
+    return ConvGrads(
+        tuple(grad_pre),
+        tuple(pre_traces),
+        tuple(grad_w),
+        tuple(w_traces),
+        tuple(grad_b),
+        tuple(b_traces),
+        grad_x,
+        x_traces,
+    )
 
 
 def _kernel_taps(forward: ConvForward, kernel: Tensor3, g: Matrix, channel: int):
@@ -192,12 +233,15 @@ def _kernel_taps(forward: ConvForward, kernel: Tensor3, g: Matrix, channel: int)
 def _activation_backward(pre: Matrix, g_out: Matrix, activation: str, kl: str):
     if activation == "none":
         return g_out, ()
-    grad = tuple(tuple(g if p > 0 else Fraction(0) for p, g in zip(rp, rg))
-                 for rp, rg in zip(pre, g_out))
+    grad = tuple(
+        tuple(g if p > 0 else Fraction(0) for p, g in zip(rp, rg)) for rp, rg in zip(pre, g_out)
+    )
     traces = tuple(
-        GradTrace(f"dE/dz{kl}[{i},{j}]",
-                  f"{fmt_signed(g_out[i][j])}·[{fmt(pre[i][j])} > 0]", grad[i][j])
-        for i in range(len(pre)) for j in range(len(pre[0]))
+        GradTrace(
+            f"dE/dz{kl}[{i},{j}]", f"{fmt_signed(g_out[i][j])}·[{fmt(pre[i][j])} > 0]", grad[i][j]
+        )
+        for i in range(len(pre))
+        for j in range(len(pre[0]))
     )
     return grad, traces
 
@@ -219,9 +263,10 @@ def _fold_padding(forward: ConvForward, grad_padded, parts):
                 grad[c][sr][sc] += grad_padded[c][r][col]
                 terms.setdefault((c, sr, sc), []).extend(parts[(c, r, col)])
     traces = tuple(
-        sum_trace(f"dE/dx[{_c(c, channels)}{r},{col}]", terms.get((c, r, col), []),
-                  grad[c][r][col])
-        for c in range(channels) for r in range(rows) for col in range(cols)
+        sum_trace(f"dE/dx[{_c(c, channels)}{r},{col}]", terms.get((c, r, col), []), grad[c][r][col])
+        for c in range(channels)
+        for r in range(rows)
+        for col in range(cols)
     )
     return tuple(tuple(tuple(row) for row in channel) for channel in grad), traces
 

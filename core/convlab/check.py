@@ -8,9 +8,9 @@ answer explains it fully; otherwise the one that reproduces most wrong cells is 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable
 
 from core.convlab.conv import PADDING_MODES, ConvError, resolve_padding
 from core.convlab.matrix import Tensor3, shape, transpose
@@ -38,9 +38,11 @@ def expected(solution: Solution, quantity: str, kernel: int = 0) -> Tensor3:
     if quantity not in QUANTITIES:
         raise ConvError(f"Cannot check {quantity!r}: choose one of {', '.join(QUANTITIES)}.")
     if not 0 <= kernel < len(solution.forward.results):
-        raise ConvError(f"There is no kernel {kernel + 1}; there are "
-                        f"{len(solution.forward.results)}: choose 1 to "
-                        f"{len(solution.forward.results)}.")
+        raise ConvError(
+            f"There is no kernel {kernel + 1}; there are "
+            f"{len(solution.forward.results)}: choose 1 to "
+            f"{len(solution.forward.results)}."
+        )
     if quantity in ("output", "pre_activation"):
         return (getattr(solution.forward.results[kernel], quantity),)
     if quantity == "pooled":
@@ -57,16 +59,18 @@ def expected(solution: Solution, quantity: str, kernel: int = 0) -> Tensor3:
     return back.grad_input
 
 
-def check_answer(problem: Problem, answer: Tensor3, quantity: str = "output",
-                 kernel: int = 0) -> CheckResult:
+def check_answer(
+    problem: Problem, answer: Tensor3, quantity: str = "output", kernel: int = 0
+) -> CheckResult:
     """Compare an answer with the right one and look for the mistake that explains it."""
     truth = expected(solve(problem), quantity, kernel)
     name = quantity.replace("_", " ")
     if _same_shape(answer, truth):
         wrong = _wrong_cells(answer, truth)
         if not wrong:
-            return CheckResult(quantity, True, (), (), f"Correct: every cell of the {name} "
-                               "matches.", truth)
+            return CheckResult(
+                quantity, True, (), (), f"Correct: every cell of the {name} matches.", truth
+            )
     else:
         wrong = ()
     matches, partial = [], []
@@ -86,8 +90,9 @@ def check_answer(problem: Problem, answer: Tensor3, quantity: str = "output",
     diagnosis = _diagnosis(answer, truth, wrong, matches, partial, name)
     if not wrong:
         wrong = _all_cells(answer) if not _same_shape(answer, truth) else ()
-    return CheckResult(quantity, False, _cells_for_output(wrong, answer), tuple(matches),
-                       diagnosis, truth)
+    return CheckResult(
+        quantity, False, _cells_for_output(wrong, answer), tuple(matches), diagnosis, truth
+    )
 
 
 def _diagnosis(answer, truth, wrong, matches, partial, name) -> str:
@@ -101,13 +106,16 @@ def _diagnosis(answer, truth, wrong, matches, partial, name) -> str:
         return f"{head} Your answer is exactly what you get with: {'; '.join(matches)}."
     if partial:
         fixed, label = max(partial)
-        return (f"{head} No single common mistake explains all of it; '{label}' explains "
-                f"{fixed} of the wrong cells.")
+        return (
+            f"{head} No single common mistake explains all of it; '{label}' explains "
+            f"{fixed} of the wrong cells."
+        )
     return f"{head} None of the common mistakes explains it: step through the wrong cells."
 
 
 def _hypotheses(problem: Problem, quantity: str, kernel: int, truth: Tensor3):
     """(label, thunk computing the answer under that mistake), most telling first."""
+
     def redo(**changes) -> Callable[[], Tensor3]:
         conv = dataclasses.replace(problem.conv, **changes)
         return lambda: expected(solve(dataclasses.replace(problem, conv=conv)), quantity, kernel)
@@ -123,14 +131,18 @@ def _forward_hypotheses(problem: Problem, quantity: str, kernel: int, redo):
     conv = problem.conv
     if any(b != 0 for b in problem.biases):
         negated = dataclasses.replace(problem, biases=tuple(-b for b in problem.biases))
-        yield "the bias subtracted instead of added", \
-            lambda: expected(solve(negated), quantity, kernel)
+        yield (
+            "the bias subtracted instead of added",
+            lambda: expected(solve(negated), quantity, kernel),
+        )
         unbiased = dataclasses.replace(problem, biases=())
         yield "the bias left out", lambda: expected(solve(unbiased), quantity, kernel)
     other = "correlation" if conv.mode == "convolution" else "convolution"
-    flip = ("the kernel not flipped (cross-correlation instead of convolution)"
-            if conv.mode == "convolution" else
-            "the kernel flipped (convolution instead of cross-correlation)")
+    flip = (
+        "the kernel not flipped (cross-correlation instead of convolution)"
+        if conv.mode == "convolution"
+        else "the kernel flipped (convolution instead of cross-correlation)"
+    )
     yield flip, redo(mode=other)
     if conv.activation == "relu" and quantity != "pre_activation":
         yield "ReLU forgotten", redo(activation="none")
@@ -151,8 +163,10 @@ def _forward_hypotheses(problem: Problem, quantity: str, kernel: int, redo):
     if quantity == "pooled" and problem.pool is not None:
         kind = "avg" if problem.pool.kind == "max" else "max"
         pooled = dataclasses.replace(problem, pool=dataclasses.replace(problem.pool, kind=kind))
-        yield f"{kind} pooling instead of {problem.pool.kind}", \
-            lambda: expected(solve(pooled), quantity, kernel)
+        yield (
+            f"{kind} pooling instead of {problem.pool.kind}",
+            lambda: expected(solve(pooled), quantity, kernel),
+        )
 
 
 def _gradient_hypotheses(problem: Problem, quantity: str, truth: Tensor3, redo):
@@ -163,15 +177,21 @@ def _gradient_hypotheses(problem: Problem, quantity: str, truth: Tensor3, redo):
     yield "the factor 2 of the square's derivative forgotten", scaled(Fraction(1, 2))
     if problem.target is not None:
         count = sum(len(m) * len(m[0]) for m in problem.target)
-        yield f"the 1/{count} of the mean forgotten (a sum instead of a mean)", \
-            scaled(Fraction(count))
+        yield (
+            f"the 1/{count} of the mean forgotten (a sum instead of a mean)",
+            scaled(Fraction(count)),
+        )
     if quantity == "grad_weight":
-        yield "the gradient flipped like the kernel", lambda: tuple(
-            tuple(tuple(reversed(row)) for row in reversed(m)) for m in truth)
+        yield (
+            "the gradient flipped like the kernel",
+            lambda: tuple(tuple(tuple(reversed(row)) for row in reversed(m)) for m in truth),
+        )
     for stride in (1, 2, 3):
         if (stride, stride) != problem.conv.stride:
-            yield f"stride {stride} instead of {_pair(problem.conv.stride)}", \
-                redo(stride=(stride, stride))
+            yield (
+                f"stride {stride} instead of {_pair(problem.conv.stride)}",
+                redo(stride=(stride, stride)),
+            )
 
 
 def _relu_early(problem: Problem, quantity: str, kernel: int) -> Tensor3:
@@ -209,8 +229,9 @@ def _wrong_cells(answer: Tensor3, truth: Tensor3) -> tuple[tuple[int, int, int],
 
 
 def _all_cells(answer: Tensor3) -> tuple[tuple[int, int, int], ...]:
-    return tuple((c, i, j) for c, m in enumerate(answer)
-                 for i in range(len(m)) for j in range(len(m[0])))
+    return tuple(
+        (c, i, j) for c, m in enumerate(answer) for i in range(len(m)) for j in range(len(m[0]))
+    )
 
 
 def _at(maps: Tensor3, cell: tuple[int, int, int]) -> Fraction:

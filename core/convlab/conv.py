@@ -119,8 +119,9 @@ class ConvForward:
 def resolve_padding(config: ConvConfig, kernel_size: tuple[int, int]) -> tuple[int, int, int, int]:
     """(top, bottom, left, right); "same" splits d·(k−1) like PyTorch (extra on bottom/right)."""
     if config.padding == "same":
-        (top, bottom), (left, right) = (same_padding(k, d)
-                                        for k, d in zip(kernel_size, config.dilation))
+        (top, bottom), (left, right) = (
+            same_padding(k, d) for k, d in zip(kernel_size, config.dilation)
+        )
         return top, bottom, left, right
     if isinstance(config.padding, str):
         raise ConvError(f"Padding {config.padding!r} is unknown: give a number or 'same'.")
@@ -178,8 +179,15 @@ def _check_pad(mode: str, size: int, pads: tuple[int, int], axis: str) -> None:
         raise ConvError(f"Padding mode {mode!r} is unknown: choose {', '.join(PADDING_MODES)}.")
 
 
-def output_size(size: int, pad_total: int, kernel: int, stride: int, dilation: int,
-                exact_fit: bool = False, axis: str = "rows") -> int:
+def output_size(
+    size: int,
+    pad_total: int,
+    kernel: int,
+    stride: int,
+    dilation: int,
+    exact_fit: bool = False,
+    axis: str = "rows",
+) -> int:
     """floor((n + p − d·(k−1) − 1) / s) + 1, refusing sizes that leave no window."""
     span = dilation * (kernel - 1) + 1
     room = size + pad_total - span
@@ -196,18 +204,36 @@ def output_size(size: int, pad_total: int, kernel: int, stride: int, dilation: i
     return room // stride + 1
 
 
-def conv_forward(x: Tensor3, kernels: tuple[Tensor3, ...], biases: tuple[Fraction, ...],
-                 config: ConvConfig = ConvConfig()) -> ConvForward:
+def conv_forward(
+    x: Tensor3,
+    kernels: tuple[Tensor3, ...],
+    biases: tuple[Fraction, ...],
+    config: ConvConfig = ConvConfig(),
+) -> ConvForward:
     """Slide every kernel over the padded input; one bias per kernel (or one for all)."""
     kernel_size = _validate(x, kernels, config)
     biases = _broadcast_biases(biases, len(kernels))
     pads = resolve_padding(config, kernel_size)
     padded = tuple(pad_channel(channel, pads, config.padding_mode) for channel in x)
     rows, cols = shape(x[0])
-    out_rows = output_size(rows, pads[0] + pads[1], kernel_size[0], config.stride[0],
-                           config.dilation[0], config.exact_fit, "rows")
-    out_cols = output_size(cols, pads[2] + pads[3], kernel_size[1], config.stride[1],
-                           config.dilation[1], config.exact_fit, "columns")
+    out_rows = output_size(
+        rows,
+        pads[0] + pads[1],
+        kernel_size[0],
+        config.stride[0],
+        config.dilation[0],
+        config.exact_fit,
+        "rows",
+    )
+    out_cols = output_size(
+        cols,
+        pads[2] + pads[3],
+        kernel_size[1],
+        config.stride[1],
+        config.dilation[1],
+        config.exact_fit,
+        "columns",
+    )
     results = tuple(
         _apply_kernel(padded, kernel, bias, config, (out_rows, out_cols))
         for kernel, bias in zip(kernels, biases)
@@ -231,8 +257,9 @@ def kernel_index(mode: str, kernel_size: tuple[int, int], row: int, col: int) ->
     return row, col
 
 
-def _apply_kernel(padded, kernel: Tensor3, bias: Fraction, config: ConvConfig,
-                  out_shape: tuple[int, int]) -> KernelResult:
+def _apply_kernel(
+    padded, kernel: Tensor3, bias: Fraction, config: ConvConfig, out_shape: tuple[int, int]
+) -> KernelResult:
     applied = applied_kernel(kernel, config.mode)
     k_rows, k_cols = shape(kernel[0])
     steps, pre_rows, out_rows = [], [], []
@@ -247,8 +274,19 @@ def _apply_kernel(padded, kernel: Tensor3, bias: Fraction, config: ConvConfig,
                         col = j * config.stride[1] + b * config.dilation[1]
                         cell = channel[r][col]
                         typed = kernel_index(config.mode, (k_rows, k_cols), a, b)
-                        terms.append(Term(c, r, col, typed[0], typed[1], cell.value,
-                                          applied[c][a][b], cell.padding, cell.source))
+                        terms.append(
+                            Term(
+                                c,
+                                r,
+                                col,
+                                typed[0],
+                                typed[1],
+                                cell.value,
+                                applied[c][a][b],
+                                cell.padding,
+                                cell.source,
+                            )
+                        )
             total = sum((t.product for t in terms), Fraction(0))
             pre = total + bias
             out = max(pre, Fraction(0)) if config.activation == "relu" else pre

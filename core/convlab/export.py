@@ -28,10 +28,14 @@ def solution_to_json(solution: Solution, check: CheckResult | None = None) -> di
         if solution.pooled is not None:
             entry["pooled"] = matrix_to_json(solution.pooled[k].output)
             entry["pool_steps"] = [
-                {"out": list(s.out), "cells": [[r, c] for r, c, _ in s.cells],
-                 "value": to_json(s.value),
-                 "argmax": list(s.argmax) if s.argmax else None, "divisor": s.divisor,
-                 "text": s.arithmetic()}
+                {
+                    "out": list(s.out),
+                    "cells": [[r, c] for r, c, _ in s.cells],
+                    "value": to_json(s.value),
+                    "argmax": list(s.argmax) if s.argmax else None,
+                    "divisor": s.divisor,
+                    "text": s.arithmetic(),
+                }
                 for s in solution.pooled[k].steps
             ]
         data["outputs"].append(entry)
@@ -68,9 +72,15 @@ def _step(step: ConvStep) -> dict:
     return {
         "out": list(step.out),
         "window": [
-            {"channel": t.channel, "row": t.row, "col": t.col, "x": to_json(t.x),
-             "w": to_json(t.w), "padding": t.padding,
-             "source": list(t.source) if t.source else None}
+            {
+                "channel": t.channel,
+                "row": t.row,
+                "col": t.col,
+                "x": to_json(t.x),
+                "w": to_json(t.w),
+                "padding": t.padding,
+                "source": list(t.source) if t.source else None,
+            }
             for t in step.terms
         ],
         "products": [to_json(t.product) for t in step.terms],

@@ -38,7 +38,7 @@ class LabInputs:
     target: str = ""  # MSE target for the final output (| between kernels' maps)
     grad_output: str = ""  # or the upstream gradient dE/d(final output)
 
-    def replace(self, **changes) -> "LabInputs":
+    def replace(self, **changes) -> LabInputs:
         return dataclasses.replace(self, **changes)
 
     def conv_config(self) -> ConvConfig:
@@ -78,13 +78,16 @@ class LabInputs:
         )
         biases = parse_scalars(self.biases) if self.biases.strip() else ()
         target = parse_channels(self.target, name="target") if self.target.strip() else None
-        grad = (parse_channels(self.grad_output, name="upstream gradient")
-                if self.grad_output.strip() else None)
+        grad = (
+            parse_channels(self.grad_output, name="upstream gradient")
+            if self.grad_output.strip()
+            else None
+        )
         return Problem(x, kernels, biases, self.conv_config(), self.pool_config(), target, grad)
 
 
 def parse_pair(text: str, name: str, minimum: int = 1) -> tuple[int, int]:
-    """"2" → (2, 2); "2,1" → (2, 1)."""
+    """ "2" → (2, 2); "2,1" → (2, 1)."""
     values = _ints(text, name, minimum)
     if len(values) == 1:
         return values[0], values[0]
@@ -94,7 +97,7 @@ def parse_pair(text: str, name: str, minimum: int = 1) -> tuple[int, int]:
 
 
 def parse_padding(text: str) -> tuple[int, int, int, int] | str:
-    """"same", "1", "1,2" (rows, columns) or "t,b,l,r"."""
+    """ "same", "1", "1,2" (rows, columns) or "t,b,l,r"."""
     if text.strip().lower() == "same":
         return "same"
     values = _ints(text, "padding", 0)
@@ -126,4 +129,3 @@ def _ints(text: str, name: str, minimum: int) -> list[int]:
 def _choice(value: str, choices: tuple[str, ...], name: str) -> None:
     if value not in choices:
         raise ConvError(f"The {name} {value!r} is unknown: choose {', '.join(choices)}.")
-

@@ -45,7 +45,7 @@ def parse_matrix(text: str, *, name: str = "matrix") -> Matrix:
     cleaned = text.replace("[", " ").replace("]", " ")
     rows = [row for row in re.split(r"[;\n]", cleaned) if row.strip()]
     if not rows:
-        raise MatrixError(f"The {name} is empty: type rows such as \"1 0 2; 3 2 0\".")
+        raise MatrixError(f'The {name} is empty: type rows such as "1 0 2; 3 2 0".')
     matrix = []
     for index, row in enumerate(rows):
         tokens = [token for token in re.split(r"[\s,]+", row.strip()) if token]

@@ -54,8 +54,9 @@ class PoolResult:
     steps: tuple[PoolStep, ...]
 
 
-def pool_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
-                     ceil_mode: bool) -> int:
+def pool_output_size(
+    size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool
+) -> int:
     """PyTorch's rule (see `core.arch.shapes.output_size`), as the lab words its error."""
     layer = AxisLayer(kernel, stride, padding, dilation, "pool", ceil_mode)
     try:

@@ -82,6 +82,10 @@ def _backward(solution: Solution) -> Backward:
         output_traces = tuple(t for _, t in pairs)
     grads = conv_backward(forward, grad_output)
     return Backward(
-        loss, tuple(grad_final), final_traces, grad_output, output_traces,
+        loss,
+        tuple(grad_final),
+        final_traces,
+        grad_output,
+        output_traces,
         **{field.name: getattr(grads, field.name) for field in fields(grads)},
     )

@@ -44,7 +44,7 @@ class Augment:
         return self.flip or self.crop_padding > 0 or self.jitter > 0
 
     @classmethod
-    def from_names(cls, text: str) -> "Augment":
+    def from_names(cls, text: str) -> Augment:
         """Parse `flip,crop,jitter` (any subset, or `none`) with the default strengths."""
         names = parse_augment_names(text, AUGMENT_NAMES)
         return cls(
@@ -63,11 +63,11 @@ class AugmentParams:
     factors: Tensor  # (N, 3) float32 brightness, contrast and saturation factors
     order: Tensor  # (N, 3) int64 order in which the jitter ops run (0 b, 1 c, 2 s)
 
-    def to(self, device: torch.device | str) -> "AugmentParams":
+    def to(self, device: torch.device | str) -> AugmentParams:
         """The same parameters on `device` (one transfer per epoch, not per step)."""
         return AugmentParams(*(tensor.to(device) for tensor in self._tensors()))
 
-    def take(self, index: Tensor | slice) -> "AugmentParams":
+    def take(self, index: Tensor | slice) -> AugmentParams:
         """The rows of `index`, e.g. one batch of an epoch's parameters."""
         return AugmentParams(*(tensor[index] for tensor in self._tensors()))
 
@@ -104,13 +104,16 @@ class CropPlan:
     starts: Tensor  # (N, C, H) int address of column 0 of each source row (image, channel)
     cols: Tensor  # (N, W) int source column of each output column (mirrored when flipped)
 
-    def take(self, index: slice) -> "CropPlan":
+    def take(self, index: slice) -> CropPlan:
         """The rows of `index`, e.g. one batch of an epoch's plan."""
         return CropPlan(self.starts[index], self.cols[index])
 
 
 def plan_crops(
-    index: Tensor, params: AugmentParams, storage: tuple[int, int, int], size: tuple[int, int],
+    index: Tensor,
+    params: AugmentParams,
+    storage: tuple[int, int, int],
+    size: tuple[int, int],
     dtype: torch.dtype = torch.int64,
 ) -> CropPlan:
     """The crop-and-flip plan for images `index` of storage (N, C, H + 2p, W + 2p).

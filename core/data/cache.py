@@ -25,19 +25,28 @@ FINGERPRINT_SIZE = 8  # images per split generated to fingerprint the generator
 
 def cache_path(data_dir, train_size: int, test_size: int, seed: int, sample: Dataset) -> Path:
     """The file a Shapes-10 set with these parameters (and `sample`'s generator) is cached in."""
-    return resolve_data_dir(data_dir) / CACHE_FOLDER / (
-        f"shapes10-{train_size}-{test_size}-seed{seed}-{_fingerprint(sample)}.npz"
+    return (
+        resolve_data_dir(data_dir)
+        / CACHE_FOLDER
+        / (f"shapes10-{train_size}-{test_size}-seed{seed}-{_fingerprint(sample)}.npz")
     )
 
 
 def generator_sample(seed: int = 0) -> Dataset:
     """A tiny Shapes-10 set from the current generator: it fingerprints the cache file."""
-    return datasets.load_dataset("shapes", train_size=FINGERPRINT_SIZE, test_size=FINGERPRINT_SIZE,
-                        seed=seed)
+    return datasets.load_dataset(
+        "shapes", train_size=FINGERPRINT_SIZE, test_size=FINGERPRINT_SIZE, seed=seed
+    )
 
 
-def load_dataset_cached(name: str, data_dir=None, *, train_size: int | None = None,
-                        test_size: int | None = None, seed: int = 0) -> Dataset:
+def load_dataset_cached(
+    name: str,
+    data_dir=None,
+    *,
+    train_size: int | None = None,
+    test_size: int | None = None,
+    seed: int = 0,
+) -> Dataset:
     """`core.data.datasets.load_dataset` with the same arguments; generated Shapes-10 is cached.
 
     A missing, unreadable or unwritable cache only costs the time to generate the images.
@@ -46,8 +55,9 @@ def load_dataset_cached(name: str, data_dir=None, *, train_size: int | None = No
     if name != "shapes":
         return datasets.load_dataset(name, data_dir, **sizes)
     sample = generator_sample(seed)
-    path = cache_path(data_dir, train_size or SHAPES_TRAIN_SIZE, test_size or SHAPES_TEST_SIZE,
-                      seed, sample)
+    path = cache_path(
+        data_dir, train_size or SHAPES_TRAIN_SIZE, test_size or SHAPES_TEST_SIZE, seed, sample
+    )
     try:
         with np.load(path) as stored:
             return _with_splits(sample, stored)
@@ -69,19 +79,23 @@ def _fingerprint(sample: Dataset) -> str:
 def _with_splits(sample: Dataset, stored) -> Dataset:
     """`sample`'s metadata with the stored images and labels."""
     splits = {
-        name: ImageSplit(np.asarray(stored[f"{name}_images"], dtype=np.uint8),
-                         np.asarray(stored[f"{name}_labels"], dtype=np.int64))
+        name: ImageSplit(
+            np.asarray(stored[f"{name}_images"], dtype=np.uint8),
+            np.asarray(stored[f"{name}_labels"], dtype=np.int64),
+        )
         for name in ("train", "test")
     }
-    return replace(sample, train=splits["train"], test=splits["test"],
-                   source=str(stored["source"]))
+    return replace(sample, train=splits["train"], test=splits["test"], source=str(stored["source"]))
 
 
 def _store(path: Path, dataset: Dataset) -> None:
     """Write the cache atomically (a half-written file is never read back)."""
     with contextlib.suppress(OSError), atomic_path(path) as partial, open(partial, "wb") as handle:
         np.savez(
-            handle, train_images=dataset.train.images, train_labels=dataset.train.labels,
-            test_images=dataset.test.images, test_labels=dataset.test.labels,
+            handle,
+            train_images=dataset.train.images,
+            train_labels=dataset.train.labels,
+            test_images=dataset.test.images,
+            test_labels=dataset.test.labels,
             source=np.array(dataset.source),
         )

@@ -26,7 +26,16 @@ CIFAR10_TRAIN_FILES = tuple(f"data_batch_{index}" for index in range(1, 6))
 CIFAR10_TEST_FILE = "test_batch"
 CIFAR10_META_FILE = "batches.meta"
 CIFAR10_CLASSES = (
-    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
 )
 SHAPES_TRAIN_SIZE = 10_000  # default Shapes-10 training images
 SHAPES_TEST_SIZE = 2_000  # default Shapes-10 test images
@@ -101,7 +110,7 @@ def cifar10_present(data_dir: str | Path | None = None) -> bool:
 
 
 def default_dataset_name(data_dir: str | Path | None = None) -> str:
-    """"cifar10" when its files are present, else the built-in "shapes"."""
+    """ "cifar10" when its files are present, else the built-in "shapes"."""
     return "cifar10" if cifar10_present(data_dir) else "shapes"
 
 
@@ -228,7 +237,8 @@ def write_cifar10_fixture(
     chunks = np.array_split(np.arange(train_size), len(CIFAR10_TRAIN_FILES))
     for number, (name, chunk) in enumerate(zip(CIFAR10_TRAIN_FILES, chunks), start=1):
         _write_batch(
-            target / name, f"training batch {number} of 5",
+            target / name,
+            f"training batch {number} of 5",
             ImageSplit(shapes.train.images[chunk], shapes.train.labels[chunk]),
         )
     _write_batch(target / CIFAR10_TEST_FILE, "testing batch 1 of 1", shapes.test)

@@ -33,8 +33,9 @@ IMAGENET = Preprocess(224, 256 / 224, (0.485, 0.456, 0.406), (0.229, 0.224, 0.22
 """torchvision's ResNet18_Weights.IMAGENET1K_V1 transform: resize 256, centre crop 224."""
 
 
-def load_image(source: str | os.PathLike[str],
-               data_dir: str | None = None) -> tuple[np.ndarray, str]:
+def load_image(
+    source: str | os.PathLike[str], data_dir: str | None = None
+) -> tuple[np.ndarray, str]:
     """An RGB uint8 (H, W, 3) image and a label for it.
 
     `source` is a bundled photo name (`chelsea`), a dataset test image (`cifar10:17`,

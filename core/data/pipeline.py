@@ -49,21 +49,26 @@ def make_loader(
     split: ImageSplit,
     *,
     batch_size: int,
-    augment: Augment = Augment(),
+    augment: Augment | None = None,
     normalize: Normalize | None = None,
     shuffle: bool = False,
     device: torch.device | str = "cpu",
     seed: int = 0,
     resize: int | None = None,
-) -> "FastLoader | ReferenceLoader":
+) -> FastLoader | ReferenceLoader:
     """A loader over `split` that yields device batches; `kind` is "fast" or "reference"."""
     if batch_size < 1:
         raise UserError(f"Batch size must be at least 1, not {batch_size}.")
     if resize is not None and resize < 1:
         raise UserError(f"Resize must be a positive number of pixels, not {resize}.")
     options = dict(
-        batch_size=batch_size, augment=augment, normalize=normalize, shuffle=shuffle,
-        device=torch.device(device), seed=seed, resize=resize,
+        batch_size=batch_size,
+        augment=augment or Augment(),
+        normalize=normalize,
+        shuffle=shuffle,
+        device=torch.device(device),
+        seed=seed,
+        resize=resize,
     )
     if kind == "fast":
         return FastLoader(split, **options)
@@ -75,8 +80,9 @@ def make_loader(
 class FastLoader:
     """Device-resident uint8 images; shuffle, crop, flip, jitter, resize, normalise in batches."""
 
-    def __init__(self, split: ImageSplit, *, batch_size, augment, normalize, shuffle, device,
-                 seed, resize) -> None:
+    def __init__(
+        self, split: ImageSplit, *, batch_size, augment, normalize, shuffle, device, seed, resize
+    ) -> None:
         self.batch_size = batch_size
         self.augment = augment
         self.shuffle = shuffle
@@ -93,8 +99,10 @@ class FastLoader:
         self.labels = torch.from_numpy(np.asarray(split.labels, dtype=np.int64)).to(device)
         self.normalize = None
         if normalize is not None:
-            mean, std = (torch.tensor(values, dtype=torch.float32, device=device).view(1, 3, 1, 1)
-                         for values in normalize)
+            mean, std = (
+                torch.tensor(values, dtype=torch.float32, device=device).view(1, 3, 1, 1)
+                for values in normalize
+            )
             self.normalize = (mean, std)
 
     def __len__(self) -> int:
@@ -112,8 +120,9 @@ class FastLoader:
         params = plan = None
         if self.augment.active:
             params = draw_params(count, self.augment, generator).to(self.device)
-            plan = plan_crops(order, params, tuple(self.images.shape[1:]), self.size,
-                              self.address_dtype)
+            plan = plan_crops(
+                order, params, tuple(self.images.shape[1:]), self.size, self.address_dtype
+            )
         step = self.batch_size * self._chunk_batches()
         for start in range(0, count, step):
             chunk = slice(start, start + step)
@@ -143,8 +152,13 @@ class FastLoader:
         if self.augment.jitter > 0:
             x = color_jitter(x, params)
         if self.resize is not None:
-            x = F.interpolate(x, size=(self.resize, self.resize), mode="bilinear",
-                              align_corners=False, antialias=True)  # (B, 3, R, R)
+            x = F.interpolate(
+                x,
+                size=(self.resize, self.resize),
+                mode="bilinear",
+                align_corners=False,
+                antialias=True,
+            )  # (B, 3, R, R)
         if self.normalize is not None:
             mean, std = self.normalize
             x = x.sub_(mean).div_(std)
@@ -158,18 +172,21 @@ class ReferenceLoader:
     shuffle comes from a generator seeded from (seed, epoch).
     """
 
-    def __init__(self, split: ImageSplit, *, batch_size, augment, normalize, shuffle, device,
-                 seed, resize) -> None:
+    def __init__(
+        self, split: ImageSplit, *, batch_size, augment, normalize, shuffle, device, seed, resize
+    ) -> None:
         from torch.utils.data import DataLoader
 
         self.batch_size = batch_size
         self.device = device
         self.seed = seed
         self.generator = torch.Generator().manual_seed(epoch_seed(seed, 0))
-        dataset = _PILImages(split, reference_transform(augment, normalize, resize,
-                                                        split.images.shape[1]))
-        self.loader = DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=0,
-                                 generator=self.generator)
+        dataset = _PILImages(
+            split, reference_transform(augment, normalize, resize, split.images.shape[1])
+        )
+        self.loader = DataLoader(
+            dataset, batch_size=batch_size, shuffle=shuffle, num_workers=0, generator=self.generator
+        )
 
     def __len__(self) -> int:
         return len(self.loader)
@@ -183,8 +200,9 @@ class ReferenceLoader:
             yield x.to(self.device), y.to(self.device)
 
 
-def reference_transform(augment: Augment, normalize: Normalize | None, resize: int | None,
-                        size: int = 32):
+def reference_transform(
+    augment: Augment, normalize: Normalize | None, resize: int | None, size: int = 32
+):
     """The torchvision `transforms.Compose` that the fast path reproduces, step for step."""
     from torchvision import transforms
 

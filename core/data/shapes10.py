@@ -11,8 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 CLASSES = (
-    "circle", "square", "triangle", "ring", "cross",
-    "diamond", "stripes", "bars", "checker", "dots",
+    "circle",
+    "square",
+    "triangle",
+    "ring",
+    "cross",
+    "diamond",
+    "stripes",
+    "bars",
+    "checker",
+    "dots",
 )
 """Class names in label order; stripes run horizontally and bars vertically (±15°)."""
 

@@ -32,12 +32,12 @@ class AugmentChoice:
     normalize: bool = False  # Normalize(CIFAR mean, std) as the presets use it
 
     @classmethod
-    def from_names(cls, text: str) -> "AugmentChoice":
+    def from_names(cls, text: str) -> AugmentChoice:
         """`flip,crop,jitter,normalize` (any subset) or `none`."""
         names = parse_augment_names(text, DISPLAY_NAMES)
         return cls(*(name in names for name in DISPLAY_NAMES))
 
-    def toggled(self, name: str) -> "AugmentChoice":
+    def toggled(self, name: str) -> AugmentChoice:
         """The same choice with `name` switched."""
         values = {key: getattr(self, key) for key in DISPLAY_NAMES}
         values[name] = not values[name]
@@ -122,7 +122,7 @@ def augmented_copies(
     shown, low, high = [], float("inf"), float("-inf")
     for copy in range(copies):
         loader.set_epoch(roll * copies + copy)
-        (x, _), = list(loader)  # (B, 3, H, W) float32, one batch
+        ((x, _),) = list(loader)  # (B, 3, H, W) float32, one batch
         low, high = min(low, x.min().item()), max(high, x.max().item())
         shown.append(to_display(x, choice.normalize))
     return shown, (low, high)

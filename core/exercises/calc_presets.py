@@ -34,48 +34,98 @@ def _solved(values: dict, name: str, kind: str = "conv") -> int:
     return getattr(solve(values, kind=kind).solutions[0], name)
 
 
-_B3_KERNEL = _solved({"in_size": 512, "out_size": 504, "kernel": None, "stride": 1,
-                      "padding": 0}, "kernel")
-_B3_POOLED = _solved({"in_size": 504, "out_size": None, "kernel": 2, "stride": 2,
-                      "padding": 0}, "out_size", "pool")
+_B3_KERNEL = _solved(
+    {"in_size": 512, "out_size": 504, "kernel": None, "stride": 1, "padding": 0}, "kernel"
+)
+_B3_POOLED = _solved(
+    {"in_size": 504, "out_size": None, "kernel": 2, "stride": 2, "padding": 0}, "out_size", "pool"
+)
 
 LAYER_EXAMPLES: tuple[LayerExample, ...] = (
-    LayerExample("b1", "B1 · 32×32 input, 5×5 kernel, stride 1, no padding: output size?",
-                 {"in_size": 32, "out_size": None, "kernel": 5, "stride": 1, "padding": 0}),
-    LayerExample("b1-uneven", "B1 · 32 input, 4×4 kernel, stride 3: not an integer fit",
-                 {"in_size": 32, "out_size": None, "kernel": 4, "stride": 3, "padding": 0}),
-    LayerExample("b2", "B2 · padding that keeps the size, stride 1, 5×5 kernel",
-                 {"in_size": 32, "out_size": 32, "kernel": 5, "stride": 1, "padding": None}),
-    LayerExample("b3-kernel", "B3 · 512 → 504, stride 1, no padding: kernel size?",
-                 {"in_size": 512, "out_size": 504, "kernel": None, "stride": 1, "padding": 0}),
-    LayerExample("b3-pool", "B3 · then 2×2 pooling, stride 2: pooled size?",
-                 {"in_size": 504, "out_size": None, "kernel": 2, "stride": 2, "padding": 0},
-                 "pool"),
-    LayerExample("b3-conv", "B3 · then a 3×3 conv, stride 1, no padding: size?",
-                 {"in_size": _B3_POOLED, "out_size": None, "kernel": 3, "stride": 1,
-                  "padding": 0}),
-    LayerExample("b4-single", "B4 · 32 input, 4×4 kernel, padding 2, stride 2: output size?",
-                 {"in_size": 32, "out_size": None, "kernel": 4, "stride": 2, "padding": 2}),
+    LayerExample(
+        "b1",
+        "B1 · 32×32 input, 5×5 kernel, stride 1, no padding: output size?",
+        {"in_size": 32, "out_size": None, "kernel": 5, "stride": 1, "padding": 0},
+    ),
+    LayerExample(
+        "b1-uneven",
+        "B1 · 32 input, 4×4 kernel, stride 3: not an integer fit",
+        {"in_size": 32, "out_size": None, "kernel": 4, "stride": 3, "padding": 0},
+    ),
+    LayerExample(
+        "b2",
+        "B2 · padding that keeps the size, stride 1, 5×5 kernel",
+        {"in_size": 32, "out_size": 32, "kernel": 5, "stride": 1, "padding": None},
+    ),
+    LayerExample(
+        "b3-kernel",
+        "B3 · 512 → 504, stride 1, no padding: kernel size?",
+        {"in_size": 512, "out_size": 504, "kernel": None, "stride": 1, "padding": 0},
+    ),
+    LayerExample(
+        "b3-pool",
+        "B3 · then 2×2 pooling, stride 2: pooled size?",
+        {"in_size": 504, "out_size": None, "kernel": 2, "stride": 2, "padding": 0},
+        "pool",
+    ),
+    LayerExample(
+        "b3-conv",
+        "B3 · then a 3×3 conv, stride 1, no padding: size?",
+        {"in_size": _B3_POOLED, "out_size": None, "kernel": 3, "stride": 1, "padding": 0},
+    ),
+    LayerExample(
+        "b4-single",
+        "B4 · 32 input, 4×4 kernel, padding 2, stride 2: output size?",
+        {"in_size": 32, "out_size": None, "kernel": 4, "stride": 2, "padding": 2},
+    ),
 )
 
 ARCHITECTURE_EXAMPLES: tuple[ArchitectureExample, ...] = (
-    ArchitectureExample("b3", "B3 · 512×512 RGB → 12 maps 504×504, 2×2 pool, 3×3 conv",
-                        f"Conv2d(3, 12, {_B3_KERNEL}), MaxPool2d(2, 2), Conv2d(12, 12, 3)",
-                        (3, 512, 512)),
-    ArchitectureExample("b4", "B4 · conv 32-64-128 (5×5, p2) with pools, FC 64-10",
-                        PRESETS["convnet-32-64-128"].spec, (3, 32, 32)),
-    ArchitectureExample("b4-single", "B4 · 32 filters 4×4, padding 2, stride 2 on 32×32×3",
-                        "Conv2d(3, 32, 4, stride=2, padding=2)", (3, 32, 32)),
-    ArchitectureExample("b5-3x3", "B5 · receptive field of three 3×3 convs, stride 1",
-                        "Conv2d(1, 1, 3), Conv2d(1, 1, 3), Conv2d(1, 1, 3)", (1, 32, 32)),
-    ArchitectureExample("b5-4x4s2", "B5 · receptive field of two 4×4 convs, stride 2",
-                        "Conv2d(1, 1, 4, stride=2), Conv2d(1, 1, 4, stride=2)", (1, 32, 32)),
-    ArchitectureExample("b5-blocks", "B5 · 2 blocks of two 3×3 convs + 2×2 pool, VALID, n=32",
-                        "Conv2d(1, 1, 3), Conv2d(1, 1, 3), MaxPool2d(2), "
-                        "Conv2d(1, 1, 3), Conv2d(1, 1, 3), MaxPool2d(2)", (1, 32, 32)),
+    ArchitectureExample(
+        "b3",
+        "B3 · 512×512 RGB → 12 maps 504×504, 2×2 pool, 3×3 conv",
+        f"Conv2d(3, 12, {_B3_KERNEL}), MaxPool2d(2, 2), Conv2d(12, 12, 3)",
+        (3, 512, 512),
+    ),
+    ArchitectureExample(
+        "b4",
+        "B4 · conv 32-64-128 (5×5, p2) with pools, FC 64-10",
+        PRESETS["convnet-32-64-128"].spec,
+        (3, 32, 32),
+    ),
+    ArchitectureExample(
+        "b4-single",
+        "B4 · 32 filters 4×4, padding 2, stride 2 on 32×32×3",
+        "Conv2d(3, 32, 4, stride=2, padding=2)",
+        (3, 32, 32),
+    ),
+    ArchitectureExample(
+        "b5-3x3",
+        "B5 · receptive field of three 3×3 convs, stride 1",
+        "Conv2d(1, 1, 3), Conv2d(1, 1, 3), Conv2d(1, 1, 3)",
+        (1, 32, 32),
+    ),
+    ArchitectureExample(
+        "b5-4x4s2",
+        "B5 · receptive field of two 4×4 convs, stride 2",
+        "Conv2d(1, 1, 4, stride=2), Conv2d(1, 1, 4, stride=2)",
+        (1, 32, 32),
+    ),
+    ArchitectureExample(
+        "b5-blocks",
+        "B5 · 2 blocks of two 3×3 convs + 2×2 pool, VALID, n=32",
+        "Conv2d(1, 1, 3), Conv2d(1, 1, 3), MaxPool2d(2), "
+        "Conv2d(1, 1, 3), Conv2d(1, 1, 3), MaxPool2d(2)",
+        (1, 32, 32),
+    ),
     *(
-        ArchitectureExample(name, f"B6 · {name} ({preset.exercise}): {preset.title}",
-                            preset.spec, preset.input_shape, name)
+        ArchitectureExample(
+            name,
+            f"B6 · {name} ({preset.exercise}): {preset.title}",
+            preset.spec,
+            preset.input_shape,
+            name,
+        )
         for name, preset in PRESETS.items()
     ),
 )

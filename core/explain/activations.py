@@ -48,9 +48,11 @@ def describe_layers(module, x) -> list[LayerInfo]:
     shapes: dict[str, tuple[int, ...]] = {}
     handles = []
     for name, child in named_layers(module).items():
+
         def hook(_module, _inputs, output, name=name):
             if isinstance(output, torch.Tensor):
                 shapes[name] = tuple(output.shape[1:])
+
         handles.append(child.register_forward_hook(hook))
     try:
         with torch.no_grad():
@@ -64,8 +66,9 @@ def describe_layers(module, x) -> list[LayerInfo]:
 
 def conv_layer_names(module) -> list[str]:
     """Names of the Conv2d layers, in network order."""
-    return [name for name, child in named_layers(module).items()
-            if type(child).__name__ == "Conv2d"]
+    return [
+        name for name, child in named_layers(module).items() if type(child).__name__ == "Conv2d"
+    ]
 
 
 def default_layer(module) -> str:
@@ -89,8 +92,10 @@ def capture_activations(module, x, names: list[str]):
     captured: dict[str, np.ndarray] = {}
     handles = []
     for name in names:
+
         def hook(_module, _inputs, output, name=name):
             captured[name] = output.detach()[0].float().cpu().numpy()
+
         handles.append(get_layer(module, name).register_forward_hook(hook))
     try:
         with torch.no_grad():

@@ -37,8 +37,7 @@ def top_k(logits: np.ndarray, classes: tuple[str, ...], k: int = 5) -> list[Pred
     return [Prediction(int(i), classes[i], float(probabilities[i])) for i in order]
 
 
-def resolve_target(target: str | int | None, classes: tuple[str, ...],
-                   logits: np.ndarray) -> int:
+def resolve_target(target: str | int | None, classes: tuple[str, ...], logits: np.ndarray) -> int:
     """None → predicted class; an index (int or digits); else a class name (case-insensitive).
 
     Part of a name is enough when it picks one class: tried as whole words first ("cat" is
@@ -59,7 +58,7 @@ def resolve_target(target: str | int | None, classes: tuple[str, ...],
 
     def whole_words(name: str, _: str) -> bool:
         parts = re.split(r"[^\w'-]+", name)
-        return any(parts[i:i + len(words)] == words for i in range(len(parts)))
+        return any(parts[i : i + len(words)] == words for i in range(len(parts)))
 
     for test in (whole_words, str.startswith, str.__contains__):
         matches = [i for i, name in enumerate(lowered) if test(name, text.lower())]
@@ -95,8 +94,9 @@ class GradCam:
     weights: np.ndarray  # (K,) channel weights alpha_k (spatial means of the gradients)
 
 
-def grad_cam(module, x, layer: str, target: int, relu: bool = True,
-             counterfactual: bool = False) -> GradCam:
+def grad_cam(
+    module, x, layer: str, target: int, relu: bool = True, counterfactual: bool = False
+) -> GradCam:
     """ReLU(Σ_k α_k A^k), α_k = mean over (i, j) of ∂ score_target / ∂ A^k_ij.
 
     `counterfactual` negates the gradients (regions that argue against the class).
@@ -123,7 +123,9 @@ def grad_cam(module, x, layer: str, target: int, relu: bool = True,
     cam = (weights[:, None, None] * activation[0].detach()).sum(dim=0)  # (h, w)
     if relu:
         cam = cam.clamp(min=0)
-    upsampled = F.interpolate(cam[None, None], size=x.shape[-2:], mode="bilinear",
-                              align_corners=False)[0, 0]  # (H, W)
-    return GradCam(upsampled.float().cpu().numpy(), cam.float().cpu().numpy(),
-                   weights.float().cpu().numpy())
+    upsampled = F.interpolate(
+        cam[None, None], size=x.shape[-2:], mode="bilinear", align_corners=False
+    )[0, 0]  # (H, W)
+    return GradCam(
+        upsampled.float().cpu().numpy(), cam.float().cpu().numpy(), weights.float().cpu().numpy()
+    )

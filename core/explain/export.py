@@ -47,13 +47,19 @@ def map_rgb(explanation: Explanation, colormap: str, normalisation: str) -> np.n
     grid = np.zeros((rows * (height + 1) - 1, columns * (width + 1) - 1, 3), dtype=np.uint8)
     for i, tile in enumerate(tiles):
         r, c = divmod(i, columns)
-        grid[r * (height + 1): r * (height + 1) + height,
-             c * (width + 1): c * (width + 1) + width] = tile
+        grid[
+            r * (height + 1) : r * (height + 1) + height, c * (width + 1) : c * (width + 1) + width
+        ] = tile
     return grid
 
 
-def export(explanation: Explanation, out_dir: str | Path, colormap: str = "viridis",
-           normalisation: str = "per-map", alpha: float = 0.5) -> list[Path]:
+def export(
+    explanation: Explanation,
+    out_dir: str | Path,
+    colormap: str = "viridis",
+    normalisation: str = "per-map",
+    alpha: float = 0.5,
+) -> list[Path]:
     """Write heatmap.npy, image.png, map.png, overlay.png (single maps, PCA) and recipe.json."""
     try:
         return _write(explanation, Path(out_dir), colormap, normalisation, alpha)
@@ -64,8 +70,9 @@ def export(explanation: Explanation, out_dir: str | Path, colormap: str = "virid
         ) from None
 
 
-def _write(explanation: Explanation, out: Path, colormap: str, normalisation: str,
-           alpha: float) -> list[Path]:
+def _write(
+    explanation: Explanation, out: Path, colormap: str, normalisation: str, alpha: float
+) -> list[Path]:
     from PIL import Image
 
     out.mkdir(parents=True, exist_ok=True)
@@ -97,7 +104,9 @@ def _write(explanation: Explanation, out: Path, colormap: str, normalisation: st
         Image.fromarray(resize_rgb(strip, strip.shape[0] * 8, strip.shape[1] * 8)).save(path)
         written.append(path)
     recipe = explanation.recipe_dict() | {
-        "normalisation": normalisation, "colormap": colormap, "overlay_alpha": alpha,
+        "normalisation": normalisation,
+        "colormap": colormap,
+        "overlay_alpha": alpha,
         "files": [p.name for p in written] + ["recipe.json"],
     }
     (out / "recipe.json").write_text(json.dumps(recipe, indent=2) + "\n", encoding="utf-8")

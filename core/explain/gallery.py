@@ -28,8 +28,9 @@ class GalleryItem:
         return self.label == self.predicted
 
 
-def classified_test_images(model: LoadedModel, data_dir: str | None = None, count: int = 10,
-                           scan: int = SCANNED) -> tuple[list[GalleryItem], list[GalleryItem]]:
+def classified_test_images(
+    model: LoadedModel, data_dir: str | None = None, count: int = 10, scan: int = SCANNED
+) -> tuple[list[GalleryItem], list[GalleryItem]]:
     """The first `count` correct and `count` wrong predictions among the first `scan` test
     images of the run's dataset."""
     import torch
@@ -37,16 +38,22 @@ def classified_test_images(model: LoadedModel, data_dir: str | None = None, coun
     from core.data.cache import load_dataset_cached
 
     if model.dataset is None:
-        raise UserError("The gallery needs a training run (its dataset's test images); "
-                        "choose a run as the model.")
+        raise UserError(
+            "The gallery needs a training run (its dataset's test images); "
+            "choose a run as the model."
+        )
     dataset = load_dataset_cached(model.dataset, data_dir, train_size=1)
     images, labels = dataset.test.images[:scan], dataset.test.labels[:scan]
     pre = model.preprocess
     predictions = []
     with torch.no_grad():
         for start in range(0, len(images), BATCH):
-            batch = torch.cat([to_tensor(fit_to_input(image, pre.size, pre.resize_ratio), pre)
-                               for image in images[start:start + BATCH]])  # (B, 3, S, S)
+            batch = torch.cat(
+                [
+                    to_tensor(fit_to_input(image, pre.size, pre.resize_ratio), pre)
+                    for image in images[start : start + BATCH]
+                ]
+            )  # (B, 3, S, S)
             predictions.append(model.module(batch).argmax(dim=1).numpy())
     predicted = np.concatenate(predictions)
     right, wrong = [], []
@@ -54,8 +61,12 @@ def classified_test_images(model: LoadedModel, data_dir: str | None = None, coun
         bucket = right if label == guess else wrong
         if len(bucket) >= count:
             continue
-        mark = f"✓ {model.classes[label]}" if label == guess else (
-            f"✗ {model.classes[label]} → {model.classes[guess]}")
-        bucket.append(GalleryItem(f"{model.dataset}:{index}", label, guess,
-                                  f"{model.dataset}:{index} {mark}"))
+        mark = (
+            f"✓ {model.classes[label]}"
+            if label == guess
+            else (f"✗ {model.classes[label]} → {model.classes[guess]}")
+        )
+        bucket.append(
+            GalleryItem(f"{model.dataset}:{index}", label, guess, f"{model.dataset}:{index} {mark}")
+        )
     return right, wrong

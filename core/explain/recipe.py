@@ -33,8 +33,7 @@ def parse_filters(text: str) -> tuple[int, ...]:
         return tuple(int(part) for part in text.replace(",", " ").split())
     except ValueError:
         raise UserError(
-            f"Filter indices are whole numbers separated by commas, such as 14,26,32, "
-            f"not {text!r}."
+            f"Filter indices are whole numbers separated by commas, such as 14,26,32, not {text!r}."
         ) from None
 
 
@@ -74,8 +73,11 @@ class Explanation:
         """The recipe with the resolved layer and target, ready for JSON."""
         recipe = asdict(self.recipe)
         recipe.update(
-            model=self.model_title, layer=self.layer, layer_shape=list(self.layer_shape),
-            target_index=self.target, target_name=self.target_name,
+            model=self.model_title,
+            layer=self.layer,
+            layer_shape=list(self.layer_shape),
+            target_index=self.target,
+            target_name=self.target_name,
             maps_shape=list(self.maps.shape),
             top5=[asdict(p) for p in self.top5],
         )
@@ -102,8 +104,14 @@ def explain(model: LoadedModel, image: np.ndarray, recipe: Recipe) -> Explanatio
             "width; pick a convolutional layer (see --list-layers)."
         )
     top5 = tuple(top_k(logits, model.classes))
-    common = dict(recipe=recipe, model_title=model.title, image=fitted, layer=layer,
-                  layer_shape=tuple(activation.shape), top5=top5)
+    common = dict(
+        recipe=recipe,
+        model_title=model.title,
+        image=fitted,
+        layer=layer,
+        layer_shape=tuple(activation.shape),
+        top5=top5,
+    )
     if recipe.method == "activations":
         return _activations(activation, recipe, common)
     if recipe.method == "filters":
@@ -112,13 +120,22 @@ def explain(model: LoadedModel, image: np.ndarray, recipe: Recipe) -> Explanatio
     name = model.classes[target]
     if recipe.method == "saliency":
         raw = saliency(module, x, target, recipe.reduce if recipe.reduce != "pca" else "max")
-        return Explanation(maps=raw[None], labels=(f"saliency: {name}",), target=target,
-                           target_name=name, **(common | {"layer": None, "layer_shape": ()}))
-    cam = grad_cam(module, x, layer, target, relu=recipe.relu,
-                   counterfactual=recipe.counterfactual)
-    return Explanation(maps=cam.map[None], labels=(f"Grad-CAM {layer}: {name}",),
-                       target=target, target_name=name,
-                       extra={"weights": cam.weights, "layer_map": cam.layer_map}, **common)
+        return Explanation(
+            maps=raw[None],
+            labels=(f"saliency: {name}",),
+            target=target,
+            target_name=name,
+            **(common | {"layer": None, "layer_shape": ()}),
+        )
+    cam = grad_cam(module, x, layer, target, relu=recipe.relu, counterfactual=recipe.counterfactual)
+    return Explanation(
+        maps=cam.map[None],
+        labels=(f"Grad-CAM {layer}: {name}",),
+        target=target,
+        target_name=name,
+        extra={"weights": cam.weights, "layer_map": cam.layer_map},
+        **common,
+    )
 
 
 def _activations(activation: np.ndarray, recipe: Recipe, common: dict) -> Explanation:
@@ -129,10 +146,12 @@ def _activations(activation: np.ndarray, recipe: Recipe, common: dict) -> Explan
         return Explanation(maps=activation[:count].copy(), labels=labels, **common)
     if recipe.reduce == "pca":
         rgb = pca_rgb(activation)  # (3, h, w)
-        return Explanation(maps=rgb, labels=tuple(f"{layer} PC{i + 1}" for i in range(3)),
-                           rgb=rgb, **common)
-    return Explanation(maps=channel_mean(activation)[None], labels=(f"{layer} channel mean",),
-                       **common)
+        return Explanation(
+            maps=rgb, labels=tuple(f"{layer} PC{i + 1}" for i in range(3)), rgb=rgb, **common
+        )
+    return Explanation(
+        maps=channel_mean(activation)[None], labels=(f"{layer} channel mean",), **common
+    )
 
 
 def _filters(conv, activation: np.ndarray, recipe: Recipe, common: dict) -> Explanation:
@@ -145,5 +164,10 @@ def _filters(conv, activation: np.ndarray, recipe: Recipe, common: dict) -> Expl
     if bad:
         raise UserError(f"Filter indices {bad} are out of range 0..{count - 1}.")
     labels = tuple(f"{common['layer']}[{i}]" for i in indices)
-    return Explanation(maps=activation[indices].copy(), labels=labels,
-                       tiles=filter_tiles(weight, indices), extra={"indices": indices}, **common)
+    return Explanation(
+        maps=activation[indices].copy(),
+        labels=labels,
+        tiles=filter_tiles(weight, indices),
+        extra={"indices": indices},
+        **common,
+    )

@@ -35,8 +35,9 @@ def prepare(module):
     return module.eval()
 
 
-def load_resnet18(weights_file: str | os.PathLike[str] | None = None,
-                  random_seed: int | None = None) -> LoadedModel:
+def load_resnet18(
+    weights_file: str | os.PathLike[str] | None = None, random_seed: int | None = None
+) -> LoadedModel:
     """torchvision ResNet-18 with ImageNet weights, or seeded random weights if asked."""
     import torch
     from torchvision.models import resnet18
@@ -50,5 +51,4 @@ def load_resnet18(weights_file: str | os.PathLike[str] | None = None,
         torch.manual_seed(random_seed)
         module = resnet18()
         title = f"ResNet-18 with RANDOM weights (seed {random_seed}) - not pretrained"
-    return LoadedModel(prepare(module), tuple(imagenet_categories()), IMAGENET, title,
-                        random_seed)
+    return LoadedModel(prepare(module), tuple(imagenet_categories()), IMAGENET, title, random_seed)

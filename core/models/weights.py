@@ -39,8 +39,11 @@ def resnet18_imagenet_state_dict(weights_file: str | os.PathLike[str] | None = N
 
     path = Path(weights_file).expanduser() if weights_file else hub_checkpoint_path()
     if not path.is_file():
-        where = (f"There is no weights file {path}" if weights_file
-                 else f"No ResNet-18 ImageNet weights in the torch hub cache ({path})")
+        where = (
+            f"There is no weights file {path}"
+            if weights_file
+            else f"No ResNet-18 ImageNet weights in the torch hub cache ({path})"
+        )
         raise WeightsMissingError(f"{where}. {FETCH_HINT}")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)

@@ -68,8 +68,16 @@ def _vgg_block(c_in: int, c_out: int, bn: bool) -> str:
 
 C3_DEFAULTS = Defaults(epochs=25, batch_size=64, optimizer="adam", lr=5e-4, betas=(0.9, 0.95))
 C4_STRONG = dict(  # shared by the stronger C4 designs: the levers the exercise suggests
-    epochs=10, batch_size=128, optimizer="sgd", lr=0.05, momentum=0.9, nesterov=True,
-    weight_decay=5e-4, augment=("flip", "crop"), normalize=CIFAR_MEAN_STD, val_split=0.1,
+    epochs=10,
+    batch_size=128,
+    optimizer="sgd",
+    lr=0.05,
+    momentum=0.9,
+    nesterov=True,
+    weight_decay=5e-4,
+    augment=("flip", "crop"),
+    normalize=CIFAR_MEAN_STD,
+    val_split=0.1,
     schedule="onecycle",
 )
 
@@ -113,7 +121,11 @@ PRESETS: dict[str, Preset] = {
             f"{_vgg_block(3, 32, False)}, Dropout(0.2), {_vgg_block(32, 64, False)}, Dropout(0.3), "
             "Flatten(), Dropout(0.4), Linear(4096, 10)",
             defaults=Defaults(
-                epochs=25, batch_size=64, optimizer="adam", lr=5e-4, betas=(0.9, 0.95),
+                epochs=25,
+                batch_size=64,
+                optimizer="adam",
+                lr=5e-4,
+                betas=(0.9, 0.95),
                 weight_decay=5e-4,
             ),
         ),
@@ -126,8 +138,13 @@ PRESETS: dict[str, Preset] = {
             "Conv2d(64, 128, 5, padding=2), ReLU(), MaxPool2d(2), "
             "Flatten(), Linear(2048, 64), ReLU(), Linear(64, 10)",
             defaults=Defaults(
-                epochs=30, batch_size=64, optimizer="sgd", lr=0.01, momentum=0.9,
-                val_split=0.1, early_stop=5,
+                epochs=30,
+                batch_size=64,
+                optimizer="sgd",
+                lr=0.01,
+                momentum=0.9,
+                val_split=0.1,
+                early_stop=5,
             ),
         ),
         Preset(
@@ -156,7 +173,11 @@ PRESETS: dict[str, Preset] = {
             None,
             (3, 224, 224),
             defaults=Defaults(
-                epochs=5, batch_size=32, optimizer="adam", lr=5e-4, normalize=IMAGENET_MEAN_STD,
+                epochs=5,
+                batch_size=32,
+                optimizer="adam",
+                lr=5e-4,
+                normalize=IMAGENET_MEAN_STD,
                 resize=224,
             ),
         ),

@@ -20,9 +20,12 @@ EPOCH_METRICS = ("train_loss", "train_acc", "val_loss", "val_acc", "test_loss", 
 """Per-epoch metrics an `epoch` event may carry (val_* only when the run has a validation split)."""
 
 METRIC_TITLES = {
-    "train_loss": "train loss", "train_acc": "train accuracy",
-    "val_loss": "val loss", "val_acc": "val accuracy",
-    "test_loss": "test loss", "test_acc": "test accuracy",
+    "train_loss": "train loss",
+    "train_acc": "train accuracy",
+    "val_loss": "val loss",
+    "val_acc": "val accuracy",
+    "test_loss": "test loss",
+    "test_acc": "test accuracy",
 }
 
 
@@ -45,7 +48,9 @@ def _number(value: object) -> float | None:
     return float(value)
 
 
-def _last_write_wins(points: Iterable[tuple[float, float]]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def _last_write_wins(
+    points: Iterable[tuple[float, float]],
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Points sorted by x, keeping the latest y for a repeated x (a resumed epoch re-logs steps)."""
     by_x: dict[float, float] = {}
     for x, y in points:
@@ -75,7 +80,8 @@ def global_step(event: Mapping[str, object]) -> float | None:
 
 
 def _epoch_points(
-    events: Iterable[Mapping[str, object]], x_axis: XAxis,
+    events: Iterable[Mapping[str, object]],
+    x_axis: XAxis,
 ) -> Iterator[tuple[float, Mapping[str, object]]]:
     """(x, event) for every `epoch` event, and on the step axis every `eval` event, with an x."""
     for event in events:
@@ -87,7 +93,9 @@ def _epoch_points(
             yield x, event
 
 
-def epoch_series(events: Iterable[Mapping[str, object]], metric: str, x_axis: XAxis = "epoch") -> Series:
+def epoch_series(
+    events: Iterable[Mapping[str, object]], metric: str, x_axis: XAxis = "epoch"
+) -> Series:
     """One per-epoch metric; on the step axis `eval` events (`--eval-every`) add their points."""
     points = []
     for x, event in _epoch_points(events, x_axis):
@@ -98,7 +106,9 @@ def epoch_series(events: Iterable[Mapping[str, object]], metric: str, x_axis: XA
     return Series(METRIC_TITLES.get(metric, metric), xs, ys)
 
 
-def epoch_metrics(events: Iterable[Mapping[str, object]], x_axis: XAxis = "epoch") -> dict[str, Series]:
+def epoch_metrics(
+    events: Iterable[Mapping[str, object]], x_axis: XAxis = "epoch"
+) -> dict[str, Series]:
     """Every per-epoch metric in one pass over the events (what `epoch_series` gives each)."""
     points: dict[str, list[tuple[float, float]]] = {metric: [] for metric in EPOCH_METRICS}
     for x, event in _epoch_points(events, x_axis):

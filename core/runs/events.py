@@ -108,7 +108,7 @@ def read_events(run_dir: Path | str) -> list[dict[str, Any]]:
 def last_session(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The events since the last `start` (a resumed run has one session per start)."""
     starts = [index for index, event in enumerate(events) if event["kind"] == "start"]
-    return events[starts[-1]:] if starts else events
+    return events[starts[-1] :] if starts else events
 
 
 def epoch_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

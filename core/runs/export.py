@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.runs.curves import EPOCH_METRICS, METRIC_TITLES, XAxis, epoch_metrics
 from core.paths import atomic_path
+from core.runs.curves import EPOCH_METRICS, METRIC_TITLES, XAxis, epoch_metrics
 from core.runs.events import epoch_events, read_events
 from core.runs.store import read_json
 
@@ -41,10 +41,13 @@ def write_csv(runs: Sequence[ExportRun], path: Path) -> Path:
         writer.writeheader()
         for run in runs:
             for event in epoch_events([dict(e) for e in run.events]):
-                writer.writerow({
-                    "run": run.id, "preset": run.config.get("preset", ""),
-                    **{key: event.get(key, "") for key in CSV_COLUMNS[2:]},
-                })
+                writer.writerow(
+                    {
+                        "run": run.id,
+                        "preset": run.config.get("preset", ""),
+                        **{key: event.get(key, "") for key in CSV_COLUMNS[2:]},
+                    }
+                )
     return path
 
 
@@ -69,8 +72,14 @@ def plot_runs(runs: Sequence[ExportRun], x_axis: XAxis = "epoch"):
                 series = metrics[metric]
                 if len(series):
                     label = METRIC_TITLES[metric] if len(runs) == 1 else f"{run.id} {split}"
-                    ax.plot(series.x, [scale * y for y in series.y], style, color=color,
-                            marker=".", label=label)
+                    ax.plot(
+                        series.x,
+                        [scale * y for y in series.y],
+                        style,
+                        color=color,
+                        marker=".",
+                        label=label,
+                    )
         ax.set_xlabel("epoch" if x_axis == "epoch" else "training step")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no "epoch 1.4"
         ax.set_ylabel(ylabel)

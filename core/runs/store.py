@@ -119,5 +119,3 @@ def stop_requested(run_dir: Path | str) -> bool:
 def clear_stop(run_dir: Path | str) -> None:
     """Forget an earlier stop request (before resuming)."""
     (Path(run_dir) / "control" / "stop").unlink(missing_ok=True)
-
-

@@ -55,14 +55,14 @@ class TrainConfig:
     test_size: int | None = None  # cap (CIFAR-10) or count (Shapes-10) of test images
 
     @classmethod
-    def for_preset(cls, preset: str, **overrides: Any) -> "TrainConfig":
+    def for_preset(cls, preset: str, **overrides: Any) -> TrainConfig:
         """The preset's exercise defaults with every non-None override applied."""
         defaults = asdict(get_preset(preset).defaults)
         defaults.update({key: value for key, value in overrides.items() if value is not None})
         return cls.from_dict({"preset": preset, **defaults})
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         """Rebuild from JSON (lists become tuples; unknown keys are ignored)."""
         known = {item.name for item in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
@@ -79,11 +79,11 @@ class TrainConfig:
         """JSON-ready form (tuples become lists)."""
         return asdict(self)
 
-    def with_changes(self, **changes: Any) -> "TrainConfig":
+    def with_changes(self, **changes: Any) -> TrainConfig:
         """A copy with some fields replaced."""
         return replace(self, **changes)
 
-    def validate(self) -> "TrainConfig":
+    def validate(self) -> TrainConfig:
         """Raise TrainConfigError naming the first bad setting; returns self when all is well."""
         if self.preset not in PRESETS:
             get_preset(self.preset)

@@ -63,8 +63,13 @@ def train_epoch(run: TrainState, epoch: int, stop: Callable[[], bool]) -> Iterat
     """One pass over the training split (continuing a stopped one where it left off); yields
     step/eval events, returns (loss, acc, seconds), or None after a stop mid-epoch."""
     run.train_loader.set_epoch(epoch)
-    done = run.take_partial(epoch) or {"step": 0, "loss_sum": 0.0, "correct": 0, "count": 0,
-                                       "seconds": 0.0}
+    done = run.take_partial(epoch) or {
+        "step": 0,
+        "loss_sum": 0.0,
+        "correct": 0,
+        "count": 0,
+        "seconds": 0.0,
+    }
     meter = EpochMeter(run.device, done["loss_sum"], done["correct"], done["count"])
     batches = iter(run.train_loader)
     for _ in range(done["step"]):
@@ -78,9 +83,13 @@ def train_epoch(run: TrainState, epoch: int, stop: Callable[[], bool]) -> Iterat
         if now - last_time >= STEP_EVENT_SECONDS or step == run.steps_per_epoch:
             mean, images_seen = meter.take_window()
             yield {
-                "kind": "step", "epoch": epoch, "step": step,
-                "steps_per_epoch": run.steps_per_epoch, "global_step": run.global_step,
-                "loss": _check_finite(mean, f"at epoch {epoch}, step {step}"), "lr": _lr(run),
+                "kind": "step",
+                "epoch": epoch,
+                "step": step,
+                "steps_per_epoch": run.steps_per_epoch,
+                "global_step": run.global_step,
+                "loss": _check_finite(mean, f"at epoch {epoch}, step {step}"),
+                "lr": _lr(run),
                 "images_per_s": images_seen / (now - last_time),
             }
             last_time = now
@@ -88,11 +97,16 @@ def train_epoch(run: TrainState, epoch: int, stop: Callable[[], bool]) -> Iterat
             yield _eval_event(run, epoch)
             run.model.train()
         if step < run.steps_per_epoch and stop():
-            run.save_partial({
-                "epoch": epoch, "step": step, "loss_sum": meter.loss_sum.item(),
-                "correct": meter.correct.item(), "count": meter.count,
-                "seconds": done["seconds"] + time.perf_counter() - started,
-            })
+            run.save_partial(
+                {
+                    "epoch": epoch,
+                    "step": step,
+                    "loss_sum": meter.loss_sum.item(),
+                    "correct": meter.correct.item(),
+                    "count": meter.count,
+                    "seconds": done["seconds"] + time.perf_counter() - started,
+                }
+            )
             return None
     count = max(meter.count, 1)
     train_loss = _check_finite(meter.loss_sum.item() / count, f"in epoch {epoch}")
@@ -104,8 +118,12 @@ def _eval_event(run: TrainState, epoch: int) -> dict[str, Any]:
     split, loader = ("val", run.val_loader) if run.val_loader else ("test", run.test_loader)
     loss, acc = evaluate(run.model, loader, run.criterion)
     return {
-        "kind": "eval", "epoch": epoch, "step": run.global_step, "split": split,
-        f"{split}_loss": loss, f"{split}_acc": acc,
+        "kind": "eval",
+        "epoch": epoch,
+        "step": run.global_step,
+        "split": split,
+        f"{split}_loss": loss,
+        f"{split}_acc": acc,
     }
 
 
@@ -179,10 +197,17 @@ def _finish_epoch(run: TrainState, epoch: int, result: tuple[float, float, float
     test_loss, test_acc = evaluate(run.model, run.test_loader, run.criterion)
     run.epoch = epoch
     return {
-        "kind": "epoch", "epoch": epoch, "step": run.global_step,
-        "train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss,
-        "val_acc": val_acc, "test_loss": test_loss, "test_acc": test_acc,
-        "lr": _lr(run), "seconds": seconds,
+        "kind": "epoch",
+        "epoch": epoch,
+        "step": run.global_step,
+        "train_loss": train_loss,
+        "train_acc": train_acc,
+        "val_loss": val_loss,
+        "val_acc": val_acc,
+        "test_loss": test_loss,
+        "test_acc": test_acc,
+        "lr": _lr(run),
+        "seconds": seconds,
         "images_per_s": len(run.splits.train) / max(seconds, 1e-9),
     }
 
@@ -207,9 +232,14 @@ def _early_stop(run: TrainState) -> dict[str, Any] | None:
     patience = run.config.early_stop
     if not patience or run.bad_epochs < patience:
         return None
-    return {"kind": "end", "status": "finished", "message": (
-        f"Early stop after epoch {run.epoch}: the validation loss has not improved for "
-        f"{run.bad_epochs} epochs.")}
+    return {
+        "kind": "end",
+        "status": "finished",
+        "message": (
+            f"Early stop after epoch {run.epoch}: the validation loss has not improved for "
+            f"{run.bad_epochs} epochs."
+        ),
+    }
 
 
 def _stopped(run: TrainState, epoch: int | None) -> dict[str, Any]:
@@ -222,6 +252,7 @@ def _stopped(run: TrainState, epoch: int | None) -> dict[str, Any]:
         where = "before the first step"
     saved = "; the checkpoint is saved there" if run.run_dir else ""
     return {
-        "kind": "end", "status": "stopped",
+        "kind": "end",
+        "status": "stopped",
         "message": f"Stopped {where}{saved}. `cnn-tui runs resume` continues from it.",
     }

@@ -71,8 +71,7 @@ def load_run_model(ref: str, runs_dir: str | os.PathLike[str]) -> LoadedModel:
         ) from None
     preprocess = _run_preprocess(config)
     title = f"run {run_dir.name}: {config.get('preset')} ({checkpoint_path.name})"
-    return LoadedModel(prepare(module), classes, preprocess, title,
-                        dataset=config.get("dataset"))
+    return LoadedModel(prepare(module), classes, preprocess, title, dataset=config.get("dataset"))
 
 
 def _build_preset(preset_name: str | None, num_classes: int):

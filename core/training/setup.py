@@ -43,8 +43,12 @@ def make_optimizer(config: TrainConfig, model: nn.Module, device: torch.device):
             params, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay, **fused
         )
     return torch.optim.SGD(
-        params, lr=config.lr, momentum=config.momentum, nesterov=config.nesterov,
-        weight_decay=config.weight_decay, **fused,
+        params,
+        lr=config.lr,
+        momentum=config.momentum,
+        nesterov=config.nesterov,
+        weight_decay=config.weight_decay,
+        **fused,
     )
 
 

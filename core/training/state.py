@@ -75,12 +75,18 @@ class TrainState:
             config.preset, num_classes=classes, weights_file=config.weights_file
         ).to(self.device, memory_format=model_memory_format(self.device))
         common = dict(
-            batch_size=config.batch_size, normalize=config.normalize, device=self.device,
-            seed=config.seed, resize=config.resize,
+            batch_size=config.batch_size,
+            normalize=config.normalize,
+            device=self.device,
+            seed=config.seed,
+            resize=config.resize,
         )
         plain = Augment()  # evaluation sees the images as they are
         self.train_loader = make_loader(
-            config.pipeline, self.splits.train, augment=config.augment_spec(), shuffle=True,
+            config.pipeline,
+            self.splits.train,
+            augment=config.augment_spec(),
+            shuffle=True,
             **common,
         )
         self.val_loader = None
@@ -183,13 +189,22 @@ class TrainState:
         params = sum(p.numel() for p in self.model.parameters())
         trainable = sum(p.numel() for p in self.model.parameters() if p.requires_grad)
         return {
-            "kind": "start", "device": str(device), "device_name": name,
-            "torch": torch.__version__, "preset": self.config.preset,
-            "dataset": splits.dataset.name, "dataset_title": splits.dataset.title,
-            "synthetic": splits.dataset.synthetic, "classes": list(splits.dataset.classes),
-            "train_size": len(splits.train), "val_size": len(splits.val) if splits.val else 0,
-            "test_size": len(splits.test), "epochs": self.config.epochs,
-            "steps_per_epoch": self.steps_per_epoch, "parameters": params,
-            "trainable_parameters": trainable, "resumed_from_epoch": self.epoch,
+            "kind": "start",
+            "device": str(device),
+            "device_name": name,
+            "torch": torch.__version__,
+            "preset": self.config.preset,
+            "dataset": splits.dataset.name,
+            "dataset_title": splits.dataset.title,
+            "synthetic": splits.dataset.synthetic,
+            "classes": list(splits.dataset.classes),
+            "train_size": len(splits.train),
+            "val_size": len(splits.val) if splits.val else 0,
+            "test_size": len(splits.test),
+            "epochs": self.config.epochs,
+            "steps_per_epoch": self.steps_per_epoch,
+            "parameters": params,
+            "trainable_parameters": trainable,
+            "resumed_from_epoch": self.epoch,
             "resumed_from_step": self.partial["step"] if self.partial else 0,
         }

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 class EpochMeter:
     """Running sums of one epoch on the device, plus the window since the last step event."""
 
-    def __init__(self, device: torch.device, loss_sum: float = 0.0, correct: int = 0,
-                 count: int = 0) -> None:
+    def __init__(
+        self, device: torch.device, loss_sum: float = 0.0, correct: int = 0, count: int = 0
+    ) -> None:
         self.loss_sum = torch.tensor(loss_sum, device=device)  # float32 sum of loss × images
         self.correct = torch.tensor(correct, device=device, dtype=torch.long)  # right answers
         self.count = count  # images seen this epoch

@@ -28,8 +28,10 @@ class ExportScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-body"):
-            yield Label("Copied to the clipboard (where the terminal allows). "
-                        "Enter a file name and press Enter to save:")
+            yield Label(
+                "Copied to the clipboard (where the terminal allows). "
+                "Enter a file name and press Enter to save:"
+            )
             yield Input(str(self.suggested), id="export-path")
             yield TextArea(self.text, read_only=True, id="export-text")
         yield Footer()

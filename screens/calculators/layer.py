@@ -28,8 +28,9 @@ class LayerCalculator(VerticalScroll):
             self.solved, self.kind, self.error = solved, kind, error
 
     def compose(self) -> ComposeResult:
-        yield Select(((e.title, e.key) for e in LAYER_EXAMPLES), prompt="Exercise…",
-                     id="layer-example")
+        yield Select(
+            ((e.title, e.key) for e in LAYER_EXAMPLES), prompt="Exercise…", id="layer-example"
+        )
         with HorizontalGroup(id="layer-fields"):
             for name, label in zip(FIELDS, ("in", "out", "kernel", "stride", "padding")):
                 with VerticalGroup(classes="field"):
@@ -87,8 +88,13 @@ class LayerCalculator(VerticalScroll):
         values = {name: self._int(f"#f-{name}") for name in FIELDS}
         kind = self.query_one("#f-kind", Select).value
         dilation, extra = self._int("#f-dilation"), self._int("#f-extra")
-        self.solve_layer(values, kind, 1 if dilation is None else dilation,
-                         0 if extra is None else extra, self.query_one("#f-ceil", Checkbox).value)
+        self.solve_layer(
+            values,
+            kind,
+            1 if dilation is None else dilation,
+            0 if extra is None else extra,
+            self.query_one("#f-ceil", Checkbox).value,
+        )
 
     def _int(self, selector: str) -> int | None:
         text = self.query_one(selector, Input).value.strip()
@@ -101,8 +107,13 @@ class LayerCalculator(VerticalScroll):
     def solve_layer(self, values, kind, dilation, extra, ceil) -> None:
         """Solve in a thread: two blanks over large sizes can take a moment."""
         try:
-            solved = solve(values, dilation=dilation, kind=kind, ceil_mode=ceil and kind == "pool",
-                           output_padding=extra if kind == "transposed" else 0)
+            solved = solve(
+                values,
+                dilation=dilation,
+                kind=kind,
+                ceil_mode=ceil and kind == "pool",
+                output_padding=extra if kind == "transposed" else 0,
+            )
         except UserError as error:
             self.post_message(self.LayerSolved(None, kind, str(error)))
             return
@@ -114,4 +125,3 @@ class LayerCalculator(VerticalScroll):
             result.update(f"[$text-error]{escape(message.error)}[/]")
         else:
             result.update(solved_markup(message.solved, message.kind))
-

@@ -38,10 +38,18 @@ class FieldGrid(Static, can_focus=True):
         Binding("down", "screen.move_cell(1, 0)", "Cell↓", tooltip="Choose the cell below."),
         Binding("left", "screen.move_cell(0, -1)", "Cell←", tooltip="Choose the cell left."),
         Binding("right", "screen.move_cell(0, 1)", "Cell→", tooltip="Choose the cell right."),
-        Binding("left_square_bracket", "screen.move_layer(-1)", "Layer−",
-                tooltip="The previous layer with a feature map."),
-        Binding("right_square_bracket", "screen.move_layer(1)", "Layer+",
-                tooltip="The next layer with a feature map."),
+        Binding(
+            "left_square_bracket",
+            "screen.move_layer(-1)",
+            "Layer−",
+            tooltip="The previous layer with a feature map.",
+        ),
+        Binding(
+            "right_square_bracket",
+            "screen.move_layer(1)",
+            "Layer+",
+            tooltip="The next layer with a feature map.",
+        ),
     ]
     """Arrows pick the output cell, [ and ] the layer."""
 
@@ -54,17 +62,43 @@ class CalculatorsScreen(WorkspaceScreen):
 
     BINDINGS = [
         Binding("f2", "show_tab('layer')", "Layer", tooltip="The single-layer calculator."),
-        Binding("f3", "show_tab('architecture')", "Architecture",
-                tooltip="Type or pick an architecture; see its layer table."),
-        Binding("f4", "show_tab('receptive')", "Receptive field",
-                tooltip="The input region one output cell sees."),
-        Binding("f5", "export('markdown')", "Export MD", priority=True,
-                tooltip="The layer table as Markdown (copy or save)."),
-        Binding("f6", "export('code')", "Export code", priority=True,
-                tooltip="The architecture as PyTorch nn.Sequential(...) code."),
-        *(Binding(f"f{7 + index}", f"exercise('{name}')", name.upper(), priority=True,
-                  show=False, tooltip=f"Exercise {name.upper()}; again for its next part.")
-          for index, name in enumerate(EXERCISE_PARTS)),
+        Binding(
+            "f3",
+            "show_tab('architecture')",
+            "Architecture",
+            tooltip="Type or pick an architecture; see its layer table.",
+        ),
+        Binding(
+            "f4",
+            "show_tab('receptive')",
+            "Receptive field",
+            tooltip="The input region one output cell sees.",
+        ),
+        Binding(
+            "f5",
+            "export('markdown')",
+            "Export MD",
+            priority=True,
+            tooltip="The layer table as Markdown (copy or save).",
+        ),
+        Binding(
+            "f6",
+            "export('code')",
+            "Export code",
+            priority=True,
+            tooltip="The architecture as PyTorch nn.Sequential(...) code.",
+        ),
+        *(
+            Binding(
+                f"f{7 + index}",
+                f"exercise('{name}')",
+                name.upper(),
+                priority=True,
+                show=False,
+                tooltip=f"Exercise {name.upper()}; again for its next part.",
+            )
+            for index, name in enumerate(EXERCISE_PARTS)
+        ),
     ]
     """F2–F4 switch panes; F5/F6 export the layer table (greyed out while it has errors);
     F7–F12 load exercises B1–B6. F5–F12 take priority over the text fields' own F-keys."""
@@ -91,10 +125,16 @@ class CalculatorsScreen(WorkspaceScreen):
                 yield LayerCalculator()
             with TabPane("Architecture (F3)", id="architecture"), VerticalScroll():
                 with Horizontal(id="arch-top"):
-                    yield Select(((e.title, e.key) for e in ARCHITECTURE_EXAMPLES),
-                                 prompt="Preset…", id="arch-preset")
-                    yield Input(",".join(map(str, DEFAULT_SPEC.input_shape)),
-                                placeholder="C,H,W", id="arch-input")
+                    yield Select(
+                        ((e.title, e.key) for e in ARCHITECTURE_EXAMPLES),
+                        prompt="Preset…",
+                        id="arch-preset",
+                    )
+                    yield Input(
+                        ",".join(map(str, DEFAULT_SPEC.input_shape)),
+                        placeholder="C,H,W",
+                        id="arch-input",
+                    )
                 yield TextArea(_pretty(DEFAULT_SPEC.spec), id="arch-spec", soft_wrap=True)
                 yield Static(id="arch-status")
                 yield DataTable(id="arch-table", zebra_stripes=True, cursor_type="row")
@@ -142,12 +182,17 @@ class CalculatorsScreen(WorkspaceScreen):
 
     def _rebuild(self) -> None:
         self.generation += 1
-        self.build_table(self.generation, self.query_one("#arch-spec", TextArea).text,
-                         self.query_one("#arch-input", Input).value, self.module_preset)
+        self.build_table(
+            self.generation,
+            self.query_one("#arch-spec", TextArea).text,
+            self.query_one("#arch-input", Input).value,
+            self.module_preset,
+        )
 
     @work(thread=True, exclusive=True, group="table")
-    def build_table(self, generation: int, text: str, shape_text: str,
-                    module_preset: str | None) -> None:
+    def build_table(
+        self, generation: int, text: str, shape_text: str, module_preset: str | None
+    ) -> None:
         """Parse and tabulate in a thread (a torchvision preset imports torch)."""
         try:
             shape = parse_shape(shape_text)
@@ -223,8 +268,10 @@ class CalculatorsScreen(WorkspaceScreen):
             info.update("This layer's cells have no receptive field the table can trace.")
             grid.update("")
             return
-        info.update(region_summary(self.table, self.field_row, self.cell, region)
-                    + "\n[$text-muted]Focus the grid (Tab), arrows: cell, [ ]: layer[/]")
+        info.update(
+            region_summary(self.table, self.field_row, self.cell, region)
+            + "\n[$text-muted]Focus the grid (Tab), arrows: cell, [ ]: layer[/]"
+        )
         grid.update(grid_markup(region))
 
     # ---- exercises -----------------------------------------------------------------------
@@ -244,8 +291,11 @@ class CalculatorsScreen(WorkspaceScreen):
         self.app.clear_notifications()
         if len(parts) > 1:
             key = f"F{7 + list(EXERCISE_PARTS).index(name)}"
-            self.notify(f"part {index + 1} of {len(parts)}; {key} again: next part",
-                        title=name.upper(), timeout=3)
+            self.notify(
+                f"part {index + 1} of {len(parts)}; {key} again: next part",
+                title=name.upper(),
+                timeout=3,
+            )
 
     # ---- panes and export --------------------------------------------------------------
     def action_show_tab(self, tab: str) -> None:

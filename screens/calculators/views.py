@@ -13,14 +13,18 @@ from core.arch.table import LayerTable, cell_text, shape_text
 GENERAL = {
     "conv": "out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1",
     "pool": "out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 "
-            "(⌈…⌉ with ceil_mode)",
-    "transposed": "out = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + "
-                  "output_padding + 1",
+    "(⌈…⌉ with ceil_mode)",
+    "transposed": "out = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1",
 }
 """The formula each layer kind follows, before numbers are put in."""
 
-LABELS = {"in_size": "in", "out_size": "out", "kernel": "kernel", "stride": "stride",
-          "padding": "padding"}
+LABELS = {
+    "in_size": "in",
+    "out_size": "out",
+    "kernel": "kernel",
+    "stride": "stride",
+    "padding": "padding",
+}
 MAX_LISTED = 12  # solutions listed on screen; the rest are counted
 
 
@@ -33,7 +37,8 @@ def solved_markup(solved: Solved, kind: str) -> str:
     if solved.unique:
         best = solved.solutions[0]
         values = "   ".join(
-            f"[b $accent]{LABELS[name]} = {getattr(best, name)}[/]" if name in solved.missing
+            f"[b $accent]{LABELS[name]} = {getattr(best, name)}[/]"
+            if name in solved.missing
             else f"{LABELS[name]} = {getattr(best, name)}"
             for name in LABELS
         )
@@ -54,22 +59,51 @@ def solved_markup(solved: Solved, kind: str) -> str:
     return "\n".join(lines)
 
 
-COLUMNS = ("layer", "type", "output", "params", "weights", "biases", "trainable", "RF", "jump",
-           "MACs")
+COLUMNS = (
+    "layer",
+    "type",
+    "output",
+    "params",
+    "weights",
+    "biases",
+    "trainable",
+    "RF",
+    "jump",
+    "MACs",
+)
 
 
 def table_cells(table: LayerTable) -> list[tuple[str, ...]]:
     """DataTable rows (in COLUMNS order): one per layer, then the totals."""
     rows = [
-        (row.name, row.source, shape_text(row.out_shape), f"{row.params:,}", f"{row.weights:,}",
-         f"{row.biases:,}", f"{row.trainable:,}", cell_text(row, "size"),
-         cell_text(row, "jump"), f"{row.macs:,}")
+        (
+            row.name,
+            row.source,
+            shape_text(row.out_shape),
+            f"{row.params:,}",
+            f"{row.weights:,}",
+            f"{row.biases:,}",
+            f"{row.trainable:,}",
+            cell_text(row, "size"),
+            cell_text(row, "jump"),
+            f"{row.macs:,}",
+        )
         for row in table.rows
     ]
-    rows.append(("total", "", "", f"{table.total_params:,}",
-                 f"{sum(row.weights for row in table.rows):,}",
-                 f"{sum(row.biases for row in table.rows):,}", f"{table.trainable_params:,}",
-                 "", "", f"{table.total_macs:,}"))
+    rows.append(
+        (
+            "total",
+            "",
+            "",
+            f"{table.total_params:,}",
+            f"{sum(row.weights for row in table.rows):,}",
+            f"{sum(row.biases for row in table.rows):,}",
+            f"{table.trainable_params:,}",
+            "",
+            "",
+            f"{table.total_macs:,}",
+        )
+    )
     return rows
 
 
@@ -106,8 +140,10 @@ def field_sum(table: LayerTable) -> str | None:
     if not terms:
         return None
     size = table.rows[rows[-1]].field[0].size
-    return (f"[$text-muted]RF after layer {table.rows[rows[-1]].name} = 1 + Σ (kᵢ − 1)·dᵢ·"
-            f"(s₁·…·sᵢ₋₁) = 1 + {' + '.join(terms)} = [b]{size}[/b][/]")
+    return (
+        f"[$text-muted]RF after layer {table.rows[rows[-1]].name} = 1 + Σ (kᵢ − 1)·dᵢ·"
+        f"(s₁·…·sᵢ₋₁) = 1 + {' + '.join(terms)} = [b]{size}[/b][/]"
+    )
 
 
 def field_formula(table: LayerTable, row_index: int) -> str | None:
@@ -120,25 +156,35 @@ def field_formula(table: LayerTable, row_index: int) -> str | None:
     layer = step[0].layer
     if layer is None and not step[0].adaptive:
         return f"pointwise layer: RF stays {row.field[0].size}, jump stays {row.field[0].jump}"
-    kernel, stride, dilation = (layer.kernel, layer.stride, layer.dilation) if layer else (
-        step[0].in_size // step[0].out_size, step[0].in_size // step[0].out_size, 1)
+    kernel, stride, dilation = (
+        (layer.kernel, layer.stride, layer.dilation)
+        if layer
+        else (step[0].in_size // step[0].out_size, step[0].in_size // step[0].out_size, 1)
+    )
     dil = "" if dilation == 1 else f"·{dilation}"
-    return (f"RF = r + (k − 1)·d·j = {size} + ({kernel} − 1){dil}·{jump} = {row.field[0].size};"
-            f"  jump = j·s = {jump}·{stride} = {row.field[0].jump}  (height axis)")
+    return (
+        f"RF = r + (k − 1)·d·j = {size} + ({kernel} − 1){dil}·{jump} = {row.field[0].size};"
+        f"  jump = j·s = {jump}·{stride} = {row.field[0].jump}  (height axis)"
+    )
 
 
-def region_summary(table: LayerTable, row_index: int, cell: tuple[int, int],
-                   region: tuple[Region, Region]) -> str:
+def region_summary(
+    table: LayerTable, row_index: int, cell: tuple[int, int], region: tuple[Region, Region]
+) -> str:
     """One paragraph: which input rows/cols the chosen cell sees and how much is padding."""
     row = table.rows[row_index]
-    parts = [f"Layer [b]{row.name}[/b] {escape(row.source)} → {shape_text(row.out_shape)}, "
-             f"cell (y={cell[0]}, x={cell[1]}):"]
+    parts = [
+        f"Layer [b]{row.name}[/b] {escape(row.source)} → {shape_text(row.out_shape)}, "
+        f"cell (y={cell[0]}, x={cell[1]}):"
+    ]
     for axis, name in ((0, "rows"), (1, "cols")):
         found = region[axis]
         inside = found.inside
         seen = "nothing but padding" if inside is None else f"input {name} {inside[0]}…{inside[1]}"
-        parts.append(f"{name} {found.start}…{found.end} ({found.size} wide, "
-                     f"{found.padding_cells} in padding): {seen}")
+        parts.append(
+            f"{name} {found.start}…{found.end} ({found.size} wide, "
+            f"{found.padding_cells} in padding): {seen}"
+        )
     if row.field is not None:
         parts.append(f"receptive field {cell_text(row, 'size')}, jump {cell_text(row, 'jump')}")
     formula = field_formula(table, row_index)
@@ -165,8 +211,10 @@ def grid_markup(region: tuple[Region, Region], max_cells: int = 72) -> str:
             ys, xs = range(y0, min(y0 + scale, bottom + 1)), range(x0, min(x0 + scale, right + 1))
             cells.append(_block(rows, cols, ys, xs, width))
         lines.append("".join(cells))
-    legend = ("[$accent]█[/] read  [$secondary]▒[/] in the field, not read (dilation)  "
-              "[$warning]░[/] padding  [$text-muted]·[/] input outside the field")
+    legend = (
+        "[$accent]█[/] read  [$secondary]▒[/] in the field, not read (dilation)  "
+        "[$warning]░[/] padding  [$text-muted]·[/] input outside the field"
+    )
     if scale > 1:
         legend += f"  (one mark = {scale}×{scale} cells)"
     return "\n".join(lines + ["", legend])

@@ -19,8 +19,12 @@ CYCLES = {
 """What each toggle key steps through; a typed value not in the list restarts at the first."""
 
 ANSWER_LABELS = {
-    "output": "output", "pre_activation": "pre-activation", "pooled": "pooled output",
-    "grad_weight": "dE/dw", "grad_bias": "dE/db", "grad_input": "dE/dx",
+    "output": "output",
+    "pre_activation": "pre-activation",
+    "pooled": "pooled output",
+    "grad_weight": "dE/dw",
+    "grad_bias": "dE/db",
+    "grad_input": "dE/dx",
 }
 
 
@@ -51,14 +55,19 @@ def describe_inputs(inputs: LabInputs, view: str, speed: float, playing: bool) -
     """The settings with the key that changes each, e.g. "s stride 1  p padding 0  ..."."""
     loss = "dE/do" if inputs.grad_output.strip() else "MSE target"
     parts = [
-        ("s", f"stride {inputs.stride}"), ("p", f"padding {inputs.padding}"),
-        ("m", inputs.padding_mode), ("c", inputs.mode), ("d", f"dilation {inputs.dilation}"),
+        ("s", f"stride {inputs.stride}"),
+        ("p", f"padding {inputs.padding}"),
+        ("m", inputs.padding_mode),
+        ("c", inputs.mode),
+        ("d", f"dilation {inputs.dilation}"),
         ("r", f"ReLU {'on' if inputs.activation == 'relu' else 'off'}"),
         ("o", f"pool {inputs.pool}"),
     ]
     if inputs.pool != "none":
-        parts += [("n", f"window {inputs.pool_kernel}"),
-                  ("j", f"stride {inputs.pool_stride or '= window'}"),
-                  ("u", f"ceil {'on' if inputs.ceil_mode else 'off'}")]
+        parts += [
+            ("n", f"window {inputs.pool_kernel}"),
+            ("j", f"stride {inputs.pool_stride or '= window'}"),
+            ("u", f"ceil {'on' if inputs.ceil_mode else 'off'}"),
+        ]
     parts += [("t", loss), ("space", f"{'pause' if playing else 'play'} {speed:g}s")]
     return "  ".join(f"[b reverse] {key} [/] {text}" for key, text in parts)

@@ -37,9 +37,9 @@ class LabBody(VerticalScroll, can_focus=False):
 
 MODE_NOTES = {
     "correlation": "Cross-correlation: the kernel slides as typed, o[i,j] = Σ w[k,l]·x[i+k, j+l]"
-                   " — what nn.Conv2d computes.",
+    " — what nn.Conv2d computes.",
     "convolution": "Convolution: the kernel is flipped by 180° first, o[i,j] = Σ w[k,l]·"
-                   "x[i−k, j−l] — the signal-processing definition of A2/A3.",
+    "x[i−k, j−l] — the signal-processing definition of A2/A3.",
 }
 """Said when `c` switches the mode, so the difference is explained where it happens."""
 
@@ -73,22 +73,29 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             with Horizontal(id="conv-editors"):
                 with HorizontalGroup(classes="field"):
                     yield Label("input x", classes="field-label")
-                    yield Input(id="field-input", compact=True,
-                                tooltip="Rows split by ;  channels by |")
+                    yield Input(
+                        id="field-input", compact=True, tooltip="Rows split by ;  channels by |"
+                    )
                 with HorizontalGroup(classes="field"):
                     yield Label("bias", classes="field-label")
-                    yield Input(id="field-biases", compact=True,
-                                tooltip="One per kernel, or one for all")
+                    yield Input(
+                        id="field-biases", compact=True, tooltip="One per kernel, or one for all"
+                    )
             with Horizontal(id="conv-editors-2"):
                 with HorizontalGroup(classes="field"):
                     yield Label("kernels", classes="field-label")
-                    yield TextArea(id="field-kernels", soft_wrap=False, compact=True,
-                                   placeholder="one kernel per line, e.g. 1 0; 0 1",
-                                   tooltip="One kernel per line; its channels split by |")
+                    yield TextArea(
+                        id="field-kernels",
+                        soft_wrap=False,
+                        compact=True,
+                        placeholder="one kernel per line, e.g. 1 0; 0 1",
+                        tooltip="One kernel per line; its channels split by |",
+                    )
                 with HorizontalGroup(classes="field"):
                     yield Label("target y", id="loss-label", classes="field-label")
-                    yield Input(id="field-loss", compact=True,
-                                placeholder="empty: no backward pass")
+                    yield Input(
+                        id="field-loss", compact=True, placeholder="empty: no backward pass"
+                    )
             yield Static(id="conv-params")
             yield StageRow(id="conv-stage")
             yield Static(id="conv-history")
@@ -96,8 +103,9 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             yield Static(id="conv-arith")
             with HorizontalGroup(id="answer-row"):
                 yield Label("your output", id="answer-label", classes="field-label")
-                yield Input(id="field-answer", compact=True,
-                            placeholder="e.g. 1 0; 0 1   (Enter checks)")
+                yield Input(
+                    id="field-answer", compact=True, placeholder="e.g. 1 0; 0 1   (Enter checks)"
+                )
             yield Static(id="conv-status")
 
     def on_mount(self) -> None:
@@ -145,10 +153,14 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             describe_inputs(self.inputs, self.view, SPEEDS[self.speed], self.timer is not None)
         )
         self.query_one("#loss-label", Label).update(
-            "dE/do" if self.loss_kind == "grad" else "target y")
+            "dE/do" if self.loss_kind == "grad" else "target y"
+        )
         label = f"your {ANSWER_LABELS.get(self.answer_for, 'answer')}"
-        if self.solution is not None and len(self.solution.forward.results) > 1 \
-                and self.answer_for != "grad_input":
+        if (
+            self.solution is not None
+            and len(self.solution.forward.results) > 1
+            and self.answer_for != "grad_input"
+        ):
             label += f" (kernel {self.kernel + 1})"
         self.query_one("#answer-label", Label).update(f"{label}:")
         self.refresh_bindings()
@@ -157,8 +169,9 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         if self.solution is None:
             return
         wide = self.size.width >= WIDE
-        shown = stage(self.solution, self.view, self.kernel, self.cursor, self.check, wide,
-                      self.compact)
+        shown = stage(
+            self.solution, self.view, self.kernel, self.cursor, self.check, wide, self.compact
+        )
         self.cursor = min(self.cursor, shown.grid[0] * shown.grid[1] - 1)
         holder = self.query_one("#conv-stage", StageRow)
         views = list(holder.query(MatrixView))
@@ -186,9 +199,11 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
     # -- editors -------------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
         """Typing re-solves at once; echoes of `load` (same text) change nothing."""
-        field = {"field-input": "input", "field-biases": "biases",
-                 "field-loss": "grad_output" if self.loss_kind == "grad" else "target"}.get(
-            event.input.id or "")
+        field = {
+            "field-input": "input",
+            "field-biases": "biases",
+            "field-loss": "grad_output" if self.loss_kind == "grad" else "target",
+        }.get(event.input.id or "")
         if field is not None and getattr(self.inputs, field) != event.value:
             self.inputs = self.inputs.replace(**{field: event.value})
             self.check = None
@@ -216,8 +231,11 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             self.set_status(str(error), error=True)
             return
         self.set_status(describe(self.check), error=not self.check.correct)
-        target_view = {"pooled": "pool", "grad_weight": "grad_weight",
-                       "grad_input": "grad_input"}.get(self.answer_for, "forward")
+        target_view = {
+            "pooled": "pool",
+            "grad_weight": "grad_weight",
+            "grad_input": "grad_input",
+        }.get(self.answer_for, "forward")
         if target_view in available_views(self.solution):
             self.view = target_view
         self.cursor = 10**9
@@ -260,7 +278,8 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             text = self.inputs.target or self.inputs.grad_output
             self.inputs = self.inputs.replace(
                 target="" if self.loss_kind == "grad" else text,
-                grad_output=text if self.loss_kind == "grad" else "")
+                grad_output=text if self.loss_kind == "grad" else "",
+            )
         else:
             self.inputs = self.inputs.replace(**{name: next_value(self.inputs, name)})
         self.check = None
@@ -272,8 +291,11 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         """Show gradient sums with or without the terms whose product is 0."""
         self.compact = not self.compact
         self.refresh_stage()
-        self.set_status("Gradient sums leave out zero terms (z shows them)." if self.compact
-                        else "Gradient sums list every term (z leaves out the zeros).")
+        self.set_status(
+            "Gradient sums leave out zero terms (z shows them)."
+            if self.compact
+            else "Gradient sums list every term (z leaves out the zeros)."
+        )
 
     def action_answer(self) -> None:
         self.query_one("#field-answer", Input).focus()

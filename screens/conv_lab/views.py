@@ -45,7 +45,9 @@ def available_views(solution: Solution) -> tuple[str, ...]:
         views.append("pool")
     if solution.backward is not None:
         views += (["grad_pool"] if solution.pooled is not None else []) + [
-            "grad_weight", "grad_input"]
+            "grad_weight",
+            "grad_input",
+        ]
     return tuple(views)
 
 
@@ -64,14 +66,26 @@ def step_grid(solution: Solution, view: str, kernel: int) -> tuple[int, int]:
     return len(solution.problem.x) * rows, cols
 
 
-def stage(solution: Solution, view: str, kernel: int, cursor: int,
-          check: CheckResult | None = None, wide: bool = False, compact: bool = False) -> Stage:
+def stage(
+    solution: Solution,
+    view: str,
+    kernel: int,
+    cursor: int,
+    check: CheckResult | None = None,
+    wide: bool = False,
+    compact: bool = False,
+) -> Stage:
     """The pictures and text of one step; `wide` adds the other kernels' maps beside,
     `compact` leaves the zero terms out of gradient sums."""
     grid = step_grid(solution, view, kernel)
     cursor = max(0, min(cursor, grid[0] * grid[1] - 1))
-    build = {"forward": _forward, "pool": _pool, "grad_pool": _grad_pool,
-             "grad_weight": _grad_weight, "grad_input": _grad_input}[view]
+    build = {
+        "forward": _forward,
+        "pool": _pool,
+        "grad_pool": _grad_pool,
+        "grad_weight": _grad_weight,
+        "grad_input": _grad_input,
+    }[view]
     pictures, arithmetic, label = build(solution, kernel, cursor, check, compact)
     if wide and view == "forward":
         pictures += _other_kernels(solution, kernel, cursor)
@@ -79,8 +93,10 @@ def stage(solution: Solution, view: str, kernel: int, cursor: int,
     where = f"step {cursor + 1}/{grid[0] * grid[1]} · {label}"
     if kernels > 1:
         where += f" · kernel {kernel + 1}/{kernels}"
-    history = tuple(str(build(solution, kernel, step, None, compact)[1])
-                    for step in range(max(0, cursor - HISTORY), cursor))
+    history = tuple(
+        str(build(solution, kernel, step, None, compact)[1])
+        for step in range(max(0, cursor - HISTORY), cursor)
+    )
     return Stage(tuple(pictures), arithmetic, where, grid, history)
 
 
@@ -93,8 +109,9 @@ def _after(matrix: Matrix, upto: int) -> frozenset[tuple[int, int]]:
 def _wrong(check: CheckResult | None, quantities: tuple[str, ...], channel: int = 0):
     if check is None or check.correct or check.quantity not in quantities:
         return frozenset()
-    return frozenset(cell[-2:] for cell in check.wrong_cells
-                     if len(cell) == 2 or cell[0] == channel)
+    return frozenset(
+        cell[-2:] for cell in check.wrong_cells if len(cell) == 2 or cell[0] == channel
+    )
 
 
 def _padded_pictures(solution: Solution, windows: dict[int, frozenset]) -> list[MatrixPicture]:
@@ -102,8 +119,9 @@ def _padded_pictures(solution: Solution, windows: dict[int, frozenset]) -> list[
     pictures = []
     for c, channel in enumerate(forward.padded):
         values = tuple(tuple(cell.value for cell in row) for row in channel)
-        padding = frozenset((i, j) for i, row in enumerate(channel)
-                            for j, cell in enumerate(row) if cell.padding)
+        padding = frozenset(
+            (i, j) for i, row in enumerate(channel) for j, cell in enumerate(row) if cell.padding
+        )
         title = "padded input" if any(forward.pads) else "input"
         if len(forward.padded) > 1:
             title += f" c{c + 1}"
@@ -116,8 +134,10 @@ def _kernel_pictures(solution: Solution, kernel: int) -> list[MatrixPicture]:
     flipped = solution.forward.config.mode == "convolution"
     name = f"kernel {kernel + 1}" if len(solution.forward.results) > 1 else "kernel"
     title = f"{name} flipped" if flipped else name
-    return [MatrixPicture(title + (f" c{c + 1}" if len(result.applied) > 1 else ""), m)
-            for c, m in enumerate(result.applied)]
+    return [
+        MatrixPicture(title + (f" c{c + 1}" if len(result.applied) > 1 else ""), m)
+        for c, m in enumerate(result.applied)
+    ]
 
 
 def _forward(solution: Solution, kernel: int, cursor: int, check, compact=False):
@@ -129,10 +149,15 @@ def _forward(solution: Solution, kernel: int, cursor: int, check, compact=False)
     pictures = _padded_pictures(solution, {c: frozenset(w) for c, w in windows.items()})
     pictures += _kernel_pictures(solution, kernel)
     quantity = "pre-activation" if check and check.quantity == "pre_activation" else "output"
-    pictures.append(MatrixPicture(
-        f"{quantity} (bias {fmt(result.bias)})", result.output, current=step.out,
-        wrong=_wrong(check, ("output", "pre_activation")), hidden=_after(result.output, cursor),
-    ))
+    pictures.append(
+        MatrixPicture(
+            f"{quantity} (bias {fmt(result.bias)})",
+            result.output,
+            current=step.out,
+            wrong=_wrong(check, ("output", "pre_activation")),
+            hidden=_after(result.output, cursor),
+        )
+    )
     i, j = step.out
     return pictures, styled_arithmetic(f"o[{i},{j}] = ", step), f"o[{i},{j}]"
 
@@ -143,9 +168,14 @@ def _other_kernels(solution: Solution, kernel: int, cursor: int) -> list[MatrixP
     for k, result in enumerate(solution.forward.results):
         if k != kernel:
             pictures += _kernel_pictures(solution, k)
-            pictures.append(MatrixPicture(f"output {k + 1}", result.output,
-                                          current=result.steps[cursor].out,
-                                          hidden=_after(result.output, cursor)))
+            pictures.append(
+                MatrixPicture(
+                    f"output {k + 1}",
+                    result.output,
+                    current=result.steps[cursor].out,
+                    hidden=_after(result.output, cursor),
+                )
+            )
     return pictures
 
 
@@ -157,8 +187,13 @@ def _pool(solution: Solution, kernel: int, cursor: int, check, compact=False):
     marked = frozenset([step.argmax]) if step.argmax else frozenset()
     pictures = [
         MatrixPicture("conv output", conv_out, cells, marked=marked),
-        MatrixPicture(f"{solution.problem.pool.kind} pooled", pooled.output, current=step.out,
-                      wrong=_wrong(check, ("pooled",)), hidden=_after(pooled.output, cursor)),
+        MatrixPicture(
+            f"{solution.problem.pool.kind} pooled",
+            pooled.output,
+            current=step.out,
+            wrong=_wrong(check, ("pooled",)),
+            hidden=_after(pooled.output, cursor),
+        ),
     ]
     i, j = step.out
     return pictures, f"p[{i},{j}] = {step.arithmetic()}", f"p[{i},{j}]"
@@ -171,9 +206,10 @@ def _grad_pool(solution: Solution, kernel: int, cursor: int, check, compact=Fals
     cols = len(conv_out[0])
     cell = divmod(cursor, cols)
     senders = frozenset(
-        step.out for step in pooled.steps
-        if (step.argmax == cell) or (step.argmax is None and
-                                     any((r, c) == cell for r, c, _ in step.cells))
+        step.out
+        for step in pooled.steps
+        if (step.argmax == cell)
+        or (step.argmax is None and any((r, c) == cell for r, c, _ in step.cells))
     )
     argmaxes = frozenset(step.argmax for step in pooled.steps if step.argmax is not None)
     grad = back.grad_output[kernel]
@@ -195,16 +231,26 @@ def _grad_weight(solution: Solution, kernel: int, cursor: int, check, compact=Fa
     a, b = kernel_index(config.mode, (k_rows, k_cols), s, t)
     out_rows, out_cols = solution.forward.out_shape
     window = frozenset(
-        (i * config.stride[0] + a * config.dilation[0],
-         j * config.stride[1] + b * config.dilation[1])
-        for i in range(out_rows) for j in range(out_cols)
+        (
+            i * config.stride[0] + a * config.dilation[0],
+            j * config.stride[1] + b * config.dilation[1],
+        )
+        for i in range(out_rows)
+        for j in range(out_cols)
     )
     pictures = _padded_pictures(solution, {channel: window})
     pictures += _loss_pictures(solution, kernel)
     grad = back.grad_weight[kernel][channel]
     title = "dE/dw" + (f" c{channel + 1}" if len(result.kernel) > 1 else "")
-    pictures.append(MatrixPicture(title, grad, current=(s, t), hidden=_after(grad, rest),
-                                  wrong=_wrong(check, ("grad_weight",), channel)))
+    pictures.append(
+        MatrixPicture(
+            title,
+            grad,
+            current=(s, t),
+            hidden=_after(grad, rest),
+            wrong=_wrong(check, ("grad_weight",), channel),
+        )
+    )
     return pictures, back.weight_traces[kernel][cursor].arithmetic(compact), f"w[{s},{t}]"
 
 
@@ -216,7 +262,9 @@ def _grad_input(solution: Solution, kernel: int, cursor: int, check, compact=Fal
     result = solution.forward.results[kernel]
     padded = solution.forward.padded[channel]
     touching = frozenset(
-        step.out for step in result.steps for term in step.terms
+        step.out
+        for step in result.steps
+        for term in step.terms
         if term.channel == channel and padded[term.row][term.col].source == (r, c)
     )
     pictures = _loss_pictures(solution, kernel)
@@ -224,8 +272,15 @@ def _grad_input(solution: Solution, kernel: int, cursor: int, check, compact=Fal
     pictures += _kernel_pictures(solution, kernel)
     title = "dE/dx" + (f" c{channel + 1}" if len(solution.problem.x) > 1 else "")
     grad = back.grad_input[channel]
-    pictures.append(MatrixPicture(title, grad, current=(r, c), hidden=_after(grad, rest),
-                                  wrong=_wrong(check, ("grad_input",), channel)))
+    pictures.append(
+        MatrixPicture(
+            title,
+            grad,
+            current=(r, c),
+            hidden=_after(grad, rest),
+            wrong=_wrong(check, ("grad_input",), channel),
+        )
+    )
     return pictures, back.input_traces[cursor].arithmetic(compact), f"x[{r},{c}]"
 
 

@@ -25,20 +25,32 @@ class DatasetScreen(WorkspaceScreen):
 
     BINDINGS = [
         Binding("e", "tab('examples')", "Examples", tooltip="Examples per class.", show=False),
-        Binding("a", "tab('augment')", "Augment", tooltip="Originals beside augmented copies.",
-                show=False),
-        Binding("b", "tab('balance')", "Balance", tooltip="Images per class in each split.",
-                show=False),
+        Binding(
+            "a",
+            "tab('augment')",
+            "Augment",
+            tooltip="Originals beside augmented copies.",
+            show=False,
+        ),
+        Binding(
+            "b", "tab('balance')", "Balance", tooltip="Images per class in each split.", show=False
+        ),
         Binding("d", "next_dataset", "Dataset", tooltip="Switch between CIFAR-10 and Shapes-10."),
         Binding("t", "toggle_split", "Split", tooltip="Switch between train and test images."),
         Binding("right_square_bracket,pagedown", "page(1)", "Page ▶", tooltip="Next examples."),
         Binding("left_square_bracket,pageup", "page(-1)", "◀ Page", tooltip="Earlier examples."),
         Binding(
-            "plus,equals_sign", "per_class(1)", "More", tooltip="More examples per class.",
+            "plus,equals_sign",
+            "per_class(1)",
+            "More",
+            tooltip="More examples per class.",
             show=False,
         ),
         Binding(
-            "minus", "per_class(-1)", "Fewer", tooltip="Fewer (larger) examples per class.",
+            "minus",
+            "per_class(-1)",
+            "Fewer",
+            tooltip="Fewer (larger) examples per class.",
             show=False,
         ),
         Binding("f", "toggle('flip')", "Flip", tooltip="Random horizontal flip (p = 0.5)."),
@@ -130,10 +142,15 @@ class DatasetScreen(WorkspaceScreen):
         if self.loading_since is None:
             return
         seconds = time.monotonic() - self.loading_since
-        note = (" (the first time, generating the synthetic images takes a few seconds; "
-                "later they are read from disk)" if self.dataset_name == "shapes" else "")
+        note = (
+            " (the first time, generating the synthetic images takes a few seconds; "
+            "later they are read from disk)"
+            if self.dataset_name == "shapes"
+            else ""
+        )
         self.query_one("#dataset-info", Static).update(
-            f"Loading {self.dataset_name}… {seconds:.0f} s{note}")
+            f"Loading {self.dataset_name}… {seconds:.0f} s{note}"
+        )
 
     def _stop_loading(self) -> None:
         self.loading_since = None
@@ -255,8 +272,17 @@ class DatasetScreen(WorkspaceScreen):
         grid = self.query_one(ExampleGrid)
         width = self.query_one("#grid-scroll").size.width - 2
         size, label_above = grid_size(width or 80, self.per_class)
-        grid.update(class_grid(self.dataset, self.split, self.indices, size, self.truecolor,
-                               grid.cursor, label_above))
+        grid.update(
+            class_grid(
+                self.dataset,
+                self.split,
+                self.indices,
+                size,
+                self.truecolor,
+                grid.cursor,
+                label_above,
+            )
+        )
 
     def on_resize(self) -> None:
         if self.dataset is not None:
@@ -285,7 +311,8 @@ class DatasetScreen(WorkspaceScreen):
         column = self.query_one(ExampleGrid).cursor[1]
         rows = [
             (label, int(chosen[min(column, len(chosen) - 1)]))
-            for label, chosen in enumerate(self.indices) if len(chosen)
+            for label, chosen in enumerate(self.indices)
+            if len(chosen)
         ]
         key = (self.dataset.name, self.split, tuple(rows), self.choice, self.roll)
         self.query_one("#augment-state", Static).update(self._augment_state("drawing…"))
@@ -322,6 +349,7 @@ class DatasetScreen(WorkspaceScreen):
         size = fit_size(width or 80, COPIES + 1, hi=24)
         labels = [label for label, _ in message.rows]
         self.query_one("#augment-view", Static).update(
-            augment_rows(self.dataset, labels, message.originals, message.copies, size,
-                         self.truecolor)
+            augment_rows(
+                self.dataset, labels, message.originals, message.copies, size, self.truecolor
+            )
         )

@@ -6,12 +6,12 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from core.assets import bundled_photos
 from core.errors import UserError
 from core.explain.colormaps import COLORMAPS
+from screens.explain.controls import compose_controls, read_request
 from screens.explain.messages import (
     ExplainProgressed,
     ExplanationFailed,
@@ -34,16 +34,8 @@ from tui.config import terminal_has_truecolor
 from tui.widgets.heatmap import Heatmap
 from tui.workspace_screen import WorkspaceScreen
 
-METHOD_CHOICES = (
-    ("Grad-CAM", "gradcam"), ("Saliency", "saliency"), ("Activations", "activations"),
-    ("First-layer filters", "filters"),
-)
-NORMALISE_CHOICES = (
-    ("per map", "per-map"), ("one shared scale", "shared"), ("none (0..1)", "none"),
-)
 NARROW_WIDTH = 110
 """Below this many columns the photo, map and overlay are stacked instead of side by side."""
-REDUCE_CHOICES = (("max |grad| / mean", "max"), ("mean", "mean"), ("PCA → RGB", "pca"))
 
 
 class ExplainScreen(WorkspaceScreen):
@@ -53,15 +45,32 @@ class ExplainScreen(WorkspaceScreen):
     CSS_PATH = "explain.tcss"
 
     BINDINGS = [
-        Binding("f5,ctrl+r", "explain", "Explain", tooltip="Compute the maps for these settings.",
-                id="explain-run"),
-        Binding("left_square_bracket", "alpha(-0.1)", "Alpha −",
-                tooltip="Less map, more photo in the overlay."),
-        Binding("right_square_bracket", "alpha(0.1)", "Alpha +",
-                tooltip="More map, less photo in the overlay."),
+        Binding(
+            "f5,ctrl+r",
+            "explain",
+            "Explain",
+            tooltip="Compute the maps for these settings.",
+            id="explain-run",
+        ),
+        Binding(
+            "left_square_bracket",
+            "alpha(-0.1)",
+            "Alpha −",
+            tooltip="Less map, more photo in the overlay.",
+        ),
+        Binding(
+            "right_square_bracket",
+            "alpha(0.1)",
+            "Alpha +",
+            tooltip="More map, less photo in the overlay.",
+        ),
         Binding("c", "next_colormap", "Colormap", tooltip="Cycle viridis/inferno/magma/gray/…"),
-        Binding("ctrl+s", "export", "Export", tooltip="Write NPY, PNGs and recipe.json to "
-                "./explain-exports/."),
+        Binding(
+            "ctrl+s",
+            "export",
+            "Export",
+            tooltip="Write NPY, PNGs and recipe.json to ./explain-exports/.",
+        ),
     ]
     """F5 computes; [ ] change the overlay alpha; c cycles the colormap; ctrl+s exports."""
 
@@ -74,45 +83,9 @@ class ExplainScreen(WorkspaceScreen):
         self.truecolor = True
 
     def compose_body(self) -> ComposeResult:
-        photos = list(bundled_photos())
         with Horizontal(id="explain-main"):
             with VerticalScroll(id="explain-controls"):
-                yield Label("Model")
-                yield Select(self.model_choices(), id="model", value=RESNET18,
-                             allow_blank=False, compact=True)
-                yield Input(id="weights", placeholder="weights file (hub cache)",
-                            compact=True)
-                yield Label("Image")
-                yield Select([(name, name) for name in photos], id="image-choice",
-                             value=_default_photo(photos), prompt="photo",
-                             compact=True)
-                yield Input(id="image-path", placeholder="or path, cifar10:17 …",
-                            compact=True)
-                yield Label("Method")
-                yield Select(METHOD_CHOICES, id="method", value="gradcam", allow_blank=False,
-                             compact=True)
-                yield Label("Layer")
-                yield Select([], id="layer", prompt="default layer", compact=True)
-                yield Label("Target (name or index)")
-                yield Input(id="target", placeholder="predicted class", compact=True)
-                yield Input(id="target2", placeholder="2nd target to compare", compact=True)
-                yield Label("Reduce/channels/filters")
-                yield Select(REDUCE_CHOICES, id="reduce", value="max", allow_blank=False,
-                             compact=True)
-                yield Input(id="channels", placeholder="N channels (0 = reduce)",
-                            type="integer", compact=True)
-                yield Input(id="filters", placeholder="filters e.g. 14,26,32",
-                            compact=True)
-                yield Label("Scale and colour")
-                yield Select(NORMALISE_CHOICES, id="normalise", value="per-map",
-                             allow_blank=False, compact=True)
-                yield Select([(name, name) for name in COLORMAPS], id="colormap",
-                             value="viridis", allow_blank=False, compact=True)
-                yield Checkbox("ReLU (Grad-CAM)", True, id="relu", compact=True)
-                yield Checkbox("counterfactual", False, id="counterfactual", compact=True)
-                yield Button("Explain (F5)", id="run", variant="primary", compact=True)
-                yield Button("Gallery: right / wrong (run)", id="gallery", compact=True)
-                yield OptionList(id="gallery-list")
+                yield from compose_controls(self.model_choices())
             with VerticalScroll(id="explain-results"):
                 yield Static("Pick settings and press F5.", id="explain-status")
                 yield Static(id="explain-notice")
@@ -134,8 +107,10 @@ class ExplainScreen(WorkspaceScreen):
         if self.truecolor:
             notice.display = False
         else:
-            notice.update("256 colours: maps use an ordered grey ramp. For colour maps start "
-                          "with [b]cnn-tui --truecolor[/b].")
+            notice.update(
+                "256 colours: maps use an ordered grey ramp. For colour maps start "
+                "with [b]cnn-tui --truecolor[/b]."
+            )
         self.query_one("#row2").display = False
         self.query_one("#gallery-list").display = False
         self.query_one("#model", Select).focus()
@@ -146,8 +121,10 @@ class ExplainScreen(WorkspaceScreen):
 
     def model_choices(self) -> list[tuple[str, str]]:
         """ResNet-18 (real or explicitly random weights) and every run with a checkpoint."""
-        choices = [("ResNet-18 (ImageNet weights)", RESNET18),
-                   ("ResNet-18 RANDOM weights (demo only)", RANDOM_RESNET18)]
+        choices = [
+            ("ResNet-18 (ImageNet weights)", RESNET18),
+            ("ResNet-18 RANDOM weights (demo only)", RANDOM_RESNET18),
+        ]
         return choices + run_choices(self.app.config.runs_dir)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
@@ -175,12 +152,14 @@ class ExplainScreen(WorkspaceScreen):
     def on_gallery_listed(self, message: GalleryListed) -> None:
         listing = self.query_one("#gallery-list", OptionList)
         listing.clear_options()
-        listing.add_options(Option(item.caption, id=item.source)
-                            for item in message.right + message.wrong)
+        listing.add_options(
+            Option(item.caption, id=item.source) for item in message.right + message.wrong
+        )
         listing.display = True
         listing.focus()
         self.query_one("#explain-status", Static).update(
-            f"{len(message.right)} right, {len(message.wrong)} wrong: pick one to explain.")
+            f"{len(message.right)} right, {len(message.wrong)} wrong: pick one to explain."
+        )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.query_one("#image-path", Input).value = event.option.id or ""
@@ -193,8 +172,9 @@ class ExplainScreen(WorkspaceScreen):
         if event.select.id == "model" and self.layers_for != event.value:
             self.query_one("#layer", Select).set_options([])
             self.layers_for = None
-            self.list_layers(str(event.value), self.query_one("#weights", Input).value.strip()
-                             or None)
+            self.list_layers(
+                str(event.value), self.query_one("#weights", Input).value.strip() or None
+            )
         if event.select.id in ("normalise", "colormap") and self.results:
             self.show_results()
 
@@ -210,35 +190,7 @@ class ExplainScreen(WorkspaceScreen):
 
     def build_request(self) -> ExplainRequest:
         """The request the controls describe (raises UserError for malformed fields)."""
-        from core.explain.recipe import Recipe, parse_filters
-
-        def text(widget_id: str) -> str:
-            return self.query_one(f"#{widget_id}", Input).value.strip()
-
-        def choice(widget_id: str):
-            select = self.query_one(f"#{widget_id}", Select)
-            return None if select.is_blank() else select.value
-
-        image = text("image-path") or choice("image-choice")
-        if not image:
-            raise UserError("Choose a photo or type an image path.")
-        method = choice("method")
-        reduce = choice("reduce")
-        if method == "activations" and reduce == "max":
-            reduce = "mean"
-        if method == "saliency" and reduce == "pca":
-            reduce = "max"
-        common = dict(method=method, layer=choice("layer"), reduce=reduce,
-                      channels=int(text("channels") or 0), filters=parse_filters(text("filters")),
-                      relu=self.query_one("#relu", Checkbox).value,
-                      counterfactual=self.query_one("#counterfactual", Checkbox).value)
-        targets = [text("target") or None]
-        if text("target2") and method in ("saliency", "gradcam"):
-            targets.append(text("target2"))
-        return ExplainRequest(
-            model=choice("model"), weights_file=text("weights") or None, image=image,
-            recipes=tuple(Recipe(target=target, **common) for target in targets),
-        )
+        return read_request(self)
 
     @work(thread=True, exclusive=True, group="explain")
     def run_request(self, request: ExplainRequest) -> None:
@@ -246,9 +198,12 @@ class ExplainScreen(WorkspaceScreen):
 
         worker = get_current_worker()
         try:
-            model, results = compute(request, self.cache,
-                                     lambda text: self.post_message(ExplainProgressed(text)),
-                                     lambda: worker.is_cancelled)
+            model, results = compute(
+                request,
+                self.cache,
+                lambda text: self.post_message(ExplainProgressed(text)),
+                lambda: worker.is_cancelled,
+            )
             layers = layer_choices(model) if self.layers_for != request.model else []
         except UserError as error:
             self.post_message(ExplanationFailed(_with_screen_hint(error)))
@@ -266,8 +221,9 @@ class ExplainScreen(WorkspaceScreen):
             layers = layer_choices(model)
         except UserError as error:
             if not get_current_worker().is_cancelled:
-                self.post_message(ExplanationFailed(_with_screen_hint(error),
-                                                    heading="Model not available"))
+                self.post_message(
+                    ExplanationFailed(_with_screen_hint(error), heading="Model not available")
+                )
             return
         if not get_current_worker().is_cancelled:
             self.post_message(LayersListed(model_choice, model.title, layers))
@@ -281,13 +237,16 @@ class ExplainScreen(WorkspaceScreen):
         if not self.results:
             self.query_one("#explain-status", Static).update(
                 f"{message.title}: {len(message.layers)} layers to choose from. Pick settings "
-                "and press F5.")
+                "and press F5."
+            )
 
     def on_explain_progressed(self, message: ExplainProgressed) -> None:
         self.query_one("#explain-status", Static).update(message.text)
 
     def on_explanation_failed(self, message: ExplanationFailed) -> None:
-        self.query_one("#explain-status", Static).update(f"[b]{message.heading}:[/b] {message.text}")
+        self.query_one("#explain-status", Static).update(
+            f"[b]{message.heading}:[/b] {message.text}"
+        )
 
     def on_explanation_ready(self, message: ExplanationReady) -> None:
         self.results = message.results
@@ -303,19 +262,28 @@ class ExplainScreen(WorkspaceScreen):
         self.query_one("#explain-status", Static).update(
             f"{warning}{message.model.title}{where} · map {'×'.join(map(str, first.maps.shape))}"
         )
-        rows = [f"{rank}. {p.name} ({p.index}) {p.probability:.1%}"
-                for rank, p in enumerate(first.top5, 1)]
-        targets = " · ".join(f"target {r.target} {r.target_name}" for r in self.results
-                             if r.target is not None)
-        self.query_one("#top5", Static).update("top-5: " + "  ".join(rows) +
-                                               (f"\n{targets}" if targets else ""))
+        rows = [
+            f"{rank}. {p.name} ({p.index}) {p.probability:.1%}"
+            for rank, p in enumerate(first.top5, 1)
+        ]
+        targets = " · ".join(
+            f"target {r.target} {r.target_name}" for r in self.results if r.target is not None
+        )
+        self.query_one("#top5", Static).update(
+            "top-5: " + "  ".join(rows) + (f"\n{targets}" if targets else "")
+        )
         self.show_results()
         self.refresh_bindings()
 
     def show_results(self) -> None:
         """Hand the raw maps to the heatmaps with the chosen scale and colours."""
-        draw_results(self, self.results, self.query_one("#normalise", Select).value,
-                     self.query_one("#colormap", Select).value, self.alpha)
+        draw_results(
+            self,
+            self.results,
+            self.query_one("#normalise", Select).value,
+            self.query_one("#colormap", Select).value,
+            self.alpha,
+        )
 
     def action_alpha(self, delta: float) -> None:
         """Change the overlay opacity of the map."""
@@ -335,8 +303,13 @@ class ExplainScreen(WorkspaceScreen):
         for index, result in enumerate(self.results, 1):
             folder = Path("explain-exports") / f"{stamp}-{result.recipe.method}-{index}"
             try:
-                export(result, folder, self.query_one("#colormap", Select).value,
-                       self.query_one("#normalise", Select).value, self.alpha)
+                export(
+                    result,
+                    folder,
+                    self.query_one("#colormap", Select).value,
+                    self.query_one("#normalise", Select).value,
+                    self.alpha,
+                )
             except UserError as error:
                 self.notify(str(error), severity="error", timeout=8)
                 return
@@ -354,13 +327,8 @@ def _with_screen_hint(error: UserError) -> str:
     from core.models.weights import WeightsMissingError
 
     if isinstance(error, WeightsMissingError):
-        return (f"{error}\nIn this screen: type the weights file's path under Model, or choose "
-                "a trained run there (or the RANDOM-weights demo, for trying the screen).")
+        return (
+            f"{error}\nIn this screen: type the weights file's path under Model, or choose "
+            "a trained run there (or the RANDOM-weights demo, for trying the screen)."
+        )
     return str(error)
-
-
-def _default_photo(photos: list[str]):
-    """Chelsea the cat when bundled (exercise D4's cat), else the first photo."""
-    if "chelsea" in photos:
-        return "chelsea"
-    return photos[0] if photos else Select.NULL

@@ -7,9 +7,9 @@ one explanation per target. Imports torch only inside the functions.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from core.training.restore import run_checkpoint
 
@@ -66,8 +66,12 @@ class ModelCache:
         return self._model
 
 
-def compute(request: ExplainRequest, cache: ModelCache, progress: Callable[[str], None],
-            cancelled: Callable[[], bool] = lambda: False):
+def compute(
+    request: ExplainRequest,
+    cache: ModelCache,
+    progress: Callable[[str], None],
+    cancelled: Callable[[], bool] = lambda: False,
+):
     """(model, explanations) for the request; raises UserError for bad input."""
     from core.data.images import load_image
     from core.explain.recipe import explain
@@ -101,8 +105,9 @@ def layer_choices(model) -> list[tuple[str, str]]:
     ]
 
 
-def gallery(model_choice: str, weights_file: str | None, cache: ModelCache,
-            data_dir: str | None = None):
+def gallery(
+    model_choice: str, weights_file: str | None, cache: ModelCache, data_dir: str | None = None
+):
     """(correct, wrong) GalleryItems of the chosen run's test images (D5)."""
     from core.explain.gallery import classified_test_images
 

@@ -20,8 +20,9 @@ def draw_results(screen, results: list, normalisation: str, colormap: str, alpha
         suffix = "" if index == 0 else "2"
         map_view = screen.query_one(f"#map{suffix}", Heatmap)
         overlay_view = screen.query_one(f"#overlay{suffix}", Heatmap)
-        overlay_view.display = len(result.maps) == 1 or result.rgb is not None or (
-            result.tiles is not None)
+        overlay_view.display = (
+            len(result.maps) == 1 or result.rgb is not None or (result.tiles is not None)
+        )
         if result.rgb is not None:
             rgb = pca_image(result.rgb, normalisation)
             map_view.show_image(rgb, f"{result.layer} PCA → RGB {_size(rgb)}")
@@ -32,8 +33,15 @@ def draw_results(screen, results: list, normalisation: str, colormap: str, alpha
         if result.tiles is not None:
             overlay_view.show_image(_tile_strip(result.tiles), "filters (RGB, 0 = grey)")
         elif len(result.maps) == 1:
-            overlay_view.show_maps(result.maps, ("overlay",), bounds, colormap,
-                                   image=first.image, overlay=True, alpha=alpha)
+            overlay_view.show_maps(
+                result.maps,
+                ("overlay",),
+                bounds,
+                colormap,
+                image=first.image,
+                overlay=True,
+                alpha=alpha,
+            )
 
 
 def _joint_bounds(maps_list: list, normalisation: str) -> list[tuple[float, float]]:

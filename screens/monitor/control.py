@@ -45,8 +45,11 @@ class RunControls:
                 self.wake()
 
         self.app.push_screen(
-            ConfirmScreen(f"Stop {run.id}? It saves a checkpoint and ends as stopped; "
-                          "r resumes it later."), confirmed)
+            ConfirmScreen(
+                f"Stop {run.id}? It saves a checkpoint and ends as stopped; r resumes it later."
+            ),
+            confirmed,
+        )
 
     def action_resume(self) -> None:
         run = self.current
@@ -55,8 +58,7 @@ class RunControls:
             if yes:
                 self.resume_run(run.path)
 
-        self.app.push_screen(
-            ConfirmScreen(f"Resume {run.id} from its last checkpoint?"), confirmed)
+        self.app.push_screen(ConfirmScreen(f"Resume {run.id} from its last checkpoint?"), confirmed)
 
     @work(thread=True, group="slurm-stop")
     def stop_slurm_run(self, run_dir: Path) -> None:
@@ -69,7 +71,8 @@ class RunControls:
         try:
             grace = load_settings().slurm.grace_seconds
             self.app.call_from_thread(
-                self.notify, f"Asked {name} to checkpoint and stop; scancel after {grace} s.")
+                self.notify, f"Asked {name} to checkpoint and stop; scancel after {grace} s."
+            )
             outcome = stop_slurm_run(run_dir, grace_seconds=grace)
         except UserError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
@@ -102,8 +105,11 @@ class RunControls:
                 self.wake()
 
         self.app.push_screen(
-            ConfirmScreen(f"Delete {run.path} with its checkpoints and events? This cannot be undone."),
-            confirmed)
+            ConfirmScreen(
+                f"Delete {run.path} with its checkpoints and events? This cannot be undone."
+            ),
+            confirmed,
+        )
 
     def action_variant(self) -> None:
         run = self.current
@@ -114,7 +120,9 @@ class RunControls:
         run = self.current
         config = dict(run.config)
         config["augment"] = [] if config.get("augment") else ["flip", "crop"]
-        change = "without augmentation" if run.config.get("augment") else "with flip + crop augmentation"
+        change = (
+            "without augmentation" if run.config.get("augment") else "with flip + crop augmentation"
+        )
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -132,7 +140,9 @@ class RunControls:
 
         try:
             train_config = TrainConfig.from_dict(config).validate()
-            run_dir, where = launch_run(self.runs_dir, train_config, "local", f"{train_config.preset}-{suffix}")
+            run_dir, where = launch_run(
+                self.runs_dir, train_config, "local", f"{train_config.preset}-{suffix}"
+            )
         except UserError as error:
             self.app.call_from_thread(self.notify, f"Not launched: {error}", severity="error")
             return
@@ -142,7 +152,9 @@ class RunControls:
     def action_message(self) -> None:
         run = self.current
         log = run.path / "worker.log"
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:]) if log.is_file() else ""
+        tail = (
+            "\n".join(log.read_text(errors="replace").splitlines()[-30:]) if log.is_file() else ""
+        )
         self.app.push_screen(TextScreen(failure_text(run, tail)))
 
     def action_export(self) -> None:
@@ -160,8 +172,9 @@ class RunControls:
         from core.runs.export import ExportRun, export_runs
 
         try:
-            paths = export_runs([ExportRun(r.id, r.config, r.events) for r in runs], folder.resolve(),
-                                self.x_axis)
+            paths = export_runs(
+                [ExportRun(r.id, r.config, r.events) for r in runs], folder.resolve(), self.x_axis
+            )
         except OSError as error:
             self.post_message(self.ExportFinished([], f"Could not write to {folder}: {error}"))
             return
@@ -172,4 +185,3 @@ class RunControls:
             self.notify(message.error, severity="error")
         else:
             self.notify("Wrote " + ", ".join(str(p) for p in message.paths))
-

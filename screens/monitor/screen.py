@@ -48,18 +48,43 @@ class MonitorScreen(RunControls, WorkspaceScreen):
     CSS_PATH = "monitor.tcss"
 
     BINDINGS = [
-        Binding("space", "toggle_select", "Compare", tooltip="Mark or unmark this run for the overlay."),
-        Binding("g", "select_sweep", "Sweep", tooltip="Mark every run of this run's sweep for the overlay."),
-        Binding("x", "toggle_axis", "Epochs/steps", tooltip="Plot against epochs or training steps."),
+        Binding(
+            "space", "toggle_select", "Compare", tooltip="Mark or unmark this run for the overlay."
+        ),
+        Binding(
+            "g",
+            "select_sweep",
+            "Sweep",
+            tooltip="Mark every run of this run's sweep for the overlay.",
+        ),
+        Binding(
+            "x", "toggle_axis", "Epochs/steps", tooltip="Plot against epochs or training steps."
+        ),
         Binding("s", "cycle_smoothing", "Smoothing", tooltip="Step loss: EMA, moving mean or raw."),
-        Binding("o", "cycle_sort", "Sort", tooltip="Sort the runs by date, name, preset, status, accuracy.",
-                show=False),
+        Binding(
+            "o",
+            "cycle_sort",
+            "Sort",
+            tooltip="Sort the runs by date, name, preset, status, accuracy.",
+            show=False,
+        ),
         Binding("k", "stop", "Stop", tooltip="Ask the run to checkpoint and stop."),
-        Binding("r", "resume", "Resume", tooltip="Continue a stopped or dead run from its checkpoint."),
-        Binding("v", "variant", "Variant", tooltip="Open Train prefilled with this run's settings."),
-        Binding("a", "twin", "Aug twin", tooltip="Launch this run again with augmentation flipped on/off."),
+        Binding(
+            "r", "resume", "Resume", tooltip="Continue a stopped or dead run from its checkpoint."
+        ),
+        Binding(
+            "v", "variant", "Variant", tooltip="Open Train prefilled with this run's settings."
+        ),
+        Binding(
+            "a",
+            "twin",
+            "Aug twin",
+            tooltip="Launch this run again with augmentation flipped on/off.",
+        ),
         Binding("d,delete", "delete", "Delete", tooltip="Delete the run folder (asks first)."),
-        Binding("e", "export", "Export", tooltip="Write CSV + PNG of the marked (or current) runs."),
+        Binding(
+            "e", "export", "Export", tooltip="Write CSV + PNG of the marked (or current) runs."
+        ),
         Binding("m", "message", "Why?", tooltip="The failure message, traceback and worker.log."),
     ]
     """Run control keys are greyed out when they do nothing for the current run."""
@@ -140,12 +165,16 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         for run in message.runs:
             if run.state == "failed" and run.id not in self._reported:
                 self._reported.add(run.id)
-                self.notify(f"{short_name(run.id)} failed — press m on it for the message.",
-                            severity="error")
+                self.notify(
+                    f"{short_name(run.id)} failed — press m on it for the message.",
+                    severity="error",
+                )
         self.refresh_table()
         if self.focus_id in self.runs:
             table = self.query_one(RunsTable)
-            ids = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+            ids = [
+                table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)
+            ]
             table.move_cursor(row=ids.index(self.focus_id), animate=False)
             self.focus_id = None
         self.redraw()
@@ -194,12 +223,18 @@ class MonitorScreen(RunControls, WorkspaceScreen):
             self._result_rows = rows
             results.clear(columns=True)  # explicit widths: a header never lags behind its cells
             for index, header in enumerate(RESULT_HEADERS):
-                results.add_column(header, width=max([len(header), *(len(row[index]) for row in rows)]))
+                results.add_column(
+                    header, width=max([len(header), *(len(row[index]) for row in rows)])
+                )
             for row in rows:
                 results.add_row(*row)
         current = self.current
-        self.set_text("#details", details_text(current) if current else
-                      f"No runs in {self.runs_dir} yet: press 3 to train.")
+        self.set_text(
+            "#details",
+            details_text(current)
+            if current
+            else f"No runs in {self.runs_dir} yet: press 3 to train.",
+        )
         text = trouble(current) if current else None
         self.query_one("#monitor-notice", Static).display = text is not None
         self.set_text("#monitor-notice", text or "")
@@ -212,7 +247,8 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         xlabel = "epoch" if axis == "epoch" else "training step"
         for kind in ("acc", "loss"):
             self.query_one(f"#{kind}-plot", CurvePlot).set_source(
-                lambda kind=kind: metric_lines(runs, kind, axis), xlabel=xlabel, now=now)
+                lambda kind=kind: metric_lines(runs, kind, axis), xlabel=xlabel, now=now
+            )
         step_plot = self.query_one("#step-plot", CurvePlot)
         step_plot.plot_title = f"step loss ({SMOOTHING_TITLES[mode]})"
         step_plot.set_source(lambda: step_lines(runs, axis, mode), xlabel=xlabel, now=now)
@@ -226,7 +262,11 @@ class MonitorScreen(RunControls, WorkspaceScreen):
             self.query_one(selector, Static).update(text, layout=layout)
 
     def update_state_line(self) -> None:
-        compared = f"{len(self.selected)} marked for comparison" if self.selected else "space marks runs to compare"
+        compared = (
+            f"{len(self.selected)} marked for comparison"
+            if self.selected
+            else "space marks runs to compare"
+        )
         self.set_text(
             "#monitor-state",
             f"x axis [b]{self.x_axis}s[/b] (x) · step loss [b]{SMOOTHING_TITLES[self.smoothing]}[/b] (s) · "
@@ -236,7 +276,16 @@ class MonitorScreen(RunControls, WorkspaceScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         run = self.current
-        if action in ("toggle_select", "variant", "twin", "export", "delete", "stop", "resume", "message"):
+        if action in (
+            "toggle_select",
+            "variant",
+            "twin",
+            "export",
+            "delete",
+            "stop",
+            "resume",
+            "message",
+        ):
             if run is None:
                 return None
         if action == "stop":
@@ -255,7 +304,9 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         run = self.current
         sweep = run.config.get("sweep") if run else None
         if sweep:
-            self.selected = {rid for rid, other in self.runs.items() if other.config.get("sweep") == sweep}
+            self.selected = {
+                rid for rid, other in self.runs.items() if other.config.get("sweep") == sweep
+            }
             self.refresh_table()
             self.redraw()
 

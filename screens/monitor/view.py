@@ -56,8 +56,9 @@ def _cached(key: tuple, compute):
 
 def run_metrics(run: RunSnapshot, x_axis: XAxis) -> dict[str, Series]:
     """Every per-epoch metric of a run on one x axis (cached until new events arrive)."""
-    return _cached(("metrics", run.id, len(run.events), x_axis),
-                   lambda: epoch_metrics(run.events, x_axis))
+    return _cached(
+        ("metrics", run.id, len(run.events), x_axis), lambda: epoch_metrics(run.events, x_axis)
+    )
 
 
 def distinct_names(runs: Sequence[RunSnapshot]) -> list[str]:
@@ -67,7 +68,9 @@ def distinct_names(runs: Sequence[RunSnapshot]) -> list[str]:
 
 
 def metric_lines(
-    runs: Sequence[RunSnapshot], kind: str, x_axis: XAxis,
+    runs: Sequence[RunSnapshot],
+    kind: str,
+    x_axis: XAxis,
 ) -> list[PlotLine]:
     """Train/val/test lines of `kind` ("acc" or "loss") for every run, coloured for overlay."""
     lines = []
@@ -80,14 +83,25 @@ def metric_lines(
             if not len(series):
                 continue
             if len(runs) == 1:
-                lines.append(PlotLine(
-                    series, METRIC_TITLES[metric], METRIC_COLORS[split], METRIC_MARKERS[split],
-                ))
+                lines.append(
+                    PlotLine(
+                        series,
+                        METRIC_TITLES[metric],
+                        METRIC_COLORS[split],
+                        METRIC_MARKERS[split],
+                    )
+                )
             else:
-                lines.append(PlotLine(
-                    series, f"{names[index]} {split}", RUN_COLORS[index % len(RUN_COLORS)],
-                    METRIC_MARKERS[split], group=names[index], kind=split,
-                ))
+                lines.append(
+                    PlotLine(
+                        series,
+                        f"{names[index]} {split}",
+                        RUN_COLORS[index % len(RUN_COLORS)],
+                        METRIC_MARKERS[split],
+                        group=names[index],
+                        kind=split,
+                    )
+                )
     return lines
 
 
@@ -96,12 +110,18 @@ def step_lines(runs: Sequence[RunSnapshot], x_axis: XAxis, mode: Smoothing) -> l
     lines = []
     names = distinct_names(runs)
     for index, run in enumerate(runs):
-        raw = _cached(("steps", run.id, len(run.events), x_axis),
-                      lambda run=run: step_loss_series(run.events, x_axis))
-        series = _cached(("smooth", run.id, len(run.events), x_axis, mode),
-                         lambda raw=raw: smooth(raw, mode, weight=EMA_WEIGHT, window=MEAN_WINDOW))
+        raw = _cached(
+            ("steps", run.id, len(run.events), x_axis),
+            lambda run=run: step_loss_series(run.events, x_axis),
+        )
+        series = _cached(
+            ("smooth", run.id, len(run.events), x_axis, mode),
+            lambda raw=raw: smooth(raw, mode, weight=EMA_WEIGHT, window=MEAN_WINDOW),
+        )
         if len(series):
-            color = METRIC_COLORS["train"] if len(runs) == 1 else RUN_COLORS[index % len(RUN_COLORS)]
+            color = (
+                METRIC_COLORS["train"] if len(runs) == 1 else RUN_COLORS[index % len(RUN_COLORS)]
+            )
             lines.append(PlotLine(series, names[index], color, group=names[index]))
     return lines
 
@@ -122,12 +142,27 @@ class ResultRow:
     def cells(self) -> list[str]:
         loss = "—" if self.train_loss is None else f"{self.train_loss:.4f}"
         return [
-            self.run, loss, percent(self.train_acc), percent(self.val_acc), percent(self.test_acc),
-            str(self.epochs), duration(self.seconds), self.preset,
+            self.run,
+            loss,
+            percent(self.train_acc),
+            percent(self.val_acc),
+            percent(self.test_acc),
+            str(self.epochs),
+            duration(self.seconds),
+            self.preset,
         ]
 
 
-RESULT_HEADERS = ("run", "train loss", "train acc", "val acc", "test acc", "epochs", "time", "preset")
+RESULT_HEADERS = (
+    "run",
+    "train loss",
+    "train acc",
+    "val acc",
+    "test acc",
+    "epochs",
+    "time",
+    "preset",
+)
 """The report table's columns: the figures C4 asks for first, so they show on an 80-column terminal."""
 
 
@@ -140,10 +175,14 @@ def result_row(run: RunSnapshot) -> ResultRow:
     epochs = epoch_events(list(run.events))
     last = epochs[-1] if epochs else {}
     return ResultRow(
-        run=short_name(run.id), preset=str(run.config.get("preset", "?")), epochs=len(epochs),
+        run=short_name(run.id),
+        preset=str(run.config.get("preset", "?")),
+        epochs=len(epochs),
         seconds=sum(_number(e, "seconds") or 0.0 for e in epochs),
-        train_loss=_number(last, "train_loss"), train_acc=_number(last, "train_acc"),
-        val_acc=_number(last, "val_acc"), test_acc=_number(last, "test_acc"),
+        train_loss=_number(last, "train_loss"),
+        train_acc=_number(last, "train_acc"),
+        val_acc=_number(last, "val_acc"),
+        test_acc=_number(last, "test_acc"),
     )
 
 
@@ -156,7 +195,9 @@ def per_class_accuracy(run: RunSnapshot) -> list[tuple[str, float]]:
         if isinstance(recorded, Mapping):
             return [(str(k), float(v)) for k, v in recorded.items()]
         if isinstance(recorded, list):
-            names = classes if len(classes) == len(recorded) else [str(i) for i in range(len(recorded))]
+            names = (
+                classes if len(classes) == len(recorded) else [str(i) for i in range(len(recorded))]
+            )
             return [(str(n), float(v)) for n, v in zip(names, recorded)]
     return []
 
@@ -191,8 +232,10 @@ def trouble(run: RunSnapshot) -> str | None:
 
 def details_text(run: RunSnapshot) -> str:
     """Status, device, data sizes, system figures and per-class accuracy of one run (markup)."""
-    return _cached(("details", run.id, len(run.events), run.state, run.message, run.corrupt_lines),
-                   lambda: _details(run))
+    return _cached(
+        ("details", run.id, len(run.events), run.state, run.message, run.corrupt_lines),
+        lambda: _details(run),
+    )
 
 
 def _details(run: RunSnapshot) -> str:
@@ -200,10 +243,13 @@ def _details(run: RunSnapshot) -> str:
     lines = [f"[b]{run.id}[/b]  {run.state}: {run.message or '—'}"]
     if start:
         sizes = ", ".join(
-            f"{key.removesuffix('_size')} {start[key]}" for key in ("train_size", "val_size", "test_size")
+            f"{key.removesuffix('_size')} {start[key]}"
+            for key in ("train_size", "val_size", "test_size")
             if key in start
         )
-        lines.append(f"device {start.get('device', '?')} · torch {start.get('torch', '?')} · {sizes}")
+        lines.append(
+            f"device {start.get('device', '?')} · torch {start.get('torch', '?')} · {sizes}"
+        )
         if start.get("resumed_from_epoch"):
             lines.append(f"resumed after epoch {start['resumed_from_epoch']}")
     system = last_of(run.events, "system")

@@ -91,7 +91,9 @@ class ScratchLabScreen(WorkspaceScreen):
                 yield Label("Weights to copy")
                 yield Select(
                     [("lenet-8-16, seeded random weights", SEEDED)],
-                    value=SEEDED, allow_blank=False, id="scratch-source",
+                    value=SEEDED,
+                    allow_blank=False,
+                    id="scratch-source",
                 )
                 yield Label("Test images")
                 yield Input("20", type="integer", id="scratch-samples")
@@ -208,7 +210,11 @@ class ScratchLabScreen(WorkspaceScreen):
             batch = sample_batch(reference, samples, device=device)
             self.post_message(self.InputsLoaded(reference.source, batch.dataset, batch.classes))
             steps = iter_checks(
-                reference.model, reference.layers, batch.images, batch.labels, reference.source,
+                reference.model,
+                reference.layers,
+                batch.images,
+                batch.labels,
+                reference.source,
                 repeats=repeats,
             )
             for step in steps:

@@ -32,8 +32,10 @@ NORMALIZATIONS: dict[str, tuple[tuple[float, ...], tuple[float, ...]] | None] = 
 """Normalisation choices: inputs in [0,1], CIFAR-10 or ImageNet mean/std, or 0.5/0.5."""
 
 NORMALIZATION_TITLES = {
-    "none": "none (inputs in [0, 1])", "cifar10": "CIFAR-10 mean/std",
-    "imagenet": "ImageNet mean/std", "half": "mean 0.5, std 0.5 ([-1, 1])",
+    "none": "none (inputs in [0, 1])",
+    "cifar10": "CIFAR-10 mean/std",
+    "imagenet": "ImageNet mean/std",
+    "half": "mean 0.5, std 0.5 ([-1, 1])",
 }
 
 LAUNCHERS = {
@@ -129,7 +131,11 @@ def normalization_name(value: Any) -> str:
     for name, known in NORMALIZATIONS.items():
         if known is None and value is None:
             return name
-        if known is not None and value is not None and [list(p) for p in known] == [list(p) for p in value]:
+        if (
+            known is not None
+            and value is not None
+            and [list(p) for p in known] == [list(p) for p in value]
+        ):
             return name
     return "none"
 
@@ -137,7 +143,9 @@ def normalization_name(value: Any) -> str:
 def form_values(config: TrainConfig) -> dict[str, Any]:
     """The form's contents for a config: text per text field, choice names, check states."""
     values: dict[str, Any] = {f.key: f.format(getattr(config, f.key)) for f in TEXT_FIELDS}
-    values |= {key: getattr(config, key) for key in CHOICE_FIELDS if key not in ("normalize", "launcher")}
+    values |= {
+        key: getattr(config, key) for key in CHOICE_FIELDS if key not in ("normalize", "launcher")
+    }
     values["normalize"] = normalization_name(config.normalize)
     values |= {name: name in config.augment for name in AUGMENTATIONS}
     values["nesterov"] = config.nesterov
@@ -183,8 +191,10 @@ def preset_summary(name: str) -> str:
     """One paragraph about a preset: exercise, network, default hyperparameters."""
     preset = PRESETS[name]
     d = preset.defaults
-    optimizer = f"Adam lr {d.lr:g} betas {d.betas[0]:g}/{d.betas[1]:g}" if d.optimizer == "adam" else (
-        f"SGD lr {d.lr:g} momentum {d.momentum:g}" + (" nesterov" if d.nesterov else "")
+    optimizer = (
+        f"Adam lr {d.lr:g} betas {d.betas[0]:g}/{d.betas[1]:g}"
+        if d.optimizer == "adam"
+        else (f"SGD lr {d.lr:g} momentum {d.momentum:g}" + (" nesterov" if d.nesterov else ""))
     )
     extras = [f"{d.epochs} epochs", f"batch {d.batch_size}", optimizer]
     if d.augment:

@@ -32,8 +32,13 @@ class RunPickerScreen(ModalScreen[tuple[dict, str] | None]):
             yield Static(f"Same as which run? ({self.runs_dir})")
             if self.summaries:
                 yield OptionList(
-                    *(Option(f"{s.id}  {s.preset}  {s.state}  {s.epochs_done}/{s.epochs_total}", id=s.id)
-                      for s in self.summaries.values()),
+                    *(
+                        Option(
+                            f"{s.id}  {s.preset}  {s.state}  {s.epochs_done}/{s.epochs_total}",
+                            id=s.id,
+                        )
+                        for s in self.summaries.values()
+                    ),
                     id="run-picker",
                 )
             else:

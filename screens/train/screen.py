@@ -32,13 +32,40 @@ from tui.messages import FillFromRun, ShowRun, WorkspaceRequested
 from tui.workspace_screen import WorkspaceScreen
 
 CHOICE_LABELS = {
-    "preset": "preset", "dataset": "dataset", "optimizer": "optimizer", "schedule": "LR schedule",
-    "normalize": "normalise", "device": "device", "pipeline": "data pipeline", "launcher": "launcher",
+    "preset": "preset",
+    "dataset": "dataset",
+    "optimizer": "optimizer",
+    "schedule": "LR schedule",
+    "normalize": "normalise",
+    "device": "device",
+    "pipeline": "data pipeline",
+    "launcher": "launcher",
 }
 FORM_ORDER = (
-    "preset", "dataset", "data_dir", "train_size", "test_size", "epochs", "batch_size", "optimizer",
-    "lr", "betas", "momentum", "nesterov", "weight_decay", "schedule", "augment", "normalize",
-    "resize", "val_split", "early_stop", "eval_every", "seed", "device", "pipeline", "launcher",
+    "preset",
+    "dataset",
+    "data_dir",
+    "train_size",
+    "test_size",
+    "epochs",
+    "batch_size",
+    "optimizer",
+    "lr",
+    "betas",
+    "momentum",
+    "nesterov",
+    "weight_decay",
+    "schedule",
+    "augment",
+    "normalize",
+    "resize",
+    "val_split",
+    "early_stop",
+    "eval_every",
+    "seed",
+    "device",
+    "pipeline",
+    "launcher",
 )
 """Top-to-bottom order of the form rows."""
 
@@ -50,9 +77,25 @@ class TrainScreen(WorkspaceScreen):
     CSS_PATH = "train.tcss"
 
     BINDINGS = [
-        Binding("ctrl+l", "launch", "Launch", tooltip="Write the run and start its worker.", priority=True),
-        Binding("ctrl+r", "defaults", "Preset defaults", tooltip="Reset every field to the preset's exercise defaults."),
-        Binding("ctrl+o", "from_run", "Same as run…", tooltip="Fill the form from an existing run, to launch a variant."),
+        Binding(
+            "ctrl+l",
+            "launch",
+            "Launch",
+            tooltip="Write the run and start its worker.",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+r",
+            "defaults",
+            "Preset defaults",
+            tooltip="Reset every field to the preset's exercise defaults.",
+        ),
+        Binding(
+            "ctrl+o",
+            "from_run",
+            "Same as run…",
+            tooltip="Fill the form from an existing run, to launch a variant.",
+        ),
     ]
     """Control keys, so every letter and digit still reaches the focused field."""
 
@@ -163,7 +206,9 @@ class TrainScreen(WorkspaceScreen):
         self.validate_form()
 
     def values(self) -> dict[str, Any]:
-        keys = [f.key for f in TEXT_FIELDS] + list(CHOICE_FIELDS) + list(AUGMENTATIONS) + ["nesterov"]
+        keys = (
+            [f.key for f in TEXT_FIELDS] + list(CHOICE_FIELDS) + list(AUGMENTATIONS) + ["nesterov"]
+        )
         return {key: self.query_one(f"#f-{key}").value for key in keys}
 
     def validate_form(self) -> None:
@@ -195,8 +240,10 @@ class TrainScreen(WorkspaceScreen):
         if cifar10_present(data_dir):
             text = f"CIFAR-10 found in {folder}."
         else:
-            text = (f"CIFAR-10 not found in {folder}: Shapes-10 (synthetic, built in) is used "
-                    "instead. Run `cnn-tui data fetch cifar10` on a node with internet for the real one.")
+            text = (
+                f"CIFAR-10 not found in {folder}: Shapes-10 (synthetic, built in) is used "
+                "instead. Run `cnn-tui data fetch cifar10` on a node with internet for the real one."
+            )
         if values.get("dataset") == "shapes" and cifar10_present(data_dir):
             text += " You chose Shapes-10 (synthetic)."
         self.query_one("#dataset-info", Static).update(text)
@@ -289,7 +336,9 @@ class TrainScreen(WorkspaceScreen):
 
     async def on_train_screen_launched(self, message: Launched) -> None:
         self.launching = False
-        self.query_one("#launch-status", Static).update(f"Launched {message.run_dir.name} ({message.where}).")
+        self.query_one("#launch-status", Static).update(
+            f"Launched {message.run_dir.name} ({message.where})."
+        )
         self.validate_form()
         self.notify(f"Launched {message.run_dir.name}.")
         self.post_message(WorkspaceRequested("monitor", ShowRun(message.run_dir.name)))

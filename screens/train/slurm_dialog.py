@@ -15,10 +15,14 @@ from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 from core.settings import SettingsError, SlurmSettings
 
 FIELDS = (
-    ("partition", "partition", "cluster default"), ("gpus", "GPUs (--gpus)", "e.g. 1 or a100:1"),
-    ("gres", "gres", "e.g. gpu:1"), ("cpus", "CPUs per task", "cluster default"),
-    ("mem", "memory", "e.g. 16G"), ("time", "time limit", "e.g. 02:00:00"),
-    ("account", "account", "cluster default"), ("qos", "QOS", "cluster default"),
+    ("partition", "partition", "cluster default"),
+    ("gpus", "GPUs (--gpus)", "e.g. 1 or a100:1"),
+    ("gres", "gres", "e.g. gpu:1"),
+    ("cpus", "CPUs per task", "cluster default"),
+    ("mem", "memory", "e.g. 16G"),
+    ("time", "time limit", "e.g. 02:00:00"),
+    ("account", "account", "cluster default"),
+    ("qos", "QOS", "cluster default"),
     ("activate", "environment", "e.g. source ~/venv/bin/activate"),
 )
 """(setting, label, placeholder) of each text field, top to bottom."""
@@ -31,8 +35,9 @@ class SlurmRequestScreen(ModalScreen[SlurmSettings | None]):
     CSS_PATH = "slurm_dialog.tcss"
 
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Submit", tooltip="Submit the job with this request.",
-                priority=True),
+        Binding(
+            "ctrl+s", "submit", "Submit", tooltip="Submit the job with this request.", priority=True
+        ),
         Binding("escape", "cancel", "Cancel", tooltip="Back to the form; nothing is submitted."),
     ]
     """ctrl+s submits (when the request is valid); Escape cancels."""
@@ -51,8 +56,12 @@ class SlurmRequestScreen(ModalScreen[SlurmSettings | None]):
                     for key, label, placeholder in FIELDS:
                         yield Label(label, classes="slurm-label")
                         value = getattr(self.settings, key)
-                        yield Input("" if value is None else str(value), placeholder=placeholder,
-                                    id=f"slurm-{key}", compact=True)
+                        yield Input(
+                            "" if value is None else str(value),
+                            placeholder=placeholder,
+                            id=f"slurm-{key}",
+                            compact=True,
+                        )
                 yield Label("extra #SBATCH options, one per line (e.g. --constraint=a100)")
                 yield TextArea("\n".join(self.settings.extra), id="slurm-extra", compact=True)
                 yield Static(id="slurm-error")
@@ -69,16 +78,22 @@ class SlurmRequestScreen(ModalScreen[SlurmSettings | None]):
 
     def read_request(self) -> SlurmSettings:
         """The request the fields describe (raises SettingsError when a value is unusable)."""
-        values = {key: self.query_one(f"#slurm-{key}", Input).value.strip() or None
-                  for key, _, _ in FIELDS}
+        values = {
+            key: self.query_one(f"#slurm-{key}", Input).value.strip() or None
+            for key, _, _ in FIELDS
+        }
         if values["cpus"] is not None:
             try:
                 values["cpus"] = int(values["cpus"])
             except ValueError:
-                raise SettingsError(f"CPUs per task must be a whole number, not "
-                                    f"{values['cpus']!r}.") from None
-        extra = tuple(line.strip() for line in
-                      self.query_one("#slurm-extra", TextArea).text.splitlines() if line.strip())
+                raise SettingsError(
+                    f"CPUs per task must be a whole number, not {values['cpus']!r}."
+                ) from None
+        extra = tuple(
+            line.strip()
+            for line in self.query_one("#slurm-extra", TextArea).text.splitlines()
+            if line.strip()
+        )
         return replace(self.settings, extra=extra, **values).validate()
 
     def refresh_preview(self) -> None:
@@ -92,9 +107,14 @@ class SlurmRequestScreen(ModalScreen[SlurmSettings | None]):
             error.update(str(problem))
         else:
             error.update("")
-            self.query_one("#slurm-script", Static).update(batch_script(
-                [self.run_dir], self.request, job_name=f"cnn-tui-{self.run_dir.name}",
-                output=str(self.run_dir.resolve() / "worker.log")))
+            self.query_one("#slurm-script", Static).update(
+                batch_script(
+                    [self.run_dir],
+                    self.request,
+                    job_name=f"cnn-tui-{self.run_dir.name}",
+                    output=str(self.run_dir.resolve() / "worker.log"),
+                )
+            )
         self.query_one("#slurm-submit", Button).disabled = self.request is None
         self.refresh_bindings()
 

@@ -19,12 +19,19 @@ def write_run(runs_dir, name="20260101-000000-lenet", preset="lenet-8-16", seed=
     run_dir = runs_dir / name
     (run_dir / "checkpoints").mkdir(parents=True)
     config = {
-        "preset": preset, "dataset": "shapes", "normalize": [list(MEAN), list(STD)],
-        "test_size": TEST_SIZE, "epochs": 1,
+        "preset": preset,
+        "dataset": "shapes",
+        "normalize": [list(MEAN), list(STD)],
+        "test_size": TEST_SIZE,
+        "epochs": 1,
     }
     (run_dir / "config.json").write_text(json.dumps(config))
-    start = {"seq": 0, "time": 0.0, "kind": "start", "classes": list(load_dataset(
-        "shapes", train_size=1, test_size=1).classes)}
+    start = {
+        "seq": 0,
+        "time": 0.0,
+        "kind": "start",
+        "classes": list(load_dataset("shapes", train_size=1, test_size=1).classes),
+    }
     (run_dir / "events.jsonl").write_text(json.dumps(start) + "\n")
     torch.manual_seed(seed)
     model = build_module(PRESETS[preset].layers())

@@ -21,6 +21,14 @@ def test_import_contracts_hold():
     assert "BROKEN" not in result.stdout and " KEPT" in result.stdout
 
 
+def test_ruff_lint_and_format_are_clean():
+    """`ruff check` and `ruff format --check` with the settings in pyproject.toml."""
+    ruff = Path(sys.executable).parent / "ruff"
+    for command in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run([str(ruff), *command], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_core_keeps_only_shared_modules_at_its_top():
     modules = sorted(path.name for path in (ROOT / "core").glob("*.py"))
     assert len(modules) <= 8, modules

@@ -48,8 +48,11 @@ def train_foreground(run_dir: Path, config, *, quiet: bool = False) -> dict[str,
                 f"[b]{run_dir.name}[/b]: {event['preset']} on {event['dataset_title']} "
                 f"({event['train_size']} train / {event['val_size']} val / {event['test_size']} "
                 f"test images) on {event['device_name']}"
-                + (f", resuming after epoch {event['resumed_from_epoch']}"
-                   if event["resumed_from_epoch"] else "")
+                + (
+                    f", resuming after epoch {event['resumed_from_epoch']}"
+                    if event["resumed_from_epoch"]
+                    else ""
+                )
             )
             state["task"] = progress.add_task(
                 "training", total=total, completed=done, speed="", loss="—"

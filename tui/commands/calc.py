@@ -25,15 +25,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     for dest, flag, text in VALUE_FLAGS:
         parser.add_argument(flag, dest=dest, type=int, metavar="N", help=text)
-    parser.add_argument("--dilation", type=int, default=1, metavar="D",
-                        help="spacing of kernel taps (default: 1)")
+    parser.add_argument(
+        "--dilation", type=int, default=1, metavar="D", help="spacing of kernel taps (default: 1)"
+    )
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument("--transposed", action="store_true", help="a ConvTranspose2d layer")
     kind.add_argument("--pool", action="store_true", help="a MaxPool2d / AvgPool2d layer")
-    parser.add_argument("--output-padding", type=int, default=0, metavar="A",
-                        help="ConvTranspose2d output_padding (default: 0; needs --transposed)")
-    parser.add_argument("--ceil-mode", action="store_true",
-                        help="pooling with ceil_mode=True (needs --pool)")
+    parser.add_argument(
+        "--output-padding",
+        type=int,
+        default=0,
+        metavar="A",
+        help="ConvTranspose2d output_padding (default: 0; needs --transposed)",
+    )
+    parser.add_argument(
+        "--ceil-mode", action="store_true", help="pooling with ceil_mode=True (needs --pool)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -46,19 +53,35 @@ def run(args: argparse.Namespace) -> int:
         raise ShapeError("--ceil-mode only applies to --pool layers.")
     kind = "transposed" if args.transposed else "pool" if args.pool else "conv"
     known = {dest: getattr(args, dest) for dest, _, _ in VALUE_FLAGS}
-    solved = solve(known, dilation=args.dilation, kind=kind, ceil_mode=args.ceil_mode,
-                   output_padding=args.output_padding)
+    solved = solve(
+        known,
+        dilation=args.dilation,
+        kind=kind,
+        ceil_mode=args.ceil_mode,
+        output_padding=args.output_padding,
+    )
     if not solved.solutions:
         raise ShapeError(f"{solved.note} Check the values, or leave a different one blank.")
     best = solved.solutions[0]
     if args.json:
-        print(json.dumps({
-            **best.as_dict(), "dilation": args.dilation, "kind": kind,
-            "output_padding": args.output_padding, "ceil_mode": args.ceil_mode,
-            "formula": best.fit.formula, "exact": best.fit.exact, "dropped": best.fit.dropped,
-            "solved_for": list(solved.missing), "unique": solved.unique, "note": solved.note,
-            "solutions": [s.as_dict() | {"exact": s.fit.exact} for s in solved.solutions],
-        }))
+        print(
+            json.dumps(
+                {
+                    **best.as_dict(),
+                    "dilation": args.dilation,
+                    "kind": kind,
+                    "output_padding": args.output_padding,
+                    "ceil_mode": args.ceil_mode,
+                    "formula": best.fit.formula,
+                    "exact": best.fit.exact,
+                    "dropped": best.fit.dropped,
+                    "solved_for": list(solved.missing),
+                    "unique": solved.unique,
+                    "note": solved.note,
+                    "solutions": [s.as_dict() | {"exact": s.fit.exact} for s in solved.solutions],
+                }
+            )
+        )
         return 0
     _print(solved, kind)
     return 0
@@ -80,11 +103,16 @@ def _print(solved, kind: str) -> None:
             console.print(f"  {name.replace('_', ' '):>9} = {getattr(best, name)}{mark}")
         console.print(f"  out = {best.fit.formula}")
         if not best.fit.exact:
-            console.print(f"  [yellow]not exact: the floor drops {count(best.fit.dropped, 'cell')} "
-                          "at the end[/yellow]")
+            console.print(
+                f"  [yellow]not exact: the floor drops {count(best.fit.dropped, 'cell')} "
+                "at the end[/yellow]"
+            )
         return
     table = Table("in", "out", "kernel", "stride", "padding", "formula", "exact")
     for solution in solved.solutions:
-        table.add_row(*(str(v) for v in solution.as_dict().values()), solution.fit.formula,
-                      "yes" if solution.fit.exact else f"drops {solution.fit.dropped}")
+        table.add_row(
+            *(str(v) for v in solution.as_dict().values()),
+            solution.fit.formula,
+            "yes" if solution.fit.exact else f"drops {solution.fit.dropped}",
+        )
     console.print(table)

@@ -32,48 +32,93 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
     parser._negative_number_matcher = NEGATIVE_VALUE
-    parser.add_argument("--preset", metavar="ID",
-                        help="start from an exercise preset (a1, a1-stride2, a2-zeros, "
-                        "a2-reflect, a3, a4-mse, a4-maxpool, a4-stride2); flags override it")
+    parser.add_argument(
+        "--preset",
+        metavar="ID",
+        help="start from an exercise preset (a1, a1-stride2, a2-zeros, "
+        "a2-reflect, a3, a4-mse, a4-maxpool, a4-stride2); flags override it",
+    )
     parser.add_argument("--input", metavar="M", help="input matrix (channels separated by |)")
-    parser.add_argument("--kernel", metavar="K", action="append",
-                        help="kernel (one matrix per input channel, |-separated); repeat for more")
-    parser.add_argument("--bias", metavar="B", action="append",
-                        help="bias per kernel (repeat, or one for all; default 0)")
+    parser.add_argument(
+        "--kernel",
+        metavar="K",
+        action="append",
+        help="kernel (one matrix per input channel, |-separated); repeat for more",
+    )
+    parser.add_argument(
+        "--bias",
+        metavar="B",
+        action="append",
+        help="bias per kernel (repeat, or one for all; default 0)",
+    )
     parser.add_argument("--stride", metavar="S", help="stride: S or ROWS,COLS (default 1)")
-    parser.add_argument("--padding", metavar="P",
-                        help="padding: P, ROWS,COLS, TOP,BOTTOM,LEFT,RIGHT or 'same' (default 0)")
-    parser.add_argument("--padding-mode", choices=("zeros", "reflect", "replicate", "circular"),
-                        help="what the padding holds (default zeros)")
+    parser.add_argument(
+        "--padding",
+        metavar="P",
+        help="padding: P, ROWS,COLS, TOP,BOTTOM,LEFT,RIGHT or 'same' (default 0)",
+    )
+    parser.add_argument(
+        "--padding-mode",
+        choices=("zeros", "reflect", "replicate", "circular"),
+        help="what the padding holds (default zeros)",
+    )
     parser.add_argument("--dilation", metavar="D", help="dilation: D or ROWS,COLS (default 1)")
-    parser.add_argument("--mode", choices=("correlation", "convolution"),
-                        help="correlation = nn.Conv2d; convolution = kernel flipped "
-                        "(default correlation)")
+    parser.add_argument(
+        "--mode",
+        choices=("correlation", "convolution"),
+        help="correlation = nn.Conv2d; convolution = kernel flipped (default correlation)",
+    )
     parser.add_argument("--activation", choices=("none", "relu"), help="default none")
-    parser.add_argument("--exact-fit", action="store_true", default=None,
-                        help="refuse a stride/padding whose last window does not end at the border")
-    parser.add_argument("--pool", choices=("none", "max", "avg"),
-                        help="pooling after the activation")
+    parser.add_argument(
+        "--exact-fit",
+        action="store_true",
+        default=None,
+        help="refuse a stride/padding whose last window does not end at the border",
+    )
+    parser.add_argument(
+        "--pool", choices=("none", "max", "avg"), help="pooling after the activation"
+    )
     parser.add_argument("--pool-kernel", metavar="K", help="pooling window (default 2)")
     parser.add_argument("--pool-stride", metavar="S", help="pooling stride (default: the window)")
     parser.add_argument("--pool-padding", metavar="P", help="pooling padding (default 0)")
     parser.add_argument("--pool-dilation", metavar="D", help="max-pooling dilation (default 1)")
-    parser.add_argument("--ceil-mode", action="store_true", default=None,
-                        help="round the pooled size up (PyTorch ceil_mode)")
+    parser.add_argument(
+        "--ceil-mode",
+        action="store_true",
+        default=None,
+        help="round the pooled size up (PyTorch ceil_mode)",
+    )
     loss = parser.add_mutually_exclusive_group()
-    loss.add_argument("--target", metavar="M", help="MSE target y for the final output: "
-                      "E = mean((o − y)²); gives every gradient")
+    loss.add_argument(
+        "--target",
+        metavar="M",
+        help="MSE target y for the final output: E = mean((o − y)²); gives every gradient",
+    )
     loss.add_argument("--grad-output", metavar="M", help="upstream gradient dE/do instead")
-    parser.add_argument("--answer", metavar="M",
-                        help="your answer, checked and diagnosed (exit status 1 when wrong)")
-    parser.add_argument("--answer-for", choices=QUANTITY_CHOICES,
-                        help="what --answer is (default: pooled with pooling, else output)")
-    parser.add_argument("--answer-kernel", type=int, default=1, metavar="N",
-                        help="which kernel's map --answer is (default 1)")
+    parser.add_argument(
+        "--answer",
+        metavar="M",
+        help="your answer, checked and diagnosed (exit status 1 when wrong)",
+    )
+    parser.add_argument(
+        "--answer-for",
+        choices=QUANTITY_CHOICES,
+        help="what --answer is (default: pooled with pooling, else output)",
+    )
+    parser.add_argument(
+        "--answer-kernel",
+        type=int,
+        default=1,
+        metavar="N",
+        help="which kernel's map --answer is (default 1)",
+    )
     parser.add_argument("--steps", action="store_true", help="show every step's arithmetic")
-    parser.add_argument("--compact", action="store_true",
-                        help="with --steps: leave out gradient terms whose product is 0 "
-                        "(the sum and how many were left out stay)")
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="with --steps: leave out gradient terms whose product is 0 "
+        "(the sum and how many were left out stay)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -90,13 +135,21 @@ def inputs_from_args(args: argparse.Namespace):
             raise UserError("Give --input and at least one --kernel (or --preset ID).")
         inputs = LabInputs(input=args.input, kernels=tuple(args.kernel))
     flags = {
-        "input": args.input, "kernels": tuple(args.kernel) if args.kernel else None,
-        "biases": " ".join(args.bias) if args.bias else None, "stride": args.stride,
-        "padding": args.padding, "padding_mode": args.padding_mode, "dilation": args.dilation,
-        "mode": args.mode, "activation": args.activation, "exact_fit": args.exact_fit,
+        "input": args.input,
+        "kernels": tuple(args.kernel) if args.kernel else None,
+        "biases": " ".join(args.bias) if args.bias else None,
+        "stride": args.stride,
+        "padding": args.padding,
+        "padding_mode": args.padding_mode,
+        "dilation": args.dilation,
+        "mode": args.mode,
+        "activation": args.activation,
+        "exact_fit": args.exact_fit,
         "pool": args.pool,
-        "pool_kernel": args.pool_kernel, "pool_stride": args.pool_stride,
-        "pool_padding": args.pool_padding, "pool_dilation": args.pool_dilation,
+        "pool_kernel": args.pool_kernel,
+        "pool_stride": args.pool_stride,
+        "pool_padding": args.pool_padding,
+        "pool_dilation": args.pool_dilation,
         "ceil_mode": args.ceil_mode,
     }
     changes = {key: value for key, value in flags.items() if value is not None}

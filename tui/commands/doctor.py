@@ -18,15 +18,30 @@ MARKS = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
-    add("--no-job", action="store_true",
-        help="skip the tiny compute-node job (CUDA and shared-folder check)")
-    add("--timeout", type=float, default=180.0, metavar="S",
+    add(
+        "--no-job",
+        action="store_true",
+        help="skip the tiny compute-node job (CUDA and shared-folder check)",
+    )
+    add(
+        "--timeout",
+        type=float,
+        default=180.0,
+        metavar="S",
         help="seconds to wait for the compute-node job (default 180; a still pending job is "
-        "cancelled)")
-    add("--runs-dir", metavar="DIR", default=argparse.SUPPRESS,
-        help="runs folder (default: $CNN_TUI_RUNS, settings runs_dir, else ./runs)")
-    add("--data-dir", metavar="DIR", help="dataset folder (default: $CNN_TUI_DATA, settings, "
-        "else the cache)")
+        "cancelled)",
+    )
+    add(
+        "--runs-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="runs folder (default: $CNN_TUI_RUNS, settings runs_dir, else ./runs)",
+    )
+    add(
+        "--data-dir",
+        metavar="DIR",
+        help="dataset folder (default: $CNN_TUI_DATA, settings, else the cache)",
+    )
     add("--json", action="store_true", help="print one JSON object")
     add_launcher_arguments(parser)
 
@@ -40,9 +55,14 @@ def run(args: argparse.Namespace) -> int:
         settings = settings_from_args(args)
     except SettingsError:
         settings = None  # the settings check reports it
-    checks = run_checks(Path(args.settings) if args.settings else None, settings,
-                        runs_dir(getattr(args, "runs_dir", None)), data_dir(args.data_dir),
-                        job=not args.no_job, timeout=args.timeout)
+    checks = run_checks(
+        Path(args.settings) if args.settings else None,
+        settings,
+        runs_dir(getattr(args, "runs_dir", None)),
+        data_dir(args.data_dir),
+        job=not args.no_job,
+        timeout=args.timeout,
+    )
     failed = any(check.status == "fail" for check in checks)
     if args.json:
         print(json.dumps({"ok": not failed, "checks": [asdict(check) for check in checks]}))

@@ -22,9 +22,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
             sub.add_argument("ids", nargs="+", metavar="ID", help="run ids (or unique parts)")
         elif ids:
             sub.add_argument("id", metavar="ID", help="run id (or a unique part)")
-        sub.add_argument("--runs-dir", metavar="DIR", default=argparse.SUPPRESS,
-                         help="runs folder (default: $CNN_TUI_RUNS, settings runs_dir, "
-                         "else ./runs)")
+        sub.add_argument(
+            "--runs-dir",
+            metavar="DIR",
+            default=argparse.SUPPRESS,
+            help="runs folder (default: $CNN_TUI_RUNS, settings runs_dir, else ./runs)",
+        )
         if json_flag:
             sub.add_argument("--json", action="store_true", help="print one JSON object")
         return sub
@@ -32,12 +35,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     action("ls", "list runs with their status and accuracies", None, True)
     action("show", "one run: configuration, status and per-epoch metrics", "1", True)
     action("stop", "ask a running run to checkpoint and stop", "1", False)
-    resume = action("resume", "continue a stopped or died run from its last checkpoint", "1",
-                    False)
-    resume.add_argument("--foreground", action="store_true",
-                        help="train here with a progress bar instead of in the background")
-    export = action("export", "write a CSV of epoch metrics and/or a PNG of the curves "
-                    "(both when neither flag is given; several ids are overlaid)", "+", True)
+    resume = action("resume", "continue a stopped or died run from its last checkpoint", "1", False)
+    resume.add_argument(
+        "--foreground",
+        action="store_true",
+        help="train here with a progress bar instead of in the background",
+    )
+    export = action(
+        "export",
+        "write a CSV of epoch metrics and/or a PNG of the curves "
+        "(both when neither flag is given; several ids are overlaid)",
+        "+",
+        True,
+    )
     export.add_argument("--png", action="store_true", help="write the PNG (accuracy and loss)")
     export.add_argument("--csv", action="store_true", help="write the CSV")
     export.add_argument("--out", metavar="DIR", default=".", help="folder to write into")
@@ -74,16 +84,23 @@ def _ls(args, folder: Path) -> int:
     if not summaries:
         _console().print(f"No runs in {folder}. Start one with `cnn-tui train --preset lenet5`.")
         return 0
-    table = Table(title=f"Runs in {folder} (accuracies in %)", box=box.SIMPLE_HEAD,
-                  pad_edge=False)
+    table = Table(title=f"Runs in {folder} (accuracies in %)", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("id", "preset", "state"):
         table.add_column(column, no_wrap=True)
     table.add_column("data", overflow="ellipsis")
     for column in ("epochs", "train", "val", "test"):
         table.add_column(column, justify="right", no_wrap=True)
     for s in summaries:
-        table.add_row(s.id, s.preset, s.state, s.dataset, f"{s.epochs_done}/{s.epochs_total}",
-                      _pct(s.train_acc), _pct(s.val_acc), _pct(s.test_acc))
+        table.add_row(
+            s.id,
+            s.preset,
+            s.state,
+            s.dataset,
+            f"{s.epochs_done}/{s.epochs_total}",
+            _pct(s.train_acc),
+            _pct(s.val_acc),
+            _pct(s.test_acc),
+        )
     _console().print(table)
     return 0
 
@@ -109,19 +126,38 @@ def _show(args, folder: Path) -> int:
         return 0
     console = _console()
     console.print(f"[b]{run_dir.name}[/b]  {summary.state}: {summary.message}")
-    console.print(", ".join(f"{key}={value}" for key, value in config.items() if value is not None),
-                  highlight=False)
+    console.print(
+        ", ".join(f"{key}={value}" for key, value in config.items() if value is not None),
+        highlight=False,
+    )
     if not epochs:
         console.print("No finished epoch yet.")
         return 0
     table = Table(box=box.SIMPLE_HEAD, title="losses, and accuracies in %")
-    for column in ("epoch", "step", "train loss", "train", "val loss", "val", "test loss",
-                   "test", "s"):
+    for column in (
+        "epoch",
+        "step",
+        "train loss",
+        "train",
+        "val loss",
+        "val",
+        "test loss",
+        "test",
+        "s",
+    ):
         table.add_column(column, justify="right")
     for e in epochs:
-        table.add_row(str(e["epoch"]), str(e.get("step", "")), _loss(e["train_loss"]),
-                      _pct(e["train_acc"]), _loss(e.get("val_loss")), _pct(e.get("val_acc")),
-                      _loss(e["test_loss"]), _pct(e["test_acc"]), f"{e.get('seconds', 0):.1f}")
+        table.add_row(
+            str(e["epoch"]),
+            str(e.get("step", "")),
+            _loss(e["train_loss"]),
+            _pct(e["train_acc"]),
+            _loss(e.get("val_loss")),
+            _pct(e.get("val_acc")),
+            _loss(e["test_loss"]),
+            _pct(e["test_acc"]),
+            f"{e.get('seconds', 0):.1f}",
+        )
     console.print(table)
     return 0
 
@@ -162,8 +198,10 @@ def _resume(args, folder: Path) -> int:
     run_dir = resolve_run(folder, args.id)
     state = run_status(run_dir).state
     if state in LIVE_STATES:
-        raise UserError(f"Run {run_dir.name} is {state}: its worker may still be alive. "
-                        f"Stop it first with `cnn-tui runs stop {run_dir.name}`.")
+        raise UserError(
+            f"Run {run_dir.name} is {state}: its worker may still be alive. "
+            f"Stop it first with `cnn-tui runs stop {run_dir.name}`."
+        )
     if state == "finished":
         raise UserError(f"Run {run_dir.name} has finished; start a new run to train more.")
     from core.cluster.slurm import launch_record

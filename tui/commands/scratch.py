@@ -19,7 +19,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "time ratio scratch / PyTorch (interleaved repeats, median)."
     )
     parser.add_argument(
-        "--run", metavar="RUN",
+        "--run",
+        metavar="RUN",
         help="run id or folder whose checkpoint to copy (a SPEC preset such as lenet-8-16); "
         "default: lenet-8-16 with seeded random weights",
     )
@@ -27,27 +28,38 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--samples", type=int, default=20, metavar="N", help="test images to classify (default 20)"
     )
     parser.add_argument(
-        "--repeats", type=int, default=5, metavar="N",
+        "--repeats",
+        type=int,
+        default=5,
+        metavar="N",
         help="timing repeats per contender; the median is reported (default 5)",
     )
     parser.add_argument(
-        "--variant", choices=("loop", "vectorised"), default="loop",
+        "--variant",
+        choices=("loop", "vectorised"),
+        default="loop",
         help="scratch implementation behind the top-level JSON numbers: explicit sums (loop) "
         "or unfold + matrix product (vectorised); both are always measured (default loop)",
     )
     parser.add_argument(
-        "--device", choices=DEVICES, default="cpu",
+        "--device",
+        choices=DEVICES,
+        default="cpu",
         help="where to run and time the networks (default cpu; auto = cuda when available)",
     )
     parser.add_argument(
-        "--threads", type=int, metavar="N",
+        "--threads",
+        type=int,
+        metavar="N",
         help="CPU threads for torch (default: torch's choice; 1 gives steadier timings on a "
         "shared machine)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for inputs and random weights")
     parser.add_argument("--data-dir", metavar="DIR", help="dataset folder (default: as trained)")
     parser.add_argument(
-        "--runs-dir", metavar="DIR", default=argparse.SUPPRESS,
+        "--runs-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
         help="runs folder (default: $CNN_TUI_RUNS, else ./runs)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -73,8 +85,14 @@ def run(args: argparse.Namespace) -> int:
     batch = sample_batch(reference, args.samples, args.data_dir, device)
     printer = None if args.json else _StepPrinter(batch.dataset, batch.classes)
     report = run_checks(
-        reference.model, reference.layers, batch.images, batch.labels, reference.source,
-        seed=args.seed, repeats=args.repeats, on_step=printer.show if printer else None,
+        reference.model,
+        reference.layers,
+        batch.images,
+        batch.labels,
+        reference.source,
+        seed=args.seed,
+        repeats=args.repeats,
+        on_step=printer.show if printer else None,
     )
     if args.json:
         extra = {"dataset": batch.dataset, "threads": torch.get_num_threads()}

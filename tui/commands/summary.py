@@ -11,19 +11,27 @@ HELP = "layer table of an architecture: output shapes, parameters, receptive fie
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Example: cnn-tui summary \"Conv2d(3, 6, 5), ReLU(), MaxPool2d(2), Flatten(), "
-        "Linear(1176, 10)\" --input 3,32,32   or   cnn-tui summary --preset lenet5"
+        'Example: cnn-tui summary "Conv2d(3, 6, 5), ReLU(), MaxPool2d(2), Flatten(), '
+        'Linear(1176, 10)" --input 3,32,32   or   cnn-tui summary --preset lenet5'
     )
-    parser.add_argument("spec", nargs="?", metavar="SPEC",
-                        help="layers in PyTorch syntax, e.g. \"Conv2d(3, 6, 5), ReLU()\"")
+    parser.add_argument(
+        "spec",
+        nargs="?",
+        metavar="SPEC",
+        help='layers in PyTorch syntax, e.g. "Conv2d(3, 6, 5), ReLU()"',
+    )
     parser.add_argument("--preset", metavar="NAME", help="a model preset, e.g. lenet5")
-    parser.add_argument("--input", metavar="C,H,W",
-                        help="input shape (default: the preset's, else 3,32,32)")
+    parser.add_argument(
+        "--input", metavar="C,H,W", help="input shape (default: the preset's, else 3,32,32)"
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
     output.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    output.add_argument("--code", action="store_true",
-                        help="print the architecture as PyTorch nn.Sequential(...) code")
+    output.add_argument(
+        "--code",
+        action="store_true",
+        help="print the architecture as PyTorch nn.Sequential(...) code",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,8 +46,10 @@ def run(args: argparse.Namespace) -> int:
         preset = get_preset(args.preset)
         if args.code:
             if preset.spec is None:
-                raise SpecError(f"{preset.name} is built from torchvision; it has no SPEC code. "
-                                "Use --json or --markdown for its layer table.")
+                raise SpecError(
+                    f"{preset.name} is built from torchvision; it has no SPEC code. "
+                    "Use --json or --markdown for its layer table."
+                )
             print(format_sequential(preset.layers()))
             return 0
         table = preset_table(args.preset, shape)
@@ -77,8 +87,13 @@ def _print(table) -> None:
     view.add_column("MACs", f"{table.total_macs:,}", justify="right")
     for row in table.rows:
         view.add_row(
-            row.name, row.type, shape_text(row.out_shape), f"{row.params:,}",
-            f"{row.trainable:,}", cell_text(row, "size"), cell_text(row, "jump"),
+            row.name,
+            row.type,
+            shape_text(row.out_shape),
+            f"{row.params:,}",
+            f"{row.trainable:,}",
+            cell_text(row, "size"),
+            cell_text(row, "jump"),
             f"{row.macs:,}",
         )
     console = Console()

@@ -28,15 +28,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add = parser.add_argument
     add("--preset", metavar="NAME", help="model preset every run starts from")
-    add("--grid", metavar="GRID", help='space-separated KEY=V1,V2 lists, e.g. "lr=1e-3,5e-4 '
-        'augment=none,flip+crop"')
-    add("--set", dest="base", metavar="SETTINGS", default="",
-        help='fixed settings for every run, same syntax with one value, e.g. "epochs=5"')
-    add("--max-parallel", type=int, metavar="N",
-        help="at most N runs at once (Slurm: array throttle %%N; local default 1)")
+    add(
+        "--grid",
+        metavar="GRID",
+        help='space-separated KEY=V1,V2 lists, e.g. "lr=1e-3,5e-4 augment=none,flip+crop"',
+    )
+    add(
+        "--set",
+        dest="base",
+        metavar="SETTINGS",
+        default="",
+        help='fixed settings for every run, same syntax with one value, e.g. "epochs=5"',
+    )
+    add(
+        "--max-parallel",
+        type=int,
+        metavar="N",
+        help="at most N runs at once (Slurm: array throttle %%N; local default 1)",
+    )
     add("--results", metavar="SWEEP", help="print the results table of an existing sweep")
-    add("--runs-dir", metavar="DIR", default=argparse.SUPPRESS,
-        help="runs folder (default: $CNN_TUI_RUNS, settings runs_dir, else ./runs)")
+    add(
+        "--runs-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="runs folder (default: $CNN_TUI_RUNS, settings runs_dir, else ./runs)",
+    )
     add("--json", action="store_true", help="print one JSON object")
     add_launcher_arguments(parser)
 
@@ -76,9 +92,13 @@ def _print_plan(args: argparse.Namespace, settings, folder) -> int:
 
     combos = combinations(_plan(args)[0])
     placeholders = [folder / f"ID-sweep-{index}" for index in range(len(combos))]
-    script = batch_script(placeholders, settings.slurm.validate(), job_name="cnn-tui-SWEEP",
-                          output=str(sweeps_root(folder).resolve() / "SWEEP" / "slurm-%A_%a.out"),
-                          array_parallel=args.max_parallel)
+    script = batch_script(
+        placeholders,
+        settings.slurm.validate(),
+        job_name="cnn-tui-SWEEP",
+        output=str(sweeps_root(folder).resolve() / "SWEEP" / "slurm-%A_%a.out"),
+        array_parallel=args.max_parallel,
+    )
     if args.json:
         print(json.dumps({"runs": [label(combo) for combo in combos], "script": script}))
         return 0
@@ -96,8 +116,13 @@ def _start(args: argparse.Namespace, settings, folder) -> int:
     grid, base = _plan(args)
     base.setdefault("dataset", _default_dataset(base))
     if settings.launcher == "slurm":  # the GPU is on the compute node, not here
-        sweep = create_sweep(folder, args.preset, grid, base,
-                             check=lambda config: preflight(config.with_changes(device="cpu")))
+        sweep = create_sweep(
+            folder,
+            args.preset,
+            grid,
+            base,
+            check=lambda config: preflight(config.with_changes(device="cpu")),
+        )
         job_id = submit_sweep_slurm(sweep, settings.slurm, args.max_parallel)
         where = f"Slurm job array {job_id} ({len(sweep.run_dirs)} tasks)"
     else:
@@ -106,15 +131,24 @@ def _start(args: argparse.Namespace, settings, folder) -> int:
         pid = start_local_sweep(sweep, args.max_parallel or 1)
         where = f"local runner pid {pid}, at most {args.max_parallel or 1} at a time"
     if args.json:
-        print(json.dumps({"sweep_id": sweep.id, "launcher": settings.launcher, "job_id": job_id,
-                          "runs": [{"run_id": path.name, "params": label(params)}
-                                   for path, params in zip(sweep.run_dirs, sweep.params)]}))
+        print(
+            json.dumps(
+                {
+                    "sweep_id": sweep.id,
+                    "launcher": settings.launcher,
+                    "job_id": job_id,
+                    "runs": [
+                        {"run_id": path.name, "params": label(params)}
+                        for path, params in zip(sweep.run_dirs, sweep.params)
+                    ],
+                }
+            )
+        )
         return 0
     print(sweep.id)
     for path, params in zip(sweep.run_dirs, sweep.params):
         print(f"  {path.name}  {label(params)}")
-    print(f"started: {where}; results with `cnn-tui sweep --results {sweep.id}`",
-          file=sys.stderr)
+    print(f"started: {where}; results with `cnn-tui sweep --results {sweep.id}`", file=sys.stderr)
     return 0
 
 
@@ -133,13 +167,22 @@ def _print_results(folder, sweep_id: str, as_json: bool) -> int:
     record = load_sweep_record(folder, sweep_id)
     rows = sweep_results(folder, record["id"])
     if as_json:
-        print(json.dumps({"sweep_id": record["id"], "grid": record["grid"],
-                          "job_id": record.get("job_id"),
-                          "runs": [row.__dict__ for row in rows]}))
+        print(
+            json.dumps(
+                {
+                    "sweep_id": record["id"],
+                    "grid": record["grid"],
+                    "job_id": record.get("job_id"),
+                    "runs": [row.__dict__ for row in rows],
+                }
+            )
+        )
         return 0
     keys = list(record["grid"])
-    table = Table(title=f"{record['id']} ({record.get('launcher', '?')}"
-                  + (f", job {record['job_id']})" if record.get("job_id") else ")"))
+    table = Table(
+        title=f"{record['id']} ({record.get('launcher', '?')}"
+        + (f", job {record['job_id']})" if record.get("job_id") else ")")
+    )
     for key in keys + ["state", "epochs", "best acc", "final test acc", "run"]:
         table.add_column(key, justify="right" if "acc" in key or key == "epochs" else "left")
     best = max((row.best_acc for row in rows if row.best_acc is not None), default=None)
@@ -147,8 +190,14 @@ def _print_results(folder, sweep_id: str, as_json: bool) -> int:
         accuracy = _percent(row.best_acc)
         if best is not None and row.best_acc == best:
             accuracy = f"[bold]{accuracy}[/]"
-        table.add_row(*[row.params.get(key, "?") for key in keys], row.state,
-                      str(row.epochs_done), accuracy, _percent(row.final_acc), row.run_id)
+        table.add_row(
+            *[row.params.get(key, "?") for key in keys],
+            row.state,
+            str(row.epochs_done),
+            accuracy,
+            _percent(row.final_acc),
+            row.run_id,
+        )
     Console().print(table)
     return 0
 

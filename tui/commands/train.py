@@ -22,10 +22,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add = parser.add_argument
     add("--preset", required=True, metavar="NAME", help=f"model preset: {', '.join(PRESETS)}")
-    add("--dataset", choices=DATASETS,
-        help="dataset (default: cifar10 when its files are present, else shapes)")
-    add("--data-dir", metavar="DIR",
-        help="dataset folder (default: $CNN_TUI_DATA, settings data_dir, else the cache)")
+    add(
+        "--dataset",
+        choices=DATASETS,
+        help="dataset (default: cifar10 when its files are present, else shapes)",
+    )
+    add(
+        "--data-dir",
+        metavar="DIR",
+        help="dataset folder (default: $CNN_TUI_DATA, settings data_dir, else the cache)",
+    )
     add("--epochs", type=int, metavar="N", help="passes over the training set")
     add("--batch-size", type=int, metavar="N", help="images per step")
     add("--optimizer", choices=OPTIMIZERS, help="optimizer")
@@ -35,25 +41,44 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add("--nesterov", action=argparse.BooleanOptionalAction, default=None, help="SGD Nesterov")
     add("--weight-decay", type=float, metavar="X", help="L2 weight decay")
     add("--augment", metavar="LIST", help="comma list of flip,crop,jitter (or none)")
-    add("--normalize", metavar="MEAN,STD",
+    add(
+        "--normalize",
+        metavar="MEAN,STD",
         help="normalise inputs: MEAN,STD for all channels, 6 numbers, or "
-        f"{'/'.join(NORMALIZE_NAMES)}")
+        f"{'/'.join(NORMALIZE_NAMES)}",
+    )
     add("--val-split", type=float, metavar="F", help="fraction of training images for validation")
     add("--early-stop", type=int, metavar="N", help="patience in epochs (needs --val-split)")
     add("--eval-every", type=int, metavar="N", help="also validate every N steps")
     add("--schedule", choices=SCHEDULES, help="learning-rate schedule")
     add("--resize", type=int, metavar="PX", help="resize inputs to PX×PX (resnet18-transfer)")
-    add("--weights", metavar="FILE", dest="weights_file",
-        help="ImageNet ResNet-18 weights file (default: the torch hub cache)")
+    add(
+        "--weights",
+        metavar="FILE",
+        dest="weights_file",
+        help="ImageNet ResNet-18 weights file (default: the torch hub cache)",
+    )
     add("--train-size", type=int, metavar="N", help="use only N training images")
     add("--test-size", type=int, metavar="N", help="use only N test images")
     add("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    add("--device", choices=DEVICES, default="auto",
-        help="where to train; auto = cuda when available (default: %(default)s)")
-    add("--pipeline", choices=PIPELINES, default="fast",
-        help="fast on-device batches or the torchvision DataLoader (default: %(default)s)")
-    add("--runs-dir", metavar="DIR", default=argparse.SUPPRESS,
-        help="runs folder (default: $CNN_TUI_RUNS, settings runs_dir, else ./runs)")
+    add(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="where to train; auto = cuda when available (default: %(default)s)",
+    )
+    add(
+        "--pipeline",
+        choices=PIPELINES,
+        default="fast",
+        help="fast on-device batches or the torchvision DataLoader (default: %(default)s)",
+    )
+    add(
+        "--runs-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="runs folder (default: $CNN_TUI_RUNS, settings runs_dir, else ./runs)",
+    )
     add("--name", metavar="NAME", help="run name (part of the run id)")
     add("--detach", action="store_true", help="start in the background and print the run id")
     add("--json", action="store_true", help="print one JSON object instead of progress")
@@ -77,8 +102,12 @@ def parse_normalize(text: str):
     from core.data.normalize import CIFAR_MEAN_STD, HALF_MEAN_STD, IMAGENET_MEAN_STD
     from core.training.config import TrainConfigError
 
-    named = {"none": None, "half": HALF_MEAN_STD, "cifar": CIFAR_MEAN_STD,
-             "imagenet": IMAGENET_MEAN_STD}
+    named = {
+        "none": None,
+        "half": HALF_MEAN_STD,
+        "cifar": CIFAR_MEAN_STD,
+        "imagenet": IMAGENET_MEAN_STD,
+    }
     if text.strip().lower() in named:
         return named[text.strip().lower()]
     values = parse_floats(text, "--normalize")
@@ -100,10 +129,27 @@ def config_from_args(args: argparse.Namespace):
 
     overrides = {
         key: getattr(args, key)
-        for key in ("data_dir", "epochs", "batch_size", "optimizer", "lr", "momentum",
-                    "nesterov", "weight_decay", "val_split", "early_stop", "eval_every",
-                    "schedule", "resize", "weights_file", "train_size", "test_size", "seed",
-                    "device", "pipeline")
+        for key in (
+            "data_dir",
+            "epochs",
+            "batch_size",
+            "optimizer",
+            "lr",
+            "momentum",
+            "nesterov",
+            "weight_decay",
+            "val_split",
+            "early_stop",
+            "eval_every",
+            "schedule",
+            "resize",
+            "weights_file",
+            "train_size",
+            "test_size",
+            "seed",
+            "device",
+            "pipeline",
+        )
     }
     overrides["dataset"] = args.dataset or default_dataset_name(args.data_dir)
     if args.betas is not None:
@@ -146,8 +192,9 @@ def run(args: argparse.Namespace) -> int:
         return submit_to_slurm(run_dir, settings, args.json)
     if args.detach:
         launch = start_local(run_dir)
-        return announce_launch(run_dir, launch, args.json,
-                               f"started in the background (pid {launch['pid']})")
+        return announce_launch(
+            run_dir, launch, args.json, f"started in the background (pid {launch['pid']})"
+        )
     record_foreground(run_dir)
     from tui.commands._train_progress import train_foreground
 
@@ -155,8 +202,15 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         from core.runs.events import epoch_events, read_events
 
-        print(json.dumps({
-            "run_id": run_dir.name, "run_dir": str(run_dir), "status": end["status"],
-            "message": end.get("message", ""), "epochs": epoch_events(read_events(run_dir)),
-        }))
+        print(
+            json.dumps(
+                {
+                    "run_id": run_dir.name,
+                    "run_dir": str(run_dir),
+                    "status": end["status"],
+                    "message": end.get("message", ""),
+                    "epochs": epoch_events(read_events(run_dir)),
+                }
+            )
+        )
     return 1 if end["status"] == "failed" else 0

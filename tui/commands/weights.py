@@ -12,7 +12,8 @@ HELP = "fetch pretrained weights (ResNet-18 ImageNet) into the torch hub cache"
 def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="weights_action", metavar="ACTION", required=True)
     fetch = actions.add_parser(
-        "fetch", help="download weights (needs internet, e.g. on the login node)",
+        "fetch",
+        help="download weights (needs internet, e.g. on the login node)",
         description="Download weights with torchvision into the torch hub cache "
         "($TORCH_HOME/hub/checkpoints, default ~/.cache/torch/hub/checkpoints).",
     )

@@ -12,8 +12,12 @@ from core.convlab.matrix import Matrix, fmt, fmt_signed
 from core.convlab.problem import Solution
 
 
-def matrix_table(matrix: Matrix, title: str, marked: set[tuple[int, int]] | None = None,
-                 padded: set[tuple[int, int]] | None = None) -> Group:
+def matrix_table(
+    matrix: Matrix,
+    title: str,
+    marked: set[tuple[int, int]] | None = None,
+    padded: set[tuple[int, int]] | None = None,
+) -> Group:
     """A matrix under its title (the title does not widen the columns); marked cells bold red,
     padding cells dim."""
     table = Table(show_header=False, box=None, padding=(0, 0, 0, 1))
@@ -22,8 +26,13 @@ def matrix_table(matrix: Matrix, title: str, marked: set[tuple[int, int]] | None
     for i, row in enumerate(matrix):
         cells = []
         for j, value in enumerate(row):
-            style = "bold red" if marked and (i, j) in marked else \
-                "dim" if padded and (i, j) in padded else ""
+            style = (
+                "bold red"
+                if marked and (i, j) in marked
+                else "dim"
+                if padded and (i, j) in padded
+                else ""
+            )
             cells.append(Text(fmt(value), style=style))
         table.add_row(*cells)
     return Group(Text(title, style="italic"), table)
@@ -33,18 +42,31 @@ def settings_line(solution: Solution) -> str:
     """The convolution settings in words, e.g. "stride 1 · padding 1 (zeros) · convolution"."""
     config, forward = solution.forward.config, solution.forward
     pads = set(forward.pads)
-    padding = f"padding {pads.pop()}" if len(pads) == 1 else \
-        "padding {} top, {} bottom, {} left, {} right".format(*forward.pads)
+    padding = (
+        f"padding {pads.pop()}"
+        if len(pads) == 1
+        else "padding {} top, {} bottom, {} left, {} right".format(*forward.pads)
+    )
     if any(forward.pads):
         padding += f" ({config.padding_mode})"
-    mode = ("convolution (kernel flipped)" if config.mode == "convolution"
-            else "cross-correlation (as nn.Conv2d)")
-    parts = [f"stride {_pair(config.stride)}", padding, f"dilation {_pair(config.dilation)}",
-             mode, "ReLU" if config.activation == "relu" else "no activation"]
+    mode = (
+        "convolution (kernel flipped)"
+        if config.mode == "convolution"
+        else "cross-correlation (as nn.Conv2d)"
+    )
+    parts = [
+        f"stride {_pair(config.stride)}",
+        padding,
+        f"dilation {_pair(config.dilation)}",
+        mode,
+        "ReLU" if config.activation == "relu" else "no activation",
+    ]
     pool = solution.problem.pool
     if pool is not None:
-        parts.append(f"{pool.kind} pooling {_pair(pool.kernel)}"
-                     + (f" stride {_pair(pool.stride)}" if pool.stride else ""))
+        parts.append(
+            f"{pool.kind} pooling {_pair(pool.kernel)}"
+            + (f" stride {_pair(pool.stride)}" if pool.stride else "")
+        )
     return " · ".join(parts)
 
 
@@ -64,20 +86,31 @@ def styled_arithmetic(prefix: str, step: ConvStep) -> Text:
     return text
 
 
-def print_report(solution: Solution, check: CheckResult | None, *, steps: bool,
-                 compact: bool = False, console: Console | None = None) -> None:
+def print_report(
+    solution: Solution,
+    check: CheckResult | None,
+    *,
+    steps: bool,
+    compact: bool = False,
+    console: Console | None = None,
+) -> None:
     """Inputs, outputs per kernel (and their steps), pooling, gradients, the check."""
     console = console or Console()
     forward = solution.forward
-    padding = {(i, j) for i, row in enumerate(forward.padded[0])
-               for j, cell in enumerate(row) if cell.padding}
+    padding = {
+        (i, j)
+        for i, row in enumerate(forward.padded[0])
+        for j, cell in enumerate(row)
+        if cell.padding
+    }
     for c, channel in enumerate(forward.padded):
         values = tuple(tuple(cell.value for cell in row) for row in channel)
         label = f"padded input, channel {c + 1}" if len(forward.padded) > 1 else "padded input"
         if not padding:
             label = label.replace("padded input", "input")
-        console.print(matrix_table(values, f"{label} (padding dim)" if padding else label,
-                                   padded=padding))
+        console.print(
+            matrix_table(values, f"{label} (padding dim)" if padding else label, padded=padding)
+        )
     config = forward.config
     console.print(Text(settings_line(solution), style="dim"))
     for k, result in enumerate(forward.results):
@@ -93,8 +126,9 @@ def print_report(solution: Solution, check: CheckResult | None, *, steps: bool,
         console.print(grid)
         if steps:
             if padding:
-                console.print(Text("  (italic underlined values come from the padding)",
-                                   style="dim"))
+                console.print(
+                    Text("  (italic underlined values come from the padding)", style="dim")
+                )
             for step in result.steps:
                 console.print(styled_arithmetic(f"  o[{step.out[0]},{step.out[1]}]: ", step))
             if solution.pooled is not None:

@@ -36,8 +36,9 @@ def _scale(image: np.ndarray, size: int) -> np.ndarray:
     return resize_rgb(image, size, size)
 
 
-def fit_size(width: int, per_row: int, lo: int = 4, hi: int = 32,
-             label_width: int = LABEL_WIDTH) -> int:
+def fit_size(
+    width: int, per_row: int, lo: int = 4, hi: int = 32, label_width: int = LABEL_WIDTH
+) -> int:
     """The largest even thumbnail size (pixels = cells) that fits `per_row` images in `width`."""
     size = (width - label_width) // max(per_row, 1) - GAP
     size = max(lo, min(hi, size))
@@ -112,8 +113,9 @@ def class_grid(
             picked = cursor == (label, column)
             captions.append(Text(f"#{index}", style="reverse bold" if picked else "dim"))
         name = Text(dataset.classes[label], style="bold")
-        rows.append(image_row(name, [images[i] for i in chosen], size, truecolor, captions,
-                              label_above))
+        rows.append(
+            image_row(name, [images[i] for i in chosen], size, truecolor, captions, label_above)
+        )
     return Text("\n", no_wrap=True, overflow="crop").join(rows)
 
 
@@ -134,8 +136,7 @@ def augment_rows(
     truecolor: bool = True,
 ) -> Text:
     """Per image: its class, the original, then each augmented copy."""
-    rows = [column_titles(["original", *(f"augmented {k + 1}" for k in range(len(copies)))],
-                          size)]
+    rows = [column_titles(["original", *(f"augmented {k + 1}" for k in range(len(copies)))], size)]
     for row, label in enumerate(labels):
         images = [originals[row], *(copy[row] for copy in copies)]
         rows.append(image_row(Text(dataset.classes[label], style="bold"), images, size, truecolor))

@@ -40,15 +40,15 @@ def layer_table(check: LayerCheck) -> Group:
     for variant in check.diff_after:
         after = check.diff_after[variant]
         table.add_row(
-            VARIANT_TITLES[variant], f"{check.diff_before[variant]:.3g}", f"{after:.3g}",
+            VARIANT_TITLES[variant],
+            f"{check.diff_before[variant]:.3g}",
+            f"{after:.3g}",
             _verdict(after),
         )
     return Group(title, table)
 
 
-def network_text(
-    check: NetworkCheck, dataset: str, classes: tuple[str, ...] = ()
-) -> Group:
+def network_text(check: NetworkCheck, dataset: str, classes: tuple[str, ...] = ()) -> Group:
     """Accuracy, agreement and the predictions of both networks on the same test images."""
     title = Text(f"Network on the first {check.samples} test images of {dataset}\n{check.source}")
     summary = Table()

@@ -28,14 +28,24 @@ RUN_COLORS = ("blue", "orange", "green", "magenta", "cyan", "red", "olive", "gra
 
 PALETTES = {
     "dark": {
-        "blue": (100, 160, 255), "orange": (255, 160, 60), "green": (90, 215, 120),
-        "magenta": (225, 120, 225), "cyan": (80, 215, 225), "red": (255, 100, 100),
-        "olive": (215, 205, 90), "gray": (185, 185, 185),
+        "blue": (100, 160, 255),
+        "orange": (255, 160, 60),
+        "green": (90, 215, 120),
+        "magenta": (225, 120, 225),
+        "cyan": (80, 215, 225),
+        "red": (255, 100, 100),
+        "olive": (215, 205, 90),
+        "gray": (185, 185, 185),
     },
     "light": {
-        "blue": (20, 80, 200), "orange": (195, 85, 0), "green": (0, 125, 45),
-        "magenta": (150, 20, 150), "cyan": (0, 115, 135), "red": (195, 20, 20),
-        "olive": (120, 105, 0), "gray": (85, 85, 85),
+        "blue": (20, 80, 200),
+        "orange": (195, 85, 0),
+        "green": (0, 125, 45),
+        "magenta": (150, 20, 150),
+        "cyan": (0, 115, 135),
+        "red": (195, 20, 20),
+        "olive": (120, 105, 0),
+        "gray": (85, 85, 85),
     },
 }
 """RGB per colour name: bright on dark themes, deep on light ones, so every line stays readable."""
@@ -45,7 +55,9 @@ MARKER_SAMPLES = {"braille": "⣿", "hd": "▚", "dot": "•"}
 
 AXES_WIDTH = 10  # columns plotext spends on the y tick labels and the frame
 
-_PLOTEXT_LOCK = threading.Lock()  # one plotext build at a time: fewer threads fighting the UI for the GIL
+_PLOTEXT_LOCK = (
+    threading.Lock()
+)  # one plotext build at a time: fewer threads fighting the UI for the GIL
 
 
 @dataclass(frozen=True)
@@ -74,7 +86,9 @@ def legend_entries(lines: Sequence[PlotLine]) -> list[tuple[str, str]]:
     """
     groups = list(dict.fromkeys(line.group for line in lines if line.group))
     if len(groups) < 2:
-        return [(f"{MARKER_SAMPLES.get(line.marker, '■')} {line.label}", line.color) for line in lines]
+        return [
+            (f"{MARKER_SAMPLES.get(line.marker, '■')} {line.label}", line.color) for line in lines
+        ]
     colors = {line.group: line.color for line in lines}
     entries = [(f"■ {group}", colors[group]) for group in groups]
     kinds = dict.fromkeys((line.marker, line.kind) for line in lines if line.kind)
@@ -157,14 +171,22 @@ class CurvePlot(PlotextPlot):
         self.set_interval(1 / self.MAX_FPS, self.flush)
 
     def set_lines(
-        self, lines: Sequence[PlotLine], *, xlabel: str | None = None, now: bool = False,
+        self,
+        lines: Sequence[PlotLine],
+        *,
+        xlabel: str | None = None,
+        now: bool = False,
     ) -> None:
         """Show these lines from the next redraw on (cheap: call it as often as data arrives)."""
         lines = tuple(lines)
         self.set_source(lambda: lines, xlabel=xlabel, now=now)
 
     def set_source(
-        self, source: Callable[[], Sequence[PlotLine]], *, xlabel: str | None = None, now: bool = False,
+        self,
+        source: Callable[[], Sequence[PlotLine]],
+        *,
+        xlabel: str | None = None,
+        now: bool = False,
     ) -> None:
         """Show the lines `source()` returns from the next redraw on; the build thread calls it, so
         series and smoothing of long runs are computed off the UI thread too.
@@ -211,7 +233,10 @@ class CurvePlot(PlotextPlot):
         if key != self._text_key and not self._building and self.size.width and self.size.height:
             self._building = True
             self.run_worker(
-                lambda: self._build_in_thread(key), thread=True, group="plot-build", exit_on_error=False,
+                lambda: self._build_in_thread(key),
+                thread=True,
+                group="plot-build",
+                exit_on_error=False,
             )
         if y < len(self._strips):
             return self._strips[y]
@@ -226,7 +251,9 @@ class CurvePlot(PlotextPlot):
         try:
             with _PLOTEXT_LOCK:
                 text = self.build_text(width, height, self._get_plotext_theme_name(theme), dark)
-        except Exception as error:  # plotext can raise on odd data: show it rather than freeze the plot
+        except (
+            Exception
+        ) as error:  # plotext can raise on odd data: show it rather than freeze the plot
             text = Text(f"{self.plot_title}: cannot draw ({error})", style="italic")
         text.no_wrap, text.overflow = True, "crop"
         console = self.app.console
@@ -254,7 +281,9 @@ class CurvePlot(PlotextPlot):
             figure.append_text(legend)
         return figure
 
-    def build_figure(self, width: int | None = None, height: int | None = None, dark: bool = True) -> None:
+    def build_figure(
+        self, width: int | None = None, height: int | None = None, dark: bool = True
+    ) -> None:
         """Put the current lines, thinned to the plot's width, into the plotext figure."""
         width = self.size.width if width is None else width
         height = self.size.height if height is None else height

@@ -61,8 +61,9 @@ Line = list[Segment]
 """One terminal row as rich segments (what Textual's line API and rich both draw)."""
 
 
-def rgb_to_lines(rgb: np.ndarray, truecolor: bool = True,
-                 probe: tuple[int, int] | None = None) -> list[Line]:
+def rgb_to_lines(
+    rgb: np.ndarray, truecolor: bool = True, probe: tuple[int, int] | None = None
+) -> list[Line]:
     """Render an RGB uint8 (H, W, 3) array as ceil(H/2) rows of W half-block cells.
 
     The upper pixel is the foreground of `▀`, the lower its background; an odd last row
@@ -70,20 +71,22 @@ def rgb_to_lines(rgb: np.ndarray, truecolor: bool = True,
     Colours and styles are built once per distinct value, which keeps a full-screen map fast.
     """
     height, width = rgb.shape[:2]
-    packed = (rgb[..., 0].astype(np.int64) << 16) | (rgb[..., 1].astype(np.int64) << 8) | rgb[
-        ..., 2]  # (H, W) 0xRRGGBB
+    packed = (
+        (rgb[..., 0].astype(np.int64) << 16) | (rgb[..., 1].astype(np.int64) << 8) | rgb[..., 2]
+    )  # (H, W) 0xRRGGBB
     unique, inverse = np.unique(packed, return_inverse=True)
     if truecolor:
         colors = [_packed_color(v) for v in unique.tolist()]
     else:
-        colors = [_color(((v >> 16) & 255, (v >> 8) & 255, v & 255), False)
-                  for v in unique.tolist()]
+        colors = [
+            _color(((v >> 16) & 255, (v >> 8) & 255, v & 255), False) for v in unique.tolist()
+        ]
     inverse = inverse.reshape(height, width)
     tops = inverse[0::2].tolist()
     bottoms = inverse[1::2].tolist() + [[None] * width]
     styles: dict[tuple, Style] = {}
     lines: list[Line] = []
-    for row, (top_row, bottom_row) in enumerate(zip(tops, bottoms)):
+    for top_row, bottom_row in zip(tops, bottoms):
         line: Line = []
         for top, bottom in zip(top_row, bottom_row):
             style = styles.get((top, bottom))
@@ -110,8 +113,9 @@ def lines_to_text(lines: list[Line]) -> Text:
     return text
 
 
-def rgb_to_text(rgb: np.ndarray, truecolor: bool = True,
-                probe: tuple[int, int] | None = None) -> Text:
+def rgb_to_text(
+    rgb: np.ndarray, truecolor: bool = True, probe: tuple[int, int] | None = None
+) -> Text:
     """An RGB uint8 (H, W, 3) image as rich Text: H/2 lines of W half-block cells."""
     return lines_to_text(rgb_to_lines(rgb, truecolor, probe))
 
@@ -121,9 +125,17 @@ def _probe_style(mean: np.ndarray, truecolor: bool) -> Style:
     return Style(color="black" if light else "white", bgcolor=_color(mean, truecolor), bold=True)
 
 
-def map_pixels(values: np.ndarray, rows: int, cols: int, lo: float, hi: float,
-               colormap: str = "viridis", truecolor: bool = True,
-               underlay: np.ndarray | None = None, alpha: float = 0.5) -> np.ndarray:
+def map_pixels(
+    values: np.ndarray,
+    rows: int,
+    cols: int,
+    lo: float,
+    hi: float,
+    colormap: str = "viridis",
+    truecolor: bool = True,
+    underlay: np.ndarray | None = None,
+    alpha: float = 0.5,
+) -> np.ndarray:
     """RGB uint8 (2*rows, cols, 3) for a raw (h, w) map: resample, then scale, then colour.
 
     In 256-colour mode the map uses the grey ramp's lightness order (the colormap is ignored).
@@ -142,8 +154,9 @@ def format_value(value: float) -> str:
     return f"{value:.4g}"
 
 
-def colorbar_text(lo: float, hi: float, width: int, colormap: str = "viridis",
-                  truecolor: bool = True) -> Text:
+def colorbar_text(
+    lo: float, hi: float, width: int, colormap: str = "viridis", truecolor: bool = True
+) -> Text:
     """One line: the real lower bound, a gradient of the colormap, the real upper bound."""
     left, right = format_value(lo) + " ", " " + format_value(hi)
     span = max(1, width - len(left) - len(right))
@@ -166,8 +179,9 @@ class GridLayout:
     tile_rows: int  # cells down one tile (each cell holds 2 pixel rows)
 
 
-def grid_layout(count: int, map_shape: tuple[int, int], width: int, height: int,
-                label_lines: int = 1) -> GridLayout:
+def grid_layout(
+    count: int, map_shape: tuple[int, int], width: int, height: int, label_lines: int = 1
+) -> GridLayout:
     """The tile arrangement with the largest tiles that keep the map's aspect ratio.
 
     Cells are taken as twice as tall as wide, so one cell holds two square pixels.

@@ -52,7 +52,7 @@ class Heatmap(Widget, can_focus=True):
     class Probed(Message):
         """Sent when the probe cursor moves to another value."""
 
-        def __init__(self, heatmap: "Heatmap", tile: int, y: int, x: int, value: float) -> None:
+        def __init__(self, heatmap: Heatmap, tile: int, y: int, x: int, value: float) -> None:
             super().__init__()
             self.heatmap = heatmap
             self.tile = tile  # index of the map in a grid (0 for a single map)
@@ -60,8 +60,14 @@ class Heatmap(Widget, can_focus=True):
             self.x = x  # column in the raw map
             self.value = value  # raw value at (y, x)
 
-    def __init__(self, *, truecolor: bool = True, name: str | None = None,
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        truecolor: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.truecolor = truecolor  # False: 256-colour terminal, maps on the grey ramp
         self.maps: np.ndarray | None = None  # (N, h, w) raw values
@@ -76,10 +82,16 @@ class Heatmap(Widget, can_focus=True):
         self._layout: GridLayout | None = None
         self._cache: tuple[tuple, list[Line]] | None = None
 
-    def show_maps(self, maps: np.ndarray, labels: tuple[str, ...] = (),
-                  bounds: list[tuple[float, float]] | None = None, colormap: str = "viridis",
-                  image: np.ndarray | None = None, overlay: bool = False,
-                  alpha: float = 0.5) -> None:
+    def show_maps(
+        self,
+        maps: np.ndarray,
+        labels: tuple[str, ...] = (),
+        bounds: list[tuple[float, float]] | None = None,
+        colormap: str = "viridis",
+        image: np.ndarray | None = None,
+        overlay: bool = False,
+        alpha: float = 0.5,
+    ) -> None:
         """Show raw maps (N, h, w) or (h, w); bounds default to one shared min/max."""
         maps = np.asarray(maps, dtype=np.float32)
         self.maps = maps[None] if maps.ndim == 2 else maps
@@ -102,8 +114,13 @@ class Heatmap(Widget, can_focus=True):
         self.image, self.overlay = image, False
         self._changed()
 
-    def set_style(self, *, colormap: str | None = None, alpha: float | None = None,
-                  overlay: bool | None = None) -> None:
+    def set_style(
+        self,
+        *,
+        colormap: str | None = None,
+        alpha: float | None = None,
+        overlay: bool | None = None,
+    ) -> None:
         """Change how the same values are drawn."""
         if colormap is not None:
             self.colormap = colormap
@@ -189,17 +206,32 @@ class Heatmap(Widget, can_focus=True):
         for index in range(count):
             lo, hi = self.bounds[index]
             underlay = self.image if self.overlay else None
-            pixels = map_pixels(self.maps[index], layout.tile_rows, layout.tile_cols, lo, hi,
-                                self.colormap, self.truecolor, underlay, self.alpha)
+            pixels = map_pixels(
+                self.maps[index],
+                layout.tile_rows,
+                layout.tile_cols,
+                lo,
+                hi,
+                self.colormap,
+                self.truecolor,
+                underlay,
+                self.alpha,
+            )
             probe = None
             if index == probe_tile and self.has_focus:
                 probe = (probe_y * 2 * layout.tile_rows // h, probe_x * layout.tile_cols // w)
             tiles.append(rgb_to_lines(pixels, self.truecolor, probe))
-        labels = [
-            text_line(Text(self._label(i), style="bold" if grid and i == probe_tile else "dim"),
-                      console)
-            for i in range(count)
-        ] if label_lines else []
+        labels = (
+            [
+                text_line(
+                    Text(self._label(i), style="bold" if grid and i == probe_tile else "dim"),
+                    console,
+                )
+                for i in range(count)
+            ]
+            if label_lines
+            else []
+        )
         lines = compose_grid(tiles, labels, layout)
         lo, hi = self.bounds[probe_tile]
         shared = len(set(self.bounds)) == 1
@@ -209,7 +241,8 @@ class Heatmap(Widget, can_focus=True):
         assert value is not None
         status = Text(
             f"{scale} · probe {self._label(probe_tile)} (y {probe_y}, x {probe_x}) = "
-            f"{format_value(value)} · map {h}×{w}", style="dim",
+            f"{format_value(value)} · map {h}×{w}",
+            style="dim",
         )
         return lines + [text_line(bar, console), text_line(status, console)]
 

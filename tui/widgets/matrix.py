@@ -33,8 +33,12 @@ class MatrixView(Static):
     """Renders a MatrixPicture as aligned, right-justified columns with styled cells."""
 
     COMPONENT_CLASSES = {
-        "matrix--title", "matrix--window", "matrix--padding", "matrix--current",
-        "matrix--wrong", "matrix--marked",
+        "matrix--title",
+        "matrix--window",
+        "matrix--padding",
+        "matrix--current",
+        "matrix--wrong",
+        "matrix--marked",
     }
     """Cell styles, so themes decide the colours."""
 
@@ -101,8 +105,10 @@ def _cell_style(picture: MatrixPicture, cell: Cell, styles: dict[str, Style]) ->
     """The cell's component styles combined, the current cell's last (it wins)."""
     style = Style()
     for name, cells in (
-        ("matrix--padding", picture.padding), ("matrix--window", picture.window),
-        ("matrix--marked", picture.marked), ("matrix--wrong", picture.wrong),
+        ("matrix--padding", picture.padding),
+        ("matrix--window", picture.window),
+        ("matrix--marked", picture.marked),
+        ("matrix--wrong", picture.wrong),
     ):
         if cell in cells:
             style += styles[name]
@@ -118,6 +124,8 @@ def _contrast(a: Color, b: Color) -> float:
 
 
 def _luminance(color: Color) -> float:
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-              for c in (color.r / 255, color.g / 255, color.b / 255)]
+    linear = [
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (color.r / 255, color.g / 255, color.b / 255)
+    ]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]

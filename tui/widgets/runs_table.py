@@ -15,15 +15,27 @@ from core.runs.events import epoch_events
 from tui.run_watch import RunSnapshot
 
 STATE_STYLES = {
-    "pending": "dim", "running": "bold green", "stalled": "bold yellow", "finished": "bold",
-    "stopped": "yellow", "failed": "bold red", "died": "bold red",
+    "pending": "dim",
+    "running": "bold green",
+    "stalled": "bold yellow",
+    "finished": "bold",
+    "stopped": "yellow",
+    "failed": "bold red",
+    "died": "bold red",
 }
 """How each state reads in the table (ANSI colours, readable in dark and light themes)."""
 
 COLUMNS = (
-    ("run", "name"), ("status", "state"), ("epoch", "epoch"), ("best val", "best_val"),
-    ("best test", "best_test"), ("ETA", "eta"), ("preset", "preset"), ("hyperparameters", "hyper"),
-    ("img/s", "speed"), ("device", "device"),
+    ("run", "name"),
+    ("status", "state"),
+    ("epoch", "epoch"),
+    ("best val", "best_val"),
+    ("best test", "best_test"),
+    ("ETA", "eta"),
+    ("preset", "preset"),
+    ("hyperparameters", "hyper"),
+    ("img/s", "speed"),
+    ("device", "device"),
 )
 """(header, RunRow field) pairs, left to right: what a glance needs first."""
 
@@ -111,7 +123,8 @@ class RunRow:
     def cells(self) -> list[str | Text]:
         values = {
             "state": Text(self.state, style=STATE_STYLES.get(self.state, "")),
-            "best_val": percent(self.best_val), "best_test": percent(self.best_test),
+            "best_val": percent(self.best_val),
+            "best_test": percent(self.best_test),
         }
         return [values.get(field, getattr(self, field)) for _, field in COLUMNS]
 
@@ -167,7 +180,9 @@ def sort_rows(rows: list[RunRow], key: str) -> list[RunRow]:
     if key == "created":
         return sorted(rows, key=lambda r: (r.created, r.id), reverse=True)
     if key in ("best_val", "best_test"):
-        return sorted(rows, key=lambda r: (getattr(r, key) is not None, getattr(r, key) or 0), reverse=True)
+        return sorted(
+            rows, key=lambda r: (getattr(r, key) is not None, getattr(r, key) or 0), reverse=True
+        )
     return sorted(rows, key=lambda r: (str(getattr(r, key)), r.id))
 
 
@@ -195,8 +210,10 @@ def fit_columns(rows: Sequence[RunRow], width: int) -> ColumnFit:
     fields = list(FIELDS)
 
     def needed(hyper: int) -> int:
-        return sum((max(hyper, len(hyper_header(hyper))) if f == "hyper" else natural[f]) + CELL_PADDING
-                   for f in fields)
+        return sum(
+            (max(hyper, len(hyper_header(hyper))) if f == "hyper" else natural[f]) + CELL_PADDING
+            for f in fields
+        )
 
     hyper = natural["hyper"]
     for field in (None, *DROP_ORDER):

@@ -15,7 +15,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def cnn_tui(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "tui.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
@@ -25,7 +28,9 @@ def test_help_lists_every_subcommand_with_its_one_line_help():
     assert result.returncode == 0
     assert "--truecolor" in result.stdout
     for module in command_modules():
-        line = next(line for line in result.stdout.splitlines() if line.strip().startswith(module.NAME))
+        line = next(
+            line for line in result.stdout.splitlines() if line.strip().startswith(module.NAME)
+        )
         assert module.HELP.split()[0] in line or module.HELP[:20] in result.stdout
 
 

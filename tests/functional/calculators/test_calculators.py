@@ -91,8 +91,9 @@ async def test_receptive_field_view_follows_the_chosen_cell(tmp_path):
     app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")
-        app.screen.query_one("#arch-spec", TextArea).text = (
-            "Conv2d(1, 1, 3), Conv2d(1, 1, 3), Conv2d(1, 1, 3)")
+        app.screen.query_one(
+            "#arch-spec", TextArea
+        ).text = "Conv2d(1, 1, 3), Conv2d(1, 1, 3), Conv2d(1, 1, 3)"
         app.screen.query_one("#arch-input", Input).value = "1,12,12"
         await settle(pilot)
         await pilot.press("f4")
@@ -166,14 +167,17 @@ async def test_one_key_per_exercise_b1_to_b6_and_again_for_the_next_part(tmp_pat
         await settle(pilot)
         pooled = nn.MaxPool2d(2, 2)(torch.zeros(1, 1, 504, 504)).shape[-1]
         assert screen.query_one("#f-in_size", Input).value == str(pooled)
-        assert f"out = {nn.Conv2d(1, 1, 3)(torch.zeros(1, 1, pooled, pooled)).shape[-1]}" in \
-            text_of(app, "#layer-result")
+        assert (
+            f"out = {nn.Conv2d(1, 1, 3)(torch.zeros(1, 1, pooled, pooled)).shape[-1]}"
+            in text_of(app, "#layer-result")
+        )
         await pilot.press("f10")  # B4: the parameter count of the course network
         await settle(pilot)
         assert screen.query_one("#calc-tabs").active == "architecture"
         model = build_model("convnet-32-64-128", pretrained=False)
-        assert f"{sum(p.numel() for p in model.parameters()):,} parameters" in \
-            text_of(app, "#arch-status")
+        assert f"{sum(p.numel() for p in model.parameters()):,} parameters" in text_of(
+            app, "#arch-status"
+        )
         await pilot.press("f11", "f11")  # B5, two 4×4 stride-2 convs
         await settle(pilot)
         convs = nn.Sequential(nn.Conv2d(1, 1, 4, stride=2), nn.Conv2d(1, 1, 4, stride=2))
@@ -197,13 +201,20 @@ def test_b5_general_formula_sums_to_the_autograd_receptive_field():
     from core.arch.table import layer_table
     from screens.calculators.views import field_sum
 
-    spec = ("Conv2d(1, 1, 3), Conv2d(1, 1, 3, dilation=2), AvgPool2d(2), "
-            "Conv2d(1, 1, 3, stride=2), AvgPool2d(3, 1)")
+    spec = (
+        "Conv2d(1, 1, 3), Conv2d(1, 1, 3, dilation=2), AvgPool2d(2), "
+        "Conv2d(1, 1, 3, stride=2), AvgPool2d(3, 1)"
+    )
     text = field_sum(layer_table(spec, (1, 40, 40)))
     terms = re.findall(r"\((\d+)−1\)((?:·\d+)+)", text)
     total = 1 + sum((int(k) - 1) * eval("*".join(f.split("·")[1:])) for k, f in terms)
-    stack = nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3, dilation=2), nn.AvgPool2d(2),
-                          nn.Conv2d(1, 1, 3, stride=2), nn.AvgPool2d(3, 1))
+    stack = nn.Sequential(
+        nn.Conv2d(1, 1, 3),
+        nn.Conv2d(1, 1, 3, dilation=2),
+        nn.AvgPool2d(2),
+        nn.Conv2d(1, 1, 3, stride=2),
+        nn.AvgPool2d(3, 1),
+    )
     for conv in (stack[0], stack[1], stack[3]):
         nn.init.ones_(conv.weight)
     image = torch.zeros(1, 1, 40, 40, requires_grad=True)

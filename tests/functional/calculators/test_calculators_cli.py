@@ -17,22 +17,52 @@ def run_json(capsys, *argv) -> dict:
 
 
 def test_calc_solves_padding_of_exercise_b2(capsys):
-    answer = run_json(capsys, "calc", "--in", "32", "--out", "32", "--kernel", "5",
-                      "--stride", "1", "--json")
+    answer = run_json(
+        capsys, "calc", "--in", "32", "--out", "32", "--kernel", "5", "--stride", "1", "--json"
+    )
     assert answer["padding"] == 2 and answer["unique"] and answer["solved_for"] == ["padding"]
     assert {"in_size", "out_size", "kernel", "stride", "padding", "formula"} <= set(answer)
     assert answer["formula"] == "⌊(32 + 2·2 − 5) / 1⌋ + 1 = 31 + 1 = 32"
 
 
 def test_calc_transposed_and_pool_match_pytorch(capsys):
-    answer = run_json(capsys, "calc", "--transposed", "--in", "7", "--kernel", "3", "--stride",
-                      "2", "--padding", "1", "--output-padding", "1", "--json")
+    answer = run_json(
+        capsys,
+        "calc",
+        "--transposed",
+        "--in",
+        "7",
+        "--kernel",
+        "3",
+        "--stride",
+        "2",
+        "--padding",
+        "1",
+        "--output-padding",
+        "1",
+        "--json",
+    )
     module = torch.nn.ConvTranspose2d(1, 1, 3, 2, 1, output_padding=1)
     assert answer["out_size"] == module(torch.zeros(1, 1, 7, 7)).shape[-1]
-    pooled = run_json(capsys, "calc", "--pool", "--ceil-mode", "--in", "7", "--kernel", "2",
-                      "--stride", "2", "--padding", "0", "--json")
-    assert pooled["out_size"] == torch.nn.MaxPool2d(2, ceil_mode=True)(
-        torch.zeros(1, 1, 7, 7)).shape[-1]
+    pooled = run_json(
+        capsys,
+        "calc",
+        "--pool",
+        "--ceil-mode",
+        "--in",
+        "7",
+        "--kernel",
+        "2",
+        "--stride",
+        "2",
+        "--padding",
+        "0",
+        "--json",
+    )
+    assert (
+        pooled["out_size"]
+        == torch.nn.MaxPool2d(2, ceil_mode=True)(torch.zeros(1, 1, 7, 7)).shape[-1]
+    )
 
 
 def test_calc_lists_several_solutions(capsys):
@@ -47,8 +77,10 @@ def test_calc_lists_several_solutions(capsys):
         (["--in", "10", "--out", "20", "--stride", "1", "--padding", "0"], "No kernel fits"),
         (["--in", "10", "--out", "5"], "at least three"),
         (["--in", "3", "--kernel", "5", "--stride", "1", "--padding", "0"], "smaller than"),
-        (["--in", "7", "--kernel", "3", "--stride", "1", "--padding", "0", "--ceil-mode"],
-         "--pool"),
+        (
+            ["--in", "7", "--kernel", "3", "--stride", "1", "--padding", "0", "--ceil-mode"],
+            "--pool",
+        ),
     ],
 )
 def test_calc_impossible_values_exit_2(capsys, argv, fragment):
@@ -68,8 +100,16 @@ def test_summary_json_contract_matches_pytorch(capsys):
     assert first["output_shape"] == [32, 17, 17] and first["receptive_field"] == 4
     assert first["jump"] == 2 and first["macs"] == 32 * 17 * 17 * 3 * 16
     assert first["receptive_field_start"] == -2  # the padding
-    assert {"name", "type", "output_shape", "params", "trainable_params", "receptive_field",
-            "jump", "macs"} <= set(first)
+    assert {
+        "name",
+        "type",
+        "output_shape",
+        "params",
+        "trainable_params",
+        "receptive_field",
+        "jump",
+        "macs",
+    } <= set(first)
     assert table["layers"][-1]["output_shape"] == [10]
     assert table["layers"][-1]["receptive_field"] is None
 

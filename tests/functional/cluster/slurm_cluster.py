@@ -32,11 +32,13 @@ runs all its tasks at once on a small machine."""
 
 def missing_reason() -> str | None:
     """Why a local cluster cannot be started here, or None when it can."""
-    missing = [name for name in DAEMONS + CLIENTS + ("mungekey",) if shutil.which(name) is None
-               and not Path("/usr/sbin", name).exists()]
+    missing = [
+        name
+        for name in DAEMONS + CLIENTS + ("mungekey",)
+        if shutil.which(name) is None and not Path("/usr/sbin", name).exists()
+    ]
     if missing:
-        return (f"Slurm test cluster needs {', '.join(missing)}: "
-                "apt-get install -y slurm-wlm munge")
+        return f"Slurm test cluster needs {', '.join(missing)}: apt-get install -y slurm-wlm munge"
     if os.geteuid() != 0:
         return "Slurm test cluster runs its daemons as root (SlurmUser=root)"
     return None
@@ -90,8 +92,9 @@ class LocalSlurm:
         subprocess.run(["scancel", "--user", "root"], env=self.env, capture_output=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            listed = subprocess.run(["squeue", "-h", "-o", "%i"], env=self.env,
-                                    capture_output=True, text=True)
+            listed = subprocess.run(
+                ["squeue", "-h", "-o", "%i"], env=self.env, capture_output=True, text=True
+            )
             if listed.returncode != 0 or not listed.stdout.strip():
                 return
             time.sleep(0.2)
@@ -110,7 +113,8 @@ class LocalSlurm:
             except OSError:
                 continue
             in_job = command.startswith(b"slurmstepd") or any(
-                item.startswith(b"SLURM_JOB_ID=") for item in environ)
+                item.startswith(b"SLURM_JOB_ID=") for item in environ
+            )
             if marker in environ and in_job:
                 found.append(int(entry.name))
         return found
@@ -180,18 +184,33 @@ def start_cluster(timeout: float = 60.0) -> LocalSlurm:
     cluster = LocalSlurm(root=root, node=node, env=env, startup_seconds=0.0)
     began = time.monotonic()
     try:
-        subprocess.run([_binary("mungekey"), "--create", f"--keyfile={root}/munge.key"],
-                       check=True, capture_output=True)
         subprocess.run(
-            [_binary("munged"), f"--key-file={root}/munge.key", f"--socket={root}/munge.socket",
-             f"--pid-file={root}/munged.pid", f"--log-file={root}/munged.log",
-             f"--seed-file={root}/munged.seed", "--force"],
-            check=True, capture_output=True,
+            [_binary("mungekey"), "--create", f"--keyfile={root}/munge.key"],
+            check=True,
+            capture_output=True,
         )
-        subprocess.run([_binary("slurmctld"), "-f", str(conf)], check=True, env=env,
-                       capture_output=True)
-        subprocess.run([_binary("slurmd"), "-f", str(conf), "-N", node], check=True, env=env,
-                       capture_output=True)
+        subprocess.run(
+            [
+                _binary("munged"),
+                f"--key-file={root}/munge.key",
+                f"--socket={root}/munge.socket",
+                f"--pid-file={root}/munged.pid",
+                f"--log-file={root}/munged.log",
+                f"--seed-file={root}/munged.seed",
+                "--force",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [_binary("slurmctld"), "-f", str(conf)], check=True, env=env, capture_output=True
+        )
+        subprocess.run(
+            [_binary("slurmd"), "-f", str(conf), "-N", node],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         _wait_idle(cluster, timeout)
     except (subprocess.CalledProcessError, TimeoutError) as error:
         detail = getattr(error, "stderr", b"") or b""
@@ -205,8 +224,9 @@ def start_cluster(timeout: float = 60.0) -> LocalSlurm:
 def _wait_idle(cluster: LocalSlurm, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        result = subprocess.run(["sinfo", "-h", "-N", "-o", "%T"], env=cluster.env,
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["sinfo", "-h", "-N", "-o", "%T"], env=cluster.env, capture_output=True, text=True
+        )
         if result.returncode == 0 and result.stdout.strip() == "idle":
             return
         time.sleep(0.3)

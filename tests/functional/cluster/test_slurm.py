@@ -27,8 +27,15 @@ SETTINGS = SlurmSettings(cpus=1, activate="export OMP_NUM_THREADS=1")
 
 def tiny_config(epochs: int, **changes) -> dict:
     """A Shapes-10 LeNet run that trains an epoch in well under a second on one CPU."""
-    values = dict(dataset="shapes", epochs=epochs, train_size=256, test_size=64,
-                  batch_size=64, device="cpu", **changes)
+    values = dict(
+        dataset="shapes",
+        epochs=epochs,
+        train_size=256,
+        test_size=64,
+        batch_size=64,
+        device="cpu",
+        **changes,
+    )
     return TrainConfig.for_preset("lenet5", **values).validate().to_dict()
 
 
@@ -53,13 +60,40 @@ def state(run_dir: Path) -> str:
     return run_status(run_dir).state
 
 
-def test_train_command_submits_a_run_that_streams_events_and_finishes(slurm_cluster, tmp_path,
-                                                                       capsys):
-    assert main(["train", "--preset", "lenet5", "--dataset", "shapes", "--epochs", "2",
-                 "--train-size", "256", "--test-size", "64", "--batch-size", "64",
-                 "--device", "cpu", "--launcher", "slurm", "--cpus", "1",
-                 "--activate", "export OMP_NUM_THREADS=1", "--runs-dir", str(tmp_path),
-                 "--json"]) == 0
+def test_train_command_submits_a_run_that_streams_events_and_finishes(
+    slurm_cluster, tmp_path, capsys
+):
+    assert (
+        main(
+            [
+                "train",
+                "--preset",
+                "lenet5",
+                "--dataset",
+                "shapes",
+                "--epochs",
+                "2",
+                "--train-size",
+                "256",
+                "--test-size",
+                "64",
+                "--batch-size",
+                "64",
+                "--device",
+                "cpu",
+                "--launcher",
+                "slurm",
+                "--cpus",
+                "1",
+                "--activate",
+                "export OMP_NUM_THREADS=1",
+                "--runs-dir",
+                str(tmp_path),
+                "--json",
+            ]
+        )
+        == 0
+    )
     launch = json.loads(capsys.readouterr().out)
     run_dir = Path(launch["run_dir"])
     assert json.loads((run_dir / "launch.json").read_text())["job_id"] == launch["job_id"]
@@ -100,8 +134,11 @@ def test_stop_via_control_file_then_resume_then_scancel(slurm_cluster, tmp_path,
     assert launch["previous_jobs"] == [first_job] and launch["job_id"] != first_job
     assert f"job {launch['job_id']}" in capsys.readouterr().out
     assert not (run_dir / "control" / "stop").exists()
-    starts = wait_for(lambda: [e for e in read_events(run_dir) if e["kind"] == "start"][1:], 60,
-                      "the resumed worker's start event")
+    starts = wait_for(
+        lambda: [e for e in read_events(run_dir) if e["kind"] == "start"][1:],
+        60,
+        "the resumed worker's start event",
+    )
     assert starts[0]["resumed_from_epoch"] >= stopped_epochs
     subprocess.run(["scancel", launch["job_id"]], check=True)
     wait_for(lambda: state(run_dir) == "cancelled", 30, "state cancelled")
@@ -118,11 +155,17 @@ def test_requeued_job_resumes_and_the_time_limit_signal_stops_it(slurm_cluster, 
     assert "requeued" in run_status(run_dir).message
     # Slurm holds a requeued job back for ~2 minutes (BeginTime); release it now.
     subprocess.run(["scontrol", "update", f"JobId={job_id}", "StartTime=now"], check=True)
-    starts = wait_for(lambda: [e for e in read_events(run_dir) if e["kind"] == "start"][1:], 60,
-                      "the requeued job's worker to start again")
+    starts = wait_for(
+        lambda: [e for e in read_events(run_dir) if e["kind"] == "start"][1:],
+        60,
+        "the requeued job's worker to start again",
+    )
     assert starts[0]["resumed_from_epoch"] >= 1
-    wait_for(lambda: kinds(run_dir)[-1] == "checkpoint" and kinds(run_dir).count("start") == 2,
-             60, "an epoch of the resumed job")
+    wait_for(
+        lambda: kinds(run_dir)[-1] == "checkpoint" and kinds(run_dir).count("start") == 2,
+        60,
+        "an epoch of the resumed job",
+    )
     assert state(run_dir) == "running"
     # What Slurm does `signal_seconds` before the time limit: USR1 to the batch shell only.
     subprocess.run(["scancel", "--batch", "--signal=USR1", job_id], check=True)
@@ -153,10 +196,26 @@ def test_pending_reason_failed_and_died_states(slurm_cluster, tmp_path):
 
 
 def test_sweep_runs_as_one_job_array_with_results(slurm_cluster, tmp_path, capsys):
-    code = main(["sweep", "--preset", "lenet5", "--grid", "lr=1e-3,5e-4 augment=none,flip",
-                 "--set", "dataset=shapes epochs=1 train_size=128 test_size=64 device=cpu",
-                 "--launcher", "slurm", "--cpus", "1", "--activate", "export OMP_NUM_THREADS=1",
-                 "--runs-dir", str(tmp_path), "--json"])
+    code = main(
+        [
+            "sweep",
+            "--preset",
+            "lenet5",
+            "--grid",
+            "lr=1e-3,5e-4 augment=none,flip",
+            "--set",
+            "dataset=shapes epochs=1 train_size=128 test_size=64 device=cpu",
+            "--launcher",
+            "slurm",
+            "--cpus",
+            "1",
+            "--activate",
+            "export OMP_NUM_THREADS=1",
+            "--runs-dir",
+            str(tmp_path),
+            "--json",
+        ]
+    )
     assert code == 0
     created = json.loads(capsys.readouterr().out)
     job_id = created["job_id"]
@@ -167,23 +226,39 @@ def test_sweep_runs_as_one_job_array_with_results(slurm_cluster, tmp_path, capsy
     configs = [json.loads((path / "config.json").read_text()) for path in run_dirs]
     assert {config["sweep"] for config in configs} == {created["sweep_id"]}
     assert [(c["lr"], c["augment"]) for c in configs] == [
-        (1e-3, []), (1e-3, ["flip"]), (5e-4, []), (5e-4, ["flip"])]
-    wait_for(lambda: all(state(path) == "finished" for path in run_dirs), 90,
-             "all four array tasks to finish")
-    assert main(["sweep", "--results", created["sweep_id"], "--runs-dir", str(tmp_path),
-                 "--json"]) == 0
+        (1e-3, []),
+        (1e-3, ["flip"]),
+        (5e-4, []),
+        (5e-4, ["flip"]),
+    ]
+    wait_for(
+        lambda: all(state(path) == "finished" for path in run_dirs),
+        90,
+        "all four array tasks to finish",
+    )
+    assert (
+        main(["sweep", "--results", created["sweep_id"], "--runs-dir", str(tmp_path), "--json"])
+        == 0
+    )
     results = json.loads(capsys.readouterr().out)
     assert [row["params"] for row in results["runs"]] == [
-        {"lr": "0.001", "augment": "none"}, {"lr": "0.001", "augment": "flip"},
-        {"lr": "0.0005", "augment": "none"}, {"lr": "0.0005", "augment": "flip"}]
-    assert all(row["state"] == "finished" and row["epochs_done"] == 1
-               and 0 <= row["final_acc"] <= 1 for row in results["runs"])
+        {"lr": "0.001", "augment": "none"},
+        {"lr": "0.001", "augment": "flip"},
+        {"lr": "0.0005", "augment": "none"},
+        {"lr": "0.0005", "augment": "flip"},
+    ]
+    assert all(
+        row["state"] == "finished" and row["epochs_done"] == 1 and 0 <= row["final_acc"] <= 1
+        for row in results["runs"]
+    )
 
 
-def test_doctor_submits_a_probe_job_that_sees_the_shared_runs_folder(slurm_cluster, tmp_path,
-                                                                     capsys):
-    code = main(["doctor", "--runs-dir", str(tmp_path), "--partition", "debug", "--timeout",
-                 "60", "--json"])
+def test_doctor_submits_a_probe_job_that_sees_the_shared_runs_folder(
+    slurm_cluster, tmp_path, capsys
+):
+    code = main(
+        ["doctor", "--runs-dir", str(tmp_path), "--partition", "debug", "--timeout", "60", "--json"]
+    )
     report = json.loads(capsys.readouterr().out)
     checks = {check["name"]: check for check in report["checks"]}
     assert checks["slurm commands"]["status"] == "ok"

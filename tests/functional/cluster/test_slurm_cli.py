@@ -8,12 +8,35 @@ from tui.cli import main
 
 
 def test_sweep_script_shows_one_array_over_every_combination(tmp_path, capsys):
-    assert main(["sweep", "--preset", "lenet5", "--grid", "lr=1e-3,5e-4 augment=none,flip+crop",
-                 "--max-parallel", "2", "--partition", "gpu", "--gpus", "1", "--script",
-                 "--runs-dir", str(tmp_path), "--json"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                "--preset",
+                "lenet5",
+                "--grid",
+                "lr=1e-3,5e-4 augment=none,flip+crop",
+                "--max-parallel",
+                "2",
+                "--partition",
+                "gpu",
+                "--gpus",
+                "1",
+                "--script",
+                "--runs-dir",
+                str(tmp_path),
+                "--json",
+            ]
+        )
+        == 0
+    )
     plan = json.loads(capsys.readouterr().out)
-    assert plan["runs"] == ["lr=0.001 augment=none", "lr=0.001 augment=flip+crop",
-                            "lr=0.0005 augment=none", "lr=0.0005 augment=flip+crop"]
+    assert plan["runs"] == [
+        "lr=0.001 augment=none",
+        "lr=0.001 augment=flip+crop",
+        "lr=0.0005 augment=none",
+        "lr=0.0005 augment=flip+crop",
+    ]
     assert "#SBATCH --array=0-3%2" in plan["script"]
     assert "#SBATCH --partition=gpu" in plan["script"] and "#SBATCH --gpus=1" in plan["script"]
     assert not any(tmp_path.iterdir())  # --script creates nothing
@@ -33,8 +56,24 @@ def test_sweep_mistakes_are_user_errors(tmp_path, capsys):
 
 
 def test_train_script_flag_prints_the_request_without_creating_a_run(tmp_path, capsys):
-    assert main(["train", "--preset", "lenet5", "--launcher", "slurm", "--time", "00:10:00",
-                 "--sbatch=--constraint=a100", "--script", "--runs-dir", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--preset",
+                "lenet5",
+                "--launcher",
+                "slurm",
+                "--time",
+                "00:10:00",
+                "--sbatch=--constraint=a100",
+                "--script",
+                "--runs-dir",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     script = capsys.readouterr().out
     assert "#SBATCH --time=00:10:00" in script and "#SBATCH --constraint=a100" in script
     assert not tmp_path.exists() or not any(tmp_path.iterdir())

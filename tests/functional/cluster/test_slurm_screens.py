@@ -69,8 +69,12 @@ async def test_train_screen_submits_the_reviewed_request(slurm_cluster, tmp_path
         dialog.query_one("#slurm-cpus", Input).value = "1"
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: runs.is_dir() and any(
-            (path / "launch.json").exists() for path in runs.iterdir()))
+        await wait_for(
+            pilot,
+            lambda: (
+                runs.is_dir() and any((path / "launch.json").exists() for path in runs.iterdir())
+            ),
+        )
         (run_dir,) = [path for path in runs.iterdir() if (path / "launch.json").exists()]
         launch = json.loads((run_dir / "launch.json").read_text())
         subprocess.run(["scancel", launch["job_id"]], check=True)  # the test needs no training
@@ -129,8 +133,10 @@ async def test_monitor_stops_and_resubmits_a_slurm_run(slurm_cluster, tmp_path):
         await wait_for(pilot, lambda: state() == "cancelled")  # pending: scancel at once
         await wait_for(pilot, lambda: screen.check_action("resume", ()) is True)
         await pilot.press("r", "y")
-        await wait_for(pilot, lambda: json.loads((run_dir / "launch.json").read_text())
-                       ["previous_jobs"] == [first])
+        await wait_for(
+            pilot,
+            lambda: json.loads((run_dir / "launch.json").read_text())["previous_jobs"] == [first],
+        )
         again = json.loads((run_dir / "launch.json").read_text())["job_id"]
         assert state() == "pending"
         subprocess.run(["scancel", again], check=True)

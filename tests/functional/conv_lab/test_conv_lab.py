@@ -10,8 +10,15 @@ from tui.app import make_app
 from tui.config import AppConfig
 from tui.widgets.matrix import MatrixView
 
-A1_X = torch.tensor([[1.0, 0, 0, 1, 1, 0], [0, 1, 0, 0, 0, 1], [0, 0, 1, 1, 0, 0],
-                     [1, 0, 0, 0, 1, 0], [1, 0, 0, 0, 0, 1]])[None, None]  # (1, 1, 5, 6)
+A1_X = torch.tensor(
+    [
+        [1.0, 0, 0, 1, 1, 0],
+        [0, 1, 0, 0, 0, 1],
+        [0, 0, 1, 1, 0, 0],
+        [1, 0, 0, 0, 1, 0],
+        [1, 0, 0, 0, 0, 1],
+    ]
+)[None, None]  # (1, 1, 5, 6)
 A1_W1 = torch.tensor([[1.0, 0], [0, 1]])[None, None]  # (1, 1, 2, 2)
 
 
@@ -26,8 +33,11 @@ def where(screen: ConvLabScreen) -> str:
 
 def picture(screen: ConvLabScreen, title_start: str):
     """The first matrix on the stage whose title starts so."""
-    return next(view.picture for view in screen.query(MatrixView)
-                if view.picture.title.startswith(title_start))
+    return next(
+        view.picture
+        for view in screen.query(MatrixView)
+        if view.picture.title.startswith(title_start)
+    )
 
 
 async def open_lab(tmp_path, size=(120, 40)):
@@ -106,10 +116,12 @@ async def test_backward_views_of_the_max_pool_preset(tmp_path):
         assert "p[0,0] = max(" in text_of(app.screen, "#conv-arith")
         await pilot.press("v", "right")
         await pilot.pause()
-        x = torch.tensor([[1.0, 2, 0, 3, 1], [0, 1, 2, 1, 2], [3, 0, 1, 2, 0], [1, 1, 0, 2, 1],
-                          [2, 0, 1, 1, 3]])[None, None]  # the F8 preset's input
-        a = F.relu(F.conv2d(x, torch.tensor([[1.0, 0], [-1, 2]])[None, None],
-                            torch.tensor([-1.0]))).requires_grad_(True)  # (1, 1, 4, 4)
+        x = torch.tensor(
+            [[1.0, 2, 0, 3, 1], [0, 1, 2, 1, 2], [3, 0, 1, 2, 0], [1, 1, 0, 2, 1], [2, 0, 1, 1, 3]]
+        )[None, None]  # the F8 preset's input
+        a = F.relu(
+            F.conv2d(x, torch.tensor([[1.0, 0], [-1, 2]])[None, None], torch.tensor([-1.0]))
+        ).requires_grad_(True)  # (1, 1, 4, 4)
         F.mse_loss(F.max_pool2d(a, 2), torch.tensor([[1.0, 0], [0, 2]])[None, None]).backward()
         assert a.grad[0, 0, 0, 1] == 1.5
         assert text_of(app.screen, "#conv-arith") == "dE/da[0,1] = dE/dp[0,0] = 3/2"
@@ -200,8 +212,7 @@ async def test_zero_terms_are_left_out_until_z(tmp_path):
         await pilot.press("f8", "v", "v", "v")  # dE/dw of the max-pool preset
         await pilot.pause()
         compact = text_of(app.screen, "#conv-arith")
-        assert compact == \
-            "dE/dw[0,0] = 3/2·2 + 5/2·3 + 3/2·3 + 2·2 = 19  (12 zero terms left out)"
+        assert compact == "dE/dw[0,0] = 3/2·2 + 5/2·3 + 3/2·3 + 2·2 = 19  (12 zero terms left out)"
         await pilot.press("z")
         await pilot.pause()
         full = text_of(app.screen, "#conv-arith")
@@ -217,21 +228,27 @@ async def test_pooling_window_stride_and_ceil_keys(tmp_path):
         await pilot.pause()
         screen = app.screen
         assert (screen.inputs.pool, screen.inputs.pool_kernel, screen.inputs.pool_stride) == (
-            "max", "3", "2")
+            "max",
+            "3",
+            "2",
+        )
         conv = F.relu(F.conv2d(A1_X, A1_W1, torch.tensor([-1.0])))  # (1, 1, 4, 5)
         pooled = screen.solution.pooled[0].output
-        assert [[int(v) for v in row] for row in pooled] == \
-            F.max_pool2d(conv, 3, 2)[0, 0].int().tolist()
+        assert [[int(v) for v in row] for row in pooled] == F.max_pool2d(conv, 3, 2)[
+            0, 0
+        ].int().tolist()
         await pilot.press("u")
         await pilot.pause()
         pooled = screen.solution.pooled[0].output
-        assert [[int(v) for v in row] for row in pooled] == \
-            F.max_pool2d(conv, 3, 2, ceil_mode=True)[0, 0].int().tolist()
+        assert [[int(v) for v in row] for row in pooled] == F.max_pool2d(
+            conv, 3, 2, ceil_mode=True
+        )[0, 0].int().tolist()
         assert "window 3" in text_of(screen, "#conv-params")
 
 
 def contrast(a, b) -> float:
     """WCAG contrast ratio of two rich colours."""
+
     def luminance(color) -> float:
         channels = [c / 255 for c in color.get_truecolor()]
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]

@@ -21,9 +21,19 @@ def run_json(capsys, *argv: str, status: int = 0) -> dict:
 
 
 def test_a2_reflect_convolution_json(capsys):
-    data = run_json(capsys, "--input", "1 0 2 3 1; 3 2 0 7 0; 0 6 1 1 4",
-                    "--kernel", "-1 0 1; -2 0 2; -1 0 1", "--padding", "1",
-                    "--padding-mode", "reflect", "--mode", "convolution")
+    data = run_json(
+        capsys,
+        "--input",
+        "1 0 2 3 1; 3 2 0 7 0; 0 6 1 1 4",
+        "--kernel",
+        "-1 0 1; -2 0 2; -1 0 1",
+        "--padding",
+        "1",
+        "--padding-mode",
+        "reflect",
+        "--mode",
+        "convolution",
+    )
     expected = F.conv2d(F.pad(A2_X, (1, 1, 1, 1), mode="reflect"), SOBEL.flip(2, 3))[0, 0]
     (entry,) = data["outputs"]
     assert entry["output"] == expected.int().tolist()
@@ -44,8 +54,9 @@ def test_a1_preset_with_three_kernels_and_answer_check(capsys):
 
 def test_backward_json_matches_autograd(capsys):
     data = run_json(capsys, "--preset", "a4-maxpool")
-    x = torch.tensor([[1.0, 2, 0, 3, 1], [0, 1, 2, 1, 2], [3, 0, 1, 2, 0], [1, 1, 0, 2, 1],
-                      [2, 0, 1, 1, 3]])[None, None].requires_grad_(True)
+    x = torch.tensor(
+        [[1.0, 2, 0, 3, 1], [0, 1, 2, 1, 2], [3, 0, 1, 2, 0], [1, 1, 0, 2, 1], [2, 0, 1, 1, 3]]
+    )[None, None].requires_grad_(True)
     w = torch.tensor([[1.0, 0], [-1, 2]])[None, None].requires_grad_(True)
     b = torch.tensor([-1.0], requires_grad=True)
     pooled = F.max_pool2d(F.relu(F.conv2d(x, w, b)), 2)
@@ -66,7 +77,8 @@ def test_rich_steps_show_every_cell(capsys):
 def test_errors_exit_2_with_a_message():
     result = subprocess.run(
         [sys.executable, "-m", "tui.cli", "conv", "--input", "1 2; 3", "--kernel", "1"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "cnn-tui conv: error: The input is ragged" in result.stderr
@@ -100,8 +112,9 @@ def test_compact_steps_leave_out_zero_products_but_keep_the_sum(capsys):
     compact = capsys.readouterr().out
     assert main(["conv", "--preset", "a4-maxpool", "--steps"]) == 0
     full = capsys.readouterr().out
-    x = torch.tensor([[1.0, 2, 0, 3, 1], [0, 1, 2, 1, 2], [3, 0, 1, 2, 0], [1, 1, 0, 2, 1],
-                      [2, 0, 1, 1, 3]])[None, None]
+    x = torch.tensor(
+        [[1.0, 2, 0, 3, 1], [0, 1, 2, 1, 2], [3, 0, 1, 2, 0], [1, 1, 0, 2, 1], [2, 0, 1, 1, 3]]
+    )[None, None]
     w = torch.tensor([[1.0, 0], [-1, 2]])[None, None].requires_grad_(True)
     pooled = F.max_pool2d(F.relu(F.conv2d(x, w, torch.tensor([-1.0]))), 2)
     F.mse_loss(pooled, torch.tensor([[1.0, 0], [0, 2]])[None, None]).backward()
@@ -114,8 +127,15 @@ def test_compact_steps_leave_out_zero_products_but_keep_the_sum(capsys):
 
 
 def test_a_correct_answer_exits_0_and_a_wrong_one_1(capsys):
-    x = torch.tensor([[1.0, 0, 0, 1, 1, 0], [0, 1, 0, 0, 0, 1], [0, 0, 1, 1, 0, 0],
-                      [1, 0, 0, 0, 1, 0], [1, 0, 0, 0, 0, 1]])[None, None]  # A1's image
+    x = torch.tensor(
+        [
+            [1.0, 0, 0, 1, 1, 0],
+            [0, 1, 0, 0, 0, 1],
+            [0, 0, 1, 1, 0, 0],
+            [1, 0, 0, 0, 1, 0],
+            [1, 0, 0, 0, 0, 1],
+        ]
+    )[None, None]  # A1's image
     right = F.relu(F.conv2d(x, torch.tensor([[1.0, 0], [0, 1]])[None, None], stride=2) - 1)
     text = "; ".join(" ".join(str(int(v)) for v in row) for row in right[0, 0].tolist())
     assert main(["conv", "--preset", "a1-stride2", "--answer", text]) == 0

@@ -218,5 +218,5 @@ def test_narrow_grids_put_the_class_name_above_larger_thumbnails():
     lines = console.export_text().splitlines()
     assert lines[0] == dataset.classes[0]
     counts = [len(indices[0])] * (size // 2)
-    assert [line.count("▀") for line in lines[1:1 + size // 2]] == [c * size for c in counts]
+    assert [line.count("▀") for line in lines[1 : 1 + size // 2]] == [c * size for c in counts]
     assert lines[1].startswith("▀") and all(len(line) <= 78 for line in lines)

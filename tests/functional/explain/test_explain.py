@@ -148,14 +148,16 @@ async def test_narrow_terminal_stacks_the_pictures_at_full_width(tmp_path):
         await pilot.press("f5")
         await wait_for(pilot, lambda: bool(screen.results))
         await pilot.pause()
-        photo, heat, overlay = (screen.query_one(f"#{i}", Heatmap).region
-                                for i in ("photo", "map", "overlay"))
+        photo, heat, overlay = (
+            screen.query_one(f"#{i}", Heatmap).region for i in ("photo", "map", "overlay")
+        )
         assert photo.y < heat.y < overlay.y and heat.x == overlay.x
         assert heat.width >= 44 and overlay.width >= 44
         await pilot.resize_terminal(140, 40)
         await pilot.pause()
-        photo, heat, overlay = (screen.query_one(f"#{i}", Heatmap).region
-                                for i in ("photo", "map", "overlay"))
+        photo, heat, overlay = (
+            screen.query_one(f"#{i}", Heatmap).region for i in ("photo", "map", "overlay")
+        )
         assert photo.y == heat.y == overlay.y and photo.x < heat.x < overlay.x
 
 
@@ -178,8 +180,21 @@ async def test_screen_random_resnet_is_labelled_and_lists_layers(tmp_path):
 
 def test_cli_gradcam_writes_exports_and_prints_top5(tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["explain", "chelsea", "--random-weights", "0", "--method", "gradcam",
-                 "--target", "285", "--out", str(out), "--show"])
+    code = main(
+        [
+            "explain",
+            "chelsea",
+            "--random-weights",
+            "0",
+            "--method",
+            "gradcam",
+            "--target",
+            "285",
+            "--out",
+            str(out),
+            "--show",
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0
     assert "RANDOM WEIGHTS" in text and "top-5" in text and "Egyptian cat" in text
@@ -192,8 +207,18 @@ def test_cli_gradcam_writes_exports_and_prints_top5(tmp_path, capsys):
 
 def test_cli_list_layers_json_and_run_model(tmp_path, capsys):
     make_run(tmp_path / "runs", "lenet5")
-    code = main(["--runs-dir", str(tmp_path / "runs"), "explain", "coffee", "--model", "demo",
-                 "--list-layers", "--json"])
+    code = main(
+        [
+            "--runs-dir",
+            str(tmp_path / "runs"),
+            "explain",
+            "coffee",
+            "--model",
+            "demo",
+            "--list-layers",
+            "--json",
+        ]
+    )
     listing = json.loads(capsys.readouterr().out)
     assert code == 0 and listing["input"] == [3, 32, 32]
     assert {"name": "3", "type": "Conv2d", "shape": [16, 10, 10]} in listing["layers"]
@@ -282,8 +307,23 @@ def test_cli_show_draws_pca_as_the_screen_does(tmp_path, capsys):
 
     make_run(tmp_path / "runs", "lenet5", seed=3)
     out = tmp_path / "out"
-    code = main(["--runs-dir", str(tmp_path / "runs"), "explain", "coffee", "--model", "demo",
-                 "--method", "activations", "--reduce", "pca", "--show", "--out", str(out)])
+    code = main(
+        [
+            "--runs-dir",
+            str(tmp_path / "runs"),
+            "explain",
+            "coffee",
+            "--model",
+            "demo",
+            "--method",
+            "activations",
+            "--reduce",
+            "pca",
+            "--show",
+            "--out",
+            str(out),
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0
     assert "PCA → RGB" in text and "PC1 → red, PC2 → green, PC3 → blue" in text
@@ -304,8 +344,22 @@ def test_cli_gallery_explains_right_and_wrong_test_images(tmp_path, capsys):
     shapes = load_dataset("shapes", train_size=1)
     make_run(tmp_path / "runs", "lenet5", seed=5, dataset="shapes", classes=shapes.classes)
     out = tmp_path / "d5"
-    code = main(["--runs-dir", str(tmp_path / "runs"), "explain", "--model", "demo",
-                 "--gallery", "2", "--method", "gradcam", "--out", str(out), "--json"])
+    code = main(
+        [
+            "--runs-dir",
+            str(tmp_path / "runs"),
+            "explain",
+            "--model",
+            "demo",
+            "--gallery",
+            "2",
+            "--method",
+            "gradcam",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     summary = json.loads(capsys.readouterr().out)
     assert code == 0 and summary["layer"] == "3"
     kinds = [item["kind"] for item in summary["items"]]

@@ -98,7 +98,9 @@ async def test_space_overlays_runs_and_fills_the_results_table(tmp_path):
             await pilot.press("space")
         assert screen.selected == {a.name, b.name}
         labels = [line.label for line in screen.query_one("#acc-plot", CurvePlot).lines]
-        assert any("plain" in label for label in labels) and any("augmented" in label for label in labels)
+        assert any("plain" in label for label in labels) and any(
+            "augmented" in label for label in labels
+        )
         colors = {line.color for line in screen.query_one("#step-plot", CurvePlot).lines}
         assert len(colors) == 2
         results = screen.query_one("#results")
@@ -106,7 +108,10 @@ async def test_space_overlays_runs_and_fills_the_results_table(tmp_path):
         rows = [[str(c) for c in results.get_row_at(i)] for i in range(2)]
         assert {row[RESULT_HEADERS.index("epochs")] for row in rows} == {"3", "2"}
         await pilot.press("x")
-        assert screen.query_one("#acc-plot", CurvePlot).lines[0].series.x[-1] in (2 * STEPS, 3 * STEPS)
+        assert screen.query_one("#acc-plot", CurvePlot).lines[0].series.x[-1] in (
+            2 * STEPS,
+            3 * STEPS,
+        )
         await pilot.press("s")
         assert screen.smoothing == "mean"
 
@@ -185,12 +190,20 @@ async def test_export_writes_csv_with_every_epoch_and_a_png(tmp_path):
         field = app.screen.query_one("#export-folder")
         field.value = str(tmp_path / "report")
         await pilot.press("enter")
-        csv_path, png_path = tmp_path / "report" / "compare.csv", tmp_path / "report" / "compare.png"
+        csv_path, png_path = (
+            tmp_path / "report" / "compare.csv",
+            tmp_path / "report" / "compare.png",
+        )
         await wait_for(pilot, lambda: png_path.exists(), timeout=30)
     with open(csv_path, newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert tuple(rows[0]) == CSV_COLUMNS
-    assert [(r["run"], r["epoch"]) for r in rows] == [(a.name, "1"), (a.name, "2"), (a.name, "3"),
-                                                      (b.name, "1"), (b.name, "2")]
+    assert [(r["run"], r["epoch"]) for r in rows] == [
+        (a.name, "1"),
+        (a.name, "2"),
+        (a.name, "3"),
+        (b.name, "1"),
+        (b.name, "2"),
+    ]
     assert rows[1]["test_acc"] == str(canned_test_acc(2)) and rows[4]["val_acc"] == ""
     assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -23,9 +23,13 @@ def plot_colors(plot: CurvePlot) -> set[tuple[int, int, int]]:
     return colors
 
 
-async def test_overlay_legend_sits_under_the_plot_and_builds_run_off_the_ui_thread(tmp_path, monkeypatch):
+async def test_overlay_legend_sits_under_the_plot_and_builds_run_off_the_ui_thread(
+    tmp_path, monkeypatch
+):
     plain = write_run(tmp_path, "plain", "finished", epochs_done=3)
-    augmented = write_run(tmp_path, "augmented", "finished", epochs_done=3, augment=["flip", "crop"])
+    augmented = write_run(
+        tmp_path, "augmented", "finished", epochs_done=3, augment=["flip", "crop"]
+    )
     threads = []
     picture = CurvePlot.picture
 
@@ -54,7 +58,9 @@ async def test_overlay_legend_sits_under_the_plot_and_builds_run_off_the_ui_thre
         assert "⣿ train" in "".join(rows[-2:]) and "• test" in "".join(rows[-2:])
         await pilot.press("x")
         assert screen.x_axis == "step"
-        await wait_for(pilot, lambda: acc._text_key is not None and acc._text_key[0] == acc._version)
+        await wait_for(
+            pilot, lambda: acc._text_key is not None and acc._text_key[0] == acc._version
+        )
         assert "training step" in "".join(plot_rows(acc))
     assert threads and not any(threads), "plot pictures must be built off the UI thread"
 
@@ -73,13 +79,17 @@ async def test_light_theme_draws_lines_in_the_deep_palette(tmp_path):
 
 
 async def test_80_by_24_keeps_the_key_columns_and_120_shows_the_device(tmp_path):
-    run = write_run(tmp_path, "resnet18-ft-aug", "finished", epochs_done=2, augment=["flip", "crop"])
-    for size, expected in (((80, 24), {"name", "state", "epoch", "best_val", "best_test"}),
-                           ((120, 40), {"name", "state", "epoch", "best_val", "best_test", "device"})):
+    run = write_run(
+        tmp_path, "resnet18-ft-aug", "finished", epochs_done=2, augment=["flip", "crop"]
+    )
+    for size, expected in (
+        ((80, 24), {"name", "state", "epoch", "best_val", "best_test"}),
+        ((120, 40), {"name", "state", "epoch", "best_val", "best_test", "device"}),
+    ):
         app = monitor_app(tmp_path)
         async with app.run_test(size=size) as pilot:
             screen = app.screen
-            await wait_for(pilot, lambda: len(screen.runs) == 1)
+            await wait_for(pilot, lambda screen=screen: len(screen.runs) == 1)
             await pilot.pause()
             table = screen.query_one(RunsTable)
             fields = {column.key.value for column in table.columns.values()}
@@ -91,7 +101,10 @@ async def test_80_by_24_keeps_the_key_columns_and_120_shows_the_device(tmp_path)
             columns = list(results.columns.values())
             labels = [str(column.label) for column in columns]
             through_test = columns[: labels.index("test acc") + 1]
-            assert sum(column.get_render_width(results) for column in through_test) <= results.size.width
+            assert (
+                sum(column.get_render_width(results) for column in through_test)
+                <= results.size.width
+            )
             if size == (80, 24):  # Tab brings the report table into view, shift+Tab goes back
                 await pilot.press("tab")
                 await pilot.pause()
@@ -102,8 +115,10 @@ async def test_80_by_24_keeps_the_key_columns_and_120_shows_the_device(tmp_path)
 
 
 async def test_a_run_keeps_its_colour_when_the_table_is_resorted(tmp_path):
-    runs = [write_run(tmp_path, name, "finished", epochs_done=n)
-            for name, n in (("b-first", 2), ("a-second", 3))]
+    runs = [
+        write_run(tmp_path, name, "finished", epochs_done=n)
+        for name, n in (("b-first", 2), ("a-second", 3))
+    ]
     app = monitor_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
@@ -113,7 +128,9 @@ async def test_a_run_keeps_its_colour_when_the_table_is_resorted(tmp_path):
             await pilot.press("space")
 
         def colours() -> dict[str, str]:
-            return {line.group: line.color for line in screen.query_one("#step-plot", CurvePlot).lines}
+            return {
+                line.group: line.color for line in screen.query_one("#step-plot", CurvePlot).lines
+            }
 
         before = colours()
         assert len(set(before.values())) == 2
@@ -143,4 +160,7 @@ async def test_aug_twin_is_launched_focused_and_overlaid_with_its_original(tmp_p
         twin = next(rid for rid in screen.runs if rid != plain.name)
         assert screen.selected == {plain.name, twin}
         assert screen.current.id == twin and twin.endswith("lenet5-aug")
-        assert json.loads((tmp_path / twin / "config.json").read_text())["augment"] == ["flip", "crop"]
+        assert json.loads((tmp_path / twin / "config.json").read_text())["augment"] == [
+            "flip",
+            "crop",
+        ]

@@ -33,15 +33,27 @@ class Terminal:
         self.cli = str(Path(sys.executable).with_name("cnn-tui"))
 
     def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
-                              env=self.env, check=False).stdout
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            check=False,
+        ).stdout
 
     def open(self, runs: Path, workspace: str) -> None:
         """Start cnn-tui in a fresh tmux server (a new socket: no race with the last one)."""
         self.sessions += 1
         self.socket = f"monitor-e2e-{os.getpid()}-{self.sessions}"
-        self.tmux("new-session", "-d", "-x", "120", "-y", "40",
-                  f"{self.cli} --runs-dir {runs} --open {workspace}")
+        self.tmux(
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            f"{self.cli} --runs-dir {runs} --open {workspace}",
+        )
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p")
@@ -78,8 +90,12 @@ def test_launch_watch_quit_reopen(terminal, tmp_path):
     time.sleep(1)
     # Enough images that an epoch outlasts the Monitor's refresh even on an idle machine, so
     # the run is seen mid-way (512 images trained 3 epochs between two refreshes).
-    for label, value in (("training images", "8192"), ("test images", "128"),
-                         ("epochs", str(EPOCHS)), ("batch size", "64")):
+    for label, value in (
+        ("training images", "8192"),
+        ("test images", "128"),
+        ("epochs", str(EPOCHS)),
+        ("batch size", "64"),
+    ):
         terminal.keys("Tab")
         if label == "training images":
             terminal.keys("Tab")

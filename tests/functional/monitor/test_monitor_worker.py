@@ -22,8 +22,13 @@ async def test_launch_stop_and_resume_a_real_run(tmp_path):
     app = make_app(AppConfig(start="train", runs_dir=tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         form = app.screen
-        for key, value in {"train_size": "256", "test_size": "64", "epochs": "30",
-                           "batch_size": "32", "device": "cpu"}.items():
+        for key, value in {
+            "train_size": "256",
+            "test_size": "64",
+            "epochs": "30",
+            "batch_size": "32",
+            "device": "cpu",
+        }.items():
             widget = form.query_one(f"#f-{key}")
             widget.value = value
         await pilot.pause()
@@ -40,8 +45,12 @@ async def test_launch_stop_and_resume_a_real_run(tmp_path):
         stopped_after = len(epoch_events(read_events(run.path)))
         assert monitor.check_action("resume", ()) is True
         await pilot.press("r", "y")
-        await wait_for(pilot, lambda: sum(e["kind"] == "start" for e in current(app).events) == 2, 60)
-        await wait_for(pilot, lambda: len(epoch_events(list(current(app).events))) > stopped_after, 90)
+        await wait_for(
+            pilot, lambda: sum(e["kind"] == "start" for e in current(app).events) == 2, 60
+        )
+        await wait_for(
+            pilot, lambda: len(epoch_events(list(current(app).events))) > stopped_after, 90
+        )
         await pilot.press("k", "y")
         await wait_for(pilot, lambda: current(app).state == "stopped", 60)
     epochs = [e["epoch"] for e in read_events(run.path) if e["kind"] == "epoch"]

@@ -121,15 +121,32 @@ async def test_lab_reports_a_user_error_inline(tmp_path, monkeypatch):
 
 def test_cli_json_has_the_promised_keys(tmp_path, capsys):
     write_run(tmp_path, "20260101-000000-lenet")
-    code = main([
-        "--runs-dir", str(tmp_path), "scratch", "--run", "20260101", "--samples", "5",
-        "--repeats", "1", "--json",
-    ])
+    code = main(
+        [
+            "--runs-dir",
+            str(tmp_path),
+            "scratch",
+            "--run",
+            "20260101",
+            "--samples",
+            "5",
+            "--repeats",
+            "1",
+            "--json",
+        ]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     for key in (
-        "linear_diff_before", "linear_diff_after", "conv_diff_before", "conv_diff_after",
-        "accuracy_scratch", "accuracy_torch", "agreement", "time_ratio", "variants",
+        "linear_diff_before",
+        "linear_diff_after",
+        "conv_diff_before",
+        "conv_diff_after",
+        "accuracy_scratch",
+        "accuracy_torch",
+        "agreement",
+        "time_ratio",
+        "variants",
     ):
         assert key in data
     assert data["samples"] == 5 and data["agreement"] == 1.0
@@ -156,9 +173,21 @@ def test_cli_rich_output_names_every_step(tmp_path):
     import subprocess
 
     result = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--runs-dir", str(tmp_path), "scratch",
-         "--samples", "4", "--repeats", "1"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "tui.cli",
+            "--runs-dir",
+            str(tmp_path),
+            "scratch",
+            "--samples",
+            "4",
+            "--repeats",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     for text in ("Linear(400, 128)", "Conv2d(3, 8, 5)", "Network on the first 4", "Inference time"):

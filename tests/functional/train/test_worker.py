@@ -81,8 +81,9 @@ def test_kill_minus_nine_then_resume_loses_only_the_current_epoch(tmp_path):
 
 
 def test_control_stop_file_stops_and_clearing_it_lets_the_run_resume(tmp_path):
-    config = TrainConfig.for_preset("lenet5", dataset="shapes", train_size=64, test_size=32,
-                                    epochs=1)
+    config = TrainConfig.for_preset(
+        "lenet5", dataset="shapes", train_size=64, test_size=32, epochs=1
+    )
     run_dir = create_run(tmp_path, config.to_dict())
     request_stop(run_dir)
     end = run_worker(run_dir)
@@ -94,8 +95,9 @@ def test_control_stop_file_stops_and_clearing_it_lets_the_run_resume(tmp_path):
 
 
 def test_a_crash_ends_failed_with_its_traceback(tmp_path):
-    config = TrainConfig.for_preset("lenet5", dataset="shapes", train_size=64, test_size=32,
-                                    epochs=1)
+    config = TrainConfig.for_preset(
+        "lenet5", dataset="shapes", train_size=64, test_size=32, epochs=1
+    )
     run_dir = create_run(tmp_path, config.to_dict())
     (run_dir / "checkpoints" / "last.pt").write_bytes(b"not a checkpoint")
     seen = []

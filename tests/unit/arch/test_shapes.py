@@ -134,15 +134,22 @@ def meta_layer_out(solution, kind, ceil, dilation, extra):
     elif kind == "pool":
         module = nn.MaxPool2d((k, 1), (s, 1), (p, 0), (dilation, 1), ceil_mode=ceil)
     else:
-        module = nn.ConvTranspose2d(2, 2, (k, 1), (s, 1), (p, 0), (extra, 0),
-                                    dilation=(dilation, 1), device="meta")
+        module = nn.ConvTranspose2d(
+            2, 2, (k, 1), (s, 1), (p, 0), (extra, 0), dilation=(dilation, 1), device="meta"
+        )
     return torch_height(module, solution.in_size)
 
 
 @settings(max_examples=200, deadline=None)
 @given(
-    sizes, kernels, strides, st.integers(0, 3), st.integers(1, 2),
-    st.sampled_from(["conv", "pool", "transposed"]), st.booleans(), st.data(),
+    sizes,
+    kernels,
+    strides,
+    st.integers(0, 3),
+    st.integers(1, 2),
+    st.sampled_from(["conv", "pool", "transposed"]),
+    st.booleans(),
+    st.data(),
 )
 def test_solver_round_trip(height, k, s, p, d, kind, ceil, data):
     extra = 0
@@ -155,8 +162,7 @@ def test_solver_round_trip(height, k, s, p, d, kind, ceil, data):
     except ShapeError:
         return
     full = {"in_size": height, "out_size": out, "kernel": k, "stride": s, "padding": p}
-    blanks = data.draw(st.lists(st.sampled_from(sorted(full)), min_size=1, max_size=2,
-                                unique=True))
+    blanks = data.draw(st.lists(st.sampled_from(sorted(full)), min_size=1, max_size=2, unique=True))
     known = {name: (None if name in blanks else value) for name, value in full.items()}
     if {"in_size", "out_size"} <= set(blanks):
         with pytest.raises(ShapeError, match="both blank"):

@@ -108,8 +108,11 @@ def test_exercise_b5_receptive_fields():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 3), st.integers(1, 3)), min_size=1, max_size=3),
-       st.integers(1, 3), st.integers(40, 90))
+@given(
+    st.lists(st.tuples(st.integers(1, 3), st.integers(1, 3)), min_size=1, max_size=3),
+    st.integers(1, 3),
+    st.integers(40, 90),
+)
 def test_b5_closed_form_for_conv_pool_blocks(blocks, half_k, n):
     """r = 1 + Σ_j (d_1…d_{j−1})·(m_j·(k−1) + d_j − 1); n_j = ⌊(n_{j−1} − m_j·(k−1)) / d_j⌋."""
     k = 2 * half_k - 1

@@ -30,10 +30,14 @@ def module_truth(module: nn.Module, input_shape):
                 bias.numel() if isinstance(bias, nn.Parameter) else 0,
                 counter.get_total_flops() // 2,
             )
+
         return record
 
-    handles = [m.register_forward_hook(hook(n)) for n, m in module.named_modules()
-               if not list(m.children())]
+    handles = [
+        m.register_forward_hook(hook(n))
+        for n, m in module.named_modules()
+        if not list(m.children())
+    ]
     with torch.no_grad():
         module.eval()
         module(torch.randn(1, *input_shape))  # (1, C, H, W)
@@ -61,8 +65,9 @@ def test_every_spec_preset_matches_pytorch(name):
     assert preset_table(name).total_params == sum(p.numel() for p in model.parameters())
 
 
-@pytest.mark.parametrize("example", [e for e in ARCHITECTURE_EXAMPLES if e.spec],
-                         ids=lambda example: example.key)
+@pytest.mark.parametrize(
+    "example", [e for e in ARCHITECTURE_EXAMPLES if e.spec], ids=lambda example: example.key
+)
 def test_every_architecture_exercise_matches_pytorch(example):
     torch.set_num_threads(1)
     assert_table_matches(parse_spec(example.spec), example.input_shape)
@@ -81,7 +86,11 @@ def test_uneven_fits_are_reported_per_layer():
 def test_exercise_b4_counts():
     table = preset_table("convnet-32-64-128")
     assert [row.params for row in table.rows if row.params] == [
-        3 * 32 * 25 + 32, 32 * 64 * 25 + 64, 64 * 128 * 25 + 128, 2048 * 64 + 64, 64 * 10 + 10,
+        3 * 32 * 25 + 32,
+        32 * 64 * 25 + 64,
+        64 * 128 * 25 + 128,
+        2048 * 64 + 64,
+        64 * 10 + 10,
     ]
     single = layer_table("Conv2d(3, 32, 4, stride=2, padding=2)", (3, 32, 32))
     assert single.rows[0].out_shape == (32, 17, 17) and single.total_params == 1568
@@ -116,8 +125,9 @@ def random_specs(draw):
             out = out * groups
             pad = draw(st.sampled_from(["0", "1", "'same'"])) if s == 1 else "1"
             bias = draw(st.booleans())
-            parts.append(f"Conv2d({channels}, {out}, {k}, {s}, padding={pad}, "
-                         f"groups={groups}, bias={bias})")
+            parts.append(
+                f"Conv2d({channels}, {out}, {k}, {s}, padding={pad}, groups={groups}, bias={bias})"
+            )
             channels = out
         elif kind == "tconv":
             parts.append(f"ConvTranspose2d({channels}, {out}, kernel_size={k}, stride={s})")
@@ -155,8 +165,10 @@ def test_random_stacks_match_pytorch(spec, size):
 @pytest.mark.parametrize(
     "spec, fragment",
     [
-        ("Conv2d(3, 32, 5), Flatten(), Linear(512, 64)",
-         "the flattened input has 25088 features — use Linear(25088, 64)"),
+        (
+            "Conv2d(3, 32, 5), Flatten(), Linear(512, 64)",
+            "the flattened input has 25088 features — use Linear(25088, 64)",
+        ),
         ("Conv2d(6, 16, 5)", "its input has 3 channels — use Conv2d(3, 16, 5)"),
         ("Conv2d(3, 8, 3), Linear(8, 4)", "add Flatten() before it and use Linear(7200, 4)"),
         ("Conv2d(3, 8, 40)", "smaller than the window"),
@@ -179,8 +191,9 @@ def test_errors_name_the_layer_and_what_fits(spec, fragment):
 
 def test_keyword_and_positional_forms_agree():
     a = layer_table("Conv2d(3, 6, 5, 2, 1)", (3, 32, 32))
-    b = layer_table("nn.Conv2d(in_channels=3, out_channels=6, kernel_size=5, stride=2, "
-                    "padding=1)", (3, 32, 32))
+    b = layer_table(
+        "nn.Conv2d(in_channels=3, out_channels=6, kernel_size=5, stride=2, padding=1)", (3, 32, 32)
+    )
     assert a.rows[0].out_shape == b.rows[0].out_shape == (6, 15, 15)
 
 

@@ -56,5 +56,7 @@ def test_preset_specs_build_and_round_trip_through_pytorch_source(name):
     assert out.shape == (2, 10)
     rebuilt = build_module(parse_spec(format_sequential(preset.layers())))
     assert [type(m) for m in rebuilt] == [type(m) for m in model]
-    assert sum(p.numel() for p in rebuilt.parameters()) == sum(p.numel() for p in model.parameters())
+    assert sum(p.numel() for p in rebuilt.parameters()) == sum(
+        p.numel() for p in model.parameters()
+    )
     assert isinstance(model, nn.Sequential)

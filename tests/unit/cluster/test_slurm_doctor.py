@@ -28,6 +28,11 @@ def test_truecolor_follows_colorterm(monkeypatch):
 def test_without_the_job_no_compute_checks_run(tmp_path):
     checks = run_checks(None, None, tmp_path / "runs", tmp_path / "data", job=False, timeout=1)
     assert [check.name for check in checks] == [
-        "settings", "slurm commands", "runs folder", "data folder", "truecolor"]
+        "settings",
+        "slurm commands",
+        "runs folder",
+        "data folder",
+        "truecolor",
+    ]
     assert checks[2].status == "ok" and (tmp_path / "runs").is_dir()
     assert checks[3].status == "warn" and "data fetch cifar10" in checks[3].fix

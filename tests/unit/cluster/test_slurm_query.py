@@ -23,10 +23,12 @@ def fake_slurm(tmp_path, monkeypatch):
     answers.mkdir()
     for name in ("squeue", "sacct", "sbatch"):
         script = bin_dir / name
-        script.write_text(f'#!/bin/bash\necho "$*" >> {tmp_path}/calls\n'
-                          f'cat {answers}/{name}.out 2>/dev/null\n'
-                          f'cat {answers}/{name}.err 1>&2 2>/dev/null\n'
-                          f'exit $(cat {answers}/{name}.rc 2>/dev/null || echo 0)\n')
+        script.write_text(
+            f'#!/bin/bash\necho "$*" >> {tmp_path}/calls\n'
+            f"cat {answers}/{name}.out 2>/dev/null\n"
+            f"cat {answers}/{name}.err 1>&2 2>/dev/null\n"
+            f"exit $(cat {answers}/{name}.rc 2>/dev/null || echo 0)\n"
+        )
         script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     forget_snapshot()
@@ -43,11 +45,15 @@ def slurm_run(tmp_path: Path, job_id: str) -> Path:
 def test_sacct_answers_for_jobs_squeue_no_longer_lists(fake_slurm):
     answers, calls = fake_slurm
     (answers / "squeue.out").write_text("5|RUNNING|None|gpu01|2026-01-31T12:00:00\n")
-    (answers / "sacct.out").write_text("6|TIMEOUT|None|gpu02|2026-01-31T10:00:00\n"
-                                       "7|NODE_FAIL|None|gpu03|2026-01-31T10:00:00\n")
+    (answers / "sacct.out").write_text(
+        "6|TIMEOUT|None|gpu02|2026-01-31T10:00:00\n7|NODE_FAIL|None|gpu03|2026-01-31T10:00:00\n"
+    )
     jobs = query_jobs(["5", "6", "7"])
     assert {key: job.state for key, job in jobs.items()} == {
-        "5": "RUNNING", "6": "TIMEOUT", "7": "NODE_FAIL"}
+        "5": "RUNNING",
+        "6": "TIMEOUT",
+        "7": "NODE_FAIL",
+    }
     assert jobs["6"].source == "sacct"
     assert "-j 6,7 " in calls.read_text()  # only the jobs squeue did not list
 
@@ -83,8 +89,7 @@ def test_a_running_job_the_scheduler_forgot_is_reported_died(fake_slurm, tmp_pat
     assert run_status(run_dir).state == "died"
 
 
-def test_without_slurm_commands_the_last_seen_state_is_shown(fake_slurm, tmp_path,
-                                                               monkeypatch):
+def test_without_slurm_commands_the_last_seen_state_is_shown(fake_slurm, tmp_path, monkeypatch):
     answers, _ = fake_slurm
     run_dir = slurm_run(tmp_path, "11")
     (answers / "squeue.out").write_text("11|PENDING|Priority||N/A\n")

@@ -24,22 +24,42 @@ exit 9
 
 
 def test_sbatch_options_carry_every_setting():
-    settings = SlurmSettings(partition="gpu", gpus="a100:1", cpus=4, mem="16G",
-                             time="02:00:00", account="cs101", qos="short",
-                             extra=("--constraint=a100",), signal_seconds=90)
+    settings = SlurmSettings(
+        partition="gpu",
+        gpus="a100:1",
+        cpus=4,
+        mem="16G",
+        time="02:00:00",
+        account="cs101",
+        qos="short",
+        extra=("--constraint=a100",),
+        signal_seconds=90,
+    )
     options = sbatch_options(settings, job_name="j", output="out.log", array="0-3%2")
     assert options == [
-        "--job-name=j", "--output=out.log", "--open-mode=append", "--partition=gpu",
-        "--gpus=a100:1", "--cpus-per-task=4", "--mem=16G", "--time=02:00:00",
-        "--account=cs101", "--qos=short", "--requeue", "--signal=B:USR1@90", "--array=0-3%2",
+        "--job-name=j",
+        "--output=out.log",
+        "--open-mode=append",
+        "--partition=gpu",
+        "--gpus=a100:1",
+        "--cpus-per-task=4",
+        "--mem=16G",
+        "--time=02:00:00",
+        "--account=cs101",
+        "--qos=short",
+        "--requeue",
+        "--signal=B:USR1@90",
+        "--array=0-3%2",
         "--constraint=a100",
     ]
 
 
 def test_defaults_leave_the_request_to_the_cluster():
     options = sbatch_options(SlurmSettings(), job_name="j", output="o")
-    assert not any(option.startswith(("--partition", "--gpus", "--gres", "--mem", "--time"))
-                   for option in options)
+    assert not any(
+        option.startswith(("--partition", "--gpus", "--gres", "--mem", "--time"))
+        for option in options
+    )
 
 
 def test_script_is_valid_bash_with_the_activation_line(tmp_path):
@@ -66,8 +86,15 @@ def test_array_task_trains_its_own_run_and_usr1_asks_it_to_stop(tmp_path):
     worker.chmod(0o755)
     runs = _runs(tmp_path, 3)
     script = tmp_path / "job.sbatch"
-    script.write_text(batch_script(runs, SlurmSettings(python=str(worker), use_srun=False),
-                                   job_name="j", output="o", array_parallel=2))
+    script.write_text(
+        batch_script(
+            runs,
+            SlurmSettings(python=str(worker), use_srun=False),
+            job_name="j",
+            output="o",
+            array_parallel=2,
+        )
+    )
     assert "#SBATCH --array=0-2%2" in script.read_text()
     env = {**os.environ, "SLURM_ARRAY_TASK_ID": "1", "SLURM_JOB_ID": "77"}
     shell = subprocess.Popen(["bash", str(script)], env=env)
@@ -89,10 +116,20 @@ def test_srun_starts_the_worker_as_a_job_step(tmp_path):
     (bin_dir / "srun").chmod(0o755)
     (run,) = _runs(tmp_path, 1)
     script = tmp_path / "job.sbatch"
-    script.write_text(batch_script([run], SlurmSettings(python="/opt/py"), job_name="j",
-                                   output="o"))
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}",
-           "SRUN_LOG": str(tmp_path / "srun.log")}
+    script.write_text(
+        batch_script([run], SlurmSettings(python="/opt/py"), job_name="j", output="o")
+    )
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "SRUN_LOG": str(tmp_path / "srun.log"),
+    }
     assert subprocess.run(["bash", str(script)], env=env, timeout=10).returncode == 0
     assert (tmp_path / "srun.log").read_text().split() == [
-        "srun", "--kill-on-bad-exit=1", "/opt/py", "-m", "core.worker", str(run.resolve())]
+        "srun",
+        "--kill-on-bad-exit=1",
+        "/opt/py",
+        "-m",
+        "core.worker",
+        str(run.resolve()),
+    ]

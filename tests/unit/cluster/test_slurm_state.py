@@ -36,9 +36,11 @@ def events(*kinds: str, status: str = "finished", at: float = NOW - 100) -> list
 
 
 def test_parse_squeue_expanded_array_and_plain_jobs():
-    text = ("7_0|RUNNING|None|gpu01|2026-01-31T12:00:00\n"
-            "7_1|PENDING|Resources||N/A\n"
-            "8|CANCELLED|None|gpu02|2026-01-31T11:00:00\n")
+    text = (
+        "7_0|RUNNING|None|gpu01|2026-01-31T12:00:00\n"
+        "7_1|PENDING|Resources||N/A\n"
+        "8|CANCELLED|None|gpu02|2026-01-31T11:00:00\n"
+    )
     jobs = parse_squeue(text)
     assert list(jobs) == ["7_0", "7_1", "8"]
     assert jobs["7_0"].node == "gpu01"
@@ -48,8 +50,10 @@ def test_parse_squeue_expanded_array_and_plain_jobs():
 
 
 def test_parse_sacct_takes_the_first_word_of_the_state():
-    text = ("9|CANCELLED by 1000|None|gpu03|2026-01-31T10:00:00\n"
-            "10|PENDING|Priority|None assigned|Unknown\n")
+    text = (
+        "9|CANCELLED by 1000|None|gpu03|2026-01-31T10:00:00\n"
+        "10|PENDING|Priority|None assigned|Unknown\n"
+    )
     jobs = parse_sacct(text)
     assert jobs["9"].state == "CANCELLED" and jobs["9"].source == "sacct"
     assert jobs["10"].node == "" and jobs["10"].start is None
@@ -59,14 +63,23 @@ def test_parse_time_rejects_placeholders():
     assert parse_time("N/A") is None and parse_time("Unknown") is None
 
 
-@pytest.mark.parametrize("state, expected", [
-    ("CANCELLED", "cancelled"), ("TIMEOUT", "timeout"), ("DEADLINE", "timeout"),
-    ("PREEMPTED", "preempted"), ("NODE_FAIL", "node_fail"), ("BOOT_FAIL", "node_fail"),
-    ("FAILED", "failed"), ("OUT_OF_MEMORY", "failed"),
-])
+@pytest.mark.parametrize(
+    "state, expected",
+    [
+        ("CANCELLED", "cancelled"),
+        ("TIMEOUT", "timeout"),
+        ("DEADLINE", "timeout"),
+        ("PREEMPTED", "preempted"),
+        ("NODE_FAIL", "node_fail"),
+        ("BOOT_FAIL", "node_fail"),
+        ("FAILED", "failed"),
+        ("OUT_OF_MEMORY", "failed"),
+    ],
+)
 def test_scheduler_end_states_override_the_workers_stopped_event(state, expected):
-    status = merge_status(job(state), "42", events("start", "epoch", "end", status="stopped"),
-                          None, NOW)
+    status = merge_status(
+        job(state), "42", events("start", "epoch", "end", status="stopped"), None, NOW
+    )
     assert status.state == expected
     assert state in status.message and expected in RUN_STATES
 
@@ -79,8 +92,13 @@ def test_failed_job_keeps_the_workers_own_failure_message():
 def test_pending_shows_slurms_reason_and_requeue():
     fresh = merge_status(job("PENDING", "Priority", ""), "42", [], None, NOW)
     assert fresh.state == "pending" and "Priority" in fresh.message
-    requeued = merge_status(job("PENDING", "BeginTime", ""), "42",
-                            events("start", "epoch", "end", status="stopped"), None, NOW)
+    requeued = merge_status(
+        job("PENDING", "BeginTime", ""),
+        "42",
+        events("start", "epoch", "end", status="stopped"),
+        None,
+        NOW,
+    )
     assert requeued.state == "pending" and "requeued" in requeued.message
 
 

@@ -23,14 +23,24 @@ from core.training.config import TrainConfig
 
 def test_parse_grid_types_each_key():
     grid = parse_grid("lr=1e-3,5e-4 augment=none,flip+crop batch-size=32 nesterov=yes,no")
-    assert grid == {"lr": [1e-3, 5e-4], "augment": [(), ("flip", "crop")],
-                    "batch_size": [32], "nesterov": [True, False]}
+    assert grid == {
+        "lr": [1e-3, 5e-4],
+        "augment": [(), ("flip", "crop")],
+        "batch_size": [32],
+        "nesterov": [True, False],
+    }
 
 
-@pytest.mark.parametrize("text, words", [
-    ("lr", ["lr", "KEY=V1,V2"]), ("colour=red", ["Cannot sweep 'colour'"]),
-    ("lr=fast", ["lr"]), ("lr=1 lr=2", ["twice"]), ("", ["empty"]),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("lr", ["lr", "KEY=V1,V2"]),
+        ("colour=red", ["Cannot sweep 'colour'"]),
+        ("lr=fast", ["lr"]),
+        ("lr=1 lr=2", ["twice"]),
+        ("", ["empty"]),
+    ],
+)
 def test_bad_grids_say_what_is_wrong(text, words):
     with pytest.raises(SweepError) as error:
         parse_grid(text)
@@ -38,9 +48,14 @@ def test_bad_grids_say_what_is_wrong(text, words):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.dictionaries(st.sampled_from(["lr", "seed", "epochs", "batch_size"]),
-                       st.lists(st.integers(1, 9), min_size=1, max_size=3, unique=True),
-                       min_size=1, max_size=4))
+@given(
+    st.dictionaries(
+        st.sampled_from(["lr", "seed", "epochs", "batch_size"]),
+        st.lists(st.integers(1, 9), min_size=1, max_size=3, unique=True),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_combinations_match_a_nested_loop(grid):
     expected = [{}]
     for key, values in grid.items():  # the oracle: grow the list one key at a time

@@ -84,8 +84,13 @@ def test_a_relaunch_after_an_end_is_pending_until_it_starts(tmp_path):
     writer.write({"kind": "start"})
     writer.write({"kind": "end", "status": "stopped", "message": ""})
     writer.close()
-    write_json_atomic(run_dir / "launch.json", {
-        "launcher": "local", "pid": os.getpid(), "host": socket.gethostname(),
-        "started": time.time() + 1,
-    })
+    write_json_atomic(
+        run_dir / "launch.json",
+        {
+            "launcher": "local",
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": time.time() + 1,
+        },
+    )
     assert run_status(run_dir).state == "pending"

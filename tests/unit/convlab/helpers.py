@@ -13,8 +13,12 @@ from core.convlab.conv import ConvConfig, resolve_padding
 from core.convlab.pool import PoolConfig
 from core.convlab.problem import Problem
 
-TORCH_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate",
-                  "circular": "circular"}
+TORCH_PAD_MODE = {
+    "zeros": "constant",
+    "reflect": "reflect",
+    "replicate": "replicate",
+    "circular": "circular",
+}
 
 
 @dataclass
@@ -67,18 +71,30 @@ def torch_solve(problem: Problem) -> TorchResult:
         final.backward(tensor(problem.grad_output).unsqueeze(0))
     has_grad = x.grad is not None
     return TorchResult(
-        pre[0].detach(), out[0].detach(), None if pooled is None else pooled[0].detach(),
-        w.grad if has_grad else None, b.grad if has_grad else None,
-        x.grad[0] if has_grad else None, out.grad[0] if has_grad else None, loss,
+        pre[0].detach(),
+        out[0].detach(),
+        None if pooled is None else pooled[0].detach(),
+        w.grad if has_grad else None,
+        b.grad if has_grad else None,
+        x.grad[0] if has_grad else None,
+        out.grad[0] if has_grad else None,
+        loss,
     )
 
 
 def torch_pool(x: torch.Tensor, pool: PoolConfig) -> torch.Tensor:
     if pool.kind == "max":
-        return F.max_pool2d(x, pool.kernel, pool.steps, pool.padding, pool.dilation,
-                            ceil_mode=pool.ceil_mode)
-    return F.avg_pool2d(x, pool.kernel, pool.steps, pool.padding, ceil_mode=pool.ceil_mode,
-                        count_include_pad=pool.count_include_pad)
+        return F.max_pool2d(
+            x, pool.kernel, pool.steps, pool.padding, pool.dilation, ceil_mode=pool.ceil_mode
+        )
+    return F.avg_pool2d(
+        x,
+        pool.kernel,
+        pool.steps,
+        pool.padding,
+        ceil_mode=pool.ceil_mode,
+        count_include_pad=pool.count_include_pad,
+    )
 
 
 def assert_close(ours, theirs: torch.Tensor) -> None:
@@ -121,8 +137,10 @@ def problems(draw, backward: bool = True):
     if draw(st.booleans()):
         k = draw(st.integers(1, 3))
         pool = PoolConfig(
-            kind=draw(st.sampled_from(["max", "avg"])), kernel=(k, k),
-            stride=(draw(st.integers(1, 3)),) * 2, padding=(draw(st.integers(0, k // 2)),) * 2,
+            kind=draw(st.sampled_from(["max", "avg"])),
+            kernel=(k, k),
+            stride=(draw(st.integers(1, 3)),) * 2,
+            padding=(draw(st.integers(0, k // 2)),) * 2,
             ceil_mode=draw(st.booleans()),
         )
     loss = draw(st.sampled_from(["none", "mse", "grad"])) if backward else "none"

@@ -38,14 +38,17 @@ def test_correct_answer_is_correct():
     assert result.correct and result.wrong_cells == ()
 
 
-@pytest.mark.parametrize("mistake,expected_words", [
-    ("bias_subtracted", "bias subtracted"),
-    ("bias_left_out", "bias left out"),
-    ("flipped", "kernel flipped"),
-    ("relu_forgotten", "ReLU forgotten"),
-    ("relu_early", "ReLU applied before adding the bias"),
-    ("transposed", "transposed"),
-])
+@pytest.mark.parametrize(
+    "mistake,expected_words",
+    [
+        ("bias_subtracted", "bias subtracted"),
+        ("bias_left_out", "bias left out"),
+        ("flipped", "kernel flipped"),
+        ("relu_forgotten", "ReLU forgotten"),
+        ("relu_early", "ReLU applied before adding the bias"),
+        ("transposed", "transposed"),
+    ],
+)
 def test_forward_mistakes_are_named(mistake, expected_words):
     bias = torch.tensor([-1.0], dtype=torch.float64)
     if mistake == "bias_subtracted":
@@ -81,8 +84,9 @@ def test_wrong_stride_is_named():
 def test_wrong_padding_amount_and_mode_are_named():
     bias = torch.tensor([-1.0], dtype=torch.float64)
     zero_padded = F.relu(F.conv2d(F.pad(XT, (1, 1, 1, 1)), KT, bias))
-    result = check_answer(problem(padding=(1, 1, 1, 1), padding_mode="reflect"),
-                          answer_from(zero_padded))
+    result = check_answer(
+        problem(padding=(1, 1, 1, 1), padding_mode="reflect"), answer_from(zero_padded)
+    )
     assert "zeros padding instead of reflect" in result.explained_by
     unpadded = F.relu(F.conv2d(XT, KT, bias))
     result = check_answer(problem(padding=(1, 1, 1, 1)), answer_from(unpadded))
@@ -115,8 +119,11 @@ def test_gradient_mistakes_are_named():
     w = KT.clone().requires_grad_(True)
     out = F.conv2d(XT, w, torch.tensor([-1.0], dtype=torch.float64))
     F.mse_loss(out, tensor(target).unsqueeze(0), reduction="sum").backward()  # sum, not mean
-    as_sum = (tuple(tuple(Fraction(v).limit_denominator(1000) for v in row)
-                    for row in w.grad[0, 0].tolist()),)
+    as_sum = (
+        tuple(
+            tuple(Fraction(v).limit_denominator(1000) for v in row) for row in w.grad[0, 0].tolist()
+        ),
+    )
     result = check_answer(p, as_sum, "grad_weight")
     assert "the 1/9 of the mean forgotten (a sum instead of a mean)" in result.explained_by
     halved = (tuple(tuple(v / 9 / 2 for v in row) for row in as_sum[0]),)

@@ -57,8 +57,9 @@ def test_compact_traces_sum_to_the_autograd_gradient(case, data):
                 assert shown + trace.zeros == full_terms
                 assert compact.endswith("left out)")
     grads = oracle.grad_input.flatten()  # (C·H·W,)
-    assert len(back.input_traces) == len(grads) == channels * len(problem.x[0]) * len(
-        problem.x[0][0])
+    assert (
+        len(back.input_traces) == len(grads) == channels * len(problem.x[0]) * len(problem.x[0][0])
+    )
     for trace, expected in zip(back.input_traces, grads):
         assert shown_sum(terms_of(trace.arithmetic(compact=True))) == trace.value
         assert abs(float(trace.value) - float(expected)) < 1e-9

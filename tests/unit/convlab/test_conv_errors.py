@@ -34,29 +34,45 @@ def test_numbers_are_exact():
     assert parse_matrix("[1, 0, 2]; [3 2 0]") == ((1, 0, 2), (3, 2, 0))
 
 
-@pytest.mark.parametrize("text,words", [
-    ("1 2; 3", "ragged"), ("1 x; 3 4", "'x' in row 1"), ("", "empty"), ("1/0", "divides by zero"),
-    ("1 2 | 1 2 3", "differ in size"),
-])
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("1 2; 3", "ragged"),
+        ("1 x; 3 4", "'x' in row 1"),
+        ("", "empty"),
+        ("1/0", "divides by zero"),
+        ("1 2 | 1 2 3", "differ in size"),
+    ],
+)
 def test_bad_matrices(text, words):
     with pytest.raises(MatrixError, match=words):
         parse_channels(text)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.fractions(min_value=-50, max_value=50, max_denominator=6),
-                         min_size=2, max_size=2), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.lists(
+            st.fractions(min_value=-50, max_value=50, max_denominator=6), min_size=2, max_size=2
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_formatting_round_trips(rows):
     channels = (tuple(tuple(row) for row in rows),)
     assert parse_channels(format_channels(channels)) == channels
 
 
-@pytest.mark.parametrize("config,words", [
-    (ConvConfig(padding=(3, 3, 0, 0), padding_mode="reflect"), "Reflect padding of 3"),
-    (ConvConfig(padding=(4, 0, 0, 0), padding_mode="circular"), "Circular padding of 4"),
-    (ConvConfig(dilation=(3, 3)), "kernel spans 4"),
-    (ConvConfig(stride=(2, 2), exact_fit=True), "not a whole number"),
-])
+@pytest.mark.parametrize(
+    "config,words",
+    [
+        (ConvConfig(padding=(3, 3, 0, 0), padding_mode="reflect"), "Reflect padding of 3"),
+        (ConvConfig(padding=(4, 0, 0, 0), padding_mode="circular"), "Circular padding of 4"),
+        (ConvConfig(dilation=(3, 3)), "kernel spans 4"),
+        (ConvConfig(stride=(2, 2), exact_fit=True), "not a whole number"),
+    ],
+)
 def test_invalid_configurations(config, words):
     with pytest.raises(ConvError, match=words):
         conv_forward(X, (parse_channels("1 0; 0 1"),), (), config)
@@ -66,8 +82,9 @@ def test_reflect_limit_is_pytorchs():
     """PyTorch refuses reflect padding ≥ the input size, and so do we."""
     with pytest.raises(RuntimeError):
         F.pad(tensor(X).unsqueeze(0), (3, 3, 0, 0), mode="reflect")
-    assert conv_forward(X, (parse_channels("1"),), (),
-                        ConvConfig(padding=(2, 2, 2, 2), padding_mode="reflect"))
+    assert conv_forward(
+        X, (parse_channels("1"),), (), ConvConfig(padding=(2, 2, 2, 2), padding_mode="reflect")
+    )
 
 
 def test_channel_and_bias_mismatches():
@@ -87,9 +104,15 @@ def test_pool_padding_limit_and_target_size():
         solve(inputs.replace(target="1 2 3; 4 5 6").problem())
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("same", "same"), ("1", (1, 1, 1, 1)), ("1,2", (1, 1, 2, 2)), ("0 1 2 3", (0, 1, 2, 3)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("same", "same"),
+        ("1", (1, 1, 1, 1)),
+        ("1,2", (1, 1, 2, 2)),
+        ("0 1 2 3", (0, 1, 2, 3)),
+    ],
+)
 def test_padding_syntax(text, expected):
     assert parse_padding(text) == expected
 

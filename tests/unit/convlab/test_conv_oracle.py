@@ -41,8 +41,11 @@ def check_against_torch(problem: Problem) -> None:
     if ours.backward is not None:
         back = ours.backward
         assert_close(back.grad_weight, theirs.grad_weight)
-        assert torch.allclose(torch.tensor([float(v) for v in back.grad_bias],
-                                           dtype=torch.float64), theirs.grad_bias, atol=1e-9)
+        assert torch.allclose(
+            torch.tensor([float(v) for v in back.grad_bias], dtype=torch.float64),
+            theirs.grad_bias,
+            atol=1e-9,
+        )
         assert_close(back.grad_input, theirs.grad_input)
         assert_close(back.grad_output, theirs.grad_activation)  # through pooling, if any
         if theirs.loss is not None:
@@ -51,15 +54,17 @@ def check_against_torch(problem: Problem) -> None:
 
 @pytest.mark.parametrize("stride", [1, 2])
 def test_a1_three_filters_relu(stride):
-    check_against_torch(Problem(A1_X, A1_KERNELS, MINUS_ONE,
-                                ConvConfig(stride=(stride, stride), activation="relu")))
+    check_against_torch(
+        Problem(A1_X, A1_KERNELS, MINUS_ONE, ConvConfig(stride=(stride, stride), activation="relu"))
+    )
 
 
 @pytest.mark.parametrize("padding_mode", ["zeros", "reflect", "replicate", "circular"])
 @pytest.mark.parametrize("mode", ["convolution", "correlation"])
 def test_a2_sobel_keeps_size(padding_mode, mode):
-    problem = Problem(A2_X, (SOBEL,), (), ConvConfig(padding="same", padding_mode=padding_mode,
-                                                       mode=mode))
+    problem = Problem(
+        A2_X, (SOBEL,), (), ConvConfig(padding="same", padding_mode=padding_mode, mode=mode)
+    )
     check_against_torch(problem)
     assert solve(problem).forward.out_shape == (3, 5)
 
@@ -78,14 +83,24 @@ def test_a3_same_padding_matches_the_sheet_formula(stride):
     """o[i,j] = Σ_k Σ_l w[k,l]·x[i−k, j−l] with the kernel centred at w[0,0], then stride."""
     x = parse_channels("1 2 0 3; 0 1 2 1; 3 0 1 2; 1 1 0 2")
     kernel = parse_channels("1 2 0; -1 0 1; 2 1 -1")
-    ours = solve(Problem(x, (kernel,), (), ConvConfig(stride=(stride, stride), padding="same",
-                                                       mode="convolution")))
+    ours = solve(
+        Problem(
+            x,
+            (kernel,),
+            (),
+            ConvConfig(stride=(stride, stride), padding="same", mode="convolution"),
+        )
+    )
     m, n = 1, 4
-    w = {(k, l): kernel[0][k + m][l + m] for k in range(-m, m + 1) for l in range(-m, m + 1)}
+    w = {(k, q): kernel[0][k + m][q + m] for k in range(-m, m + 1) for q in range(-m, m + 1)}
+
     def xv(i, j):
         return x[0][i][j] if 0 <= i < n and 0 <= j < n else 0
-    sheet = [[sum(w[k, l] * xv(i - k, j - l) for (k, l) in w) for j in range(0, n, stride)]
-             for i in range(0, n, stride)]
+
+    sheet = [
+        [sum(w[k, q] * xv(i - k, j - q) for (k, q) in w) for j in range(0, n, stride)]
+        for i in range(0, n, stride)
+    ]
     assert [list(r) for r in ours.forward.results[0].output] == sheet
 
 
@@ -93,33 +108,58 @@ def test_a3_same_padding_matches_the_sheet_formula(stride):
 def test_a4_mse_backward_through_max_pool(stride):
     x = parse_channels("1 2 0 3 1; 0 1 2 1 2; 3 0 1 2 0; 1 1 0 2 1; 2 0 1 1 3")
     kernel = parse_channels("1 0; -1 2")
-    forward = solve(Problem(x, (kernel,), MINUS_ONE, ConvConfig(stride=(stride, stride),
-                                                                 activation="relu")))
+    forward = solve(
+        Problem(x, (kernel,), MINUS_ONE, ConvConfig(stride=(stride, stride), activation="relu"))
+    )
     rows, cols = forward.forward.out_shape
     target = (tuple(tuple(Fraction((i + j) % 3) for j in range(cols)) for i in range(rows)),)
-    check_against_torch(Problem(x, (kernel,), MINUS_ONE, ConvConfig(stride=(stride, stride),
-                                activation="relu"), target=target))
+    check_against_torch(
+        Problem(
+            x,
+            (kernel,),
+            MINUS_ONE,
+            ConvConfig(stride=(stride, stride), activation="relu"),
+            target=target,
+        )
+    )
     pooled_target = ((tuple(Fraction(1) for _ in range(cols // 2)),) * (rows // 2),)
-    check_against_torch(Problem(x, (kernel,), MINUS_ONE, ConvConfig(stride=(stride, stride),
-                                activation="relu"), PoolConfig(), target=pooled_target))
+    check_against_torch(
+        Problem(
+            x,
+            (kernel,),
+            MINUS_ONE,
+            ConvConfig(stride=(stride, stride), activation="relu"),
+            PoolConfig(),
+            target=pooled_target,
+        )
+    )
 
 
 def test_max_pool_ties_and_overlaps_route_like_pytorch():
     x = parse_channels("1 1 1 1; 1 1 1 1; 2 2 0 0; 2 2 0 0")
     grad = parse_channels("1 2 3; 4 5 6; 7 8 9")
-    problem = Problem(x, (parse_channels("1"),), (), ConvConfig(),
-                      PoolConfig(kernel=(2, 2), stride=(1, 1)), grad_output=grad)
+    problem = Problem(
+        x,
+        (parse_channels("1"),),
+        (),
+        ConvConfig(),
+        PoolConfig(kernel=(2, 2), stride=(1, 1)),
+        grad_output=grad,
+    )
     check_against_torch(problem)
 
 
 @pytest.mark.parametrize("ceil_mode", [False, True])
 @pytest.mark.parametrize("kind", ["max", "avg"])
-@pytest.mark.parametrize("size,kernel,stride,padding", [(5, 2, 2, 0), (5, 3, 2, 1), (6, 3, 3, 1),
-                                                        (7, 2, 3, 1), (4, 3, 2, 0)])
+@pytest.mark.parametrize(
+    "size,kernel,stride,padding",
+    [(5, 2, 2, 0), (5, 3, 2, 1), (6, 3, 3, 1), (7, 2, 3, 1), (4, 3, 2, 0)],
+)
 def test_pool_output_sizes_and_values(ceil_mode, kind, size, kernel, stride, padding):
     x = tuple(tuple(Fraction((3 * i + 5 * j) % 7 - 3) for j in range(size)) for i in range(size))
-    config = PoolConfig(kind, (kernel, kernel), (stride, stride), (padding, padding),
-                        ceil_mode=ceil_mode)
+    config = PoolConfig(
+        kind, (kernel, kernel), (stride, stride), (padding, padding), ceil_mode=ceil_mode
+    )
     theirs = torch_pool(tensor((x,)).unsqueeze(0), config)[0]  # (1, H', W')
     assert_close((pool_forward(x, config).output,), theirs)
 

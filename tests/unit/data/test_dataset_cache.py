@@ -36,7 +36,11 @@ def assert_same(dataset, expected) -> None:
         np.testing.assert_array_equal(got.labels, want.labels)
         assert got.images.dtype == np.uint8 and got.labels.dtype == np.int64
     assert (dataset.classes, dataset.title, dataset.source, dataset.synthetic) == (
-        expected.classes, expected.title, expected.source, expected.synthetic)
+        expected.classes,
+        expected.title,
+        expected.source,
+        expected.synthetic,
+    )
 
 
 def test_second_load_reads_the_cache_and_matches_fresh_generation(tmp_path, calls):
@@ -61,8 +65,9 @@ def test_other_parameters_or_generator_get_their_own_file(tmp_path, calls, monke
 
     monkeypatch.setattr(core.data.datasets, "load_dataset", changed_generator)
     served = load_dataset_cached("shapes", tmp_path, **SIZES, seed=0)
-    np.testing.assert_array_equal(served.train.images,
-                                  255 - REAL_LOAD("shapes", **SIZES, seed=0).train.images)
+    np.testing.assert_array_equal(
+        served.train.images, 255 - REAL_LOAD("shapes", **SIZES, seed=0).train.images
+    )
     assert len(list((tmp_path / "generated").glob("*.npz"))) == 3
 
 

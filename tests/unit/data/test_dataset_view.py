@@ -41,7 +41,7 @@ def test_examples_per_class_pages_through_each_class_in_order(labels, per_class,
     split = ImageSplit(np.zeros((len(labels), 2, 2, 3), np.uint8), np.array(labels, np.int64))
     chosen = examples_per_class(split, 5, per_class, page)
     for label in range(5):
-        expected = [i for i, y in enumerate(labels) if y == label][page * per_class:][:per_class]
+        expected = [i for i, y in enumerate(labels) if y == label][page * per_class :][:per_class]
         assert chosen[label].tolist() == expected
     assert class_counts(split, 5) == tuple(labels.count(label) for label in range(5))
     largest = max(labels.count(k) for k in range(5))
@@ -53,12 +53,16 @@ def test_preview_is_exactly_what_the_training_loader_feeds():
     choice = AugmentChoice(flip=True, crop=True, jitter=True, normalize=True)
     copies, (low, high) = augmented_copies(images, choice, copies=2, seed=3, roll=4)
     loader = make_loader(
-        "fast", ImageSplit(images, np.zeros(6, np.int64)), batch_size=6,
-        augment=Augment.from_names("flip,crop,jitter"), normalize=CIFAR_MEAN_STD, seed=3,
+        "fast",
+        ImageSplit(images, np.zeros(6, np.int64)),
+        batch_size=6,
+        augment=Augment.from_names("flip,crop,jitter"),
+        normalize=CIFAR_MEAN_STD,
+        seed=3,
     )
     for copy in range(2):
         loader.set_epoch(4 * 2 + copy)
-        (x, _), = list(loader)
+        ((x, _),) = list(loader)
         values = x.numpy().transpose(0, 2, 3, 1)  # (B, H, W, 3)
         shown = np.clip((values + NORMALIZED_RANGE) / (2 * NORMALIZED_RANGE), 0, 1)
         np.testing.assert_array_equal(copies[copy], np.round(shown * 255).astype(np.uint8))
@@ -92,9 +96,7 @@ def test_crop_is_a_window_of_the_zero_padded_image():
     (cropped,), _ = augmented_copies(images, AugmentChoice(flip=False, crop=True), seed=7)
     for out, image in zip(cropped, images):
         padded = np.pad(image, ((4, 4), (4, 4), (0, 0)))
-        windows = [
-            padded[top : top + 8, left : left + 8] for top in range(9) for left in range(9)
-        ]
+        windows = [padded[top : top + 8, left : left + 8] for top in range(9) for left in range(9)]
         assert any(np.array_equal(out, window) for window in windows)
 
 

@@ -67,8 +67,9 @@ def test_fast_and_reference_crops_and_flips_have_the_same_distribution():
 
 
 def test_without_augmentation_fast_equals_reference_exactly(shapes):
-    loaders = [make_loader(kind, shapes, batch_size=16, normalize=HALF)
-               for kind in ("fast", "reference")]
+    loaders = [
+        make_loader(kind, shapes, batch_size=16, normalize=HALF) for kind in ("fast", "reference")
+    ]
     for (x_fast, y_fast), (x_ref, y_ref) in zip(*loaders, strict=True):
         assert torch.equal(x_fast, x_ref) and torch.equal(y_fast, y_ref)
 
@@ -81,13 +82,24 @@ def test_resize_matches_torchvision_resize_closely(shapes):
 
 
 @settings(max_examples=12, deadline=None)
-@given(kind=st.sampled_from(["fast", "reference"]), batch_size=st.integers(1, 70),
-       shuffle=st.booleans(), augment=st.sampled_from(["", "flip,crop", "flip,crop,jitter"]))
+@given(
+    kind=st.sampled_from(["fast", "reference"]),
+    batch_size=st.integers(1, 70),
+    shuffle=st.booleans(),
+    augment=st.sampled_from(["", "flip,crop", "flip,crop,jitter"]),
+)
 def test_every_image_once_per_epoch_with_documented_shapes(
     shapes, kind, batch_size, shuffle, augment
 ):
-    loader = make_loader(kind, shapes, batch_size=batch_size, augment=Augment.from_names(augment),
-                         normalize=HALF, shuffle=shuffle, seed=1)
+    loader = make_loader(
+        kind,
+        shapes,
+        batch_size=batch_size,
+        augment=Augment.from_names(augment),
+        normalize=HALF,
+        shuffle=shuffle,
+        seed=1,
+    )
     assert len(loader) == math.ceil(60 / batch_size)
     batches = list(loader)
     assert len(batches) == len(loader)
@@ -115,8 +127,10 @@ def test_epochs_reshuffle_deterministically(shapes, kind):
 
 def test_fast_epoch_is_reproducible_including_augmentation(shapes):
     augment = Augment(flip=True, crop_padding=4, jitter=0.3)
-    a, b = (make_loader("fast", shapes, batch_size=16, augment=augment, shuffle=True, seed=8)
-            for _ in range(2))
+    a, b = (
+        make_loader("fast", shapes, batch_size=16, augment=augment, shuffle=True, seed=8)
+        for _ in range(2)
+    )
     a.set_epoch(5)
     b.set_epoch(5)
     for (xa, ya), (xb, yb) in zip(a, b, strict=True):
@@ -126,8 +140,19 @@ def test_fast_epoch_is_reproducible_including_augmentation(shapes):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_batches_equal_cpu_batches_without_host_syncs(shapes):
     augment = Augment(flip=True, crop_padding=4, jitter=0.3)
-    cpu, gpu = (make_loader("fast", shapes, batch_size=8, augment=augment, normalize=HALF,
-                            shuffle=True, seed=2, device=device) for device in ("cpu", "cuda"))
+    cpu, gpu = (
+        make_loader(
+            "fast",
+            shapes,
+            batch_size=8,
+            augment=augment,
+            normalize=HALF,
+            shuffle=True,
+            seed=2,
+            device=device,
+        )
+        for device in ("cpu", "cuda")
+    )
     batches = iter(gpu)
     first = next(batches)  # the epoch's parameters are sent to the device here, once
     torch.cuda.set_sync_debug_mode("error")
@@ -148,8 +173,11 @@ def test_bad_loader_settings_are_user_errors(shapes):
 
 
 @settings(max_examples=8, deadline=None)
-@given(batch_size=st.integers(1, 23), chunk_batches=st.integers(2, 5),
-       augment=st.sampled_from(["", "flip,crop", "flip,crop,jitter"]))
+@given(
+    batch_size=st.integers(1, 23),
+    chunk_batches=st.integers(2, 5),
+    augment=st.sampled_from(["", "flip,crop", "flip,crop,jitter"]),
+)
 def test_batches_prepared_in_chunks_equal_batches_prepared_one_by_one(
     shapes, batch_size, chunk_batches, augment
 ):
@@ -158,8 +186,15 @@ def test_batches_prepared_in_chunks_equal_batches_prepared_one_by_one(
     def epoch(chunk_bytes):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(core.data.pipeline, "CHUNK_BYTES", chunk_bytes)
-            loader = make_loader("fast", shapes, batch_size=batch_size, shuffle=True, seed=2,
-                                 augment=Augment.from_names(augment), normalize=HALF)
+            loader = make_loader(
+                "fast",
+                shapes,
+                batch_size=batch_size,
+                shuffle=True,
+                seed=2,
+                augment=Augment.from_names(augment),
+                normalize=HALF,
+            )
             loader.set_epoch(3)
             return list(loader)
 

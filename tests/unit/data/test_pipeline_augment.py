@@ -32,8 +32,11 @@ JITTER_OPS = (TF.adjust_brightness, TF.adjust_contrast, TF.adjust_saturation)
 
 @settings(max_examples=25, deadline=None)
 @given(
-    seed=st.integers(0, 2**31), count=st.integers(1, 12), size=st.sampled_from([8, 13, 32]),
-    padding=st.integers(0, 6), flip=st.booleans(),
+    seed=st.integers(0, 2**31),
+    count=st.integers(1, 12),
+    size=st.sampled_from([8, 13, 32]),
+    padding=st.integers(0, 6),
+    flip=st.booleans(),
 )
 def test_crop_and_flip_equal_torchvision_for_the_same_parameters(seed, count, size, padding, flip):
     images = random_images(seed, count, size)  # (B, 3, S, S) uint8
@@ -89,8 +92,10 @@ def test_jitter_factors_and_order_are_distributed_like_color_jitter():
     ours = draw_params(count, Augment(jitter=strength), torch.Generator().manual_seed(3))
     torch.manual_seed(4)
     jitter = transforms.ColorJitter(brightness=strength, contrast=strength, saturation=strength)
-    draws = [jitter.get_params(jitter.brightness, jitter.contrast, jitter.saturation, None)
-             for _ in range(count)]
+    draws = [
+        jitter.get_params(jitter.brightness, jitter.contrast, jitter.saturation, None)
+        for _ in range(count)
+    ]
     their_factors = np.array([[b, c, s] for _, b, c, s, _ in draws])  # (N, 3)
     for op in range(3):
         assert stats.ks_2samp(ours.factors[:, op].numpy(), their_factors[:, op]).pvalue > 1e-3

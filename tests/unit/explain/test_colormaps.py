@@ -53,8 +53,10 @@ def test_unknown_colormap_is_refused():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.one_of(st.floats(-2, 3), st.just(float("nan"))), min_size=1, max_size=30),
-       st.sampled_from(COLORMAPS))
+@given(
+    st.lists(st.one_of(st.floats(-2, 3), st.just(float("nan"))), min_size=1, max_size=30),
+    st.sampled_from(COLORMAPS),
+)
 def test_apply_clips_and_indexes_the_table(values, name):
     array = np.array(values)
     coloured = apply_colormap(array, name)

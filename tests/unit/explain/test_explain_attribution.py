@@ -80,11 +80,14 @@ def test_against_captum(seed, target):
     model = small_cnn(seed)
     x = torch.randn(1, 3, 8, 8, generator=torch.Generator().manual_seed(seed + 2))
     expected = captum.Saliency(model).attribute(
-        x.clone().requires_grad_(True), target=target, abs=True)  # (1, 3, 8, 8)
-    np.testing.assert_allclose(saliency(model, x, target, "max"),
-                               expected[0].max(dim=0).values.numpy(), atol=1e-6)
+        x.clone().requires_grad_(True), target=target, abs=True
+    )  # (1, 3, 8, 8)
+    np.testing.assert_allclose(
+        saliency(model, x, target, "max"), expected[0].max(dim=0).values.numpy(), atol=1e-6
+    )
     layer_cam = captum.LayerGradCam(model, model[3]).attribute(
-        x, target=target, relu_attributions=True)  # (1, 1, 4, 4)
+        x, target=target, relu_attributions=True
+    )  # (1, 1, 4, 4)
     ours = grad_cam(model, x, "3", target)
     np.testing.assert_allclose(ours.layer_map, layer_cam[0, 0].detach().numpy(), atol=1e-6)
     upsampled = captum.LayerAttribution.interpolate(layer_cam, (8, 8), "bilinear")
@@ -98,8 +101,9 @@ def test_top_k_is_softmax_sorted():
     probabilities = torch.softmax(torch.tensor(logits), dim=0).numpy()
     assert [row.index for row in rows] == [1, 3, 0]
     assert [row.name for row in rows] == ["b", "d", "a"]
-    np.testing.assert_allclose([row.probability for row in rows], probabilities[[1, 3, 0]],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        [row.probability for row in rows], probabilities[[1, 3, 0]], rtol=1e-6
+    )
 
 
 def test_resolve_target_accepts_index_name_and_unique_part():

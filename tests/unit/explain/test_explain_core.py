@@ -103,10 +103,14 @@ def test_normalise_per_map_shared_and_none():
 def test_imagenet_preprocessing_matches_torchvision():
     image = random_image(300, 451, seed=5)
     ours = to_tensor(fit_to_input(image, IMAGENET.size, IMAGENET.resize_ratio), IMAGENET)
-    reference = transforms.Compose([
-        transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(),
-        transforms.Normalize(IMAGENET.mean, IMAGENET.std),
-    ])(Image.fromarray(image))
+    reference = transforms.Compose(
+        [
+            transforms.Resize(256),
+            transforms.CenterCrop(224),
+            transforms.ToTensor(),
+            transforms.Normalize(IMAGENET.mean, IMAGENET.std),
+        ]
+    )(Image.fromarray(image))
     assert ours.shape == (1, 3, 224, 224)
     np.testing.assert_allclose(ours[0].numpy(), reference.numpy(), atol=1e-5)
 

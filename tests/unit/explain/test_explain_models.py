@@ -63,8 +63,10 @@ def test_run_checkpoint_round_trip(tmp_path):
     state = torch.load(run_dir / "checkpoints" / "best.pt")["model"]
     image = random_image(32, 32, seed=1)
     x = to_tensor(image, model.preprocess)
-    manual = (torch.from_numpy(image).permute(2, 0, 1).float() / 255
-              - torch.tensor(CIFAR_MEAN).view(3, 1, 1)) / torch.tensor(CIFAR_STD).view(3, 1, 1)
+    manual = (
+        torch.from_numpy(image).permute(2, 0, 1).float() / 255
+        - torch.tensor(CIFAR_MEAN).view(3, 1, 1)
+    ) / torch.tensor(CIFAR_STD).view(3, 1, 1)
     np.testing.assert_allclose(x[0].numpy(), manual.numpy(), atol=1e-6)
     with torch.no_grad():
         logits = model.module(x)

@@ -19,24 +19,43 @@ def count(model: nn.Module, trainable_only: bool = False) -> int:
 def reference_lenet5() -> nn.Module:
     """C1 written the way the exercise sheet describes it."""
     return nn.Sequential(
-        nn.Conv2d(3, 6, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Conv2d(6, 16, 5), nn.ReLU(),
-        nn.MaxPool2d(2, 2), nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
-        nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+        nn.Conv2d(3, 6, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2, 2),
+        nn.Conv2d(6, 16, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2, 2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120),
+        nn.ReLU(),
+        nn.Linear(120, 84),
+        nn.ReLU(),
+        nn.Linear(84, 10),
     )
 
 
 def reference_b4() -> nn.Module:
     """B4/C4 written from the exercise text."""
     return nn.Sequential(
-        nn.Conv2d(3, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(64, 128, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(128 * 4 * 4, 64), nn.ReLU(), nn.Linear(64, 10),
+        nn.Conv2d(3, 32, 5, padding=2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 5, padding=2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(64, 128, 5, padding=2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(128 * 4 * 4, 64),
+        nn.ReLU(),
+        nn.Linear(64, 10),
     )
 
 
-@pytest.mark.parametrize("name, reference", [("lenet5", reference_lenet5),
-                                             ("convnet-32-64-128", reference_b4)])
+@pytest.mark.parametrize(
+    "name, reference", [("lenet5", reference_lenet5), ("convnet-32-64-128", reference_b4)]
+)
 def test_presets_equal_the_exercise_networks(name, reference):
     torch.manual_seed(0)
     ours = build_model(name)
@@ -68,8 +87,13 @@ def test_variants_add_what_their_names_promise():
 
 def test_exercise_defaults():
     c1 = PRESETS["lenet5"].defaults
-    assert (c1.batch_size, c1.optimizer, c1.lr, c1.epochs, c1.normalize) == (16, "adam", 1e-3, 10,
-                                                                            None)
+    assert (c1.batch_size, c1.optimizer, c1.lr, c1.epochs, c1.normalize) == (
+        16,
+        "adam",
+        1e-3,
+        10,
+        None,
+    )
     assert PRESETS["lenet-8-16"].defaults.val_split > 0
     c3 = PRESETS["vgg-2x2"].defaults
     assert (c3.optimizer, c3.lr, c3.betas, c3.epochs) == ("adam", 5e-4, (0.9, 0.95), 25)

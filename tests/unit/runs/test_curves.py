@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.runs.curves import (
-    Series, decimate, ema, epoch_metrics, epoch_series, global_step, moving_average, smooth,
+    Series,
+    decimate,
+    ema,
+    epoch_metrics,
+    epoch_series,
+    global_step,
+    moving_average,
+    smooth,
     step_loss_series,
 )
 
@@ -53,7 +60,7 @@ def test_ema_passes_non_finite_through():
 @given(st.lists(finite, min_size=1, max_size=60), st.integers(min_value=1, max_value=12))
 def test_moving_average_matches_trailing_mean(values, window):
     data = torch.tensor(values, dtype=torch.float64)
-    oracle = [float(data[max(0, i - window + 1): i + 1].mean()) for i in range(len(values))]
+    oracle = [float(data[max(0, i - window + 1) : i + 1].mean()) for i in range(len(values))]
     assert moving_average(values, window) == pytest.approx(oracle, rel=1e-9, abs=1e-6)
 
 
@@ -84,7 +91,9 @@ def test_decimate_keeps_extremes_of_every_column(ys, columns):
         x = np.asarray(xs)
         column = np.minimum(((x - x[0]) / (x[-1] - x[0]) * columns).astype(int), columns - 1)
         kept = np.asarray(out.x)
-        kept_column = np.minimum(((kept - x[0]) / (x[-1] - x[0]) * columns).astype(int), columns - 1)
+        kept_column = np.minimum(
+            ((kept - x[0]) / (x[-1] - x[0]) * columns).astype(int), columns - 1
+        )
         y = np.asarray(ys)
         for c in set(column.tolist()):
             in_column = np.asarray(out.y)[kept_column == c]
@@ -142,8 +151,11 @@ def test_global_step_rules():
 
 
 event_strategy = st.fixed_dictionaries(
-    {"kind": st.sampled_from(["epoch", "eval", "step", "start"]),
-     "epoch": st.integers(1, 5), "step": st.integers(1, 50)},
+    {
+        "kind": st.sampled_from(["epoch", "eval", "step", "start"]),
+        "epoch": st.integers(1, 5),
+        "step": st.integers(1, 50),
+    },
     optional={metric: st.floats(0, 3) for metric in ("train_loss", "val_acc", "test_acc", "loss")},
 )
 

@@ -8,19 +8,33 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from core.runs.curves import Series
 from screens.monitor.view import per_class_accuracy, result_row, short_name, trouble
 from tests.helpers.runs import canned_config, epoch_events
 from tui.run_watch import RunSnapshot
-from core.runs.curves import Series
 from tui.widgets.curves import PlotLine, legend_entries, legend_text, step_ticks
 from tui.widgets.runs_table import (
-    FIELDS, duration, eta_seconds, fit_columns, hyperparameters, run_row, sort_rows,
+    FIELDS,
+    duration,
+    eta_seconds,
+    fit_columns,
+    hyperparameters,
+    run_row,
+    sort_rows,
 )
 
 
 def snapshot(events, state="running", **config):
-    return RunSnapshot("20261121-120501-lenet5", Path("/nowhere"), canned_config(**config),
-                       tuple(events), state, "msg", 0, 0.0)
+    return RunSnapshot(
+        "20261121-120501-lenet5",
+        Path("/nowhere"),
+        canned_config(**config),
+        tuple(events),
+        state,
+        "msg",
+        0,
+        0.0,
+    )
 
 
 def test_eta_is_mean_epoch_time_times_epochs_left():
@@ -56,8 +70,10 @@ def test_results_row_is_the_final_epoch():
 
 
 def test_per_class_accuracy_uses_class_names_from_start():
-    events = [{"kind": "start", "classes": ["cat", "dog"]},
-              {"kind": "epoch", "epoch": 1, "per_class_acc": [0.5, 0.75]}]
+    events = [
+        {"kind": "start", "classes": ["cat", "dog"]},
+        {"kind": "epoch", "epoch": 1, "per_class_acc": [0.5, 0.75]},
+    ]
     assert per_class_accuracy(snapshot(events)) == [("cat", 0.5), ("dog", 0.75)]
     assert per_class_accuracy(snapshot(events[:1])) == []
 
@@ -71,8 +87,15 @@ def test_notices():
 
 def long_rows():
     rows = [
-        run_row(snapshot(epoch_events(1, 2, 0), lr=0.01, augment=["flip", "crop", "jitter"],
-                         optimizer="sgd", batch_size=128)),
+        run_row(
+            snapshot(
+                epoch_events(1, 2, 0),
+                lr=0.01,
+                augment=["flip", "crop", "jitter"],
+                optimizer="sgd",
+                batch_size=128,
+            )
+        ),
         run_row(snapshot(epoch_events(1, 3, 0), state="finished")),
     ]
     return rows
@@ -84,9 +107,16 @@ def test_columns_fit_the_width_keeping_the_key_ones(width):
     rows = long_rows()
     fit = fit_columns(rows, width)
     assert {"name", "state", "epoch", "best_val", "best_test"} <= set(fit.fields)
-    widths = [max(len(fit.header(field)), *(len(str(cell)) for cell in
-                  (dict(zip(fit.fields, row.shown_cells(fit)))[field] for row in rows)))
-              for field in fit.fields]
+    widths = [
+        max(
+            len(fit.header(field)),
+            *(
+                len(str(cell))
+                for cell in (dict(zip(fit.fields, row.shown_cells(fit)))[field] for row in rows)
+            ),
+        )
+        for field in fit.fields
+    ]
     if len(fit.fields) > 5:  # the five key columns are kept even when they do not fit
         assert sum(w + 2 for w in widths) <= width
     for row in rows:
@@ -103,20 +133,28 @@ def test_a_120_column_table_shows_the_device_column():
 
 def test_overlay_legend_names_each_run_once_and_each_split_once():
     series = Series("loss", (1.0,), (0.5,))
-    lines = [PlotLine(series, f"{run} {split}", color, marker, group=run, kind=split)
-             for run, color in (("plain", "blue"), ("aug", "orange"))
-             for split, marker in (("train", "braille"), ("test", "dot"))]
+    lines = [
+        PlotLine(series, f"{run} {split}", color, marker, group=run, kind=split)
+        for run, color in (("plain", "blue"), ("aug", "orange"))
+        for split, marker in (("train", "braille"), ("test", "dot"))
+    ]
     assert [text for text, _ in legend_entries(lines)] == ["■ plain", "■ aug", "⣿ train", "• test"]
     assert [color for _, color in legend_entries(lines)] == ["blue", "orange", "", ""]
-    single = [PlotLine(series, "train accuracy", "blue"), PlotLine(series, "test accuracy", "orange", "dot")]
+    single = [
+        PlotLine(series, "train accuracy", "blue"),
+        PlotLine(series, "test accuracy", "orange", "dot"),
+    ]
     assert [text for text, _ in legend_entries(single)] == ["⣿ train accuracy", "• test accuracy"]
     wrapped = legend_text(lines, 14, dark=False).plain.splitlines()
     assert all(len(row) <= 14 for row in wrapped) and len(wrapped) > 1
 
 
 @settings(max_examples=60, deadline=None)
-@given(lo=st.integers(min_value=0, max_value=10**6), span=st.integers(min_value=0, max_value=10**6),
-       count=st.integers(min_value=2, max_value=8))
+@given(
+    lo=st.integers(min_value=0, max_value=10**6),
+    span=st.integers(min_value=0, max_value=10**6),
+    count=st.integers(min_value=2, max_value=8),
+)
 @example(lo=0, span=1, count=6)
 @example(lo=3, span=7, count=6)
 def test_step_ticks_are_round_whole_numbers_inside_the_range(lo, span, count):

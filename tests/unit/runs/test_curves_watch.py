@@ -51,7 +51,17 @@ def test_end_event_after_running(tmp_path):
     run_dir = write_run(tmp_path, "r", "running")
     watcher = RunsWatcher(tmp_path)
     assert watcher.poll()[0].state == "running"
-    append_events(run_dir, [{"seq": 99, "time": 0, "kind": "end", "status": "failed",
-                             "message": "loss became NaN at epoch 3"}])
+    append_events(
+        run_dir,
+        [
+            {
+                "seq": 99,
+                "time": 0,
+                "kind": "end",
+                "status": "failed",
+                "message": "loss became NaN at epoch 3",
+            }
+        ],
+    )
     (snap,) = watcher.poll()
     assert (snap.state, snap.message) == ("failed", "loss became NaN at epoch 3")

@@ -110,8 +110,9 @@ def test_request_stop_and_list_runs(tmp_path):
     writer = EventWriter(first)
     writer.write({"kind": "start"})
     for epoch, acc in ((1, 0.4), (2, 0.6), (2, 0.5)):
-        writer.write({"kind": "epoch", "epoch": epoch, "train_acc": acc, "val_acc": acc,
-                      "test_acc": acc})
+        writer.write(
+            {"kind": "epoch", "epoch": epoch, "train_acc": acc, "val_acc": acc, "test_acc": acc}
+        )
     writer.write({"kind": "end", "status": "finished", "message": "ok"})
     writer.close()
     assert not stop_requested(second)

@@ -17,14 +17,20 @@ from tests.helpers.scratch import MEAN, STD, TEST_SIZE, write_run
 
 torch.set_num_threads(1)
 
+
 def test_run_checks_matches_an_independent_evaluation(tmp_path):
     _, trained = write_run(tmp_path)
     reference = reference_network("20260101", tmp_path)
     batch = sample_batch(reference, 12)
     steps = []
     report = run_checks(
-        reference.model, reference.layers, batch.images, batch.labels, reference.source,
-        repeats=2, on_step=steps.append,
+        reference.model,
+        reference.layers,
+        batch.images,
+        batch.labels,
+        reference.source,
+        repeats=2,
+        on_step=steps.append,
     )
     # Oracle: the trained nn.Sequential on the first 12 test images, normalised by torchvision.
     split = load_dataset("shapes", test_size=TEST_SIZE).test
@@ -46,7 +52,12 @@ def test_run_checks_matches_an_independent_evaluation(tmp_path):
     assert report.network.logits_diff_before > 1e-3
     kinds = [type(step) for step in steps]
     assert kinds == [
-        LayerCheck, LayerCheck, NetworkCheck, TimingProgress, TimingProgress, TimingCheck,
+        LayerCheck,
+        LayerCheck,
+        NetworkCheck,
+        TimingProgress,
+        TimingProgress,
+        TimingCheck,
     ]
     data = report.to_json("vectorised")
     assert data["time_ratio"] == pytest.approx(

@@ -29,8 +29,16 @@ def events_of(config, **kwargs):
 
 
 def metrics(events):
-    keys = ("epoch", "step", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss",
-            "test_acc")
+    keys = (
+        "epoch",
+        "step",
+        "train_loss",
+        "train_acc",
+        "val_loss",
+        "val_acc",
+        "test_loss",
+        "test_acc",
+    )
     return [tuple(event[key] for key in keys) for event in events if event["kind"] == "epoch"]
 
 
@@ -94,7 +102,8 @@ def test_epoch_metrics_match_an_independent_evaluation(tmp_path):
     with torch.no_grad():
         logits = model(x)
     assert epoch["test_loss"] == pytest.approx(
-        torch.nn.functional.cross_entropy(logits, y).item(), rel=1e-4)
+        torch.nn.functional.cross_entropy(logits, y).item(), rel=1e-4
+    )
     assert epoch["test_acc"] == pytest.approx((logits.argmax(1) == y).float().mean().item())
 
 
@@ -108,7 +117,11 @@ def test_seeded_runs_are_reproducible_and_seeds_differ():
 @pytest.mark.parametrize("preset, pipeline", [("vgg-2x2-reg", "fast"), ("lenet5", "reference")])
 def test_stop_then_resume_equals_an_uninterrupted_run(tmp_path, preset, pipeline):
     config = tiny(
-        preset, epochs=3, augment=("flip", "crop"), val_split=0.2, pipeline=pipeline,
+        preset,
+        epochs=3,
+        augment=("flip", "crop"),
+        val_split=0.2,
+        pipeline=pipeline,
         schedule="onecycle",
     )
     straight = metrics(events_of(config))
@@ -199,8 +212,14 @@ def test_resnet_transfer_updates_only_layer4_and_fc(tmp_path):
     source = oracle.state_dict()
     weights = tmp_path / "resnet18.pth"
     torch.save(source, weights)
-    config = tiny("resnet18-transfer", epochs=1, train_size=64, test_size=32, resize=32,
-                  weights_file=str(weights))
+    config = tiny(
+        "resnet18-transfer",
+        epochs=1,
+        train_size=64,
+        test_size=32,
+        resize=32,
+        weights_file=str(weights),
+    )
     run_dir = create_run(tmp_path / "runs", config.to_dict())
     events = run_into(run_dir, config)
     layer4 = sum(p.numel() for p in oracle.layer4.parameters())

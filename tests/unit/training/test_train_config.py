@@ -29,23 +29,26 @@ def test_every_preset_default_is_valid_and_round_trips_through_json(name):
     assert again == config
 
 
-@pytest.mark.parametrize("changes, words", [
-    ({"lr": -0.1}, "learning rate"),
-    ({"lr": math.nan}, "learning rate"),
-    ({"batch_size": 0}, "batch size"),
-    ({"epochs": 0}, "epochs"),
-    ({"optimizer": "rmsprop"}, "optimizer"),
-    ({"betas": (0.9, 1.0)}, "betas"),
-    ({"momentum": -0.5}, "Momentum"),
-    ({"weight_decay": -1e-4}, "Weight decay"),
-    ({"augment": ("flip", "rotate")}, "rotate"),
-    ({"normalize": ((0.5,) * 3, (0.5, 0.0, 0.5))}, "stds"),
-    ({"val_split": 0.9}, "validation split"),
-    ({"early_stop": 3}, "--val-split"),
-    ({"dataset": "mnist"}, "dataset"),
-    ({"device": "tpu"}, "device"),
-    ({"pipeline": "turbo"}, "pipeline"),
-])
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"lr": -0.1}, "learning rate"),
+        ({"lr": math.nan}, "learning rate"),
+        ({"batch_size": 0}, "batch size"),
+        ({"epochs": 0}, "epochs"),
+        ({"optimizer": "rmsprop"}, "optimizer"),
+        ({"betas": (0.9, 1.0)}, "betas"),
+        ({"momentum": -0.5}, "Momentum"),
+        ({"weight_decay": -1e-4}, "Weight decay"),
+        ({"augment": ("flip", "rotate")}, "rotate"),
+        ({"normalize": ((0.5,) * 3, (0.5, 0.0, 0.5))}, "stds"),
+        ({"val_split": 0.9}, "validation split"),
+        ({"early_stop": 3}, "--val-split"),
+        ({"dataset": "mnist"}, "dataset"),
+        ({"device": "tpu"}, "device"),
+        ({"pipeline": "turbo"}, "pipeline"),
+    ],
+)
 def test_bad_settings_are_user_errors(changes, words):
     config = TrainConfig.for_preset("lenet5").with_changes(**changes)
     with pytest.raises(UserError, match=words):

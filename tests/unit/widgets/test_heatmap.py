@@ -22,7 +22,7 @@ from tui.widgets.halfblock import (
 def cells(text):
     """(character, fg triplet, bg triplet) per cell of a one-line Text."""
     out = []
-    for span_text, style in ((text.plain[s.start:s.end], s.style) for s in text.spans):
+    for span_text, style in ((text.plain[s.start : s.end], s.style) for s in text.spans):
         for char in span_text:
             fg = style.color.triplet if style.color else None
             bg = style.bgcolor.triplet if style.bgcolor else None
@@ -52,14 +52,14 @@ def test_known_map_gives_exact_colormap_cells():
     expected = np.array([[table[0], table[64]], [table[128], table[255]]])
     np.testing.assert_array_equal(pixels, expected)
     assert cells(rgb_to_text(pixels)) == [
-        ("▀", tuple(table[0]), tuple(table[128])), ("▀", tuple(table[64]), tuple(table[255])),
+        ("▀", tuple(table[0]), tuple(table[128])),
+        ("▀", tuple(table[64]), tuple(table[255])),
     ]
 
 
 def test_values_are_resampled_before_colour_mapping():
     checker = np.indices((8, 8)).sum(axis=0) % 2  # 0/1 checkerboard, mean 0.5
-    pixels = map_pixels(checker.astype(np.float32), rows=1, cols=1, lo=0, hi=1,
-                        colormap="viridis")
+    pixels = map_pixels(checker.astype(np.float32), rows=1, cols=1, lo=0, hi=1, colormap="viridis")
     table = lut("viridis")
     mid = table[128].astype(int)
     averaged_colours = (table[0].astype(int) + table[255].astype(int)) // 2
@@ -93,8 +93,13 @@ def test_colorbar_shows_the_real_bounds():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(1, 64), st.integers(2, 100), st.integers(2, 100), st.integers(8, 160),
-       st.integers(4, 60))
+@given(
+    st.integers(1, 64),
+    st.integers(2, 100),
+    st.integers(2, 100),
+    st.integers(8, 160),
+    st.integers(4, 60),
+)
 def test_grid_layout_fits_the_box(count, h, w, width, height):
     layout = grid_layout(count, (h, w), width, height)
     assert layout.columns * layout.rows >= count

@@ -19,7 +19,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     actions = parser.add_subparsers(dest="data_action_name", metavar="ACTION", required=True)
     fetch = actions.add_parser(
-        "fetch", help="download and verify a dataset (needs internet: run it on a login node)",
+        "fetch",
+        help="download and verify a dataset (needs internet: run it on a login node)",
         description="Download CIFAR-10 with torchvision, check its md5 sums and read it back. "
         "An archive cifar-10-python.tar.gz already in the folder is verified and unpacked "
         "without downloading.",
@@ -36,7 +37,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
     """The --data-dir option every data action takes."""
     parser.add_argument(
-        "--data-dir", metavar="DIR",
+        "--data-dir",
+        metavar="DIR",
         help="dataset folder (default: $CNN_TUI_DATA, settings data_dir, else "
         "~/.cache/cnn-tui/data)",
     )

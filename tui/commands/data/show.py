@@ -22,14 +22,17 @@ EPILOG = """examples:
 def add_show_parser(actions, add_data_dir) -> None:
     """Add `show` to the `data` command's actions."""
     show = actions.add_parser(
-        "show", help="examples per class as terminal images or a PNG (and augmentations)",
+        "show",
+        help="examples per class as terminal images or a PNG (and augmentations)",
         description="Show N examples of every class with their labels, in the terminal or as a "
         "labelled PNG grid; with --augment, each first example beside augmented copies made "
         "by the training pipeline itself. Ends with the class balance of both splits.",
-        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
     )
     show.add_argument(
-        "--dataset", choices=DATASET_NAMES,
+        "--dataset",
+        choices=DATASET_NAMES,
         help="dataset (default: cifar10 when its files are present, else shapes)",
     )
     show.add_argument("--split", choices=("train", "test"), default="train", help="default train")
@@ -38,7 +41,8 @@ def add_show_parser(actions, add_data_dir) -> None:
     )
     show.add_argument("--page", type=int, default=0, metavar="P", help="page of examples, from 0")
     show.add_argument(
-        "--augment", metavar="LIST",
+        "--augment",
+        metavar="LIST",
         help="show augmented copies instead: any of flip,crop,jitter,normalize (or none)",
     )
     show.add_argument(
@@ -46,7 +50,9 @@ def add_show_parser(actions, add_data_dir) -> None:
     )
     show.add_argument("--seed", type=int, default=0, help="seed of the augmentation draws")
     show.add_argument(
-        "--size", type=int, metavar="PX",
+        "--size",
+        type=int,
+        metavar="PX",
         help="thumbnail size in terminal cells (default: fit the terminal width)",
     )
     show.add_argument("--out", metavar="FILE.png", help="write a labelled PNG grid instead")
@@ -74,8 +80,12 @@ def run_show(args: argparse.Namespace) -> int:
     if not any(len(chosen) for chosen in indices):
         raise UserError(f"Page {args.page} is past the end of the {args.split} split; try 0.")
     summary = {
-        "dataset": dataset.name, "title": dataset.title, "synthetic": dataset.synthetic,
-        "split": args.split, "page": args.page, "classes": list(dataset.classes),
+        "dataset": dataset.name,
+        "title": dataset.title,
+        "synthetic": dataset.synthetic,
+        "split": args.split,
+        "page": args.page,
+        "classes": list(dataset.classes),
         "indices": [chosen.tolist() for chosen in indices],
         "class_counts": {
             s: list(class_counts(split_of(dataset, s), num_classes)) for s in ("train", "test")
@@ -140,15 +150,19 @@ def _print_rich(dataset, indices, rows, titles, choice, args) -> None:
     console = Console(color_system="truecolor" if truecolor else "auto")
     width = console.width or shutil.get_terminal_size().columns
     columns = max(len(images) for _, images in rows)
-    size, label_above = (args.size, False) if args.size else (
-        grid_size(width, columns) if choice is None else (fit_size(width, columns), False))
+    size, label_above = (
+        (args.size, False)
+        if args.size
+        else (grid_size(width, columns) if choice is None else (fit_size(width, columns), False))
+    )
     heading = f"{dataset.title}, {args.split} split, page {args.page}"
     if choice is not None:
         heading += f" — augment: {choice.describe()} (seed {args.seed})"
     console.print(Text(heading, style="bold"))
     if choice is None:
-        console.print(class_grid(dataset, args.split, indices, size, truecolor,
-                                 label_above=label_above))
+        console.print(
+            class_grid(dataset, args.split, indices, size, truecolor, label_above=label_above)
+        )
     else:
         console.print(column_titles(titles, size))
         for label, images in rows:

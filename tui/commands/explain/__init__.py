@@ -26,46 +26,94 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
     parser.add_argument(
-        "image", metavar="IMAGE", nargs="?",
+        "image",
+        metavar="IMAGE",
+        nargs="?",
         help="image file, bundled photo (chelsea, coffee, astronaut, rocket) "
         "or cifar10:N / shapes:N (not with --gallery)",
     )
-    parser.add_argument("--model", default="resnet18",
-                        help="resnet18, or a run id / run directory (default: resnet18)")
-    parser.add_argument("--weights", metavar="FILE",
-                        help="ResNet-18 ImageNet weights file (default: the torch hub cache)")
-    parser.add_argument("--random-weights", metavar="SEED", type=int,
-                        help="use seeded RANDOM ResNet-18 weights (testing only; labelled as such)")
-    parser.add_argument("--method", choices=METHODS, default="gradcam",
-                        help="what to compute (default: gradcam)")
-    parser.add_argument("--layer", metavar="NAME",
-                        help="layer name (default: layer4 for ResNet, else the last Conv2d)")
-    parser.add_argument("--target", metavar="CLASS",
-                        help="class index or name (default: the predicted class)")
-    parser.add_argument("--channels", type=int, default=0, metavar="N",
-                        help="activations: the first N channels as a grid (default: reduce)")
-    parser.add_argument("--filters", metavar="I,J,...",
-                        help="filters: indices (default: 14,26,32,49,52 when the layer has them)")
-    parser.add_argument("--reduce", choices=("max", "mean", "pca"), default=None,
-                        help="saliency: max|mean of |grad| over colours (default max); "
-                        "activations: mean|pca over channels (default mean)")
+    parser.add_argument(
+        "--model",
+        default="resnet18",
+        help="resnet18, or a run id / run directory (default: resnet18)",
+    )
+    parser.add_argument(
+        "--weights",
+        metavar="FILE",
+        help="ResNet-18 ImageNet weights file (default: the torch hub cache)",
+    )
+    parser.add_argument(
+        "--random-weights",
+        metavar="SEED",
+        type=int,
+        help="use seeded RANDOM ResNet-18 weights (testing only; labelled as such)",
+    )
+    parser.add_argument(
+        "--method", choices=METHODS, default="gradcam", help="what to compute (default: gradcam)"
+    )
+    parser.add_argument(
+        "--layer",
+        metavar="NAME",
+        help="layer name (default: layer4 for ResNet, else the last Conv2d)",
+    )
+    parser.add_argument(
+        "--target", metavar="CLASS", help="class index or name (default: the predicted class)"
+    )
+    parser.add_argument(
+        "--channels",
+        type=int,
+        default=0,
+        metavar="N",
+        help="activations: the first N channels as a grid (default: reduce)",
+    )
+    parser.add_argument(
+        "--filters",
+        metavar="I,J,...",
+        help="filters: indices (default: 14,26,32,49,52 when the layer has them)",
+    )
+    parser.add_argument(
+        "--reduce",
+        choices=("max", "mean", "pca"),
+        default=None,
+        help="saliency: max|mean of |grad| over colours (default max); "
+        "activations: mean|pca over channels (default mean)",
+    )
     parser.add_argument("--no-relu", action="store_true", help="Grad-CAM without the final ReLU")
-    parser.add_argument("--counterfactual", action="store_true",
-                        help="Grad-CAM with negated gradients (evidence against the class)")
-    parser.add_argument("--normalise", choices=NORMALISATIONS, default="per-map",
-                        help="scaling of maps for PNGs and --show (default: per-map)")
-    parser.add_argument("--colormap", choices=COLORMAPS, default="viridis",
-                        help="colormap (default: viridis)")
-    parser.add_argument("--alpha", type=float, default=0.5,
-                        help="overlay opacity of the map, 0..1 (default: 0.5)")
-    parser.add_argument("--out", metavar="DIR",
-                        help="write heatmap.npy, image/map/overlay PNGs and recipe.json here")
+    parser.add_argument(
+        "--counterfactual",
+        action="store_true",
+        help="Grad-CAM with negated gradients (evidence against the class)",
+    )
+    parser.add_argument(
+        "--normalise",
+        choices=NORMALISATIONS,
+        default="per-map",
+        help="scaling of maps for PNGs and --show (default: per-map)",
+    )
+    parser.add_argument(
+        "--colormap", choices=COLORMAPS, default="viridis", help="colormap (default: viridis)"
+    )
+    parser.add_argument(
+        "--alpha", type=float, default=0.5, help="overlay opacity of the map, 0..1 (default: 0.5)"
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write heatmap.npy, image/map/overlay PNGs and recipe.json here",
+    )
     parser.add_argument("--show", action="store_true", help="draw the map in the terminal")
-    parser.add_argument("--gallery", type=int, metavar="N",
-                        help="instead of IMAGE: the first N right and N wrong test predictions "
-                        "of a run (--model RUN), each explained (D5)")
-    parser.add_argument("--list-layers", action="store_true",
-                        help="list layer names with their output shapes and exit")
+    parser.add_argument(
+        "--gallery",
+        type=int,
+        metavar="N",
+        help="instead of IMAGE: the first N right and N wrong test predictions "
+        "of a run (--model RUN), each explained (D5)",
+    )
+    parser.add_argument(
+        "--list-layers",
+        action="store_true",
+        help="list layer names with their output shapes and exit",
+    )
     parser.add_argument("--data-dir", metavar="DIR", help="dataset folder for cifar10:N images")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -96,8 +144,10 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.alpha <= 1.0:
         raise UserError(f"--alpha must be between 0 and 1, not {args.alpha}.")
     if (args.image is None) == (args.gallery is None):
-        raise UserError("Give an IMAGE (e.g. chelsea, cifar10:17, a file) or --gallery N with "
-                        "--model RUN_ID, not both.")
+        raise UserError(
+            "Give an IMAGE (e.g. chelsea, cifar10:17, a file) or --gallery N with "
+            "--model RUN_ID, not both."
+        )
     model = load_model(args)
     if args.gallery is None:
         image, image_label = load_image(args.image, args.data_dir)
@@ -109,8 +159,13 @@ def run(args: argparse.Namespace) -> int:
     if args.method == "activations" and reduce == "max":
         raise UserError("Activations reduce channels with mean or pca; max is for saliency.")
     recipe = Recipe(
-        method=args.method, layer=args.layer, target=args.target, reduce=reduce,
-        channels=args.channels, filters=parse_filters(args.filters or ""), relu=not args.no_relu,
+        method=args.method,
+        layer=args.layer,
+        target=args.target,
+        reduce=reduce,
+        channels=args.channels,
+        filters=parse_filters(args.filters or ""),
+        relu=not args.no_relu,
         counterfactual=args.counterfactual,
     )
     if args.gallery is not None:
@@ -123,8 +178,10 @@ def run(args: argparse.Namespace) -> int:
         written = export(explanation, args.out, args.colormap, args.normalise, args.alpha)
     if args.json:
         summary = explanation.recipe_dict() | {
-            "image": image_label, "random_weights": model.random_seed,
-            "map_min": float(explanation.maps.min()), "map_max": float(explanation.maps.max()),
+            "image": image_label,
+            "random_weights": model.random_seed,
+            "map_min": float(explanation.maps.min()),
+            "map_max": float(explanation.maps.max()),
             "files": [str(path) for path in written],
         }
         print(json.dumps(summary))
@@ -147,9 +204,18 @@ def _list_layers(model, image, args, console) -> int:
     x = to_tensor(fit_to_input(image, pre.size, pre.resize_ratio), pre)
     layers = describe_layers(model.module, x)
     if args.json:
-        print(json.dumps({"model": model.title, "input": list(x.shape[1:]), "layers": [
-            {"name": info.name, "type": info.type, "shape": list(info.shape)} for info in layers
-        ]}))
+        print(
+            json.dumps(
+                {
+                    "model": model.title,
+                    "input": list(x.shape[1:]),
+                    "layers": [
+                        {"name": info.name, "type": info.type, "shape": list(info.shape)}
+                        for info in layers
+                    ],
+                }
+            )
+        )
         return 0
     table = Table(title=f"{model.title} · input {tuple(x.shape[1:])}")
     for column in ("layer", "type", "output shape"):
@@ -164,10 +230,13 @@ def _print_summary(console, model, image_label, explanation, written) -> None:
     from rich.table import Table
 
     if model.random_seed is not None:
-        console.print(f"[bold reverse] RANDOM WEIGHTS (seed {model.random_seed}) [/] "
-                      "predictions and maps are meaningless; for testing only.")
-    console.print(f"[b]{model.title}[/b] · image {image_label} · method "
-                  f"[b]{explanation.recipe.method}[/b]")
+        console.print(
+            f"[bold reverse] RANDOM WEIGHTS (seed {model.random_seed}) [/] "
+            "predictions and maps are meaningless; for testing only."
+        )
+    console.print(
+        f"[b]{model.title}[/b] · image {image_label} · method [b]{explanation.recipe.method}[/b]"
+    )
     if explanation.layer:
         shape = "×".join(map(str, explanation.layer_shape))
         console.print(f"layer {explanation.layer}: output 1×{shape}")
@@ -177,11 +246,13 @@ def _print_summary(console, model, image_label, explanation, written) -> None:
     for column in ("#", "class", "index", "probability"):
         table.add_column(column, justify="right" if column != "class" else "left")
     for rank, prediction in enumerate(explanation.top5, 1):
-        table.add_row(str(rank), prediction.name, str(prediction.index),
-                      f"{prediction.probability:.2%}")
+        table.add_row(
+            str(rank), prediction.name, str(prediction.index), f"{prediction.probability:.2%}"
+        )
     console.print(table)
     maps = explanation.maps
-    console.print(f"map {'×'.join(map(str, maps.shape))} raw values "
-                  f"{maps.min():.4g} … {maps.max():.4g}")
+    console.print(
+        f"map {'×'.join(map(str, maps.shape))} raw values {maps.min():.4g} … {maps.max():.4g}"
+    )
     for path in written:
         console.print(f"wrote {path}")

@@ -18,8 +18,9 @@ def run_gallery(args, model, recipe, console) -> int:
     from core.explain.recipe import explain
 
     if args.gallery < 1:
-        raise UserError(f"--gallery takes how many images of each kind, at least 1, not "
-                        f"{args.gallery}.")
+        raise UserError(
+            f"--gallery takes how many images of each kind, at least 1, not {args.gallery}."
+        )
     right, wrong = classified_test_images(model, args.data_dir, count=args.gallery)
     rows = []
     for kind, items in (("right", right), ("wrong", wrong)):
@@ -32,22 +33,35 @@ def run_gallery(args, model, recipe, console) -> int:
                 export(explanation, folder, args.colormap, args.normalise, args.alpha)
             rows.append((kind, item, explanation, folder))
     if args.json:
-        print(json.dumps({
-            "model": model.title, "method": recipe.method,
-            "layer": rows[0][2].layer if rows else None,
-            "items": [{
-                "kind": kind, "source": item.source, "label": model.classes[item.label],
-                "predicted": model.classes[item.predicted], "target": explanation.target_name,
-                "map_min": float(explanation.maps.min()),
-                "map_max": float(explanation.maps.max()),
-                "folder": str(folder) if folder else None,
-            } for kind, item, explanation, folder in rows],
-        }))
+        print(
+            json.dumps(
+                {
+                    "model": model.title,
+                    "method": recipe.method,
+                    "layer": rows[0][2].layer if rows else None,
+                    "items": [
+                        {
+                            "kind": kind,
+                            "source": item.source,
+                            "label": model.classes[item.label],
+                            "predicted": model.classes[item.predicted],
+                            "target": explanation.target_name,
+                            "map_min": float(explanation.maps.min()),
+                            "map_max": float(explanation.maps.max()),
+                            "folder": str(folder) if folder else None,
+                        }
+                        for kind, item, explanation, folder in rows
+                    ],
+                }
+            )
+        )
         return 0
     _print_table(console, model, recipe, rows)
     if min(len(right), len(wrong)) < args.gallery:
-        console.print(f"[dim]Only {len(right)} right and {len(wrong)} wrong predictions among "
-                      f"the first {SCANNED} test images.[/dim]")
+        console.print(
+            f"[dim]Only {len(right)} right and {len(wrong)} wrong predictions among "
+            f"the first {SCANNED} test images.[/dim]"
+        )
     if args.show and rows:
         _show_overlays(console, rows, args)
     return 0
@@ -62,9 +76,14 @@ def _print_table(console, model, recipe, rows) -> None:
         table.add_column(column)
     for number, (kind, item, explanation, folder) in enumerate(rows, 1):
         mark = "✓" if kind == "right" else "✗"
-        table.add_row(f"{number} {mark}", item.source, model.classes[item.label],
-                      model.classes[item.predicted], explanation.target_name or "-",
-                      str(folder) if folder else "")
+        table.add_row(
+            f"{number} {mark}",
+            item.source,
+            model.classes[item.label],
+            model.classes[item.predicted],
+            explanation.target_name or "-",
+            str(folder) if folder else "",
+        )
     console.print(table)
 
 
@@ -88,9 +107,22 @@ def _show_overlays(console, rows, args) -> None:
         tiles, labels = [], []
         for number, (_, _, explanation, _) in chosen:
             lo, hi = map_bounds(explanation.maps[:1], args.normalise)[0]
-            tiles.append(rgb_to_lines(map_pixels(
-                explanation.maps[0], layout.tile_rows, layout.tile_cols, lo, hi, args.colormap,
-                truecolor, explanation.image, args.alpha), truecolor))
+            tiles.append(
+                rgb_to_lines(
+                    map_pixels(
+                        explanation.maps[0],
+                        layout.tile_rows,
+                        layout.tile_cols,
+                        lo,
+                        hi,
+                        args.colormap,
+                        truecolor,
+                        explanation.image,
+                        args.alpha,
+                    ),
+                    truecolor,
+                )
+            )
             labels.append(f"{number}{'✓' if kind == 'right' else '✗'}")
         console.print(Text(f"{kind}ly classified (overlay, alpha {args.alpha})", style="bold"))
         print_grid(console, tiles, labels, layout)

@@ -19,28 +19,54 @@ def show_explanation(console, explanation, args) -> None:
         maps = explanation.maps
         bounds = map_bounds(maps, args.normalise)
         single = len(maps) == 1
-        layout = grid_layout(2 if single else len(maps), maps.shape[1:], width,
-                             24 if single else 40, label_lines=1)
+        layout = grid_layout(
+            2 if single else len(maps), maps.shape[1:], width, 24 if single else 40, label_lines=1
+        )
         tiles, labels = [], list(explanation.labels)
         for index, raw in enumerate(maps):
             lo, hi = bounds[index]
-            tiles.append(rgb_to_lines(map_pixels(raw, layout.tile_rows, layout.tile_cols, lo,
-                                                 hi, args.colormap, truecolor), truecolor))
+            tiles.append(
+                rgb_to_lines(
+                    map_pixels(
+                        raw, layout.tile_rows, layout.tile_cols, lo, hi, args.colormap, truecolor
+                    ),
+                    truecolor,
+                )
+            )
         if single:
             lo, hi = bounds[0]
-            tiles.append(rgb_to_lines(map_pixels(maps[0], layout.tile_rows, layout.tile_cols, lo,
-                                                 hi, args.colormap, truecolor, explanation.image,
-                                                 args.alpha), truecolor))
+            tiles.append(
+                rgb_to_lines(
+                    map_pixels(
+                        maps[0],
+                        layout.tile_rows,
+                        layout.tile_cols,
+                        lo,
+                        hi,
+                        args.colormap,
+                        truecolor,
+                        explanation.image,
+                        args.alpha,
+                    ),
+                    truecolor,
+                )
+            )
             labels.append(f"overlay (alpha {args.alpha})")
         print_grid(console, tiles, labels, layout)
         lo, hi = bounds[0]
         console.print(colorbar_text(lo, hi, min(width, 60), args.colormap, truecolor))
         shared = len(set(bounds)) == 1
-        console.print(Text("one shared scale" if shared else "each map on its own scale "
-                           f"(bar: {labels[0]})", style="dim"))
+        console.print(
+            Text(
+                "one shared scale" if shared else f"each map on its own scale (bar: {labels[0]})",
+                style="dim",
+            )
+        )
     if not truecolor:
-        console.print("256 colours: maps drawn on a grey ramp; add --truecolor "
-                      "(cnn-tui --truecolor explain ...) or set COLORTERM=truecolor.")
+        console.print(
+            "256 colours: maps drawn on a grey ramp; add --truecolor "
+            "(cnn-tui --truecolor explain ...) or set COLORTERM=truecolor."
+        )
 
 
 def _show_pca(console, explanation, args, truecolor: bool, width: int) -> None:
@@ -54,12 +80,16 @@ def _show_pca(console, explanation, args, truecolor: bool, width: int) -> None:
     rgb = pca_image(explanation.rgb, args.normalise)  # (h, w, 3)
     layout = grid_layout(2, rgb.shape[:2], width, 24, label_lines=1)
     pictures = [rgb, blend(explanation.image, rgb, args.alpha)]
-    tiles = [rgb_to_lines(resize_rgb(picture, 2 * layout.tile_rows, layout.tile_cols), truecolor)
-             for picture in pictures]
-    print_grid(console, tiles, [f"{explanation.layer} PCA → RGB",
-                                 f"overlay (alpha {args.alpha})"], layout)
-    console.print(Text(f"PC1 → red, PC2 → green, PC3 → blue; scaling: {args.normalise}",
-                       style="dim"))
+    tiles = [
+        rgb_to_lines(resize_rgb(picture, 2 * layout.tile_rows, layout.tile_cols), truecolor)
+        for picture in pictures
+    ]
+    print_grid(
+        console, tiles, [f"{explanation.layer} PCA → RGB", f"overlay (alpha {args.alpha})"], layout
+    )
+    console.print(
+        Text(f"PC1 → red, PC2 → green, PC3 → blue; scaling: {args.normalise}", style="dim")
+    )
 
 
 def print_grid(console, tiles: list, labels: list[str], layout) -> None:
