@@ -45,23 +45,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.arch.shapes import ShapeError, solve
+    from core.course.solve import calc_solved
 
-    if args.output_padding and not args.transposed:
-        raise ShapeError("--output-padding only applies to --transposed layers.")
-    if args.ceil_mode and not args.pool:
-        raise ShapeError("--ceil-mode only applies to --pool layers.")
-    kind = "transposed" if args.transposed else "pool" if args.pool else "conv"
-    known = {dest: getattr(args, dest) for dest, _, _ in VALUE_FLAGS}
-    solved = solve(
-        known,
-        dilation=args.dilation,
-        kind=kind,
-        ceil_mode=args.ceil_mode,
-        output_padding=args.output_padding,
-    )
-    if not solved.solutions:
-        raise ShapeError(f"{solved.note} Check the values, or leave a different one blank.")
+    options = {flag.lstrip("-"): getattr(args, dest) for dest, flag, _ in VALUE_FLAGS}
+    options |= {
+        name: getattr(args, name)
+        for name in ("dilation", "transposed", "pool", "output_padding", "ceil_mode")
+    }
+    solved, kind = calc_solved(options)  # the same solving as a course pack's calc task
     best = solved.solutions[0]
     if args.json:
         print(
