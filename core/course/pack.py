@@ -27,6 +27,10 @@ class Task:
     options: dict[str, Any]  # the kind's options as the pack gives them
     line: int  # line of its [[task]] header
     target: dict[str, float] = field(default_factory=dict)  # train: min_test_acc, within_epochs
+    lines: dict[str, int] = field(default_factory=dict)  # option → its TOML line
+
+    def line_of(self, option: str) -> int:
+        return self.lines.get(option, self.line)
 
     @property
     def answer_for(self) -> str | None:
@@ -147,10 +151,11 @@ def _task(raw: dict[str, Any], index: int, where: _Locator) -> Task:
         raise where.error(where.key_line(index, "points"), "points must be a number ≥ 0", task_id)
     options: dict[str, Any] = {}
     target: dict[str, float] = {}
+    lines: dict[str, int] = {}
     for key, value in raw.items():
         if key in TASK_FIELDS:
             continue
-        key_line = where.key_line(index, key)
+        key_line = lines[key] = where.key_line(index, key)
         if kind.name == "train" and key in TRAIN_TARGETS:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise where.error(key_line, f"{key} must be a number", task_id)
@@ -174,6 +179,7 @@ def _task(raw: dict[str, Any], index: int, where: _Locator) -> Task:
         options,
         line,
         target,
+        lines,
     )
 
 

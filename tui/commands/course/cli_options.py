@@ -4,6 +4,7 @@ choices, numbers and required options are judged exactly as on the command line.
 from __future__ import annotations
 
 import argparse
+import re
 from importlib import import_module
 
 from core.course.kinds import KINDS, PackError, option_text
@@ -61,7 +62,9 @@ def check_options(pack: Pack) -> None:
         try:
             parsers[task.kind].parse_args(task_argv(task))
         except _Refusal as refusal:
+            named = re.search(r"argument (?:--)?([\w-]+)", str(refusal))
+            line = task.line_of(named.group(1).replace("-", "_")) if named else task.line
             raise PackError(
-                f"{pack.source}, line {task.line}, task {task.id!r}: `cnn-tui "
+                f"{pack.source}, line {line}, task {task.id!r}: `cnn-tui "
                 f"{KINDS[task.kind].command}` refuses these options: {refusal}"
             ) from None
