@@ -6,6 +6,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.messages import OpenCourse, WorkspaceRequested
 from tui.workspaces import WORKSPACES
 
 
@@ -20,6 +21,19 @@ class WorkspaceCommands(Provider):
                 f"Open {workspace.title}",
                 f"{workspace.exercises}: {workspace.purpose}",
                 partial(app.action_workspace, workspace.id),
+            )
+        yield (
+            "Open course…",
+            "A course pack's sheet: tasks, points, your progress",
+            partial(app.post_message, WorkspaceRequested("sheet")),
+        )
+        from core.course.builtin import builtin_names
+
+        for name in builtin_names():
+            yield (
+                f"Open course {name}",
+                "A built-in course pack on the Sheet",
+                partial(app.post_message, WorkspaceRequested("sheet", OpenCourse(name))),
             )
         yield "Help", "Keys and how this workspace works", app.action_help
 

@@ -34,7 +34,7 @@ _LAYER_FIELDS = {"in": "in_size", "out": "out_size", "kernel": "kernel", "stride
 _LAYER_FIELDS["padding"] = "padding"
 
 
-def _layer(task) -> LayerExample:
+def layer_example(task) -> LayerExample:
     """A calc task of the pack as the Layer pane's example: given values, blanks None."""
     options = task.options
     values = {dest: options.get(name) for name, dest in _LAYER_FIELDS.items()}
@@ -42,7 +42,7 @@ def _layer(task) -> LayerExample:
     return LayerExample(task.id, task.title, values, kind)
 
 
-def _architecture(task) -> ArchitectureExample:
+def architecture_example(task) -> ArchitectureExample:
     """A summary task of the pack as the Architecture pane's example."""
     from core.arch.table import parse_shape
 
@@ -61,9 +61,11 @@ def _architecture(task) -> ArchitectureExample:
 
 
 _TASKS = builtin_pack(CALC_PACK).tasks
-LAYER_EXAMPLES: tuple[LayerExample, ...] = tuple(_layer(t) for t in _TASKS if t.kind == "calc")
+LAYER_EXAMPLES: tuple[LayerExample, ...] = tuple(
+    layer_example(t) for t in _TASKS if t.kind == "calc"
+)
 ARCHITECTURE_EXAMPLES: tuple[ArchitectureExample, ...] = tuple(
-    _architecture(t) for t in _TASKS if t.kind == "summary"
+    architecture_example(t) for t in _TASKS if t.kind == "summary"
 )
 EXERCISE_PARTS: dict[str, tuple[str, ...]] = {}
 for _task in _TASKS:

@@ -78,6 +78,10 @@ class LayerCalculator(VerticalScroll):
         if picker.value != key:
             with self.prevent(Select.Changed):
                 picker.value = key
+        self.fill(example)
+
+    def fill(self, example) -> None:
+        """Put a LayerExample's values into the fields (a course task's, too)."""
         self.query_one("#f-kind", Select).value = example.kind
         for name in FIELDS:
             value = example.values.get(name)
