@@ -28,7 +28,7 @@ from screens.train.form import (
     preset_summary,
 )
 from screens.train.run_picker import RunPickerScreen
-from tui.messages import FillFromRun, ShowRun, WorkspaceRequested
+from tui.messages import FillFromRun, OpenTask, ShowRun, WorkspaceRequested
 from tui.workspace_screen import WorkspaceScreen
 
 CHOICE_LABELS = {
@@ -184,6 +184,23 @@ class TrainScreen(WorkspaceScreen):
     def on_fill_from_run(self, message: FillFromRun) -> None:
         message.stop()
         self.load_variant(message.config, message.run_id)
+
+    def on_open_task(self, message: OpenTask) -> None:
+        """A course task from the Sheet: its configuration in the form, its target above."""
+        from core.errors import UserError
+        from tui.commands.course.cli_options import task_args
+        from tui.commands.train import unchecked_config
+
+        task = message.task
+        try:
+            config = unchecked_config(task_args(task, message.pack.source))
+        except UserError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.fill(config.to_dict())
+        target = ", ".join(f"{key} {value:g}" for key, value in task.target.items())
+        title = f"Course task {task.id}: {task.title}" + (f" ({target})" if target else "")
+        self.notify(title, markup=False)
 
     def load_variant(self, config: dict[str, Any], run_id: str) -> None:
         """Fill the form from an existing run, to launch 'the same as run X but …'."""

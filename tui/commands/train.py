@@ -123,9 +123,16 @@ def parse_normalize(text: str):
 
 def config_from_args(args: argparse.Namespace):
     """The validated TrainConfig the flags describe (preset defaults for unset flags)."""
+    from core.training.setup import preflight
+
+    return preflight(unchecked_config(args))
+
+
+def unchecked_config(args: argparse.Namespace):
+    """The TrainConfig the flags describe, before `preflight` looks for data and devices (a
+    course task's configuration fills the Train form this way)."""
     from core.data.datasets import default_dataset_name
     from core.training.config import TrainConfig, TrainConfigError
-    from core.training.setup import preflight
 
     overrides = {
         key: getattr(args, key)
@@ -162,7 +169,7 @@ def config_from_args(args: argparse.Namespace):
     config = TrainConfig.for_preset(args.preset, **overrides)
     if args.normalize is not None:
         config = config.with_changes(normalize=parse_normalize(args.normalize))
-    return preflight(config)
+    return config
 
 
 def run(args: argparse.Namespace) -> int:

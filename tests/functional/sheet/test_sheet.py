@@ -41,6 +41,16 @@ id = "3"
 title = "Look at Grad-CAM"
 kind = "explain"
 image = "chelsea"
+
+[[task]]
+id = "4"
+title = "Train LeNet-5"
+kind = "train"
+preset = "lenet5"
+dataset = "shapes"
+epochs = 3
+lr = 0.002
+min_test_acc = 0.5
 """
 
 
@@ -78,7 +88,7 @@ async def test_sheet_lists_tasks_and_keeps_status_after_a_restart(tmp_path, pack
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.pause()
         assert app.current_mode == "sheet"
-        assert statuses(app) == ["not started"] * 3
+        assert statuses(app) == ["not started"] * 4
         table = app.screen.query_one("#sheet-tasks", DataTable)
         assert str(table.get_row_at(0)[5]) == "Convolution [with] stride 1"  # never markup
         await pilot.press("down", "a")
@@ -92,12 +102,12 @@ async def test_sheet_lists_tasks_and_keeps_status_after_a_restart(tmp_path, pack
         await type_text(pilot, str(size))
         await pilot.press("enter", "down", "d")
         await pilot.pause()
-        assert statuses(app) == ["not started", "correct", "correct"]
-        assert "2 of 4 points" in str(app.screen.query_one("#sheet-title").render())
+        assert statuses(app) == ["not started", "correct", "correct", "not started"]
+        assert "2 of 5 points" in str(app.screen.query_one("#sheet-title").render())
     app = make(tmp_path, pack)  # a restart: the progress file is read back
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.pause()
-        assert statuses(app) == ["not started", "correct", "correct"]
+        assert statuses(app) == ["not started", "correct", "correct", "not started"]
 
 
 async def test_enter_opens_the_conv_lab_preloaded_and_its_answer_is_saved(tmp_path, pack):
@@ -164,6 +174,17 @@ async def test_without_a_course_a_builtin_name_opens_one(tmp_path, pack):
         await pilot.press("enter")
         await pilot.pause()
         assert len(statuses(app)) == 9
+
+
+async def test_enter_on_a_train_task_fills_the_train_form(tmp_path, pack):
+    app = make(tmp_path, pack)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.pause()
+        assert app.current_mode == "train"
+        form = {k: app.screen.query_one(f"#f-{k}").value for k in ("preset", "epochs", "lr")}
+        assert form == {"preset": "lenet5", "epochs": "3", "lr": "0.002"}
 
 
 def test_a_bad_course_pack_exits_2_before_the_app(tmp_path, capsys):

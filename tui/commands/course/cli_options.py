@@ -53,18 +53,20 @@ def task_argv(task: Task) -> list[str]:
     return argv
 
 
+def task_args(task: Task, source: str = "the pack") -> argparse.Namespace:
+    """The task's options as its command's parsed arguments (PackError when refused)."""
+    try:
+        return command_parser(task.kind).parse_args(task_argv(task))
+    except _Refusal as refusal:
+        named = re.search(r"argument (?:--)?([\w-]+)", str(refusal))
+        line = task.line_of(named.group(1).replace("-", "_")) if named else task.line
+        raise PackError(
+            f"{source}, line {line}, task {task.id!r}: `cnn-tui "
+            f"{KINDS[task.kind].command}` refuses these options: {refusal}"
+        ) from None
+
+
 def check_options(pack: Pack) -> None:
     """Every task's options through its command's parser; a refusal names file, line and task."""
-    parsers: dict[str, argparse.ArgumentParser] = {}
     for task in pack.tasks:
-        if task.kind not in parsers:
-            parsers[task.kind] = command_parser(task.kind)
-        try:
-            parsers[task.kind].parse_args(task_argv(task))
-        except _Refusal as refusal:
-            named = re.search(r"argument (?:--)?([\w-]+)", str(refusal))
-            line = task.line_of(named.group(1).replace("-", "_")) if named else task.line
-            raise PackError(
-                f"{pack.source}, line {line}, task {task.id!r}: `cnn-tui "
-                f"{KINDS[task.kind].command}` refuses these options: {refusal}"
-            ) from None
+        task_args(task, pack.source)
