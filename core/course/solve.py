@@ -8,11 +8,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from core.course.conv_options import conv_inputs
 from core.course.kinds import KINDS, PackError
 from core.course.pack import Pack, Task
+from core.course.train_target import has_target, run_verdict, target_text
 from core.errors import UserError
 
 CORRECT, WRONG, NOT_ANSWERED = "correct", "wrong", "not answered"
@@ -70,12 +73,13 @@ def _typed(answer: Any) -> str:
     return str(answer)
 
 
-def solve_pack(pack: Pack) -> dict[str, SolvedTask]:
-    """Every task solved, by id; an unsolvable task is a PackError naming file, line and id."""
+def solve_pack(pack: Pack, runs_dir: Path | None = None) -> dict[str, SolvedTask]:
+    """Every task solved, by id; an unsolvable task is a PackError naming file, line and id.
+    A train task with a target checks the run named in the answer, in `runs_dir`."""
     solved = {}
     for task in pack.tasks:
         try:
-            solved[task.id] = solve_task(task)
+            solved[task.id] = solve_task(task, runs_dir)
         except UserError as error:
             raise PackError(
                 f"{pack.source}, line {task.line}, task {task.id!r}: cannot be solved: {error}"
@@ -83,7 +87,7 @@ def solve_pack(pack: Pack) -> dict[str, SolvedTask]:
     return solved
 
 
-def solve_task(task: Task) -> SolvedTask:
+def solve_task(task: Task, runs_dir: Path | None = None) -> SolvedTask:
     if task.kind == "conv":
         return _conv(task)
     if task.kind == "calc":
@@ -92,7 +96,17 @@ def solve_task(task: Task) -> SolvedTask:
         return _summary(task)
     if "answer_for" in task.options:
         raise PackError(f"a {task.kind} task has no answer_for: the student marks it done")
+    if has_target(task):
+        from core.paths import runs_dir as default_runs_dir
+
+        folder = Path(runs_dir) if runs_dir is not None else default_runs_dir()
+        return SolvedTask(task, target_text(task), partial(run_verdict, task, folder))
     return SolvedTask(task, "", None)
+
+
+def answer_checked(task: Task) -> bool:
+    """Whether the task's answer is checked (else the student marks it done)."""
+    return KINDS[task.kind].checked or has_target(task)
 
 
 def conv_problem(task: Task):

@@ -13,9 +13,11 @@ from textual.containers import HorizontalGroup
 from textual.widgets import DataTable, Input, Label, Static
 
 from core.course.builtin import builtin_names, open_pack
-from core.course.kinds import KINDS, PackError
+from core.course.kinds import KINDS
 from core.course.pack import Pack, Task
 from core.course.progress import CORRECT, load_progress, progress_file, record, task_status
+from core.course.solve import answer_checked
+from core.course.train_target import has_target, target_text
 from core.errors import UserError
 from tui.messages import OpenCourse, OpenTask, WorkspaceRequested
 from tui.workspace_screen import WorkspaceScreen
@@ -131,12 +133,12 @@ class SheetScreen(WorkspaceScreen):
         task = self.current()
         if task is None:
             return
-        kind = KINDS[task.kind]
-        how = (
-            "Enter opens it in the workspace; type your answer there or below."
-            if kind.checked
-            else "Enter opens it in the workspace; press d when you have done it."
-        )
+        if has_target(task):
+            how = f"Target: {target_text(task)}. Enter opens Train; then type your run's id (a)."
+        elif answer_checked(task):
+            how = "Enter opens it in the workspace; type your answer there or below (a)."
+        else:
+            how = "Enter opens it in the workspace; press d when you have done it."
         text = task.text.strip() or task.title
         self.query_one("#sheet-task", Static).update(
             f"[b]{escape(task.id)}[/b] · {escape(text)}\n[dim]{how}[/dim]"
@@ -160,14 +162,14 @@ class SheetScreen(WorkspaceScreen):
         task = self.current()
         if task is None or self.pack is None or not event.value.strip():
             return
-        if not KINDS[task.kind].checked:
+        if not answer_checked(task):
             self.set_status("This task has no computed answer: press d when you have done it.")
             return
         from core.course.solve import solve_task
 
         try:
             if task.id not in self.solved:
-                self.solved[task.id] = solve_task(task)
+                self.solved[task.id] = solve_task(task, self.app.config.runs_dir)
             mark = self.solved[task.id].check(event.value)
         except UserError as error:
             self.set_status(str(error), error=True)
@@ -193,7 +195,7 @@ class SheetScreen(WorkspaceScreen):
         task = self.current()
         if task is None or self.pack is None:
             return
-        if KINDS[task.kind].checked:
+        if answer_checked(task):
             self.set_status("This task's answer is checked: type it (a) instead.", error=True)
             return
         record(self.pack, task.id, "done", True)
@@ -208,6 +210,3 @@ class SheetScreen(WorkspaceScreen):
         status = self.query_one("#sheet-status", Static)
         status.update(Text(text))
         status.set_class(error, "-error")
-
-
-__all__ = ["SheetScreen", "PackError"]

@@ -43,6 +43,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     check.add_argument("pack", metavar="PACK")
     check.add_argument("answers", metavar="ANSWERS.toml")
     check.add_argument("--json", action="store_true", help="print one JSON object")
+    add_runs_dir(check)
     check.set_defaults(course_action=actions.run_check)
 
     grade = sub.add_parser(
@@ -55,6 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     grade.add_argument("folder", metavar="DIR")
     grade.add_argument("--csv", metavar="FILE", help="also write the rows as CSV")
     grade.add_argument("--json", action="store_true", help="print one JSON object")
+    add_runs_dir(grade)
     grade.set_defaults(course_action=actions.run_grade)
 
     answers = sub.add_parser("answers", help="write your answers file (from the app's progress)")
@@ -62,6 +64,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     answers.add_argument("--out", required=True, metavar="FILE", help="where to write it")
     answers.add_argument("--student", metavar="NAME", help="your name (default: $USER)")
     answers.set_defaults(course_action=actions.run_answers)
+
+
+def add_runs_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--runs-dir",
+        metavar="DIR",
+        help="where the runs named in train tasks' answers are (default: $CNN_TUI_RUNS, "
+        "else ./runs)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

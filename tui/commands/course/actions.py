@@ -14,15 +14,16 @@ from core.course.kinds import PackError
 MARKS = {"correct": "✓", "wrong": "✗", "not answered": "·", "unreadable": "!"}
 
 
-def solved_pack(name_or_path: str):
+def solved_pack(name_or_path: str, runs_dir: str | None = None):
     """A pack opened, its options read by the commands' parsers, every task solved."""
     from core.course.builtin import open_pack
     from core.course.solve import solve_pack
+    from core.paths import runs_dir as runs_folder
     from tui.commands.course.cli_options import check_options
 
     pack = open_pack(name_or_path)
     check_options(pack)
-    return pack, solve_pack(pack)
+    return pack, solve_pack(pack, runs_folder(runs_dir))
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -82,7 +83,7 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     from core.course.grading import Checker, load_answers
 
-    pack, solved = solved_pack(args.pack)
+    pack, solved = solved_pack(args.pack, args.runs_dir)
     result = Checker(pack, solved).check(load_answers(args.answers))
     if args.json:
         print(
@@ -109,7 +110,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_grade(args: argparse.Namespace) -> int:
     from core.course.grading import grade_folder
 
-    pack, solved = solved_pack(args.pack)
+    pack, solved = solved_pack(args.pack, args.runs_dir)
     grading = grade_folder(pack, solved, args.folder)
     rows = grading.rows()
     common = grading.common_mistakes()
