@@ -51,6 +51,13 @@ dataset = "shapes"
 epochs = 3
 lr = 0.002
 min_test_acc = 0.5
+
+[[task]]
+id = "5"
+title = "Own layers against PyTorch's"
+kind = "scratch"
+samples = 48
+repeats = 3
 """
 
 
@@ -88,7 +95,7 @@ async def test_sheet_lists_tasks_and_keeps_status_after_a_restart(tmp_path, pack
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.pause()
         assert app.current_mode == "sheet"
-        assert statuses(app) == ["not started"] * 4
+        assert statuses(app) == ["not started"] * 5
         table = app.screen.query_one("#sheet-tasks", DataTable)
         assert str(table.get_row_at(0)[5]) == "Convolution [with] stride 1"  # never markup
         await pilot.press("down", "a")
@@ -102,12 +109,12 @@ async def test_sheet_lists_tasks_and_keeps_status_after_a_restart(tmp_path, pack
         await type_text(pilot, str(size))
         await pilot.press("enter", "down", "d")
         await pilot.pause()
-        assert statuses(app) == ["not started", "correct", "correct", "not started"]
-        assert "2 of 5 points" in str(app.screen.query_one("#sheet-title").render())
+        assert statuses(app) == ["not started", "correct", "correct", "not started", "not started"]
+        assert "2 of 6 points" in str(app.screen.query_one("#sheet-title").render())
     app = make(tmp_path, pack)  # a restart: the progress file is read back
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.pause()
-        assert statuses(app) == ["not started", "correct", "correct", "not started"]
+        assert statuses(app) == ["not started", "correct", "correct", "not started", "not started"]
 
 
 async def test_enter_opens_the_conv_lab_preloaded_and_its_answer_is_saved(tmp_path, pack):
@@ -192,3 +199,16 @@ def test_a_bad_course_pack_exits_2_before_the_app(tmp_path, capsys):
     bad.write_text('[[task]]\nid = "1"\nkind = "quiz"\n', encoding="utf-8")
     assert main(["--course", str(bad)]) == 2
     assert "bad.toml, line 3, task '1': unknown kind" in capsys.readouterr().err
+
+
+async def test_enter_on_a_scratch_task_fills_the_scratch_lab(tmp_path, pack):
+    app = make(tmp_path, pack)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.pause()
+        assert app.current_mode == "scratch_lab"
+        values = [
+            app.screen.query_one(f"#scratch-{n}", Input).value for n in ("samples", "repeats")
+        ]
+        assert values == ["48", "3"]
