@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 
 from core.errors import UserError
 from core.explain.colormaps import COLORMAPS
-from screens.explain.controls import compose_controls, read_request
+from screens.explain.controls import compose_controls, fill_from_options, read_request
 from screens.explain.messages import (
     ExplainProgressed,
     ExplanationFailed,
@@ -31,6 +31,7 @@ from screens.explain.session import (
 )
 from screens.explain.view import draw_results
 from tui.config import terminal_has_truecolor
+from tui.messages import OpenTask
 from tui.widgets.heatmap import Heatmap
 from tui.workspace_screen import WorkspaceScreen
 
@@ -118,6 +119,11 @@ class ExplainScreen(WorkspaceScreen):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+
+    def on_open_task(self, message: OpenTask) -> None:
+        """A course task from the Sheet: its settings in the controls (F5 explains)."""
+        fill_from_options(self, message.task.options)
+        self.notify(f"Course task {message.task.id}: {message.task.title}", markup=False)
 
     def model_choices(self) -> list[tuple[str, str]]:
         """ResNet-18 (real or explicitly random weights) and every run with a checkpoint."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Select
 
 from core.convlab.inputs import LabInputs
 from tui.app import make_app
@@ -41,6 +41,8 @@ id = "3"
 title = "Look at Grad-CAM"
 kind = "explain"
 image = "chelsea"
+method = "saliency"
+target = 285
 
 [[task]]
 id = "4"
@@ -212,3 +214,16 @@ async def test_enter_on_a_scratch_task_fills_the_scratch_lab(tmp_path, pack):
             app.screen.query_one(f"#scratch-{n}", Input).value for n in ("samples", "repeats")
         ]
         assert values == ["48", "3"]
+
+
+async def test_enter_on_an_explain_task_sets_the_controls(tmp_path, pack):
+    app = make(tmp_path, pack)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert app.current_mode == "explain"
+        screen = app.screen
+        assert screen.query_one("#method", Select).value == "saliency"
+        assert screen.query_one("#image-choice", Select).value == "chelsea"
+        assert screen.query_one("#target", Input).value == "285"
