@@ -55,6 +55,14 @@ lr = 0.002
 min_test_acc = 0.5
 
 [[task]]
+id = "6"
+title = "Examples of the test split"
+kind = "dataset"
+dataset = "shapes"
+split = "test"
+per_class = 4
+
+[[task]]
 id = "5"
 title = "Own layers against PyTorch's"
 kind = "scratch"
@@ -97,7 +105,7 @@ async def test_sheet_lists_tasks_and_keeps_status_after_a_restart(tmp_path, pack
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.pause()
         assert app.current_mode == "sheet"
-        assert statuses(app) == ["not started"] * 5
+        assert statuses(app) == ["not started"] * 6
         table = app.screen.query_one("#sheet-tasks", DataTable)
         assert str(table.get_row_at(0)[5]) == "Convolution [with] stride 1"  # never markup
         await pilot.press("down", "a")
@@ -111,12 +119,12 @@ async def test_sheet_lists_tasks_and_keeps_status_after_a_restart(tmp_path, pack
         await type_text(pilot, str(size))
         await pilot.press("enter", "down", "d")
         await pilot.pause()
-        assert statuses(app) == ["not started", "correct", "correct", "not started", "not started"]
-        assert "2 of 6 points" in str(app.screen.query_one("#sheet-title").render())
+        assert statuses(app) == ["not started", "correct", "correct"] + ["not started"] * 3
+        assert "2 of 7 points" in str(app.screen.query_one("#sheet-title").render())
     app = make(tmp_path, pack)  # a restart: the progress file is read back
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.pause()
-        assert statuses(app) == ["not started", "correct", "correct", "not started", "not started"]
+        assert statuses(app) == ["not started", "correct", "correct"] + ["not started"] * 3
 
 
 async def test_enter_opens_the_conv_lab_preloaded_and_its_answer_is_saved(tmp_path, pack):
@@ -207,7 +215,7 @@ async def test_enter_on_a_scratch_task_fills_the_scratch_lab(tmp_path, pack):
     app = make(tmp_path, pack)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.press("down", "down", "down", "down", "down", "enter")
         await pilot.pause()
         assert app.current_mode == "scratch_lab"
         values = [
@@ -227,3 +235,17 @@ async def test_enter_on_an_explain_task_sets_the_controls(tmp_path, pack):
         assert screen.query_one("#method", Select).value == "saliency"
         assert screen.query_one("#image-choice", Select).value == "chelsea"
         assert screen.query_one("#target", Input).value == "285"
+
+
+async def test_enter_on_a_dataset_task_shows_its_split(tmp_path, pack):
+    app = make(tmp_path, pack)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.pause()
+        assert app.current_mode == "dataset"
+        assert (app.screen.dataset_name, app.screen.split, app.screen.per_class) == (
+            "shapes",
+            "test",
+            4,
+        )
