@@ -41,6 +41,7 @@ class SheetScreen(WorkspaceScreen):
     def __init__(self) -> None:
         super().__init__()
         self.pack: Pack | None = None
+        self.progress: dict[str, dict] = {}  # task id → saved answer and status
         self.solved: dict[str, object] = {}  # task id → SolvedTask, solved on first check
 
     def compose_body(self) -> ComposeResult:
@@ -81,6 +82,7 @@ class SheetScreen(WorkspaceScreen):
             self.set_status(str(error), error=True)
             return
         self.pack, self.solved = pack, {}
+        self.sub_title = f"course pack {pack.name}"
         self.query_one("#course-row").display = False
         self.query_one("#answer-row").display = True
         self.refresh_tasks()
@@ -99,7 +101,7 @@ class SheetScreen(WorkspaceScreen):
     def refresh_tasks(self) -> None:
         if self.pack is None:
             return
-        progress = load_progress(self.pack)
+        progress = self.progress = load_progress(self.pack)
         table = self.query_one("#sheet-tasks", DataTable)
         row = table.cursor_row
         table.clear()
@@ -143,6 +145,8 @@ class SheetScreen(WorkspaceScreen):
         self.query_one("#sheet-task", Static).update(
             f"[b]{escape(task.id)}[/b] · {escape(text)}\n[dim]{how}[/dim]"
         )
+        saved = self.progress.get(task.id, {}).get("answer", "")
+        self.query_one("#sheet-answer", Input).value = "" if saved == "done" else str(saved)
 
     @on(DataTable.RowHighlighted, "#sheet-tasks")
     def _highlighted(self) -> None:

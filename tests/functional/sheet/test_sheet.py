@@ -125,6 +125,8 @@ async def test_sheet_lists_tasks_and_keeps_status_after_a_restart(tmp_path, pack
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.pause()
         assert statuses(app) == ["not started", "correct", "correct"] + ["not started"] * 3
+        await pilot.press("down")
+        assert app.screen.query_one("#sheet-answer", Input).value == str(size)
 
 
 async def test_enter_opens_the_conv_lab_preloaded_and_its_answer_is_saved(tmp_path, pack):
