@@ -92,7 +92,7 @@ WORKSPACES: tuple[Workspace, ...] = (
         "8",
         "Course sheet",
         "A course pack's tasks, points and your progress; Enter opens a task",
-        "any",
+        "any sheet",
         "screens.sheet.screen",
         "SheetScreen",
     ),

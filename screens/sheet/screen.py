@@ -82,7 +82,6 @@ class SheetScreen(WorkspaceScreen):
             self.set_status(str(error), error=True)
             return
         self.pack, self.solved = pack, {}
-        self.sub_title = f"course pack {pack.name}"
         self.query_one("#course-row").display = False
         self.query_one("#answer-row").display = True
         self.refresh_tasks()
