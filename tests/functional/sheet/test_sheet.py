@@ -251,3 +251,19 @@ async def test_enter_on_a_dataset_task_shows_its_split(tmp_path, pack):
             "test",
             4,
         )
+
+
+async def test_the_palette_opens_a_builtin_course(tmp_path, pack):
+    from textual.command import CommandPalette
+
+    app = make_app(AppConfig(runs_dir=tmp_path / "runs"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Open course b-shapes")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.current_mode == "sheet"
+        assert "Shapes, parameters" in str(app.screen.query_one("#sheet-title").render())
