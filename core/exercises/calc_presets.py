@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.arch.shapes import solve
+from core.arch.solver import solve
 from core.models.zoo import PRESETS
 
 
