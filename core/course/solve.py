@@ -19,6 +19,7 @@ from core.course.train_target import has_target, run_verdict, target_text
 from core.errors import UserError
 
 CORRECT, WRONG, NOT_ANSWERED = "correct", "wrong", "not answered"
+BLANK = "?"  # a calc value given as "?" is solved for
 CALC_FIELDS = {"in": "in_size", "out": "out_size", "kernel": "kernel", "stride": "stride"}
 CALC_FIELDS["padding"] = "padding"
 SUMMARY_TOTALS = ("total_params", "trainable_params", "total_macs", "output_shape")
@@ -137,16 +138,27 @@ def _conv(task: Task) -> SolvedTask:
 
 
 def calc_solved(options: dict[str, Any]):
-    """`cnn-tui calc`'s solution for its options (CLI names: in, out, …): shared by the CLI."""
-    from core.arch.shapes import ShapeError, solve
+    """`cnn-tui calc`'s solution for its options (CLI names: in, out, …): shared by the CLI.
 
+    A value "?" is solved for; a pooling layer's missing padding is PyTorch's default 0; a
+    transposed layer's missing output_padding is solved when the output is given."""
+    from core.arch.shapes import ShapeError
+    from core.arch.solver import solve
+
+    options = dict(options)
+    if options.get("pool") and options.get("padding") is None:
+        options["padding"] = 0  # PyTorch's default for pooling layers
     for name in ("in", "out", "kernel", "stride", "padding", "dilation", "output_padding"):
         value = options.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ShapeError(f"{name} must be a whole number, not {value!r}.")
+        if value == BLANK:
+            options[name] = None
+        elif value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ShapeError(
+                f"{name} must be a whole number (or {BLANK} to solve it), not {value!r}."
+            )
     if options.get("transposed") and options.get("pool"):
         raise ShapeError("A layer is --transposed or --pool, not both.")
-    if options.get("output_padding") and not options.get("transposed"):
+    if options.get("output_padding") is not None and not options.get("transposed"):
         raise ShapeError("--output-padding only applies to --transposed layers.")
     if options.get("ceil_mode") and not options.get("pool"):
         raise ShapeError("--ceil-mode only applies to --pool layers.")
@@ -157,7 +169,7 @@ def calc_solved(options: dict[str, Any]):
         dilation=options.get("dilation") or 1,
         kind=kind,
         ceil_mode=bool(options.get("ceil_mode")),
-        output_padding=options.get("output_padding") or 0,
+        output_padding=options.get("output_padding"),
     )
     if not solved.solutions:
         raise ShapeError(f"{solved.note} Check the values, or leave a different one blank.")
