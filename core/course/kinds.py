@@ -82,7 +82,7 @@ KINDS: dict[str, Kind] = {
             "summary",
             "summary",
             "calculators",
-            ("spec", "preset", "input", "answer_for"),
+            ("spec", "preset", "input", "arch_args", "answer_for"),
             positional=("spec",),
             checked=True,
         ),
@@ -92,6 +92,8 @@ KINDS: dict[str, Kind] = {
             "train",
             (
                 "preset",
+                "arch",
+                "arch_args",
                 "dataset",
                 "epochs",
                 "batch_size",

@@ -139,6 +139,8 @@ def field_sum(table: LayerTable) -> str | None:
         return None
     terms, jump = [], 1
     for step in table.steps[: rows[-1] + 1]:
+        if step is None:  # a residual block or resampling: no single chain of windows
+            return None
         layer = step[0].layer
         if step[0].adaptive:
             return None

@@ -85,7 +85,7 @@ def _ls(args, folder: Path) -> int:
         _console().print(f"No runs in {folder}. Start one with `cnn-tui train --preset lenet5`.")
         return 0
     table = Table(title=f"Runs in {folder} (accuracies in %)", box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("id", "preset", "state"):
+    for column in ("id", "network", "state"):
         table.add_column(column, no_wrap=True)
     table.add_column("data", overflow="ellipsis")
     for column in ("epochs", "train", "val", "test"):
@@ -126,8 +126,14 @@ def _show(args, folder: Path) -> int:
         return 0
     console = _console()
     console.print(f"[b]{run_dir.name}[/b]  {summary.state}: {summary.message}")
+    console.print(_architecture_text(run_dir, config, summary), highlight=False, markup=False)
+    hidden = ("arch", "arch_name", "arch_file", "arch_class", "arch_args", "arch_sha256")
     console.print(
-        ", ".join(f"{key}={value}" for key, value in config.items() if value is not None),
+        ", ".join(
+            f"{key}={value}"
+            for key, value in config.items()
+            if value is not None and key not in hidden
+        ),
         highlight=False,
     )
     if not epochs:
@@ -160,6 +166,23 @@ def _show(args, folder: Path) -> int:
         )
     console.print(table)
     return 0
+
+
+def _architecture_text(run_dir: Path, config: dict, summary) -> str:
+    """The run's network: its name, parameter count and definition (SPEC or copied file)."""
+    params = "" if summary.parameters is None else f", {summary.parameters:,} parameters"
+    if config.get("arch_file"):
+        klass = f", class {config['arch_class']}" if config.get("arch_class") else ""
+        args = f", arguments {json.dumps(config['arch_args'])}" if config.get("arch_args") else ""
+        digest = str(config.get("arch_sha256") or "")[:12]
+        return (
+            f"architecture: {summary.preset} (Python file{params}), built from "
+            f"{run_dir / config['arch_file']}{klass}{args} (sha256 {digest}…)"
+        )
+    if config.get("arch"):
+        spec = " ".join(str(config["arch"]).split())
+        return f"architecture: {summary.preset} (SPEC{params}): {spec}"
+    return f"architecture: preset {config.get('preset')}{params}"
 
 
 def _stop(args, folder: Path) -> int:
