@@ -43,7 +43,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     export = action(
         "export",
-        "write a CSV of epoch metrics and/or a PNG of the curves "
+        "write a CSV of epoch metrics and/or a PNG of the curves, with per-class accuracy "
+        "(ID-classes.csv) and confusion matrices (ID-confusion.png) "
         "(both when neither flag is given; several ids are overlaid)",
         "+",
         True,
@@ -227,7 +228,7 @@ def _resume(args, folder: Path) -> int:
 
 def _export(args, folder: Path) -> int:
     from core.runs.events import epoch_events
-    from core.runs.export import load_export_run, write_csv, write_png
+    from core.runs.export import load_export_run, write_class_files, write_csv, write_png
     from core.runs.store import resolve_run
 
     runs = [load_export_run(resolve_run(folder, run_id)) for run_id in args.ids]
@@ -242,6 +243,7 @@ def _export(args, folder: Path) -> int:
         written.append(str(write_csv(runs, out / f"{stem}.csv")))
     if want_png:
         written.append(str(write_png(runs, out / f"{stem}.png")))
+    written += [str(p) for p in write_class_files(runs, out, stem, want_csv, want_png)]
     if args.json:
         print(json.dumps({"files": written}))
     else:
