@@ -51,6 +51,7 @@ class TrainConfig:
     device: str = "auto"  # "auto" (cuda when available) | "cpu" | "cuda"
     pipeline: str = "fast"  # "fast" (on-device batches) | "reference" (torchvision DataLoader)
     weights_file: str | None = None  # ImageNet weights for resnet18-transfer; None = hub cache
+    freeze_bn: bool = False  # resnet18-transfer: frozen layers' BatchNorm stays in eval mode
     train_size: int | None = None  # cap (CIFAR-10) or count (Shapes-10) of training images
     test_size: int | None = None  # cap (CIFAR-10) or count (Shapes-10) of test images
 
@@ -126,6 +127,11 @@ class TrainConfig:
             raise TrainConfigError("Early stopping watches the validation loss: add --val-split.")
         if self.resize is not None and not 16 <= self.resize <= 512:
             raise TrainConfigError(f"Resize must be between 16 and 512 pixels, not {self.resize}.")
+        if self.freeze_bn and get_preset(self.preset).spec is not None:
+            raise TrainConfigError(
+                "--freeze-bn keeps the frozen layers' BatchNorm of resnet18-transfer in eval "
+                f"mode; {self.preset} has no frozen layers. Drop --freeze-bn."
+            )
         for label, size in (("train size", self.train_size), ("test size", self.test_size)):
             if size is not None:
                 _positive_int(label, size)

@@ -72,7 +72,10 @@ class TrainState:
         self.splits = load_splits(config)
         classes = len(self.splits.dataset.classes)
         self.model = build_model(
-            config.preset, num_classes=classes, weights_file=config.weights_file
+            config.preset,
+            num_classes=classes,
+            weights_file=config.weights_file,
+            freeze_bn=config.freeze_bn,
         ).to(self.device, memory_format=model_memory_format(self.device))
         common = dict(
             batch_size=config.batch_size,

@@ -58,6 +58,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         dest="weights_file",
         help="ImageNet ResNet-18 weights file (default: the torch hub cache)",
     )
+    add(
+        "--freeze-bn",
+        action="store_true",
+        default=None,
+        help="resnet18-transfer: keep the frozen layers' BatchNorm in eval mode (default: "
+        "their running statistics update in train mode, as in the exercise)",
+    )
     add("--train-size", type=int, metavar="N", help="use only N training images")
     add("--test-size", type=int, metavar="N", help="use only N test images")
     add("--seed", type=int, default=0, help="random seed (default: %(default)s)")
@@ -144,6 +151,7 @@ def config_from_args(args: argparse.Namespace):
             "schedule",
             "resize",
             "weights_file",
+            "freeze_bn",
             "train_size",
             "test_size",
             "seed",
