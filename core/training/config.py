@@ -52,6 +52,7 @@ class TrainConfig:
     pipeline: str = "fast"  # "fast" (on-device batches) | "reference" (torchvision DataLoader)
     weights_file: str | None = None  # ImageNet weights for resnet18-transfer; None = hub cache
     freeze_bn: bool = False  # resnet18-transfer: frozen layers' BatchNorm stays in eval mode
+    tensorboard_dir: str | None = None  # also mirror the events into TensorBoard files there
     train_size: int | None = None  # cap (CIFAR-10) or count (Shapes-10) of training images
     test_size: int | None = None  # cap (CIFAR-10) or count (Shapes-10) of test images
 

@@ -108,6 +108,7 @@ TEXT_FIELDS = (
     TextField("test_size", "test images", _optional_int, "empty = all"),
     TextField("resize", "resize to (pixels)", _optional_int, "empty = 32"),
     TextField("data_dir", "data folder", _optional_text, "empty = $CNN_TUI_DATA or the cache"),
+    TextField("tensorboard_dir", "TensorBoard folder", _optional_text, "empty = off"),
 )
 """Free-text fields, in form order."""
 

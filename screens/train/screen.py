@@ -65,6 +65,7 @@ FORM_ORDER = (
     "early_stop",
     "eval_every",
     "seed",
+    "tensorboard_dir",
     "device",
     "pipeline",
     "launcher",

@@ -52,6 +52,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     export.add_argument("--png", action="store_true", help="write the PNG (accuracy and loss)")
     export.add_argument("--csv", action="store_true", help="write the CSV")
     export.add_argument("--out", metavar="DIR", default=".", help="folder to write into")
+    export.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        help="write TensorBoard event files, one sub-folder per run, into DIR "
+        "(alone: no CSV or PNG; needs pip install 'cnn-tui[tensorboard]')",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -235,7 +241,13 @@ def _export(args, folder: Path) -> int:
     empty = [run.id for run in runs if not epoch_events(run.events)]
     if empty:
         raise UserError(f"No finished epoch yet in {', '.join(empty)}: nothing to export.")
-    want_csv, want_png = args.csv or not args.png, args.png or not args.csv
+    tensorboard = getattr(args, "tensorboard", None)
+    plain = not (args.csv or args.png or tensorboard)  # no flag: CSV and PNG
+    want_csv, want_png = args.csv or plain, args.png or plain
+    if tensorboard:
+        from core.runs.tensorboard import export_tensorboard, summary_writer_class
+
+        summary_writer_class()  # a missing tensorboardX is said before anything is written
     stem = runs[0].id if len(runs) == 1 else f"runs-{time.strftime('%Y%m%d-%H%M%S')}"
     out = Path(args.out)
     written = []
@@ -243,7 +255,13 @@ def _export(args, folder: Path) -> int:
         written.append(str(write_csv(runs, out / f"{stem}.csv")))
     if want_png:
         written.append(str(write_png(runs, out / f"{stem}.png")))
-    written += [str(p) for p in write_class_files(runs, out, stem, want_csv, want_png)]
+    if want_csv or want_png:
+        written += [str(p) for p in write_class_files(runs, out, stem, want_csv, want_png)]
+    if tensorboard:
+        for run in runs:
+            written.append(
+                str(export_tensorboard(run.id, run.config, run.events, Path(tensorboard)))
+            )
     if args.json:
         print(json.dumps({"files": written}))
     else:
