@@ -35,7 +35,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     action("ls", "list runs with their status and accuracies", None, True)
     action("show", "one run: configuration, status and per-epoch metrics", "1", True)
     action("stop", "ask a running run to checkpoint and stop", "1", False)
-    resume = action("resume", "continue a stopped or died run from its last checkpoint", "1", False)
+    resume = action(
+        "resume", "continue a stopped, failed or died run from its last checkpoint", "1", False
+    )
     resume.add_argument(
         "--foreground",
         action="store_true",
@@ -194,38 +196,24 @@ def _stop(args, folder: Path) -> int:
 
 
 def _resume(args, folder: Path) -> int:
-    from core.cluster.launch import relaunch
     from core.cluster.local import record_foreground
-    from core.cluster.states import LIVE_STATES
-    from core.cluster.status import run_status
+    from core.cluster.resume import check_resumable, resume_run
     from core.runs.store import clear_stop, read_json, resolve_run
-    from core.training.config import TrainConfig
-    from core.training.setup import preflight
 
     run_dir = resolve_run(folder, args.id)
-    state = run_status(run_dir).state
-    if state in LIVE_STATES:
-        raise UserError(
-            f"Run {run_dir.name} is {state}: its worker may still be alive. "
-            f"Stop it first with `cnn-tui runs stop {run_dir.name}`."
-        )
-    if state == "finished":
-        raise UserError(f"Run {run_dir.name} has finished; start a new run to train more.")
-    from core.cluster.slurm import launch_record
-
-    saved = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
     if args.foreground:
+        from core.training.config import TrainConfig
+        from core.training.setup import preflight
         from tui.commands._train_progress import train_foreground
 
-        config = preflight(saved)
+        check_resumable(run_dir)
+        config = preflight(TrainConfig.from_dict(read_json(run_dir / "config.json") or {}))
         clear_stop(run_dir)
         record_foreground(run_dir)
         end = train_foreground(run_dir, config)
         return 1 if end["status"] == "failed" else 0
-    on_slurm = launch_record(run_dir) is not None
-    preflight(saved.with_changes(device="cpu") if on_slurm else saved)  # Slurm: GPU on the node
-    launch = relaunch(run_dir)
-    if on_slurm:
+    launch = resume_run(run_dir)
+    if launch.get("launcher") == "slurm":
         _console().print(f"Resubmitted {run_dir.name} to Slurm as job {launch['job_id']}.")
     else:
         _console().print(f"Resumed {run_dir.name} in the background (pid {launch['pid']}).")
