@@ -36,7 +36,8 @@ def launch_run(
     writes nothing."""
     from core.training.setup import preflight
 
-    preflight(config if launcher == "local" else config.with_changes(device="cpu"))
+    checked = preflight(config if launcher == "local" else config.with_changes(device="cpu"))
+    config = config.with_changes(tensorboard_dir=checked.tensorboard_dir)  # made absolute
     run_dir = create_run(runs_dir, config.to_dict(), name=name)
     try:
         where = start_worker(launcher, run_dir, slurm)

@@ -17,7 +17,7 @@ from typing import Any
 
 from core.runs.store import write_json_atomic
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where `python -m core.…` resolves
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # where `python -m core.…` resolves
 
 
 def spawn_detached(

@@ -116,8 +116,9 @@ KINDS: dict[str, Kind] = {
                 "seed",
                 "device",
                 "pipeline",
+                "freeze_bn",
             ),
-            flags=("nesterov",),
+            flags=("nesterov", "freeze_bn"),
         ),  # fmt: skip
         Kind(
             "explain",
@@ -167,6 +168,7 @@ OUTPUT_ONLY: dict[str, tuple[str, ...]] = {
     "train": (
         "data_dir", "runs_dir", "name", "detach", "json", "launcher", "settings", "partition",
         "gpus", "gres", "cpus", "mem", "time", "account", "qos", "activate", "sbatch", "script",
+        "tensorboard", "no_requeue",
     ),
     "explain": ("out", "show", "list_layers", "data_dir", "json"),
     "dataset": ("out", "data_dir", "json"),

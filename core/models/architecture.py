@@ -50,14 +50,23 @@ class Architecture:
             self.kind == "preset" and get_preset(self.preset).spec is not None
         )
 
-    def build(self, num_classes: int = 10, *, pretrained: bool = False, weights_file=None):
-        """The network as an nn.Module (imports torch)."""
+    def build(
+        self,
+        num_classes: int = 10,
+        *,
+        pretrained: bool = False,
+        weights_file=None,
+        freeze_bn: bool = False,
+    ):
+        """The network as an nn.Module (imports torch). `freeze_bn` only concerns presets with
+        frozen layers (resnet18-transfer)."""
         if self.kind == "preset":
             return build_model(
                 self.preset,
                 num_classes=num_classes,
                 weights_file=weights_file,
                 pretrained=pretrained,
+                freeze_bn=freeze_bn,
             )
         if self.kind == "spec":
             from core.arch.spec import build_module

@@ -53,6 +53,8 @@ class TrainConfig:
     device: str = "auto"  # "auto" (cuda when available) | "cpu" | "cuda"
     pipeline: str = "fast"  # "fast" (on-device batches) | "reference" (torchvision DataLoader)
     weights_file: str | None = None  # ImageNet weights for resnet18-transfer; None = hub cache
+    freeze_bn: bool = False  # resnet18-transfer: frozen layers' BatchNorm stays in eval mode
+    tensorboard_dir: str | None = None  # also mirror the events into TensorBoard files there
     train_size: int | None = None  # cap (CIFAR-10) or count (Shapes-10) of training images
     test_size: int | None = None  # cap (CIFAR-10) or count (Shapes-10) of test images
     arch: str | None = None  # SPEC of the network; None = the preset's (or arch_file)
@@ -148,6 +150,13 @@ class TrainConfig:
             raise TrainConfigError("Early stopping watches the validation loss: add --val-split.")
         if self.resize is not None and not 16 <= self.resize <= 512:
             raise TrainConfigError(f"Resize must be between 16 and 512 pixels, not {self.resize}.")
+        if self.freeze_bn and (
+            self.custom or self.preset is None or get_preset(self.preset).spec is not None
+        ):
+            raise TrainConfigError(
+                "--freeze-bn keeps the frozen layers' BatchNorm of resnet18-transfer in eval "
+                f"mode; {self.model_name} has no frozen layers. Drop --freeze-bn."
+            )
         for label, size in (("train size", self.train_size), ("test size", self.test_size)):
             if size is not None:
                 _positive_int(label, size)

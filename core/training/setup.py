@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -90,7 +91,8 @@ def check_architecture(config: TrainConfig, run_dir=None) -> int:
 
 
 def preflight(config: TrainConfig) -> TrainConfig:
-    """Every check that can fail before a run folder exists: settings, device, data, weights."""
+    """Every check that can fail before a run folder exists: settings, device, data, weights,
+    and tensorboardX when the run mirrors to TensorBoard."""
     from core.data.datasets import cifar10_present, load_dataset
     from core.models.zoo import get_preset
 
@@ -103,4 +105,10 @@ def preflight(config: TrainConfig) -> TrainConfig:
         from core.models.weights import resnet18_imagenet_state_dict
 
         resnet18_imagenet_state_dict(config.weights_file)
+    if config.tensorboard_dir:
+        from core.runs.tensorboard import summary_writer_class
+
+        summary_writer_class()  # raises TensorBoardMissing with the install command
+        folder = Path(config.tensorboard_dir).expanduser().resolve()  # the worker's cwd differs
+        config = config.with_changes(tensorboard_dir=str(folder))
     return config

@@ -74,7 +74,10 @@ class TrainState:
         self.architecture = from_config(config.to_dict(), run_dir)
         self.arch_record = arch_record(config.to_dict(), run_dir)  # what checkpoints prove
         self.model = self.architecture.build(
-            classes, pretrained=True, weights_file=config.weights_file
+            classes,
+            pretrained=True,
+            weights_file=config.weights_file,
+            freeze_bn=config.freeze_bn,
         ).to(self.device, memory_format=model_memory_format(self.device))
         common = dict(
             batch_size=config.batch_size,

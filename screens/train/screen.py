@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from screens.train.form import (
     AUGMENTATIONS,
     CHOICE_FIELDS,
+    FLAGS,
     LAUNCHERS,
     NORMALIZATION_TITLES,
     TEXT_FIELDS,
@@ -59,10 +60,12 @@ FORM_ORDER = (
     "augment",
     "normalize",
     "resize",
+    "freeze_bn",
     "val_split",
     "early_stop",
     "eval_every",
     "seed",
+    "tensorboard_dir",
     "device",
     "pipeline",
     "launcher",
@@ -150,6 +153,9 @@ class TrainScreen(WorkspaceScreen):
             yield Label("augmentation", classes="form-label")
             for name in AUGMENTATIONS:
                 yield Checkbox(name, id=f"f-{name}")
+        elif key == "freeze_bn":
+            yield Label("freeze BatchNorm", classes="form-label")
+            yield Checkbox("frozen layers in eval mode", id="f-freeze_bn")
         else:
             yield Label("Nesterov", classes="form-label")
             yield Checkbox("on", id="f-nesterov")
@@ -224,7 +230,7 @@ class TrainScreen(WorkspaceScreen):
 
     def values(self) -> dict[str, Any]:
         keys = (
-            [f.key for f in TEXT_FIELDS] + list(CHOICE_FIELDS) + list(AUGMENTATIONS) + ["nesterov"]
+            [f.key for f in TEXT_FIELDS] + list(CHOICE_FIELDS) + list(AUGMENTATIONS) + list(FLAGS)
         )
         return {key: self.query_one(f"#f-{key}").value for key in keys}
 
@@ -246,6 +252,7 @@ class TrainScreen(WorkspaceScreen):
         self.query_one("#row-betas").display = not sgd
         self.query_one("#row-momentum").display = sgd
         self.query_one("#row-nesterov").display = sgd
+        self.query_one("#row-freeze_bn").display = values["preset"] == "resnet18-transfer"
         self.query_one("#launch", Button).disabled = self.parsed.config is None or self.launching
         self.refresh_bindings()
 

@@ -75,6 +75,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         dest="weights_file",
         help="ImageNet ResNet-18 weights file (default: the torch hub cache)",
     )
+    add(
+        "--freeze-bn",
+        action="store_true",
+        default=None,
+        help="resnet18-transfer: keep the frozen layers' BatchNorm in eval mode (default: "
+        "their running statistics update in train mode, as in the exercise)",
+    )
+    add(
+        "--tensorboard",
+        metavar="DIR",
+        dest="tensorboard_dir",
+        help="also write TensorBoard event files into DIR/<run> as the run trains "
+        "(needs pip install 'cnn-tui[tensorboard]')",
+    )
     add("--train-size", type=int, metavar="N", help="use only N training images")
     add("--test-size", type=int, metavar="N", help="use only N test images")
     add("--seed", type=int, default=0, help="random seed (default: %(default)s)")
@@ -168,6 +182,8 @@ def unchecked_config(args: argparse.Namespace):
             "schedule",
             "resize",
             "weights_file",
+            "freeze_bn",
+            "tensorboard_dir",
             "train_size",
             "test_size",
             "seed",
