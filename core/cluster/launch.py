@@ -49,7 +49,11 @@ def launch_run(
 
 def relaunch(run_dir: Path | str) -> dict[str, Any]:
     """Start a stopped or died run again the way it was launched (its Slurm job resubmitted,
-    else a fresh local worker); it continues from its last checkpoint. Returns launch.json."""
+    else a fresh local worker); it continues from its last checkpoint. Returns launch.json.
+    A checkpoint that is not tensors and plain values raises UnsafeCheckpointError first."""
+    from core.training.checkpoint import check_run
+
+    check_run(Path(run_dir))
     if launch_record(Path(run_dir)) is not None:
         return resubmit(run_dir)
     clear_stop(run_dir)
