@@ -50,7 +50,8 @@ def launch_run(
 
 def relaunch(run_dir: Path | str) -> dict[str, Any]:
     """Start a stopped or died run again the way it was launched (its Slurm job resubmitted,
-    else a fresh local worker); it continues from its last checkpoint. Returns launch.json."""
+    else a fresh local worker); it continues from its last checkpoint. Returns launch.json.
+    Callers check first (`core.cluster.resume.resume_run`)."""
     if launch_record(Path(run_dir)) is not None:
         return resubmit(run_dir)
     clear_stop(run_dir)

@@ -16,7 +16,9 @@ from core.runs.store import read_json
 
 
 def check_resumable(run_dir: Path):
-    """The run's TrainConfig after the checks, or UserError saying why it cannot resume."""
+    """The run's TrainConfig after the checks, or UserError saying why it cannot resume (an
+    unsafe checkpoint is refused here, before any worker starts)."""
+    from core.training.checkpoint import check_run
     from core.training.config import TrainConfig
     from core.training.setup import preflight
 
@@ -28,6 +30,7 @@ def check_resumable(run_dir: Path):
         )
     if state == "finished":
         raise UserError(f"Run {run_dir.name} has finished; start a new run to train more.")
+    check_run(run_dir)
     saved = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
     on_slurm = launch_record(run_dir) is not None
     return preflight(

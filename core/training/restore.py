@@ -12,16 +12,14 @@ from pathlib import Path
 
 from core.data.datasets import CIFAR10_CLASSES
 from core.data.images import Preprocess
-from core.errors import UserError
 from core.models.architecture import from_config, verify_record
 from core.models.loaded import LoadedModel, prepare
+from core.training.checkpoint import CheckpointError, UnsafeCheckpointError
+
+__all__ = ["CheckpointError", "UnsafeCheckpointError", "load_run_model", "run_checkpoint"]
 
 DATASET_IMAGE_SIZE = 32
 """Side of CIFAR-10 / Shapes-10 images: a run's input size unless it trained with `resize`."""
-
-
-class CheckpointError(UserError):
-    """A run that has no usable checkpoint."""
 
 
 def resolve_run_dir(ref: str, runs_dir: str | os.PathLike[str]) -> Path:
@@ -48,8 +46,9 @@ def run_checkpoint(run_dir: Path) -> Path | None:
 
 
 def load_run_model(ref: str, runs_dir: str | os.PathLike[str]) -> LoadedModel:
-    """The trained network of a run (`run_checkpoint`)."""
-    import torch
+    """The trained network of a run (`run_checkpoint`), read with `weights_only=True`: a
+    checkpoint holding anything but tensors and plain values raises UnsafeCheckpointError."""
+    from core.training import checkpoint as checkpoints
 
     run_dir = resolve_run_dir(ref, runs_dir)
     checkpoint_path = run_checkpoint(run_dir)
@@ -58,7 +57,7 @@ def load_run_model(ref: str, runs_dir: str | os.PathLike[str]) -> LoadedModel:
             f"Run {run_dir.name} has no checkpoints/best.pt or last.pt yet: "
             "wait for its first epoch to finish, or pick another run."
         )
-    checkpoint = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
+    checkpoint = checkpoints.load(checkpoint_path)
     config = dict(json.loads((run_dir / "config.json").read_text(encoding="utf-8")))
     config.update(checkpoint.get("config") or {})
     classes = _run_classes(run_dir, checkpoint, config)

@@ -120,7 +120,8 @@ class TrainState:
         return self.run_dir / "checkpoints" if self.run_dir else None
 
     def restore(self) -> bool:
-        """Continue from checkpoints/last.pt when there is one; True when resumed."""
+        """Continue from checkpoints/last.pt when there is one; True when resumed. An unsafe
+        last.pt raises UnsafeCheckpointError (nothing in it runs)."""
         folder = self.checkpoint_dir()
         if folder is None or not (folder / checkpoint.LAST).is_file():
             return False

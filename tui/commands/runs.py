@@ -10,7 +10,7 @@ from pathlib import Path
 from core.errors import UserError
 
 NAME = "runs"
-HELP = "list, inspect, stop, resume and export training runs"
+HELP = "list, inspect, stop, resume, export and trust training runs"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -60,13 +60,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="write TensorBoard event files, one sub-folder per run, into DIR "
         "(alone: no CSV or PNG; needs pip install 'cnn-tui[tensorboard]')",
     )
+    action(
+        "trust",
+        "convert the checkpoints of a run YOU trained (older format) to the safe format; this "
+        "unpickles them fully, so never use it on a file someone else could have written",
+        "1",
+        False,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from core.paths import runs_dir
 
     folder = runs_dir(getattr(args, "runs_dir", None))
-    handler = {"ls": _ls, "show": _show, "stop": _stop, "resume": _resume, "export": _export}
+    handler = {
+        "ls": _ls,
+        "show": _show,
+        "stop": _stop,
+        "resume": _resume,
+        "export": _export,
+        "trust": _trust,
+    }
     return handler[args.runs_action](args, folder)
 
 
@@ -130,8 +144,10 @@ def _show(args, folder: Path) -> int:
     summary = summarize_run(run_dir)
     config = read_json(run_dir / "config.json") or {}
     epochs = epoch_events(read_events(run_dir))
+    checkpoints = _checkpoint_report(run_dir)
     if args.json:
-        print(json.dumps({**summary.to_dict(), "config": config, "epochs": epochs}))
+        payload = {**summary.to_dict(), "config": config, "epochs": epochs}
+        print(json.dumps({**payload, "checkpoints": checkpoints}))
         return 0
     console = _console()
     console.print(f"[b]{run_dir.name}[/b]  {summary.state}: {summary.message}")
@@ -145,6 +161,11 @@ def _show(args, folder: Path) -> int:
         ),
         highlight=False,
     )
+    for name, verdict in checkpoints.items():
+        if verdict == "ok":
+            console.print(f"checkpoints/{name}: ok", highlight=False)
+        else:
+            console.print(f"[red]checkpoints/{name} refused:[/red] {verdict}", highlight=False)
     if not epochs:
         console.print("No finished epoch yet.")
         return 0
@@ -192,6 +213,36 @@ def _architecture_text(run_dir: Path, config: dict, summary) -> str:
         spec = " ".join(str(config["arch"]).split())
         return f"architecture: {summary.preset} (SPEC{params}): {spec}"
     return f"architecture: preset {config.get('preset')}{params}"
+
+
+def _checkpoint_report(run_dir: Path) -> dict[str, str]:
+    """{file name: "ok" or why it is refused} for the run's checkpoints, read safely."""
+    from core.training.checkpoint import CheckpointError, check, run_checkpoints
+
+    report = {}
+    for path in run_checkpoints(run_dir):
+        try:
+            check(path)
+            report[path.name] = "ok"
+        except CheckpointError as error:
+            report[path.name] = str(error)
+    return report
+
+
+def _trust(args, folder: Path) -> int:
+    from core.runs.store import resolve_run
+    from core.training.checkpoint import convert_trusted, run_checkpoints
+
+    run_dir = resolve_run(folder, args.id)
+    paths = run_checkpoints(run_dir)
+    if not paths:
+        raise UserError(f"Run {run_dir.name} has no checkpoints to convert.")
+    console = _console()
+    for path in paths:
+        converted = convert_trusted(path)
+        verdict = "converted to the safe format" if converted else "already in the safe format"
+        console.print(f"{run_dir.name}/checkpoints/{path.name}: {verdict}.", highlight=False)
+    return 0
 
 
 def _stop(args, folder: Path) -> int:
