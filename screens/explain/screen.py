@@ -108,7 +108,7 @@ class ExplainScreen(WorkspaceScreen):
             notice.display = False
         else:
             notice.update(
-                "256 colours: maps use an ordered grey ramp. For colour maps start "
+                "256 colours: nearest palette colours. For exact colours start "
                 "with [b]cnn-tui --truecolor[/b]."
             )
         self.query_one("#row2").display = False
