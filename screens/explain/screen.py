@@ -113,7 +113,7 @@ class ExplainScreen(WorkspaceScreen):
             )
         self.query_one("#row2").display = False
         self.query_one("#gallery-list").display = False
-        self.query_one("#model", Select).focus()
+        self.query_one("#run", Button).focus()
         self.list_layers(RESNET18, None)
 
     def on_resize(self, event: events.Resize) -> None:

@@ -121,7 +121,7 @@ class ScratchLabScreen(WorkspaceScreen):
 
         self.query_one("#scratch-code-text", Static).update(forward_code())
         self.action_reload_runs()
-        self.query_one("#scratch-source", Select).focus()
+        self.query_one("#scratch-run", Button).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run_checks":
