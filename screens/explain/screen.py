@@ -109,12 +109,12 @@ class ExplainScreen(WorkspaceScreen):
             notice.display = False
         else:
             notice.update(
-                "256 colours: maps use an ordered grey ramp. For colour maps start "
+                "256 colours: nearest palette colours. For exact colours start "
                 "with [b]cnn-tui --truecolor[/b]."
             )
         self.query_one("#row2").display = False
         self.query_one("#gallery-list").display = False
-        self.query_one("#model", Select).focus()
+        self.query_one("#run", Button).focus()
         self.list_layers(RESNET18, None)
 
     def on_resize(self, event: events.Resize) -> None:

@@ -176,7 +176,7 @@ class TrainScreen(WorkspaceScreen):
         super().on_mount()
         self.query_one("#variant-banner", Static).display = False
         self.load_preset("lenet5")
-        self.query_one("#f-preset", Select).focus()
+        self.query_one("#f-epochs", Input).focus()
 
     def load_preset(self, name: str) -> None:
         """Fill the form with a preset's exercise defaults, keeping the dataset choice."""
