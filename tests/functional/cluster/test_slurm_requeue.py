@@ -26,7 +26,7 @@ SETTINGS = SlurmSettings(
     signal_seconds=45,  # Slurm checks limits every ~30 s: USR1 15-45 s in, the limit later
     max_requeues=8,
 )
-EPOCHS = 140  # ~0.5 s each on one CPU: more than one job's minute of training
+EPOCHS = 100  # ~0.5 s each on one CPU: longer than the 15-45 s before the first signal
 
 
 def test_run_requeues_itself_at_the_time_limit_and_finishes_every_epoch_once(
