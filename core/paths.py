@@ -59,3 +59,13 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
         return configured
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     return cache / "cnn-tui" / "data"
+
+
+def state_dir() -> Path:
+    """Per-user state (course progress, what the Monitor had marked), never in a shared runs
+    folder: $XDG_STATE_HOME/cnn-tui, else $XDG_CONFIG_HOME/cnn-tui, else
+    ~/.local/state/cnn-tui."""
+    for variable in ("XDG_STATE_HOME", "XDG_CONFIG_HOME"):
+        if os.environ.get(variable):
+            return Path(os.environ[variable]) / "cnn-tui"
+    return Path.home() / ".local" / "state" / "cnn-tui"

@@ -125,6 +125,10 @@ def merge_status(
         return _terminal(job, label, end)
     if state in PENDING_STATES:
         why = reason.strip(" ()") or "waiting for resources"
+        if end is not None:  # the run had ended: this job is its resubmission
+            return RunStatus(
+                "resuming", f"Slurm {label} pending: {why}; resumes from the last checkpoint."
+            )
         again = " (requeued)" if events and any(e["kind"] == "start" for e in events) else ""
         return RunStatus("pending", f"Slurm {label} pending{again}: {why}.")
     if end is not None:

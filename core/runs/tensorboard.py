@@ -2,7 +2,8 @@
 
 events.jsonl stays the source of truth; this is a one-way mirror through `tensorboardX` (an
 optional extra: `pip install 'cnn-tui[tensorboard]'`). Each run gets one sub-folder of the
-TensorBoard folder, named after the run (`lenet5_12-05-01`), holding:
+TensorBoard folder, named by the run's display name with its seconds (`lenet5_12-05-01`,
+`core.runs.names.folder_name`; a second run whose name clashes gets its full id), holding:
 
 - `step/loss`, `step/lr`, `step/images_per_s` by global step;
 - `epoch/<metric>` by epoch and `by_step/<metric>` by global step, for every epoch metric;
@@ -17,7 +18,6 @@ Accuracies are fractions 0..1, as in events.jsonl.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,13 +25,13 @@ from typing import Any
 from core.errors import UserError
 from core.runs.curves import EPOCH_METRICS
 from core.runs.events import epoch_events
+from core.runs.names import folder_name
 
 INSTALL_HINT = "pip install 'cnn-tui[tensorboard]'"
 MARKER = "cnn-tui-run.txt"  # in each run's sub-folder: the run id it mirrors
 EPOCH_EXTRAS = ("lr", "seconds", "images_per_s")
 SYSTEM_KEYS = ("gpu_memory_mb", "gpu_max_memory_mb", "gpu_utilization")
 NOT_HPARAMS = ("data_dir", "weights_file", "tensorboard_dir")  # paths, not settings
-_RUN_ID = re.compile(r"^\d{8}-(\d{2})(\d{2})(\d{2})-(.+)$")
 
 
 class TensorBoardMissing(UserError):
@@ -48,16 +48,6 @@ def summary_writer_class():
             "(or `pip install tensorboardX`), then try again."
         ) from None
     return SummaryWriter
-
-
-def folder_name(run_id: str) -> str:
-    """A run's sub-folder: its name and start time, `lenet5_12-05-01` for
-    `20261121-120501-lenet5` (ids of another shape are used as they are)."""
-    match = _RUN_ID.match(run_id)
-    if not match:
-        return run_id
-    hours, minutes, seconds, name = match.groups()
-    return f"{name}_{hours}-{minutes}-{seconds}"
 
 
 def run_folder(root: Path, run_id: str) -> Path:

@@ -93,13 +93,17 @@ def test_pending_shows_slurms_reason_and_requeue():
     fresh = merge_status(job("PENDING", "Priority", ""), "42", [], None, NOW)
     assert fresh.state == "pending" and "Priority" in fresh.message
     requeued = merge_status(
+        job("PENDING", "BeginTime", ""), "42", events("start", "epoch"), None, NOW
+    )
+    assert requeued.state == "pending" and "requeued" in requeued.message
+    resumed = merge_status(
         job("PENDING", "BeginTime", ""),
         "42",
         events("start", "epoch", "end", status="stopped"),
         None,
         NOW,
     )
-    assert requeued.state == "pending" and "requeued" in requeued.message
+    assert resumed.state == "resuming" and "BeginTime" in resumed.message
 
 
 def test_running_states_follow_the_heartbeat():
