@@ -54,7 +54,8 @@ class RunControls:
 
     def action_resume(self) -> None:
         """Stopped, failed or died runs alike, with `runs resume`'s checks: a finished or live
-        run gets a dialog saying why not, a resumable one asks first."""
+        run gets a dialog saying why not; a resumable one asks first, then the remaining checks
+        (data, device, weights, safe checkpoints) run before its worker starts."""
         from core.cluster.resume import refusal
 
         run = self.current
@@ -62,23 +63,6 @@ class RunControls:
         if why:
             self.app.push_screen(TextScreen(f"{run.id} cannot be resumed.\n\n{why}"))
             return
-        self.check_resume(run)
-
-    @work(thread=True, exclusive=True, group="control")
-    def check_resume(self, run: RunSnapshot) -> None:
-        """The CLI's checks off the UI thread (data, device, weights, safe checkpoints)."""
-        from core.cluster.resume import check_resumable
-        from core.errors import UserError
-
-        try:
-            check_resumable(run.path)
-        except UserError as error:
-            text = f"{run.id} cannot be resumed.\n\n{error}"
-            self.app.call_from_thread(self.app.push_screen, TextScreen(text))
-            return
-        self.app.call_from_thread(self.ask_resume, run)
-
-    def ask_resume(self, run: RunSnapshot) -> None:
         done = len(epoch_events(list(run.events)))
         first_line = (run.message or "").strip().splitlines()[:1]
         state = f"{run.state}: {first_line[0]}" if first_line else run.state
@@ -118,14 +102,16 @@ class RunControls:
 
     @work(thread=True, exclusive=True, group="control")
     def resume_run(self, run_dir: Path) -> None:
-        """Start a fresh worker on the run folder; it continues from checkpoints/last.pt."""
+        """Check as `runs resume` does, then start a fresh worker on the run folder; it
+        continues from checkpoints/last.pt (the run reads "resuming" until its start event)."""
         from core.cluster.resume import resume_run
         from core.errors import UserError
 
         try:
             resume_run(run_dir)
         except UserError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
+            text = f"{run_dir.name} cannot be resumed.\n\n{error}"
+            self.app.call_from_thread(self.app.push_screen, TextScreen(text))
             return
         self.app.call_from_thread(self.notify, f"Resuming {self.name_of(run_dir.name)}.")
         self.wake()

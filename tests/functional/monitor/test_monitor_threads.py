@@ -24,14 +24,23 @@ def cell(screen, run_id: str, column: str) -> str:
     return str(screen.query_one(RunsTable).get_cell(run_id, column))
 
 
-async def test_r_explains_why_a_finished_or_live_run_cannot_resume(tmp_path):
+async def test_r_explains_why_a_run_cannot_resume(tmp_path):
     finished = write_run(tmp_path, "done", "finished")
     live = write_run(tmp_path, "live", "running")
+    no_data = write_run(
+        tmp_path, "nodata", "stopped", dataset="cifar10", data_dir=str(tmp_path / "nowhere")
+    )
     launch = (live / "launch.json").read_text()
     app = monitor_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
-        await wait_for(pilot, lambda: len(screen.runs) == 2)
+        await wait_for(pilot, lambda: len(screen.runs) == 3)
+        cursor_to(screen, no_data.name)
+        await pilot.press("r", "y")  # the data check (as `runs resume`'s) follows the yes
+        await wait_for(pilot, lambda: isinstance(app.screen, TextScreen), 30)
+        assert "cannot be resumed" in app.screen.text and "nowhere" in app.screen.text
+        await pilot.press("escape")
+        assert screen.runs[no_data.name].state == "stopped"
         for run, why in ((finished, "has finished"), (live, "Stop it first")):
             cursor_to(screen, run.name)
             await pilot.press("r")
@@ -60,7 +69,7 @@ async def test_r_resumes_a_failed_run_which_shows_resuming_until_its_new_start(t
         await wait_for(pilot, lambda: len(screen.runs) == 1)
         assert cell(screen, run.name, "state") == "failed"
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30)
+        assert isinstance(app.screen, ConfirmScreen)
         question = app.screen.question
         assert "failed: CUDA out of memory." in question and "0/1 epochs done" in question
         await pilot.press("y")
