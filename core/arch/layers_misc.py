@@ -168,6 +168,11 @@ def _norm(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
                 f"`{layer}`: its input has {shape[0]} channels — use "
                 f"GroupNorm({groups if shape[0] % groups == 0 else 1}, {shape[0]})."
             )
+        if channels // groups * math.prod(shape[1:]) == 1:
+            raise SpecError(
+                f"`{layer}`: each group holds a single value of its input {fmt(shape)}, which "
+                "PyTorch refuses (nothing to normalise); use fewer groups or a larger input."
+            )
         count = channels if flag(layer, "affine", args["affine"]) else 0
         return _same(shape, count, count)
     features = positive(layer, "num_features", args["num_features"])  # InstanceNorm2d

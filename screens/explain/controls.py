@@ -132,7 +132,7 @@ def _default_photo(photos: list[str]):
 
 
 TASK_SELECTS = ("model", "method", "reduce", "normalise", "colormap")
-TASK_INPUTS = ("weights", "target", "filters")
+TASK_INPUTS = ("weights", "target", "channels", "filters")
 
 
 def fill_from_options(screen: Screen, options: dict) -> None:

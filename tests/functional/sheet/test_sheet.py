@@ -43,6 +43,8 @@ kind = "explain"
 image = "chelsea"
 method = "saliency"
 target = 285
+layer = "layer4"
+channels = 4
 
 [[task]]
 id = "4"
@@ -237,6 +239,14 @@ async def test_enter_on_an_explain_task_sets_the_controls(tmp_path, pack):
         assert screen.query_one("#method", Select).value == "saliency"
         assert screen.query_one("#image-choice", Select).value == "chelsea"
         assert screen.query_one("#target", Input).value == "285"
+        assert screen.query_one("#channels", Input).value == "4"
+        # the task's layer is chosen as soon as the model's layers are listed
+        from screens.explain.messages import LayersListed
+
+        model = screen.query_one("#model", Select).value
+        screen.post_message(LayersListed(model, "test", [("conv1", "conv1"), ("layer4", "layer4")]))
+        await pilot.pause()
+        assert screen.query_one("#layer", Select).value == "layer4"
 
 
 async def test_enter_on_a_dataset_task_shows_its_split(tmp_path, pack):

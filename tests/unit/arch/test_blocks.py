@@ -95,6 +95,15 @@ def test_bad_residual_syntax(text, fragment):
         parse_spec(text)
 
 
+def test_a_group_of_one_value_is_refused_like_pytorch_refuses_it():
+    layers = parse_spec("GroupNorm(2, 2)")
+    with pytest.raises(SpecError, match="single value"):
+        layer_table(layers, (2, 1, 1))
+    with pytest.raises(ValueError):
+        build_module(layers).eval()(torch.zeros(1, 2, 1, 1))
+    assert layer_table(parse_spec("GroupNorm(1, 2)"), (2, 1, 1)).total_params == 4
+
+
 def test_code_exports_read_back_with_the_same_parameter_names():
     layers = parse_spec(EXAMPLE)
     assert parse_spec(format_sequential(layers)) == parse_spec(
@@ -227,7 +236,14 @@ def residual_stacks(draw):
 @given(residual_stacks(), st.integers(4, 16))
 def test_random_residual_stacks_match_torch(spec, size):
     torch.set_num_threads(1)
-    assert_matches_torch(parse_spec(spec), (3, size, size))
+    layers = parse_spec(spec)
+    try:
+        layer_table(layers, (3, size, size))
+    except SpecError:  # refused by the table (e.g. a group of one value): PyTorch refuses too
+        with pytest.raises((RuntimeError, ValueError)), torch.no_grad():
+            build_module(layers).eval()(torch.zeros(1, 3, size, size))
+        return
+    assert_matches_torch(layers, (3, size, size))
 
 
 @st.composite
