@@ -10,7 +10,8 @@ TensorBoard folder, named by the run's display name with its seconds (`lenet5_12
 - `eval/<split>_loss`, `eval/<split>_acc` by global step (`--eval-every`);
 - `per_class/<class>` (the evaluated split's per-class accuracy) by epoch;
 - `system/gpu_memory_mb`, … by epoch, when the run trained on a GPU;
-- the run's settings through the HParams plugin, so TensorBoard's HParams tab compares a sweep.
+- the run's settings through the HParams plugin, so TensorBoard's HParams tab compares a sweep,
+  with `data` naming the data ("Shapes-10 (synthetic)", also as the text `run/data`).
 
 Accuracies are fractions 0..1, as in events.jsonl.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
+from core.runs.classes import dataset_title
 from core.runs.curves import EPOCH_METRICS
 from core.runs.events import epoch_events
 from core.runs.names import folder_name
@@ -116,14 +118,19 @@ class TensorBoardMirror:
         if number is not None and isinstance(step, int):
             self.writer.add_scalar(tag, number, step, walltime=_number(wall))
 
-    def write_hparams(self) -> None:
-        """The run's settings, and the metrics TensorBoard's HParams tab lists beside them."""
+    def write_hparams(self, data_title: str = "") -> None:
+        """The run's settings (and `data`, the data's title: "Shapes-10 (synthetic)"), and the
+        metrics TensorBoard's HParams tab lists beside them."""
         from tensorboardX.summary import hparams
 
         splits = ("train", "val", "test") if self.config.get("val_split") else ("train", "test")
         metrics = {f"epoch/{split}_{kind}": 0.0 for split in splits for kind in ("acc", "loss")}
+        values = hparams_of(self.config)
+        if data_title:
+            values["data"] = data_title
+            self.writer.add_text("run/data", data_title, 0)
         file_writer = self.writer._get_file_writer()
-        for summary in hparams(hparams_of(self.config), metrics):
+        for summary in hparams(values, metrics):
             file_writer.add_summary(summary)
         self.hparams_written = True
 
@@ -135,7 +142,7 @@ class TensorBoardMirror:
             self.classes = [str(n) for n in names] if isinstance(names, list) else []
             fresh_start = not event.get("resumed_from_epoch") and not event.get("resumed_from_step")
             if not self.hparams_written and fresh_start:
-                self.write_hparams()
+                self.write_hparams(str(event.get("dataset_title") or ""))
         elif kind == "step":
             step = event.get("global_step")
             for key in ("loss", "lr", "images_per_s"):
@@ -183,7 +190,7 @@ def export_tensorboard(
     latest_steps = {id(event) for event in by_step.values()}
     try:
         if any(event.get("kind") == "start" for event in events):
-            mirror.write_hparams()  # once, whichever session a run's first start belongs to
+            mirror.write_hparams(dataset_title(events))  # once, whichever session starts it
         for event in events:
             kind = event.get("kind")
             if kind == "epoch" and id(event) not in latest_epochs:
