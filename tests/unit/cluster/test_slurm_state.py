@@ -96,13 +96,11 @@ def test_pending_shows_slurms_reason_and_requeue():
         job("PENDING", "BeginTime", ""), "42", events("start", "epoch"), None, NOW
     )
     assert requeued.state == "pending" and "requeued" in requeued.message
-    resumed = merge_status(
-        job("PENDING", "BeginTime", ""),
-        "42",
-        events("start", "epoch", "end", status="stopped"),
-        None,
-        NOW,
-    )
+    ended = events("start", "epoch", "end", status="stopped")
+    requeued = merge_status(job("PENDING", "BeginTime", ""), "42", ended, None, NOW)
+    assert requeued.state == "pending", "the scheduler requeued the job that wrote the end"
+    after = max(e["time"] for e in ended) + 1
+    resumed = merge_status(job("PENDING", "BeginTime", ""), "42", ended, None, NOW, after)
     assert resumed.state == "resuming" and "BeginTime" in resumed.message
 
 
