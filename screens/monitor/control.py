@@ -169,7 +169,7 @@ class RunControls:
             self.app.call_from_thread(self.notify, f"Not launched: {error}", severity="error")
             return
         self.app.call_from_thread(self.notify, f"Launched {run_dir.name} ({where}).")
-        self.show_run(run_dir.name, mark=(original, run_dir.name))
+        self.app.call_from_thread(self.show_run, run_dir.name, (original, run_dir.name))
 
     def action_message(self) -> None:
         run = self.current

@@ -170,10 +170,6 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         self.order = tuple(run.id for run in message.runs)
         self.names = display_names(self.order)
         self.selected &= set(self.runs)
-        if self.focus_id in self.runs:
-            self.selected |= self._to_mark & set(self.runs)
-            if self._plot_new and self.selected:
-                self.selected.add(self.focus_id)
         for run in message.runs:
             if run.state == "failed" and run.id not in self._reported:
                 self._reported.add(run.id)
@@ -181,19 +177,28 @@ class MonitorScreen(RunControls, WorkspaceScreen):
                     f"{self.name_of(run.id)} failed — press m on it for the message.",
                     severity="error",
                 )
-        self.refresh_table()
-        if self.focus_id in self.runs:
-            table = self.query_one(RunsTable)
-            ids = [
-                table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)
-            ]
-            table.move_cursor(row=ids.index(self.focus_id), animate=False)
-            self.focus_id, self._plot_new = None, False
-        elif self._saved is None and not self._plot_new:
-            self.focus_id = None  # the remembered run is gone
+        if not self.apply_focus():
+            self.refresh_table()
+            if self._saved is None and not self._plot_new:
+                self.focus_id = None  # the remembered run is gone
         if self._saved is None:
             self._saved = Remembered()  # restored: from now on, changes are remembered
         self.redraw()
+
+    def apply_focus(self) -> bool:
+        """Put the cursor on `focus_id` and mark what comes with it, once the run is known;
+        True when done (the table is then up to date)."""
+        if self.focus_id not in self.runs:
+            return False
+        self.selected |= self._to_mark & set(self.runs)
+        if self._plot_new and self.selected:
+            self.selected.add(self.focus_id)
+        self.refresh_table()
+        table = self.query_one(RunsTable)
+        ids = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+        table.move_cursor(row=ids.index(self.focus_id), animate=False)
+        self.focus_id, self._plot_new = None, False
+        return True
 
     def name_of(self, run_id: str) -> str:
         """The run's display name (unique among the folder's runs)."""
@@ -209,7 +214,10 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         self._to_mark = set(mark)
         self._plot_new = True
         self.focus_id = run_id
-        self.wake()
+        if self._saved is not None and self.apply_focus():  # already seen: at once
+            self.redraw()
+        else:
+            self.wake()
 
     def refresh_table(self) -> None:
         rows = [
