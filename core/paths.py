@@ -29,11 +29,20 @@ def runs_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The runs folder: `--runs-dir`, else $CNN_TUI_RUNS, else settings.toml's runs_dir,
     else ./runs."""
     if explicit:
-        return Path(explicit).expanduser()
+        return _folder(Path(explicit).expanduser(), "--runs-dir")
     if os.environ.get("CNN_TUI_RUNS"):
-        return Path(os.environ["CNN_TUI_RUNS"]).expanduser()
+        return _folder(Path(os.environ["CNN_TUI_RUNS"]).expanduser(), "$CNN_TUI_RUNS")
     configured = _configured_folder("runs_dir")
-    return configured or Path("runs")
+    return _folder(configured or Path("runs"), "the runs folder")
+
+
+def _folder(path: Path, source: str) -> Path:
+    """`path` unless it exists as something other than a folder (a file named by mistake)."""
+    if path.exists() and not path.is_dir():
+        from core.errors import UserError
+
+        raise UserError(f"{source} {path} is a file, not a folder; name a folder for the runs.")
+    return path
 
 
 def _configured_folder(name: str) -> Path | None:

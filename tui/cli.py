@@ -104,15 +104,31 @@ def run_app(args: argparse.Namespace) -> int:
         except PackError as error:
             print(f"cnn-tui: error: {error}", file=sys.stderr)
             return 2
+    if args.theme:
+        from textual.theme import BUILTIN_THEMES
+
+        if args.theme not in BUILTIN_THEMES:
+            print(
+                f"cnn-tui: error: no theme {args.theme!r}; choose one of "
+                f"{', '.join(BUILTIN_THEMES)}",
+                file=sys.stderr,
+            )
+            return 2
+    try:
+        folder = runs_dir(args.runs_dir)
+    except UserError as error:
+        print(f"cnn-tui: error: {error}", file=sys.stderr)
+        return 2
     config = AppConfig(
-        runs_dir=runs_dir(args.runs_dir),
+        runs_dir=folder,
         truecolor=args.truecolor,
         theme=args.theme,
         start="sheet" if args.course and args.start == "home" else args.start,
         course=args.course,
     )
-    make_app(config).run()
-    return 0
+    app = make_app(config)
+    app.run()
+    return app.return_code or 0  # Textual sets 1 when an exception ended the app
 
 
 def main(argv: list[str] | None = None) -> int:
