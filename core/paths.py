@@ -4,6 +4,7 @@ and how a file there is replaced so that readers never see half of it."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,14 +16,44 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary name beside `path` for the block to write (this process and thread only);
     it replaces `path` when the block succeeds and is removed when it fails, so readers see the
     old or the new file, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from core.errors import storage_error
+
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         yield temporary
         os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        plain = storage_error(error, temporary)
+        if plain is None:
+            raise
+        raise plain from error
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporaries `atomic_path` left in `folder` when a process was killed mid-write
+    (`.<name>.<pid>-<thread>.tmp` of a process that no longer exists); returns them."""
+    removed = []
+    for path in folder.glob(".*.tmp") if folder.is_dir() else ():
+        match = re.fullmatch(r"\..+\.(\d+)-\d+\.tmp", path.name)
+        if match and not _process_exists(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def runs_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

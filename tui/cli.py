@@ -11,7 +11,7 @@ from types import ModuleType
 
 import core
 import tui.commands
-from core.errors import UserError
+from core.errors import UserError, storage_error
 
 COMMAND_ORDER = (
     "conv",
@@ -148,6 +148,12 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`cnn-tui conv --steps | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as error:
+        plain = storage_error(error)  # a full, read-only or forbidden folder
+        if plain is None:
+            raise
+        print(f"cnn-tui {args.command}: error: {plain}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -85,6 +85,10 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         """Rebuild from JSON (lists become tuples; unknown keys are ignored)."""
+        if not isinstance(data, dict):
+            raise TrainConfigError(
+                f"The run's config.json holds a {type(data).__name__}, not its settings."
+            )
         known = {item.name for item in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
         if not values.get("preset") and not (values.get("arch") or values.get("arch_file")):
@@ -94,7 +98,10 @@ class TrainConfig:
             if isinstance(values.get(key), list):
                 values[key] = tuple(values[key])
         if isinstance(values.get("normalize"), (list, tuple)):
-            values["normalize"] = tuple(tuple(part) for part in values["normalize"])
+            try:
+                values["normalize"] = tuple(tuple(part) for part in values["normalize"])
+            except TypeError:
+                raise TrainConfigError("The run's normalisation is not two lists.") from None
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
