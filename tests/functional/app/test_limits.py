@@ -3,6 +3,7 @@ limit and why, with exit code 2, and ends within a time limit."""
 
 from __future__ import annotations
 
+import json
 import struct
 import zlib
 
@@ -95,3 +96,23 @@ def test_training_subsets_beyond_the_dataset_are_refused_before_a_run_exists(cap
     assert "Only 20 training images" in refused(capsys, *cifar, "--train-size", "21")
     assert "Only 10 test images" in refused(capsys, *cifar, "--test-size", "11")
     assert not runs.exists()
+
+
+def test_summary_of_a_huge_input_is_shape_arithmetic_not_a_forward_pass(capsys):
+    import resource
+
+    from tui.cli import main
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB
+    with within(60):
+        code = main(
+            ["summary", "--preset", "resnet18-transfer", "--input", "3,4000,4000", "--json"]
+        )
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    layers = {row["name"]: row for row in json.loads(capsys.readouterr().out)["layers"]}
+    assert code == 0 and layers["layer4.1.conv2"]["output_shape"] == [512, 125, 125]
+    # the conv's MACs follow from its shapes: 512 filters of 512×3×3 at every output cell
+    assert layers["layer4.1.conv2"]["macs"] == 512 * 512 * 9 * 125 * 125
+    assert grown_mib < 300  # a real forward pass at this size takes about 3 GB
+    message = refused(capsys, "summary", "--preset", "lenet5", "--input", "3,4000000,4")
+    assert "at most 1,000,000" in message
