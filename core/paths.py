@@ -34,6 +34,22 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
+@contextmanager
+def folders_undone_on_failure(path: Path) -> Iterator[None]:
+    """When the block fails, remove the folders on the way to `path` that it created and left
+    empty (an offline download leaves nothing behind)."""
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+    try:
+        yield
+    except BaseException:
+        for folder in missing:  # deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # not empty, or never made: keep it
+        raise
+
+
 def remove_stale_temporaries(folder: Path) -> list[Path]:
     """Delete the temporaries `atomic_path` left in `folder` when a process was killed mid-write
     (`.<name>.<pid>-<thread>.tmp` of a process that no longer exists); returns them."""

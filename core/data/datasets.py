@@ -19,6 +19,7 @@ import numpy as np
 from core.data import shapes10
 from core.errors import UserError
 from core.paths import data_dir as resolve_data_dir
+from core.paths import folders_undone_on_failure
 
 DATASET_NAMES = ("cifar10", "shapes")
 CIFAR10_FOLDER = "cifar-10-batches-py"  # the folder the official archive unpacks to
@@ -83,8 +84,8 @@ def fetch_cifar10(data_dir: str | Path | None = None) -> Dataset:
 
     root = cifar10_folder(data_dir).parent
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        with contextlib.redirect_stdout(io.StringIO()):  # torchvision prints status lines
+        with folders_undone_on_failure(root), contextlib.redirect_stdout(io.StringIO()):
+            root.mkdir(parents=True, exist_ok=True)  # torchvision prints status lines
             CIFAR10(root=str(root), train=True, download=True)
     except (URLError, OSError, RuntimeError) as error:
         reason = getattr(error, "reason", None) or error

@@ -130,3 +130,38 @@ def test_a_reused_pid_is_not_a_live_worker(tmp_path):
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def _offline() -> bool:
+    import socket
+
+    try:
+        socket.getaddrinfo("download.pytorch.org", 443)
+    except OSError:
+        return True
+    return False
+
+
+@pytest.mark.skipif(not _offline(), reason="needs a machine without internet")
+def test_offline_fetches_leave_no_empty_folders(capsys, tmp_path, monkeypatch):
+    data, torch_home = tmp_path / "data" / "cifar", tmp_path / "torch"
+    monkeypatch.setenv("TORCH_HOME", str(torch_home))
+    assert "Could not download CIFAR-10" in refused(
+        capsys, "data", "fetch", "cifar10", "--data-dir", str(data), seconds=60
+    )
+    assert "Could not download" in refused(capsys, "weights", "fetch", "resnet18", seconds=60)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_folders_made_by_a_failed_block_are_removed_and_others_kept(tmp_path):
+    from core.paths import folders_undone_on_failure
+
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (tmp_path / "full").mkdir()
+    with pytest.raises(OSError), folders_undone_on_failure(tmp_path / "full" / "a" / "b"):
+        (tmp_path / "full" / "a" / "b").mkdir(parents=True)
+        (tmp_path / "full" / "note").write_text("written before")
+        raise OSError(errno.ENETUNREACH, "offline")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "kept"]
+    assert [p.name for p in (tmp_path / "full").iterdir()] == ["note"]
