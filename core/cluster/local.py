@@ -46,6 +46,9 @@ def spawn_detached(
 def start_local(run_dir: Path | str, *, python: str | None = None) -> dict[str, Any]:
     """Start the worker detached on this machine; returns what was written to launch.json."""
     run_dir = Path(run_dir).resolve()
+    # a full or read-only folder is told before a worker starts that could not record itself
+    write_json_atomic(run_dir / ".launch-check.json", {"room": " " * 4096})  # one block
+    (run_dir / ".launch-check.json").unlink()
     process = spawn_detached(["core.worker", str(run_dir)], run_dir / "worker.log", python=python)
     launch = {
         "launcher": "local",

@@ -285,6 +285,8 @@ def _resume(args, folder: Path) -> int:
         clear_stop(run_dir)
         record_foreground(run_dir)
         end = train_foreground(run_dir, config)
+        if end.get("fault") == "storage":
+            raise UserError(end["message"])  # the folder, not the run, is at fault: exit 2
         return 1 if end["status"] == "failed" else 0
     launch = resume_run(run_dir)
     if launch.get("launcher") == "slurm":

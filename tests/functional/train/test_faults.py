@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import resource
+import socket
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -165,3 +166,25 @@ def test_folders_made_by_a_failed_block_are_removed_and_others_kept(tmp_path):
         raise OSError(errno.ENETUNREACH, "offline")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "kept"]
     assert [p.name for p in (tmp_path / "full").iterdir()] == ["note"]
+
+
+def test_resuming_into_a_full_folder_is_told_plainly(capsys, tmp_path):
+    from core.runs.store import create_run
+    from core.training.config import TrainConfig
+
+    runs = tmp_path / "runs"
+    config = TrainConfig.for_preset("lenet5", dataset="shapes", epochs=1, train_size=64)
+    run = create_run(runs, config.to_dict(), name="r")
+    pid_max = int(open("/proc/sys/kernel/pid_max").read())
+    died = {"launcher": "local", "pid": pid_max + 1, "host": socket.gethostname(), "started": 1.0}
+    (run / "launch.json").write_text(json.dumps(died))  # its worker is gone: it can be resumed
+    with file_size_limit(64):
+        message = refused(capsys, "runs", "resume", run.name, "--runs-dir", str(runs))
+    assert f"No space left on {run.resolve()}: free space or move the runs folder" in message
+    assert json.loads((run / "launch.json").read_text()) == died  # no worker was started
+    assert not (run / "worker.log").exists()
+    with file_size_limit(200_000):  # the checkpoint does not fit
+        message = refused(
+            capsys, "runs", "resume", run.name, "--foreground", "--runs-dir", str(runs), seconds=60
+        )
+    assert "/checkpoints: free space or move the runs folder" in message
