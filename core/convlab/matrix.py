@@ -16,7 +16,7 @@ MINUS = "\u2212"
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(/\d+)?$")
 
 
-MAX_SIDE = 32
+MAX_SIDE = 64
 """Most rows or columns of a typed matrix: every cell's trace is worked out and drawn."""
 MAX_CHANNELS = 16
 """Most channels of a typed tensor (and kernels of one example)."""

@@ -22,8 +22,8 @@ def test_conv_lab_refuses_large_padding_and_long_numbers(capsys):
 
 
 def test_conv_lab_refuses_large_matrices_and_work(capsys):
-    row = " ".join(["1"] * 33)
-    assert "up to 32×32" in refused(capsys, "conv", "--input", row, "--kernel", "1")
+    row = " ".join(["1"] * 65)
+    assert "up to 64×64" in refused(capsys, "conv", "--input", row, "--kernel", "1")
     side = ";".join([" ".join(["1"] * 32)] * 32)
     message = refused(capsys, "conv", "--input", side, "--kernel", side, "--padding", "16")
     assert "up to 250,000" in message

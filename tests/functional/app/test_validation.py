@@ -94,3 +94,23 @@ def test_garbage_class_names_are_refused(capsys, tmp_path, runs):
     )
     assert "not distinct names" in message
     assert not runs.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "expected"),
+    [
+        ("seed", "-1", "0..4294967295"),
+        ("seed", "9" * 5000, "a whole number"),
+        ("batch_size", "100000000", "at most 65,536"),
+        ("lr", "nan", "positive number"),
+        ("train_size", "0", "1 or more"),
+    ],
+)
+def test_train_form_fields_say_their_range(field, text, expected):
+    from core.training.config import TrainConfig
+    from screens.train.form import form_values, parse_form
+
+    values = form_values(TrainConfig.for_preset("lenet5", dataset="shapes"))
+    parsed = parse_form({**values, field: text}, {"preset": "lenet5"})
+    assert parsed.config is None
+    assert expected in (parsed.error or " ".join(parsed.field_errors.values()))
