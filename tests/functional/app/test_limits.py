@@ -116,3 +116,22 @@ def test_summary_of_a_huge_input_is_shape_arithmetic_not_a_forward_pass(capsys):
     assert grown_mib < 300  # a real forward pass at this size takes about 3 GB
     message = refused(capsys, "summary", "--preset", "lenet5", "--input", "3,4000000,4")
     assert "at most 1,000,000" in message
+
+
+def test_explain_fields_with_huge_or_negative_numbers_are_refused():
+    import numpy as np
+
+    from core.errors import UserError
+    from core.explain.attribution import resolve_target
+    from core.explain.recipe import parse_channels, parse_filters
+
+    classes = tuple(f"class {i}" for i in range(10))
+    with within(5):
+        with pytest.raises(UserError, match=r"out of range 0\.\.9"):
+            resolve_target(HUGE, classes, np.zeros(10))
+        for text in ("-1", HUGE, "2049"):
+            with pytest.raises(UserError, match="from 0 .reduce. to 2048"):
+                parse_channels(text)
+        with pytest.raises(UserError, match="at most 64 filter indices of up to 6 digits"):
+            parse_filters(f"1,{HUGE}")
+    assert parse_channels("") == 0 and parse_channels("16") == 16
