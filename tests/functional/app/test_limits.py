@@ -135,3 +135,9 @@ def test_explain_fields_with_huge_or_negative_numbers_are_refused():
         with pytest.raises(UserError, match="at most 64 filter indices of up to 6 digits"):
             parse_filters(f"1,{HUGE}")
     assert parse_channels("") == 0 and parse_channels("16") == 16
+
+
+def test_scratch_lab_counts_are_bounded(capsys):
+    assert "at most 100000" in refused(capsys, "scratch", "--repeats", "1000000")
+    assert "invalid int value" in refused(capsys, "scratch", "--samples", HUGE)
+    assert "0..4294967295" in refused(capsys, "scratch", "--seed", "-1")
