@@ -188,3 +188,12 @@ def test_resuming_into_a_full_folder_is_told_plainly(capsys, tmp_path):
             capsys, "runs", "resume", run.name, "--foreground", "--runs-dir", str(runs), seconds=60
         )
     assert "/checkpoints: free space or move the runs folder" in message
+
+
+def test_a_run_folder_that_cannot_be_written_is_not_left_half_made(capsys, tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    with file_size_limit(64):  # config.json does not fit
+        message = refused(capsys, *TRAIN, "--epochs", "1", "--runs-dir", str(runs))
+    assert "No space left on" in message and "free space or move the runs folder" in message
+    assert list(runs.iterdir()) == []
