@@ -18,7 +18,17 @@ import pytest
 from core.errors import storage_error
 from tests.helpers.bounded import refused
 
-TRAIN = ("train", "--preset", "lenet5", "--dataset", "shapes", "--train-size", "64")
+TRAIN = (
+    "train",
+    "--preset",
+    "lenet5",
+    "--dataset",
+    "shapes",
+    "--train-size",
+    "64",
+    "--test-size",
+    "64",
+)
 
 
 @contextmanager
@@ -173,7 +183,9 @@ def test_resuming_into_a_full_folder_is_told_plainly(capsys, tmp_path):
     from core.training.config import TrainConfig
 
     runs = tmp_path / "runs"
-    config = TrainConfig.for_preset("lenet5", dataset="shapes", epochs=1, train_size=64)
+    config = TrainConfig.for_preset(
+        "lenet5", dataset="shapes", epochs=1, train_size=64, test_size=64
+    )
     run = create_run(runs, config.to_dict(), name="r")
     pid_max = int(open("/proc/sys/kernel/pid_max").read())
     died = {"launcher": "local", "pid": pid_max + 1, "host": socket.gethostname(), "started": 1.0}
