@@ -114,3 +114,48 @@ def test_train_form_fields_say_their_range(field, text, expected):
     parsed = parse_form({**values, field: text}, {"preset": "lenet5"})
     assert parsed.config is None
     assert expected in (parsed.error or " ".join(parsed.field_errors.values()))
+
+
+def test_export_into_a_file_is_refused(capsys, tmp_path):
+    import json
+
+    from core.runs.store import create_run
+
+    run = create_run(tmp_path / "runs", {"preset": "lenet5"}, name="r")
+    epoch = {"seq": 0, "time": 1.0, "kind": "epoch", "epoch": 1, "train_loss": 1.0}
+    (run / "events.jsonl").write_text(json.dumps({**epoch, "train_acc": 0.5}) + "\n")
+    file = tmp_path / "afile"
+    file.write_text("x")
+    message = refused(
+        capsys, "runs", "export", run.name, "--runs-dir", str(run.parent), "--out", str(file)
+    )
+    assert "is a file, not a folder" in message and file.read_text() == "x"
+
+
+def test_garbage_config_and_checkpoint_are_told_plainly(capsys, tmp_path):
+    from core.runs.store import create_run
+
+    runs = tmp_path / "runs"
+    listed = create_run(runs, {"preset": "lenet-8-16"}, name="listed")
+    (listed / "config.json").write_text("[1, 2]")
+    assert "holds a list, not a run's settings" in refused(
+        capsys, "scratch", "--run", listed.name, "--runs-dir", str(runs)
+    )
+    broken = create_run(runs, {"preset": "lenet-8-16", "dataset": "shapes"}, name="broken")
+    (broken / "config.json").write_text('{"preset": "lenet-8-16", "dataset"')
+    assert "is not readable JSON" in refused(
+        capsys, "scratch", "--run", broken.name, "--runs-dir", str(runs)
+    )
+    garbage = create_run(runs, {"preset": "lenet-8-16", "dataset": "shapes"}, name="garbage")
+    (garbage / "checkpoints" / "best.pt").write_bytes(b"not a checkpoint at all")
+    assert "is not a readable checkpoint" in refused(
+        capsys, "scratch", "--run", garbage.name, "--runs-dir", str(runs)
+    )
+
+
+def test_layer_arguments_pytorch_refuses_are_refused(capsys):
+    spec = "Flatten(), Linear(3072, 10), "
+    message = refused(capsys, "summary", spec + "Dropout(p=2.0)", "--input", "3,32,32")
+    assert "between 0 and 1" in message
+    message = refused(capsys, "summary", spec + "Softmax(dim=5)", "--input", "3,32,32")
+    assert "from -2 to 1" in message
