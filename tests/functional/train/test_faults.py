@@ -126,6 +126,7 @@ def test_temporaries_of_a_killed_write_are_removed_at_the_next_start(tmp_path):
 def test_a_reused_pid_is_not_a_live_worker(tmp_path):
     from core.cluster.launch import worker_alive
     from core.cluster.local import process_start, record_foreground
+    from core.cluster.status import run_status
 
     run = tmp_path / "run"
     run.mkdir()
@@ -138,6 +139,7 @@ def test_a_reused_pid_is_not_a_live_worker(tmp_path):
         (run / "launch.json").write_text(json.dumps(launch))
         assert process_start(stranger.pid) != launch["pid_start"]
         assert worker_alive(run) is False
+        assert run_status(run).state == "died"  # so `runs resume` may continue it
     finally:
         stranger.kill()
         stranger.wait()
