@@ -13,8 +13,9 @@ class UserError(ValueError):
     """Bad input or a missing resource; `str(error)` says what is wrong and what to do."""
 
 
-class StorageError(UserError):
-    """A file could not be written: the disk is full, read-only or not ours to write."""
+class StorageError(UserError, OSError):
+    """A file could not be written: the disk is full, read-only or not ours to write. Also an
+    OSError, so code that tolerates a failed write (the heartbeat) still does."""
 
 
 STORAGE_ERRNOS = {

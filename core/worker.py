@@ -55,7 +55,10 @@ class Heartbeat:
     def stop(self) -> None:
         self._done.set()
         self._thread.join(timeout=5)
-        self.beat()
+        try:
+            self.beat()
+        except OSError:
+            pass  # a full disk: the run's end is told by its end event
 
 
 class StopSignal:
