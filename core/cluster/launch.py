@@ -39,6 +39,11 @@ def launch_run(
     checked = preflight(config if launcher == "local" else config.with_changes(device="cpu"))
     config = config.with_changes(tensorboard_dir=checked.tensorboard_dir)  # made absolute
     run_dir = create_run(runs_dir, config.to_dict(), name=name)
+    if config.arch_file:  # the run rebuilds from its own copy of the student's file
+        from core.models.architecture import attach
+        from core.runs.store import write_json_atomic
+
+        write_json_atomic(run_dir / "config.json", attach(config.to_dict(), run_dir))
     try:
         where = start_worker(launcher, run_dir, slurm)
     except OSError as error:

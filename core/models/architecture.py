@@ -212,6 +212,26 @@ def attach(config: dict[str, Any], run_dir: Path) -> dict[str, Any]:
     return {**config, "arch_file": RUN_MODEL_FILE, "arch_sha256": file_hash(target)}
 
 
+def variant_config(config: dict[str, Any], run_dir: Path) -> dict[str, Any]:
+    """A run's config as the start of a new run: its model file named by its absolute path in
+    `run_dir` (so the launch copies that file into the new run folder), without the old hash."""
+    if not config.get("arch_file"):
+        return dict(config)
+    path = Path(config["arch_file"])
+    if not path.is_absolute():
+        path = Path(run_dir) / path
+    return {**config, "arch_file": str(path), "arch_sha256": None}
+
+
+def arch_text(config: dict[str, Any]) -> str:
+    """What a user types to name a config's architecture ("" for a preset's network)."""
+    if config.get("arch_file"):
+        klass = config.get("arch_class")
+        return f"{config['arch_file']}:{klass}" if klass else str(config["arch_file"])
+    lines = str(config.get("arch") or "").splitlines()
+    return " ".join(" ".join(line.split("#", 1)[0] for line in lines).split())
+
+
 def arch_record(config: dict[str, Any], run_dir: Path | None) -> dict[str, Any]:
     """What a checkpoint records to prove which network it holds."""
     arch = from_config(config, run_dir)

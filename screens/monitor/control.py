@@ -134,8 +134,11 @@ class RunControls:
         )
 
     def action_variant(self) -> None:
+        from core.models.architecture import variant_config
+
         run = self.current
-        self.post_message(WorkspaceRequested("train", FillFromRun(run.config, run.id)))
+        config = variant_config(run.config, run.path)  # a model.py is copied again at launch
+        self.post_message(WorkspaceRequested("train", FillFromRun(config, run.id)))
 
     def action_twin(self) -> None:
         """C1/C3's comparison in two keys: the same run with augmentation switched on (or off)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.data.normalize import CIFAR_MEAN_STD, HALF_MEAN_STD, IMAGENET_MEAN_STD
 from core.errors import UserError
+from core.models.architecture import arch_text, resolve
 from core.models.zoo import PRESETS
 from core.training.config import (
     AUGMENTATIONS,
@@ -93,7 +94,13 @@ class TextField:
         return str(value)
 
 
+ARCH_KEYS = ("arch", "arch_file", "arch_class", "arch_args", "arch_name", "arch_sha256")
+"""The config fields that name a custom network."""
+
 TEXT_FIELDS = (
+    TextField(
+        "arch", "architecture", _optional_text, "empty = the preset's; SPEC, saved name, net.py"
+    ),
     TextField("epochs", "epochs", _int),
     TextField("batch_size", "batch size", _int),
     TextField("lr", "learning rate", _float),
@@ -148,6 +155,7 @@ def form_values(config: TrainConfig) -> dict[str, Any]:
         key: getattr(config, key) for key in CHOICE_FIELDS if key not in ("normalize", "launcher")
     }
     values["normalize"] = normalization_name(config.normalize)
+    values["arch"] = arch_text(config.to_dict())
     values |= {name: name in config.augment for name in AUGMENTATIONS}
     values["nesterov"] = config.nesterov
     values["freeze_bn"] = config.freeze_bn
@@ -161,6 +169,7 @@ class ParsedForm:
     config: TrainConfig | None  # None while any field is bad
     field_errors: dict[str, str]  # field key -> what is expected there
     error: str | None  # a whole-config problem (e.g. early stop without a validation split)
+    arch_info: str = ""  # what the Architecture field names, with its parameter count
 
 
 def parse_form(values: Mapping[str, Any], base: Mapping[str, Any] | None = None) -> ParsedForm:
@@ -179,6 +188,20 @@ def parse_form(values: Mapping[str, Any], base: Mapping[str, Any] | None = None)
     data["augment"] = tuple(name for name in AUGMENTATIONS if values.get(name))
     data["nesterov"] = bool(values.get("nesterov"))
     data["freeze_bn"] = bool(values.get("freeze_bn")) and data.get("preset") == "resnet18-transfer"
+    typed = data.get("arch")
+    data |= {key: None for key in ARCH_KEYS}
+    if typed:
+        try:
+            arch = resolve(typed)
+        except UserError as error:
+            errors["arch"] = f"architecture: {error}"
+        else:
+            if arch.kind == "preset":
+                data["preset"] = arch.preset
+            data |= arch.arch_fields()
+            if arch.kind == "python" and typed == arch_text(dict(base or {})):
+                data["arch_args"] = (base or {}).get("arch_args")  # a variant keeps its keywords
+        data["freeze_bn"] = data["freeze_bn"] and not (data["arch"] or data["arch_file"])
     if errors:
         return ParsedForm(None, errors, None)
     try:
@@ -187,7 +210,29 @@ def parse_form(values: Mapping[str, Any], base: Mapping[str, Any] | None = None)
         return ParsedForm(None, {}, str(error))
     except (TypeError, ValueError) as error:
         return ParsedForm(None, {}, f"Invalid settings: {error}")
-    return ParsedForm(config, {}, None)
+    try:
+        info = architecture_info(config)
+    except UserError as error:
+        return ParsedForm(None, {"arch": f"architecture: {error}"}, None)
+    return ParsedForm(config, {}, None, info)
+
+
+def architecture_info(config: TrainConfig) -> str:
+    """The network a config trains, checked against the dataset's images and classes where
+    that needs no import of the student's code (a Python file is checked at launch)."""
+    from core.data.datasets import class_count
+    from core.models.architecture import from_config
+
+    if not config.custom:
+        return ""
+    arch = from_config(config.to_dict())
+    if arch.kind == "python":
+        return f"{arch.name}: Python file, checked when launched"
+    shape = (3, config.resize or 32, config.resize or 32)  # as core.training.setup sees them
+    classes = class_count(config.dataset, config.data_dir)
+    params = arch.check(shape, classes)
+    side = "×".join(map(str, shape))
+    return f"✓ {arch.name}: {params:,} parameters, {side} images → {classes} classes"
 
 
 def preset_summary(name: str) -> str:

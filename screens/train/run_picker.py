@@ -46,11 +46,15 @@ class RunPickerScreen(ModalScreen[tuple[dict, str] | None]):
         yield Footer()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        from core.models.architecture import variant_config
         from core.runs.store import read_json
 
         run_dir = self.summaries[event.option.id].path
         config = read_json(run_dir / "config.json")
-        self.dismiss((config, event.option.id) if isinstance(config, dict) else None)
+        if not isinstance(config, dict):
+            self.dismiss(None)
+            return
+        self.dismiss((variant_config(config, run_dir), event.option.id))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

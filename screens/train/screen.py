@@ -44,6 +44,7 @@ CHOICE_LABELS = {
 }
 FORM_ORDER = (
     "preset",
+    "arch",
     "dataset",
     "data_dir",
     "train_size",
@@ -241,6 +242,8 @@ class TrainScreen(WorkspaceScreen):
         for field in TEXT_FIELDS:
             error = self.query_one(f"#err-{field.key}", Static)
             message = self.parsed.field_errors.get(field.key)
+            if message is None and field.key == "arch" and self.parsed.arch_info:
+                message = self.parsed.arch_info  # the check's result, beside the field
             error.update(message or "")
             error.display = message is not None
         form_error = self.query_one("#form-error", Static)
@@ -325,7 +328,7 @@ class TrainScreen(WorkspaceScreen):
         except SettingsError as error:
             self.notify(str(error), severity="error")
             return
-        preview = self.app.config.runs_dir / f"ID-{self.parsed.config.preset}"
+        preview = self.app.config.runs_dir / f"ID-{self.parsed.config.model_name}"
 
         def reviewed(request) -> None:
             if request is not None:
@@ -345,7 +348,7 @@ class TrainScreen(WorkspaceScreen):
         from core.cluster.launch import launch_run
         from core.errors import UserError
 
-        name = f"{config.preset}-variant" if variant_of else config.preset
+        name = f"{config.model_name}-variant" if variant_of else config.model_name
         try:
             run_dir, where = launch_run(self.app.config.runs_dir, config, launcher, name, slurm)
         except UserError as error:
