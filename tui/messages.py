@@ -59,3 +59,11 @@ class OpenTask(Message):
         self.pack = pack
         self.task = task
         self.quiz = quiz
+
+
+class UseArchitecture(Message):
+    """Put a typed architecture (a SPEC and the input shape it was tabled for) into Train."""
+
+    def __init__(self, spec: str, input_shape: tuple[int, int, int]) -> None:
+        super().__init__()
+        self.spec, self.input_shape = spec, input_shape

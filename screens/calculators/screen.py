@@ -89,6 +89,13 @@ class CalculatorsScreen(WorkspaceScreen):
             priority=True,
             tooltip="The architecture as PyTorch nn.Sequential(...) code.",
         ),
+        Binding(
+            "ctrl+t",
+            "send_to_train",
+            "To Train",
+            priority=True,
+            tooltip="Open Train with this SPEC in its Architecture field.",
+        ),
         *(
             Binding(
                 f"f{7 + index}",
@@ -323,12 +330,24 @@ class CalculatorsScreen(WorkspaceScreen):
         self.query_one(focus[tab]).focus()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "send_to_train":
+            return None if self.table is None or self.module_preset else True
         if action == "export":
             if self.table is None:
                 return None
             if parameters == ("code",) and self.module_preset:
                 return None
         return True
+
+    def action_send_to_train(self) -> None:
+        """Train opens with the SPEC in its Architecture field (and the input size as resize)."""
+        from tui.messages import UseArchitecture, WorkspaceRequested
+
+        if self.table is None or self.module_preset:
+            return
+        spec = self.query_one("#arch-spec", TextArea).text
+        shape = tuple(self.table.input_shape)
+        self.post_message(WorkspaceRequested("train", UseArchitecture(spec, shape)))
 
     def action_export(self, kind: str) -> None:
         """Show the layer table as Markdown, or the architecture as PyTorch code."""

@@ -29,7 +29,7 @@ from screens.train.form import (
     preset_summary,
 )
 from screens.train.run_picker import RunPickerScreen
-from tui.messages import FillFromRun, OpenTask, ShowRun, WorkspaceRequested
+from tui.messages import FillFromRun, OpenTask, ShowRun, UseArchitecture, WorkspaceRequested
 from tui.workspace_screen import WorkspaceScreen
 
 CHOICE_LABELS = {
@@ -208,6 +208,17 @@ class TrainScreen(WorkspaceScreen):
         target = ", ".join(f"{key} {value:g}" for key, value in task.target.items())
         title = f"Course task {task.id}: {task.title}" + (f" ({target})" if target else "")
         self.notify(title, markup=False)
+
+    def on_use_architecture(self, message: UseArchitecture) -> None:
+        """A SPEC sent from the Calculators: into the Architecture field, its image size as
+        the resize (32 is the datasets' own)."""
+        from core.models.architecture import arch_text
+
+        message.stop()
+        side = message.input_shape[-1]
+        self.query_one("#f-resize", Input).value = "" if side == 32 else str(side)
+        self.query_one("#f-arch", Input).value = arch_text({"arch": message.spec})
+        self.query_one("#f-arch", Input).focus()
 
     def load_variant(self, config: dict[str, Any], run_id: str) -> None:
         """Fill the form from an existing run, to launch 'the same as run X but …'."""

@@ -99,3 +99,25 @@ async def test_variant_of_a_python_run_copies_its_model(tmp_path):
             break
         await asyncio.sleep(0.1)
     assert ends and ends[0]["status"] == "finished", ends
+
+
+async def test_calculators_send_the_typed_spec_to_train(tmp_path):
+    from textual.widgets import TextArea
+
+    from core.arch.table import layer_table
+
+    app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        calculators = app.screen
+        await pilot.press("f3")
+        calculators.query_one("#arch-input", Input).value = "3,32,32"
+        calculators.query_one("#arch-spec", TextArea).text = SPEC.replace(", ", ",\n")
+        await wait_for(pilot, lambda: calculators.check_action("send_to_train", ()) is True)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrainScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: "parameters" in text(screen, "#err-arch"))
+        assert screen.query_one("#f-arch", Input).value == SPEC
+        params = layer_table(SPEC, (3, 32, 32)).total_params
+        assert f"{params:,} parameters" in text(screen, "#err-arch")
+        assert screen.parsed.config.arch == SPEC
