@@ -104,7 +104,7 @@ def stage(
     if kernels > 1:
         where += f" · kernel {kernel + 1}/{kernels}"
     history = tuple(
-        str(build(solution, kernel, step, None, compact)[1])
+        str(build(solution, kernel, step, None, compact)[1]).splitlines()[-1]  # E once only
         for step in range(max(0, cursor - HISTORY), cursor)
     )
     return Stage(tuple(pictures), arithmetic, where, grid, history)
