@@ -111,8 +111,9 @@ def run_app(args: argparse.Namespace) -> int:
         start="sheet" if args.course and args.start == "home" else args.start,
         course=args.course,
     )
-    make_app(config).run()
-    return 0
+    app = make_app(config)
+    app.run()
+    return app.return_code or 0  # non-zero only when the app crashed
 
 
 def main(argv: list[str] | None = None) -> int:

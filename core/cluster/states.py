@@ -19,7 +19,8 @@ RUN_STATES = (
     "preempted",
     "node_fail",
     "requeued",
-)  # last 6: Slurm
+    "unreadable",
+)  # completing … requeued: Slurm; unreadable: a run file is not of its shape (the message says)
 LIVE_STATES = ("pending", "running", "stalled", "requeued")  # the worker may still (again) run
 
 
