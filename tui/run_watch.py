@@ -6,6 +6,7 @@ returns; nothing here touches the UI, so it is tested without one.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from core.runs.summary_cache import cached_digest, save_digest
 STATUS_SECONDS = 2.0  # how often the status of an unfinished run is re-derived from its files
 
 
-READ_BYTES = 8 << 20  # of one run's log per poll: a huge log loads over several polls
+READ_BYTES: int | None = 4 << 20  # of one run's log per poll (None: all of it at once)
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,9 @@ class _Tracked:
     path: Path
     config: dict[str, Any]
     created: float
-    digest: RunDigest
+    digest: RunDigest  # what the snapshot shows (a cached summary until the log is read)
     problem: str = ""  # why the run is unreadable ("" when it is not)
+    full: RunDigest | None = None  # the log read afresh, steps and all, replacing `digest`
     status: RunStatus = RunStatus("pending", "Not started yet.")
     status_time: float = float("-inf")
     snapshot: RunSnapshot | None = None
@@ -68,16 +70,19 @@ def _ended_status(events: list[dict[str, Any]]) -> RunStatus | None:
 class RunsWatcher:
     """Incremental view of every run under one folder; new and deleted runs are noticed.
 
-    Each run's log is followed by a `RunDigest` (bounded memory), seeded from the summary cache
-    when the log has not changed; a long log is read `READ_BYTES` per poll, so the list shows
-    every run at once and fills in. A run whose files are not of their shape is shown as
-    unreadable; one failing run never stops the others."""
+    Each run's log is followed by a `RunDigest` (bounded memory). A run whose log the summary
+    cache knows is listed at once from it (epochs, status) while its log is read again for the
+    step curve; all logs together are read at most `READ_BYTES` per poll, so the list shows
+    every run at once and fills in (`loading`). A run whose files are not of their shape is
+    shown as unreadable; one failing run never stops the others."""
 
-    def __init__(self, runs_dir: Path | str, read_bytes: int = READ_BYTES) -> None:
+    def __init__(self, runs_dir: Path | str, read_bytes: int | None = None) -> None:
         self.runs_dir = Path(runs_dir)
-        self.read_bytes = read_bytes
+        self.read_bytes = READ_BYTES if read_bytes is None else read_bytes  # None: no limit
         self._runs: dict[str, _Tracked] = {}
         self._order: tuple[str, ...] = ()
+        self._budget: float = 0  # bytes of logs this poll may still read
+        self.loading = False  # some log is not read to its end yet: poll again soon
 
     def _discover(self) -> None:
         try:
@@ -95,12 +100,14 @@ class RunsWatcher:
                 continue  # deleted meanwhile
             problem = run_file_problem(path)
             config = read_json(path / "config.json")
+            digest = cached_digest(path, read=False)
             self._runs[run_id] = _Tracked(
                 path,
                 config if isinstance(config, dict) and not problem else {},
                 created,
-                cached_digest(path, read=False),
+                digest,
                 problem,
+                cached=not digest.steps_complete,  # listed from the cache: no need to save
             )
 
     def poll(self, now: float | None = None) -> tuple[RunSnapshot, ...] | None:
@@ -108,6 +115,8 @@ class RunsWatcher:
         now = time.time() if now is None else now
         self._discover()
         changed = False
+        self._budget = math.inf if self.read_bytes is None else self.read_bytes
+        self.loading = False
         for run_id, run in self._runs.items():
             try:
                 changed |= self._poll_run(run_id, run, now)
@@ -125,13 +134,19 @@ class RunsWatcher:
     def _poll_run(self, run_id: str, run: _Tracked, now: float) -> bool:
         if run.problem:
             return self._snapshot(run_id, run, False)
-        new_events = run.digest.update(self.read_bytes)
-        loading = _behind(run.digest)
+        new_events = self._read(run.digest)
+        if not run.digest.steps_complete:
+            run.full = run.full or RunDigest(run.digest.tail.path)
+            self._read(run.full)
+            if not _behind(run.full):
+                run.digest, run.full, new_events = run.full, None, True
+        loading = _behind(run.digest) or not run.digest.steps_complete
+        self.loading |= loading
         if not loading and not run.cached:
             save_digest(run.path, run.digest)
             run.cached = True
         if new_events or run.snapshot is None:
-            ended = _ended_status(run.digest.events())
+            ended = _ended_status(run.digest.head_events())
             run.ended = ended is not None
             if ended is not None:
                 run.status = ended
@@ -140,9 +155,18 @@ class RunsWatcher:
             if problem:
                 run.problem = problem
                 return self._snapshot(run_id, run, False)
-            run.status = run_status(run.path, now, run.digest.events())
+            run.status = run_status(run.path, now, run.digest.head_events())
             run.status_time = now
         return self._snapshot(run_id, run, new_events, loading)
+
+    def _read(self, digest: RunDigest) -> bool:
+        """Update `digest` within this poll's byte budget; whether it changed."""
+        if self._budget <= 0:
+            return False
+        offset = digest.tail.offset
+        changed = digest.update(None if self._budget == math.inf else int(self._budget))
+        self._budget -= max(digest.tail.offset - offset, 0)
+        return changed
 
     def _snapshot(self, run_id: str, run: _Tracked, new: bool, loading: bool = False) -> bool:
         """Make the run's snapshot anew when something it shows changed; returns whether so."""

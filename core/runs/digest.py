@@ -15,6 +15,7 @@ status, exports, tables) reads a digest as it reads a whole log.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,68 @@ from core.runs.curves import global_step
 from core.runs.events import PROBLEMS_KEPT, EventTail
 from core.runs.schema import event_problem
 
-STEP_BUCKETS = 1024  # buckets of kept step events; more than any plot is wide
+STEP_BUCKETS = 512  # buckets of kept step events (2 each): more than a plot is columns wide
 Entry = tuple[int, dict[str, Any]]  # (position among the log's valid events, event)
 
+_INT = rb"(-?(?:0|[1-9][0-9]*))"
+_NUM = rb"(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"
+_OPT = rb"(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|null)"
+_WRITTEN_STEP = re.compile(
+    rb'\{"seq": '
+    + _INT
+    + rb', "time": '
+    + _NUM
+    + rb', "kind": "step", "epoch": '
+    + _INT
+    + rb', "step": '
+    + _INT
+    + rb', "steps_per_epoch": '
+    + _INT
+    + rb', "global_step": '
+    + _INT
+    + rb', "loss": '
+    + _NUM
+    + rb', "lr": '
+    + _OPT
+    + rb', "images_per_s": '
+    + _OPT
+    + rb"\}\s*"
+)
+"""A step line exactly as the worker writes it: valid by construction (integers where the
+schema wants them, numbers elsewhere), so the digest reads its step and loss without parsing
+the JSON and parses only the lines it keeps. Any other line takes the full, validated path."""
 
-def _low(entry: Entry) -> tuple[float, int]:
-    return (float(entry[1]["loss"]), entry[0])
+
+_STEP_FIELDS = ("epoch", "step", "steps_per_epoch", "global_step", "loss", "lr", "images_per_s")
+
+
+def _json_number(text: bytes) -> int | float | None:
+    """What json.loads makes of a number matched by _NUM/_OPT (an int when it has no . or e)."""
+    if text == b"null":
+        return None
+    if text.lstrip(b"-").isdigit():
+        return int(text)
+    return float(text)
+
+
+class _Kept:
+    """A kept step: its position, loss, and the event (built only when asked for)."""
+
+    __slots__ = ("loss", "payload", "position")
+
+    def __init__(self, position: int, loss: float, payload: re.Match | dict[str, Any]):
+        self.position, self.loss, self.payload = position, loss, payload
+
+    def event(self) -> dict[str, Any]:
+        if isinstance(self.payload, re.Match):  # the same dict json.loads gives, built faster
+            seq, time, *rest = [_json_number(group) for group in self.payload.groups()]
+            self.payload = {
+                "seq": seq,
+                "time": time,
+                "kind": "step",
+                **dict(zip(_STEP_FIELDS, rest)),
+            }
+        return self.payload
 
 
 class RunDigest:
@@ -35,17 +92,20 @@ class RunDigest:
 
     def __init__(self, path: Path | str):
         self.tail = EventTail(path)
+        self.tail.fast = self._written_step
         self.count = 0  # valid events folded in so far
         self.head: list[Entry] = []  # every event that is not a plottable step
-        self.buckets: dict[int, tuple[Entry, Entry]] = {}  # bucket → (lowest, highest) loss
+        self.buckets: dict[int, list[_Kept]] = {}  # bucket → [lowest, highest] loss
         self.width = 1.0  # steps per bucket
-        self.last_step: Entry | None = None
+        self.last_step: _Kept | None = None
         self.revision = 0  # bumped whenever what `events()` returns may have changed
+        self.steps_complete = True  # False for a summary from the cache: its steps were not kept
 
     def clear(self) -> None:
         """Forget everything (the log was truncated or replaced)."""
         self.count = 0
         self.head, self.buckets, self.width, self.last_step = [], {}, 1.0, None
+        self.steps_complete = True
         self.tail.reset()
         self.revision += 1
 
@@ -67,29 +127,45 @@ class RunDigest:
             self.revision += 1
         return changed
 
+    def _written_step(self, line: bytes) -> bool:
+        match = _WRITTEN_STEP.fullmatch(line)
+        if match is None:
+            return False
+        loss = float(match[7])
+        if not math.isfinite(loss):
+            return False  # 1e999: let the full path decide
+        self._step(_Kept(self.count, loss, match), int(match[6]))
+        return True
+
     def add(self, event: dict[str, Any]) -> None:
         """Fold one valid event in."""
-        entry = (self.count, event)
+        if event["kind"] == "step":
+            x = global_step(event)
+            loss = event.get("loss")
+            if x is not None and math.isfinite(x) and loss is not None and math.isfinite(loss):
+                self._step(_Kept(self.count, float(loss), event), x)
+                return
+            self.last_step = _Kept(self.count, math.nan, event)
+        self.head.append((self.count, event))  # a step that cannot be plotted is kept as is
         self.count += 1
-        if event["kind"] != "step":
-            self.head.append(entry)
-            return
-        self.last_step = entry
-        x = global_step(event)
-        loss = event.get("loss")
-        if x is None or not math.isfinite(x) or loss is None or not math.isfinite(loss):
-            self.head.append(entry)  # a step that cannot be plotted is rare: keep it as is
-            return
-        self._put(math.floor(x / self.width), entry, entry)
+
+    def _step(self, kept: _Kept, x: float) -> None:
+        self.count += 1
+        self.last_step = kept
+        self._put(math.floor(x / self.width), kept, kept)
         while len(self.buckets) > STEP_BUCKETS:
             self._coarsen()
 
-    def _put(self, key: int, low: Entry, high: Entry) -> None:
+    def _put(self, key: int, low: _Kept, high: _Kept) -> None:
         held = self.buckets.get(key)
-        if held is not None:
-            low = min(held[0], low, key=_low)
-            high = max(held[1], high, key=_low)
-        self.buckets[key] = (low, high)
+        if held is None:
+            self.buckets[key] = [low, high]
+            return
+        # ties: the earliest lowest, the latest highest (the same whatever the read order)
+        if (low.loss, low.position) < (held[0].loss, held[0].position):
+            held[0] = low
+        if (high.loss, high.position) > (held[1].loss, held[1].position):
+            held[1] = high
 
     def _coarsen(self) -> None:
         buckets, self.buckets = self.buckets, {}
@@ -97,16 +173,19 @@ class RunDigest:
         for key, (low, high) in buckets.items():
             self._put(key // 2, low, high)
 
+    def head_events(self) -> list[dict[str, Any]]:
+        """The kept events but the plottable steps, in file order: enough for the status and
+        the epoch table, and cheap (no step is parsed)."""
+        return [event for _, event in self.head]
+
     def events(self) -> list[dict[str, Any]]:
         """The kept events in file order: all but the thinned-out steps."""
-        entries = list(self.head)
+        unique = dict(self.head)
         for low, high in self.buckets.values():
-            entries.append(low)
-            if high[0] != low[0]:
-                entries.append(high)
+            unique[low.position] = low.event()
+            unique[high.position] = high.event()
         if self.last_step is not None:
-            entries.append(self.last_step)
-        unique = {position: event for position, event in entries}
+            unique[self.last_step.position] = self.last_step.event()
         return [unique[position] for position in sorted(unique)]
 
     def report(self) -> str:
@@ -114,14 +193,14 @@ class RunDigest:
         return self.tail.report()
 
     def to_json(self) -> dict[str, Any]:
-        """JSON-ready state, for the summary cache."""
+        """JSON-ready state for the summary cache: all but the thinned steps (the cache serves
+        listings; a plot reads the steps from the log), so it stays small."""
         tail = self.tail
         return {
             "count": self.count,
             "head": [list(entry) for entry in self.head],
-            "buckets": [[key, list(low), list(high)] for key, (low, high) in self.buckets.items()],
             "width": self.width,
-            "last_step": list(self.last_step) if self.last_step else None,
+            "last_step": _saved(self.last_step) if self.last_step else None,
             "tail": {
                 "offset": tail.offset,
                 "lines": tail.lines,
@@ -134,15 +213,15 @@ class RunDigest:
 
     @classmethod
     def from_json(cls, path: Path | str, data: Any) -> RunDigest:
-        """The digest `to_json` saved; ValueError when `data` is not one (rebuild instead)."""
+        """The digest `to_json` saved, without its thinned steps; ValueError when `data` is not
+        one (rebuild instead)."""
         try:
             digest = cls(path)
             digest.count = _int(data["count"])
             digest.head = [_entry(item) for item in data["head"]]
-            for key, low, high in data["buckets"]:
-                digest.buckets[_int(key)] = (_entry(low), _entry(high))
+            digest.steps_complete = False
             digest.width = float(data["width"])
-            digest.last_step = _entry(data["last_step"]) if data["last_step"] else None
+            digest.last_step = _kept(data["last_step"]) if data["last_step"] else None
             tail = data["tail"]
             digest.tail.offset = _int(tail["offset"])
             digest.tail.lines = _int(tail["lines"])
@@ -168,6 +247,16 @@ def _entry(item: Any) -> Entry:
     if event_problem(event):
         raise ValueError(event_problem(event))
     return (_int(position), event)
+
+
+def _saved(kept: _Kept) -> list[Any]:
+    return [kept.position, kept.loss if math.isfinite(kept.loss) else None, kept.event()]
+
+
+def _kept(item: Any) -> _Kept:
+    position, loss, event = item
+    position, event = _entry((position, event))
+    return _Kept(position, math.nan if loss is None else float(loss), event)
 
 
 def read_digest(run_dir: Path | str) -> RunDigest:

@@ -10,7 +10,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,7 @@ class EventTail:
         self.partial = 0  # bytes of an unterminated last line (a write in progress, or cut off)
         self.restarted = False  # the file shrank under us once: it was truncated or replaced
         self._overlong = False  # inside a line longer than LINE_BYTES (skipped)
+        self.fast: Callable[[bytes], bool] | None = None  # takes a line it recognises whole
 
     def reset(self) -> None:
         """Forget everything read: the next poll starts at the beginning of the file."""
@@ -142,6 +143,8 @@ class EventTail:
             if self._overlong:
                 self._overlong = False
                 self._skip(f"longer than {LINE_BYTES >> 20} MiB")
+                continue
+            if self.fast is not None and self.fast(line):
                 continue
             if not line.strip():
                 continue

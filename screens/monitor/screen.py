@@ -7,6 +7,7 @@ keys stay responsive while a run streams at full speed, and closing the app lose
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from textual import work
@@ -145,12 +146,20 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         """Poll the runs folder off the UI thread; post snapshots only when something changed."""
         worker = get_current_worker()
         watcher = RunsWatcher(self.runs_dir)
+        posted, pending = float("-inf"), None
         while not worker.is_cancelled:
             runs = watcher.poll()
             if runs is not None:
-                self.post_message(self.RunsRefreshed(runs))
-            self._wake.wait(POLL_SECONDS)
-            self._wake.clear()
+                pending = runs
+            # while long logs load, read on at once but redraw at most every POLL_SECONDS
+            if pending is not None and (
+                not watcher.loading or time.monotonic() - posted >= POLL_SECONDS
+            ):
+                self.post_message(self.RunsRefreshed(pending))
+                pending, posted = None, time.monotonic()
+            if not watcher.loading:
+                self._wake.wait(POLL_SECONDS)
+                self._wake.clear()
 
     def wake(self) -> None:
         """Look at the runs folder now rather than at the next poll."""

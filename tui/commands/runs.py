@@ -117,14 +117,18 @@ def _ls(args, folder: Path) -> int:
         table.add_row(
             s.id,
             s.preset,
-            s.message if s.state == "unreadable" else s.state,
+            s.state,
             s.dataset,
             f"{s.epochs_done}/{s.epochs_total}",
             _pct(s.train_acc),
             _pct(s.val_acc),
             _pct(s.test_acc),
         )
-    _console().print(table)
+    console = _console()
+    console.print(table)
+    for s in summaries:
+        if s.state == "unreadable":  # the others are listed as they are
+            console.print(f"{s.id}: {s.message}", highlight=False, markup=False, soft_wrap=True)
     return 0
 
 
