@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.cluster.states import RUN_STATES
 from core.cluster.status import list_runs
 from core.runs import digest as digest_module
 from core.runs.digest import RunDigest, read_digest
@@ -99,7 +100,7 @@ def test_cli_lists_and_shows_every_run_whatever_a_run_file_holds(
     assert set(summaries) == {victim.name, good.name}
     assert (summaries[good.name].state, summaries[good.name].epochs_done) == ("finished", 3)
     bad = summaries[victim.name]
-    assert bad.state in ("died", "pending", "unreadable")
+    assert bad.state in RUN_STATES  # what is left of its files says which
     if bad.state == "unreadable":
         assert bad.message.startswith("unreadable: ")
     capsys.readouterr()
@@ -233,3 +234,23 @@ def test_summary_cache_is_per_user_json_and_never_trusted_over_the_log(tmp_path)
     with open(log, "a") as stream:  # grown: only the new bytes are read
         stream.write('{"seq": 99, "kind": "epoch", "epoch": 8}\n')
     assert [e["epoch"] for e in epoch_events(cached_digest(run_dir).events())] == [1, 7, 8]
+
+
+def test_a_log_cut_mid_line_loses_no_epoch_silently_and_monitor_and_cli_agree(tmp_path, capsys):
+    from tui.run_watch import RunsWatcher
+
+    run_dir = write_run(tmp_path, "live", "running", epochs_done=5, epochs=8)
+    watcher = RunsWatcher(tmp_path)
+    (before,) = watcher.poll()
+    assert len(epoch_events(list(before.events))) == 5
+    log = run_dir / "events.jsonl"
+    data = log.read_bytes()
+    log.write_bytes(data[: data.rindex(b'"kind": "epoch"') + 5])  # cut inside epoch 5's line
+    (after,) = watcher.poll()
+    assert main(["runs", "show", "live", "--runs-dir", str(tmp_path), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    monitor_epochs = [e["epoch"] for e in epoch_events(list(after.events))]
+    assert monitor_epochs == [e["epoch"] for e in shown["epochs"]] == [1, 2, 3, 4]
+    for said in (after.skipped, shown["skipped"]):
+        assert "events.jsonl ends in an unfinished line" in said
+    assert "shrank (truncated or replaced) and was read again" in after.skipped
