@@ -9,8 +9,9 @@ process, side by side:
   former path, still callable) and summarised; after = the real `cnn-tui runs ls`, with an
   empty summary cache (cold: the digests are built) and then with it filled (warm).
 - the Monitor (Pilot, 120×40): seconds until every run is listed after opening, and the latency
-  of a key (`down`) pressed every 50 ms while the long log is still being read; before = the
-  whole of every log read in the first poll (READ_BYTES = None), after = bounded reads.
+  of a key (`down`, until the table's cursor has moved) pressed every 50 ms while the long log
+  is still being read, and again once everything is read (idle); before = the whole of every
+  log read in the first poll (READ_BYTES = None), after = bounded reads.
 
 Time in seconds (wall) and peak memory (the process's maximum resident set, in MB, including
 the interpreter and imports). Targets: `runs ls` ≤ 2 s and ≤ 300 MB; the Monitor lists runs
@@ -19,6 +20,7 @@ the interpreter and imports). Targets: `runs ls` ≤ 2 s and ≤ 300 MB; the Mon
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -134,42 +136,52 @@ async def _monitor(runs: Path, whole: bool) -> dict[str, float]:
     from tui import run_watch
     from tui.app import make_app
     from tui.config import AppConfig
+    from tui.widgets.runs_table import RunsTable
 
     if whole:
         run_watch.READ_BYTES = None
     app = make_app(AppConfig(start="monitor", runs_dir=runs))
     opened = time.perf_counter()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40)):
         screen = app.screen
         assert isinstance(screen, MonitorScreen)
         while len(screen.runs) < RUNS + 1:
-            await pilot.pause(0.02)
+            await asyncio.sleep(0.02)
         listed = time.perf_counter() - opened
-        latencies = []
-        for _ in range(KEYS):
-            started = time.perf_counter()
-            await pilot.press("down")
-            latencies.append(time.perf_counter() - started)
-            await pilot.pause(0.05)
+        table = screen.query_one(RunsTable)
+        latencies = await _keys(app, table)
         long = next(run for run in screen.runs.values() if run.id.endswith("long"))
         while screen.runs[long.id].loading:
-            await pilot.pause(0.05)
+            await asyncio.sleep(0.05)
         loaded = time.perf_counter() - opened
         epochs = sum(1 for e in screen.runs[long.id].events if e["kind"] == "epoch")
-    latencies.sort()
+        idle = await _keys(app, table)
     return {
         "listed": listed,
         "loaded": loaded,
         "key_median": latencies[len(latencies) // 2],
         "key_max": latencies[-1],
+        "idle_median": idle[len(idle) // 2],
         "long_epochs": epochs,
     }
 
 
+async def _keys(app, table) -> list[float]:
+    """Seconds from a `down` key until the table's cursor has moved, KEYS times (sorted)."""
+    latencies = []
+    for _ in range(KEYS):
+        row = table.cursor_row
+        started = time.perf_counter()
+        app.simulate_key("down")
+        while table.cursor_row == row:
+            await asyncio.sleep(0.002)
+        latencies.append(time.perf_counter() - started)
+        await asyncio.sleep(0.05)
+    return sorted(latencies)
+
+
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--monitor":
-        import asyncio
-
         result = asyncio.run(_monitor(Path(sys.argv[2]), sys.argv[3] == "whole"))
         print(json.dumps(result))
         return
@@ -211,7 +223,8 @@ def main() -> None:
             r = json.loads(out.strip().splitlines()[-1])
             print(
                 f"  {label:<24} {r['listed']:9.2f} {r['loaded']:11.2f} "
-                f"{1000 * r['key_median']:14.1f} {1000 * r['key_max']:11.1f} {peak:8.0f}"
+                f"{1000 * r['key_median']:14.1f} {1000 * r['key_max']:11.1f} "
+                f"{1000 * r['idle_median']:12.1f} {peak:8.0f}"
                 f"   (long run: {r['long_epochs']} epochs)"
             )
     finally:

@@ -22,7 +22,7 @@ from core.runs.summary_cache import cached_digest, save_digest
 STATUS_SECONDS = 2.0  # how often the status of an unfinished run is re-derived from its files
 
 
-READ_BYTES: int | None = 4 << 20  # of one run's log per poll (None: all of it at once)
+READ_BYTES: int | None = 1 << 20  # of one run's log per poll (None: all of it at once)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ from tui.widgets.runs_table import SORT_KEYS, RunsTable, run_row
 from tui.workspace_screen import WorkspaceScreen
 
 POLL_SECONDS = 0.5  # how often the tail thread looks at the runs folder
+LOADING_PAUSE_SECONDS = 0.03  # between two reads of a long log (each at most READ_BYTES)
+LOADING_REDRAW_SECONDS = 1.0  # how often the table is redrawn while long logs load
 RESUMABLE_STATES = ("stopped", "died", "cancelled", "timeout", "preempted", "node_fail")
 SMOOTHINGS: tuple[Smoothing, ...] = ("ema", "mean", "raw")
 
@@ -151,15 +153,15 @@ class MonitorScreen(RunControls, WorkspaceScreen):
             runs = watcher.poll()
             if runs is not None:
                 pending = runs
-            # while long logs load, read on at once but redraw at most every POLL_SECONDS
+            # while long logs load, read on soon (leaving the UI thread room to answer keys)
+            # but redraw the table at most every LOADING_REDRAW_SECONDS
             if pending is not None and (
-                not watcher.loading or time.monotonic() - posted >= POLL_SECONDS
+                not watcher.loading or time.monotonic() - posted >= LOADING_REDRAW_SECONDS
             ):
                 self.post_message(self.RunsRefreshed(pending))
                 pending, posted = None, time.monotonic()
-            if not watcher.loading:
-                self._wake.wait(POLL_SECONDS)
-                self._wake.clear()
+            self._wake.wait(LOADING_PAUSE_SECONDS if watcher.loading else POLL_SECONDS)
+            self._wake.clear()
 
     def wake(self) -> None:
         """Look at the runs folder now rather than at the next poll."""
