@@ -155,7 +155,7 @@ class RunsWatcher:
             if problem:
                 run.problem = problem
                 return self._snapshot(run_id, run, False)
-            run.status = run_status(run.path, now, run.digest.head_events())
+            run.status = run_status(run.path, now, run.digest.head_events(), checked=True)
             run.status_time = now
         return self._snapshot(run_id, run, new_events, loading)
 

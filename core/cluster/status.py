@@ -20,17 +20,21 @@ from core.runs.summary_cache import cached_digest
 
 
 def run_status(
-    run_dir: Path | str, now: float | None = None, events: list[dict[str, Any]] | None = None
+    run_dir: Path | str,
+    now: float | None = None,
+    events: list[dict[str, Any]] | None = None,
+    checked: bool = False,
 ) -> RunStatus:
     """Honest status: `end` event → its status; fresh heartbeat → running; stale → stalled;
     worker gone without an `end` → died. `events`: the run's events when the caller already
-    read them (a tailing reader), else they are read here."""
+    read them (a tailing reader), else they are read here; `checked`: the caller has just
+    checked the run's files (`run_file_problem`)."""
     run_dir = Path(run_dir)
     now = time.time() if now is None else now
-    problem = run_file_problem(run_dir)
+    problem = "" if checked else run_file_problem(run_dir)
     if problem:
         return RunStatus("unreadable", f"unreadable: {problem}")
-    events = cached_digest(run_dir).events() if events is None else events
+    events = cached_digest(run_dir).head_events() if events is None else events
     scheduled = slurm_run_status(run_dir, now, events)
     if scheduled is not None:
         return scheduled
@@ -105,7 +109,7 @@ def summarize_run(
     if not problem:
         try:
             if events is None:
-                events = cached_digest(run_dir).events()
+                events = cached_digest(run_dir).head_events()
             return _summary(run_dir, now, events)
         except Exception as error:  # noqa: BLE001 - one bad run never hides the others
             problem = f"{type(error).__name__}: {error}"
@@ -140,7 +144,7 @@ def _summary(run_dir: Path, now: float | None, events: list[dict[str, Any]]) -> 
     epochs = epoch_events(events)
     last = epochs[-1] if epochs else {}
     val_accs = [event["val_acc"] for event in epochs if event.get("val_acc") is not None]
-    status = run_status(run_dir, now, events)
+    status = run_status(run_dir, now, events, checked=True)
     return RunSummary(
         id=run_dir.name,
         path=run_dir,

@@ -147,7 +147,7 @@ def _show(args, folder: Path) -> int:
 
     run_dir = resolve_run(folder, args.id)
     digest = cached_digest(run_dir)
-    summary = summarize_run(run_dir, events=digest.events())
+    summary = summarize_run(run_dir, events=digest.head_events())
     if summary.state == "unreadable":
         if args.json:
             print(json.dumps(summary.to_dict()))
@@ -155,7 +155,7 @@ def _show(args, folder: Path) -> int:
             _console().print(f"{run_dir.name}  {summary.message}", highlight=False, markup=False)
         return 2
     config = read_json(run_dir / "config.json") or {}
-    epochs = epoch_events(digest.events())
+    epochs = epoch_events(digest.head_events())
     skipped = digest.report()
     checkpoints = _checkpoint_report(run_dir)
     if args.json:
