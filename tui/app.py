@@ -6,6 +6,7 @@ Home; no screen module may import torch at import time.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from functools import partial
 
@@ -19,6 +20,7 @@ from textual.worker import WorkerFailed
 
 from tui.commands_palette import TopMatchPalette, WorkspaceCommands
 from tui.config import AppConfig
+from tui.daemon_executor import DaemonExecutor
 from tui.help_screen import HelpScreen
 from tui.messages import WorkspaceRequested
 from tui.workspace_screen import WorkspaceScreen
@@ -94,6 +96,8 @@ class CnnTuiApp(App[None]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
+        # thread workers run on daemon threads: quitting never waits for one still computing
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
         if self.config.start != "home":
             self.action_workspace(self.config.start)
 

@@ -55,8 +55,16 @@ class _Tracked:
     status: RunStatus = RunStatus("pending", "Not started yet.")
     status_time: float = float("-inf")
     snapshot: RunSnapshot | None = None
-    ended: bool = False  # the latest session has an `end` event: the status is final
+    ended: bool = False  # the latest session has an `end` event: final until a relaunch
     cached: bool = False  # the digest was saved to the summary cache once caught up
+    launch_mtime: float | None = None  # launch.json's; a resume rewrites it
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
 
 
 def _ended_status(events: list[dict[str, Any]]) -> RunStatus | None:
@@ -145,11 +153,15 @@ class RunsWatcher:
         if not loading and not run.cached:
             save_digest(run.path, run.digest)
             run.cached = True
-        if new_events or run.snapshot is None:
+        if run.ended and _mtime(run.path / "launch.json") != run.launch_mtime:
+            run.ended = False  # resumed: "resuming" until the new worker's start event
+            run.status_time = float("-inf")
+        elif new_events or run.snapshot is None:
             ended = _ended_status(run.digest.head_events())
             run.ended = ended is not None
             if ended is not None:
                 run.status = ended
+                run.launch_mtime = _mtime(run.path / "launch.json")
         if not run.ended and (new_events or now - run.status_time >= STATUS_SECONDS):
             problem = run_file_problem(run.path)
             if problem:

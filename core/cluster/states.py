@@ -19,9 +19,11 @@ RUN_STATES = (
     "preempted",
     "node_fail",
     "requeued",
+    "resuming",
     "unreadable",
-)  # completing … requeued: Slurm; unreadable: a run file is not of its shape (the message says)
-LIVE_STATES = ("pending", "running", "stalled", "requeued")  # the worker may still (again) run
+)  # cancelled … requeued: Slurm; unreadable: a run file is not of its shape (the message says)
+LIVE_STATES = ("pending", "running", "stalled", "requeued", "resuming")
+"""States in which the worker may still (again) run: not stoppable twice, not resumable."""
 
 
 @dataclass(frozen=True)
