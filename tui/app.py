@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Input, RadioSet, Select, Switch, TextArea
 from textual.widgets._select import SelectOverlay
 from textual.widgets._toggle_button import ToggleButton
+from textual.worker import WorkerFailed
 
 from tui.commands_palette import TopMatchPalette, WorkspaceCommands
 from tui.config import AppConfig
@@ -72,8 +73,27 @@ class CnnTuiApp(App[None]):
         super().__init__()
         self.config = config
         self.truecolor_forced = config.truecolor
+        self.worker_errors: list[BaseException] = []  # failures of background workers, shown
         if config.theme:
             self.theme = config.theme
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception escaping a background worker is shown and the app runs on (the worker
+        has stopped; reopening its workspace starts it again); anything else is a crash, and
+        the app exits with code 1."""
+        if isinstance(error, WorkerFailed):
+            cause = error.error
+            self.worker_errors.append(cause)
+            self.log.error(f"worker failed: {cause!r}")
+            self.notify(
+                f"A background task failed: {type(cause).__name__}: {cause}. The app runs on; "
+                "reopen the workspace to retry, and please report it.",
+                title="Background task failed",
+                severity="error",
+                timeout=15,
+            )
+            return
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         # thread workers run on daemon threads: quitting never waits for one still computing
