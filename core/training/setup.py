@@ -73,13 +73,13 @@ def make_schedule(config: TrainConfig, optimizer, total_steps: int):
 
 def preflight(config: TrainConfig) -> TrainConfig:
     """Every check that can fail before a run folder exists: settings, device, data, weights."""
-    from core.data.datasets import cifar10_present, load_dataset
+    from core.data.datasets import check_cifar10
     from core.models.zoo import get_preset
 
     config.validate()
     resolve_device(config.device)
-    if config.dataset == "cifar10" and not cifar10_present(config.data_dir):
-        load_dataset("cifar10", config.data_dir)  # raises DataMissingError naming the folder
+    if config.dataset == "cifar10":
+        check_cifar10(config.data_dir)  # missing, or a file that is not a CIFAR-10 batch
     if get_preset(config.preset).spec is None:
         from core.models.weights import resnet18_imagenet_state_dict
 
