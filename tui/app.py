@@ -64,16 +64,19 @@ class CnnTuiApp(App[None]):
     focused form field keeps its digits). Escape is a priority binding: it acts before the
     focused widget sees the key, so a digit typed right after it can never reach a field."""
 
-    def __init__(self, config: AppConfig) -> None:
+    def __init__(self, config: AppConfig | None = None) -> None:
+        config = config or AppConfig()  # `textual run --dev tui/app.py` makes it without one
         if config.truecolor:
             os.environ["COLORTERM"] = "truecolor"
         super().__init__()
         self.config = config
         self.truecolor_forced = config.truecolor
-        if config.theme:
-            self.theme = config.theme
+        theme = config.theme or _saved_theme()
+        if theme and (theme in self.available_themes or config.theme):
+            self.theme = theme
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, _remember_theme)
         if self.config.start != "home":
             self.action_workspace(self.config.start)
 
@@ -130,6 +133,26 @@ class CnnTuiApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.current_mode))
+
+
+def _saved_theme() -> str | None:
+    """The theme last chosen with ctrl+p (settings.toml `theme`); None when unset or unreadable."""
+    from core.settings import SettingsError, load_settings
+
+    try:
+        return load_settings().theme
+    except SettingsError:
+        return None
+
+
+def _remember_theme(theme) -> None:
+    """Save a theme chosen in the app, so the next start uses it."""
+    from core.settings import save_theme
+
+    try:
+        save_theme(theme.name)
+    except OSError:
+        pass  # a read-only home only loses the preference
 
 
 def make_app(config: AppConfig | None = None) -> CnnTuiApp:

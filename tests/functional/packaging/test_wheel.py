@@ -109,3 +109,30 @@ def test_the_installed_app_runs_outside_the_checkout(built, tmp_path, capsys):
     assert heatmap.shape[-2:] == (224, 224) and np.isfinite(heatmap).all()
     recipe = json.loads((out / "recipe.json").read_text())
     assert recipe["maps_shape"] == [1, 224, 224] and "RANDOM" in recipe["model"]
+
+
+def test_installing_next_to_an_existing_torch_keeps_it(built, tmp_path):
+    """README's "Install on a cluster that provides PyTorch": a constraints file pins the torch
+    and torchvision already importable, and pip plans no torch, torchvision or CUDA package."""
+    wheel, _ = built
+    venv = tmp_path / "cluster-env"
+    run([sys.executable, "-m", "venv", "--without-pip", venv])
+    python = venv / "bin" / "python"
+    purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
+    shared = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(purelib.stdout.strip(), "_module.pth").write_text("\n".join(sorted(shared)) + "\n")
+    quiet = {**os.environ, "PIP_CONFIG_FILE": os.devnull}  # this machine's pip settings aside
+    pip = [sys.executable, "-m", "pip", "--python", python]
+    # README: python -m pip list --format=freeze | grep -E '^(torch|torchvision)==' > c.txt
+    listed = run([*pip, "list", "--format=freeze"], env=quiet).stdout.splitlines()
+    pins = [line for line in listed if line.startswith(("torch==", "torchvision=="))]
+    assert len(pins) == 2, listed
+    (tmp_path / "c.txt").write_text("\n".join(pins) + "\n")
+    report = tmp_path / "report.json"
+    install = [*pip, "install", "--dry-run", "--no-index", "--report", report]
+    run([*install, "-c", tmp_path / "c.txt", wheel], env=quiet)
+    planned = {
+        item["metadata"]["name"].lower() for item in json.loads(report.read_text())["install"]
+    }
+    assert "cnn-tui" in planned
+    assert not {name for name in planned if name.startswith(("torch", "nvidia", "triton"))}
