@@ -14,7 +14,6 @@ from core.data import cifar_pickle
 from core.data.datasets import (
     CIFAR10_CLASSES,
     DataMissingError,
-    check_cifar10,
     load_dataset,
     make_shapes10,
     write_cifar10_fixture,
@@ -71,15 +70,14 @@ async def test_dataset_screen_refuses_it(trapped, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name", ["data_batch_3", "test_batch", "batches.meta"])
 def test_each_trapped_file_is_refused_by_name(tmp_path, name):
-    """One planted file among real ones: the loader and the preflight check name that file."""
+    """One planted file among real ones: the loader names that file."""
     marker = tmp_path / "PWNED"
     folder = write_cifar10_fixture(tmp_path, train_size=20, test_size=10)
     with open(folder / name, "wb") as stream:
         pickle.dump({"data": CreatesFile(marker), "labels": [0]}, stream, protocol=2)
-    for attempt in (lambda: load_dataset("cifar10", tmp_path), lambda: check_cifar10(tmp_path)):
-        with pytest.raises(DataMissingError, match=REFUSAL) as caught:
-            attempt()
-        assert str(folder / name) in str(caught.value)
+    with pytest.raises(DataMissingError, match=REFUSAL) as caught:
+        load_dataset("cifar10", tmp_path)
+    assert str(folder / name) in str(caught.value)
     assert not marker.exists()
 
 
@@ -100,7 +98,6 @@ def test_the_fixture_format_still_loads(tmp_path):
     """The generated fixtures (protocol 2, as Python 3 writes them) pass the checks and load
     the very images and labels that were written."""
     write_cifar10_fixture(tmp_path, train_size=50, test_size=20, seed=4)
-    check_cifar10(tmp_path)
     dataset = load_dataset("cifar10", tmp_path)
     written = make_shapes10(50, 20, seed=4)
     np.testing.assert_array_equal(dataset.train.images, written.train.images)
