@@ -67,15 +67,17 @@ class CnnTuiApp(App[None]):
     focused form field keeps its digits). Escape is a priority binding: it acts before the
     focused widget sees the key, so a digit typed right after it can never reach a field."""
 
-    def __init__(self, config: AppConfig) -> None:
+    def __init__(self, config: AppConfig | None = None) -> None:
+        config = config or AppConfig()  # `textual run --dev tui/app.py` makes it without one
         if config.truecolor:
             os.environ["COLORTERM"] = "truecolor"
         super().__init__()
         self.config = config
         self.truecolor_forced = config.truecolor
         self.worker_errors: list[BaseException] = []  # failures of background workers, shown
-        if config.theme:
-            self.theme = config.theme
+        theme = config.theme or _saved_theme()
+        if theme and (theme in self.available_themes or config.theme):
+            self.theme = theme
 
     def _handle_exception(self, error: Exception) -> None:
         """An exception escaping a background worker is shown and the app runs on (the worker
@@ -96,6 +98,7 @@ class CnnTuiApp(App[None]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, _remember_theme)
         # thread workers run on daemon threads: quitting never waits for one still computing
         asyncio.get_running_loop().set_default_executor(DaemonExecutor())
         if self.config.start != "home":
@@ -154,6 +157,26 @@ class CnnTuiApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.current_mode))
+
+
+def _saved_theme() -> str | None:
+    """The theme last chosen with ctrl+p (settings.toml `theme`); None when unset or unreadable."""
+    from core.settings import SettingsError, load_settings
+
+    try:
+        return load_settings().theme
+    except SettingsError:
+        return None
+
+
+def _remember_theme(theme) -> None:
+    """Save a theme chosen in the app, so the next start uses it."""
+    from core.settings import save_theme
+
+    try:
+        save_theme(theme.name)
+    except OSError:
+        pass  # a read-only home only loses the preference
 
 
 def make_app(config: AppConfig | None = None) -> CnnTuiApp:
