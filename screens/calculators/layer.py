@@ -13,6 +13,7 @@ from core.arch.shapes import FIELDS, Solved, solve
 from core.errors import UserError
 from core.exercises.calc_presets import LAYER_EXAMPLES
 from screens.calculators.views import solved_markup
+from tui.widgets.checkbox import MarkedCheckbox
 
 KINDS = (("Conv2d", "conv"), ("ConvTranspose2d", "transposed"), ("MaxPool2d / AvgPool2d", "pool"))
 
@@ -41,7 +42,7 @@ class LayerCalculator(VerticalScroll):
                 yield Input("1", type="integer", id="f-dilation")
         with HorizontalGroup(id="layer-kind"):
             yield Select(KINDS, value="conv", allow_blank=False, id="f-kind")
-            yield Checkbox("ceil_mode", id="f-ceil")
+            yield MarkedCheckbox("ceil_mode", id="f-ceil")
             yield Label("output_padding", id="f-extra-label")
             yield Input("0", type="integer", id="f-extra")
         yield Static("Leave one or two fields blank to solve them.", id="layer-result")

@@ -53,6 +53,12 @@ class FieldGrid(Static, can_focus=True):
     ]
     """Arrows pick the output cell, [ and ] the layer."""
 
+    def on_focus(self) -> None:
+        self.screen.refresh_field_hint()
+
+    def on_blur(self) -> None:
+        self.screen.refresh_field_hint()
+
 
 class CalculatorsScreen(WorkspaceScreen):
     """Exercises B1–B6: sizes, solving, receptive fields, parameters and MACs."""
@@ -118,6 +124,7 @@ class CalculatorsScreen(WorkspaceScreen):
         self.cell = (0, 0)  # chosen output cell (y, x)
         self.field_row: int | None = None  # table row whose cell is shown
         self.exercise: tuple[str, int] | None = None  # (exercise, part) last loaded by F7–F12
+        self.field_summary = ""  # markup of the shown receptive field, without the key hint
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(initial="layer", id="calc-tabs"):
@@ -255,6 +262,7 @@ class CalculatorsScreen(WorkspaceScreen):
     def _refresh_field(self) -> None:
         info, grid = self.query_one("#field-info", Static), self.query_one("#field-grid")
         rows = self._spatial_rows()
+        self.field_summary = ""
         if not rows:
             info.update("Build a valid architecture (F3) with at least one feature-map layer.")
             grid.update("")
@@ -268,11 +276,21 @@ class CalculatorsScreen(WorkspaceScreen):
             info.update("This layer's cells have no receptive field the table can trace.")
             grid.update("")
             return
-        info.update(
-            region_summary(self.table, self.field_row, self.cell, region)
-            + "\n[$text-muted]Focus the grid (Tab), arrows: cell, [ ]: layer[/]"
-        )
+        self.field_summary = region_summary(self.table, self.field_row, self.cell, region)
+        self.refresh_field_hint()
         grid.update(grid_markup(region))
+
+    def refresh_field_hint(self) -> None:
+        """The receptive field's summary with the keys that work from where the focus is."""
+        if not self.field_summary:
+            return
+        if self.query_one("#field-grid").has_focus:
+            hint = "arrows: output cell · [ ]: layer"
+        else:
+            hint = "F4 focuses the grid; then arrows: output cell · [ ]: layer"
+        self.query_one("#field-info", Static).update(
+            f"{self.field_summary}\n[$text-muted]{hint}[/]"
+        )
 
     # ---- exercises -----------------------------------------------------------------------
     def action_exercise(self, name: str) -> None:

@@ -29,6 +29,7 @@ from screens.train.form import (
 )
 from screens.train.run_picker import RunPickerScreen
 from tui.messages import FillFromRun, ShowRun, WorkspaceRequested
+from tui.widgets.checkbox import MarkedCheckbox
 from tui.workspace_screen import WorkspaceScreen
 
 CHOICE_LABELS = {
@@ -120,6 +121,7 @@ class TrainScreen(WorkspaceScreen):
         self.base: dict[str, Any] = {}
         self.variant_of: str | None = None
         self.launching = False
+        self.status_form: dict[str, Any] | None = None  # the form the launch status is about
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="train-body"):
@@ -149,10 +151,10 @@ class TrainScreen(WorkspaceScreen):
         elif key == "augment":
             yield Label("augmentation", classes="form-label")
             for name in AUGMENTATIONS:
-                yield Checkbox(name, id=f"f-{name}")
+                yield MarkedCheckbox(name, id=f"f-{name}")
         else:
             yield Label("Nesterov", classes="form-label")
-            yield Checkbox("on", id="f-nesterov")
+            yield MarkedCheckbox("on", id="f-nesterov")
 
     @staticmethod
     def _options(key: str) -> list[tuple[str, str]]:
@@ -230,7 +232,14 @@ class TrainScreen(WorkspaceScreen):
         self.query_one("#row-momentum").display = sgd
         self.query_one("#row-nesterov").display = sgd
         self.query_one("#launch", Button).disabled = self.parsed.config is None or self.launching
+        if self.status_form is not None and values != self.status_form and not self.launching:
+            self.set_launch_status("")  # it spoke of the form as it was
         self.refresh_bindings()
+
+    def set_launch_status(self, text: str) -> None:
+        """The line under Launch, about the form as it is now (cleared once the form changes)."""
+        self.query_one("#launch-status", Static).update(text)
+        self.status_form = self.values() if text else None
 
     def update_dataset_info(self, values: dict[str, Any]) -> None:
         from core.data.datasets import cifar10_folder, cifar10_present
@@ -311,9 +320,17 @@ class TrainScreen(WorkspaceScreen):
 
     def start_launch(self, launcher: str, slurm) -> None:
         self.launching = True
-        self.query_one("#launch-status", Static).update("Checking data and device, then starting…")
+        self.set_launch_status("Checking data and device, then starting…")
         self.validate_form()
         self.launch(self.parsed.config, launcher, self.variant_of, slurm)
+
+    def report_launch(self, text: str) -> None:
+        """Say how the launch went, under Launch only if the form is still the launched one."""
+        launched = self.status_form
+        self.set_launch_status(text)
+        if launched is not None and self.status_form != launched:
+            self.set_launch_status("")
+        self.validate_form()
 
     @work(thread=True, exclusive=True, group="launch")
     def launch(self, config, launcher: str, variant_of: str | None, slurm=None) -> None:
@@ -331,14 +348,10 @@ class TrainScreen(WorkspaceScreen):
 
     def on_train_screen_launch_failed(self, message: LaunchFailed) -> None:
         self.launching = False
-        self.query_one("#launch-status", Static).update(f"[b]Not launched:[/b] {message.message}")
-        self.validate_form()
+        self.report_launch(f"[b]Not launched:[/b] {message.message}")
 
     async def on_train_screen_launched(self, message: Launched) -> None:
         self.launching = False
-        self.query_one("#launch-status", Static).update(
-            f"Launched {message.run_dir.name} ({message.where})."
-        )
-        self.validate_form()
+        self.report_launch(f"Launched {message.run_dir.name} ({message.where}).")
         self.notify(f"Launched {message.run_dir.name}.")
         self.post_message(WorkspaceRequested("monitor", ShowRun(message.run_dir.name)))
