@@ -79,6 +79,44 @@ class StopSignal:
         self.flag.set()
 
 
+class TensorBoardLink:
+    """The live TensorBoard mirror of a run whose config names a `tensorboard_dir`: written
+    as each event is appended to events.jsonl. A mirror that fails (tensorboardX missing on
+    this node, a full disk) is reported in worker.log and dropped; training goes on."""
+
+    def __init__(self, run_dir: Path):
+        self.run_dir = run_dir
+        self.mirror = None
+
+    def open(self, config: dict[str, Any]) -> None:
+        folder = config.get("tensorboard_dir")
+        if not folder:
+            return
+        try:
+            from core.runs.tensorboard import TensorBoardMirror
+
+            self.mirror = TensorBoardMirror(folder, self.run_dir.name, config, fresh=False)
+        except (UserError, OSError) as error:
+            print(f"TensorBoard mirror off: {error}", flush=True)
+
+    def write(self, event: dict[str, Any]) -> None:
+        if self.mirror is None:
+            return
+        try:
+            self.mirror.write(event)
+        except Exception as error:  # the mirror must never end a training run
+            print(f"TensorBoard mirror stopped: {type(error).__name__}: {error}", flush=True)
+            self.close()
+
+    def close(self) -> None:
+        mirror, self.mirror = self.mirror, None
+        if mirror is not None:
+            try:
+                mirror.close()
+            except Exception:
+                pass
+
+
 def run_worker(
     run_dir: Path | str,
     on_event: Callable[[dict[str, Any]], None] | None = None,
@@ -97,15 +135,19 @@ def run_worker(
     heartbeat.start()
     end: dict[str, Any] | None = None
 
+    mirror = TensorBoardLink(run_dir)
+
     def emit(event: dict[str, Any]) -> dict[str, Any]:
         stamped = writer.write(event)
         heartbeat.update(stamped)
+        mirror.write(stamped)
         if on_event:
             on_event(stamped)
         return stamped
 
     try:
         config = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
+        mirror.open(config.to_dict())
         for event in fit(config, run_dir, resume=True, stop=stop):
             stamped = emit(event)
             if event["kind"] == "end":
@@ -128,6 +170,7 @@ def run_worker(
     finally:
         heartbeat.stop()
         writer.close()
+        mirror.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return end

@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="open this workspace first (conv_lab, calculators, train, monitor, explain, "
         "dataset, scratch_lab)",
     )
+    parser.add_argument(
+        "--course",
+        metavar="PACK",
+        help="open a course pack on the Sheet: a pack file or a built-in name (cnn-tui course list)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for module in command_modules():
         sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
@@ -90,11 +95,21 @@ def run_app(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.course:
+        from core.course.builtin import open_pack
+        from core.course.kinds import PackError
+
+        try:
+            open_pack(args.course)  # a bad pack is reported here, before the app starts
+        except PackError as error:
+            print(f"cnn-tui: error: {error}", file=sys.stderr)
+            return 2
     config = AppConfig(
         runs_dir=runs_dir(args.runs_dir),
         truecolor=args.truecolor,
         theme=args.theme,
-        start=args.start,
+        start="sheet" if args.course and args.start == "home" else args.start,
+        course=args.course,
     )
     make_app(config).run()
     return 0

@@ -10,6 +10,7 @@ from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
+from tui.messages import OpenCourse, WorkspaceRequested
 from tui.workspaces import WORKSPACES
 
 
@@ -24,6 +25,19 @@ class WorkspaceCommands(Provider):
                 f"Open {workspace.title}",
                 f"{workspace.exercises}: {workspace.purpose}",
                 partial(app.action_workspace, workspace.id),
+            )
+        yield (
+            "Open course…",
+            "A course pack's sheet: tasks, points, your progress",
+            partial(app.post_message, WorkspaceRequested("sheet")),
+        )
+        from core.course.builtin import builtin_names
+
+        for name in builtin_names():
+            yield (
+                f"Open course {name}",
+                "A built-in course pack on the Sheet",
+                partial(app.post_message, WorkspaceRequested("sheet", OpenCourse(name))),
             )
         yield "Help", "Keys and how this workspace works", app.action_help
 

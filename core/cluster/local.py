@@ -17,7 +17,9 @@ from typing import Any
 
 from core.runs.store import write_json_atomic
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where `python -m core.…` resolves
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # core/cluster/local.py → the root
+"""The folder that holds the `core` package (a checkout, a worktree or site-packages): the
+worker's PYTHONPATH and working directory, so `python -m core.worker` imports this very code."""
 
 
 def spawn_detached(

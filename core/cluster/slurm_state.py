@@ -104,6 +104,13 @@ def merge_status(
     end = next((event for event in reversed(session) if event["kind"] == "end"), None)
     started = any(event["kind"] == "start" for event in session)
     label = f"job {job_id}"
+    last = session[-1] if session else None
+    if (
+        last is not None
+        and last["kind"] == "requeue"
+        and (job is None or job.state not in TERMINAL)
+    ):
+        return _requeued(job, label, last)
     if job is None:
         if end is not None:
             return RunStatus(end.get("status", "failed"), end.get("message", ""))
@@ -135,6 +142,20 @@ def merge_status(
             return RunStatus("stalled", f"Slurm {label} on {node}: no heartbeat for {age:.0f} s.")
         return RunStatus("running", f"Slurm {label} running on {node}.")
     return RunStatus("stalled", f"Slurm {label} is {state.lower()}{reason} on {node}.")
+
+
+def _requeued(job: SlurmJob | None, label: str, event: dict[str, Any]) -> RunStatus:
+    """A run that requeued its own job at the time limit, until the job runs again."""
+    count = f" {event.get('count', '?')}/{event.get('max', '?')}"
+    if job is not None and job.state in PENDING_STATES:
+        why = "" if job.reason in ("None", "") else f" ({job.reason})"
+        where = f"Slurm {label} is pending{why}"
+    else:
+        where = f"Slurm {label} is being requeued"
+    return RunStatus(
+        "requeued",
+        f"requeued (time limit){count}: {where}; it resumes from the checkpoint by itself.",
+    )
 
 
 def _terminal(job: SlurmJob, label: str, end: dict[str, Any] | None) -> RunStatus:

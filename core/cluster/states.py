@@ -18,8 +18,9 @@ RUN_STATES = (
     "timeout",
     "preempted",
     "node_fail",
-)  # last 5: Slurm
-LIVE_STATES = ("pending", "running", "stalled")  # states whose worker may still be alive
+    "requeued",
+)  # last 6: Slurm
+LIVE_STATES = ("pending", "running", "stalled", "requeued")  # the worker may still (again) run
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ class RunSummary:
 
     id: str  # directory name
     path: Path  # run directory
-    preset: str  # model preset
+    preset: str  # the network's name: a custom architecture's, else the model preset
     dataset: str  # dataset name
     created: float  # unix seconds (config.json's modification time)
     state: str  # see RunStatus
@@ -80,6 +80,8 @@ class RunSummary:
     val_acc: float | None  # last epoch, fraction 0..1
     test_acc: float | None  # last epoch, fraction 0..1
     best_val_acc: float | None  # best epoch, fraction 0..1
+    parameters: int | None = None  # the network's parameter count (from the start event)
+    custom: bool = False  # a custom architecture (SPEC or Python file), not a preset's network
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -100,7 +102,7 @@ def summarize_run(run_dir: Path | str, now: float | None = None) -> RunSummary:
     return RunSummary(
         id=run_dir.name,
         path=run_dir,
-        preset=str(config.get("preset", "?")),
+        preset=str(config.get("arch_name") or config.get("preset") or "?"),
         dataset=str(config.get("dataset", "?")),
         created=(run_dir / "config.json").stat().st_mtime,
         state=status.state,
@@ -111,7 +113,16 @@ def summarize_run(run_dir: Path | str, now: float | None = None) -> RunSummary:
         val_acc=last.get("val_acc"),
         test_acc=last.get("test_acc"),
         best_val_acc=max(val_accs) if val_accs else None,
+        parameters=_parameters(events),
+        custom=bool(config.get("arch") or config.get("arch_file")),
     )
+
+
+def _parameters(events: list[dict[str, Any]]) -> int | None:
+    for event in reversed(events):
+        if event.get("kind") == "start" and isinstance(event.get("parameters"), int):
+            return event["parameters"]
+    return None
 
 
 def list_runs(runs_dir: Path | str, now: float | None = None) -> list[RunSummary]:

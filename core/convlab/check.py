@@ -3,6 +3,10 @@
 Each hypothesis re-solves the problem with one mistake made (bias subtracted, kernel
 flipped, ReLU forgotten, wrong stride, ...). A hypothesis that reproduces every cell of the
 answer explains it fully; otherwise the one that reproduces most wrong cells is reported.
+
+A cell typed with d decimals ("7.33") counts as right when it is the exact value rounded to
+d decimals, either way within half a unit of the last digit; a fraction or an integer must
+be exact.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from core.convlab.conv import PADDING_MODES, ConvError, resolve_padding
-from core.convlab.matrix import Tensor3, shape, transpose
+from core.convlab.matrix import MINUS, Tensor3, TypedDecimal, fmt, shape, transpose
 from core.convlab.pool import pool_forward
 from core.convlab.problem import Problem, Solution, solve
 
@@ -68,9 +72,8 @@ def check_answer(
     if _same_shape(answer, truth):
         wrong = _wrong_cells(answer, truth)
         if not wrong:
-            return CheckResult(
-                quantity, True, (), (), f"Correct: every cell of the {name} matches.", truth
-            )
+            verdict = f"Correct: every cell of the {name} matches{_rounding_note(answer, truth)}."
+            return CheckResult(quantity, True, (), (), verdict, truth)
     else:
         wrong = ()
     matches, partial = [], []
@@ -81,10 +84,10 @@ def check_answer(
             continue
         if not _same_shape(answer, candidate) or candidate == truth:
             continue
-        if candidate == answer:
+        if not _wrong_cells(answer, candidate):
             matches.append(label)
         elif wrong:
-            fixed = sum(1 for cell in wrong if _at(candidate, cell) == _at(answer, cell))
+            fixed = sum(1 for cell in wrong if agrees(_at(answer, cell), _at(candidate, cell)))
             if fixed:
                 partial.append((fixed, label))
     diagnosis = _diagnosis(answer, truth, wrong, matches, partial, name)
@@ -224,8 +227,41 @@ def _wrong_cells(answer: Tensor3, truth: Tensor3) -> tuple[tuple[int, int, int],
         for c, (mine, right) in enumerate(zip(answer, truth))
         for i, (row_a, row_t) in enumerate(zip(mine, right))
         for j, (a, t) in enumerate(zip(row_a, row_t))
-        if a != t
+        if not agrees(a, t)
     )
+
+
+def agrees(typed: Fraction, exact: Fraction) -> bool:
+    """Equal, or typed with d ≥ 1 decimals and within half a unit of the last one."""
+    if typed == exact:
+        return True
+    return (
+        isinstance(typed, TypedDecimal)
+        and typed.places > 0
+        and abs(typed - exact) <= typed.tolerance()
+    )
+
+
+def _rounding_note(answer: Tensor3, truth: Tensor3, listed: int = 6) -> str:
+    """The verdict's tail for the cells that are not exact: ", rounded as typed: 7.33 ≈ 22/3"."""
+    pairs = [
+        f"{_typed(a)} ≈ {fmt(t)}"
+        for mine, right in zip(answer, truth)
+        for row_a, row_t in zip(mine, right)
+        for a, t in zip(row_a, row_t)
+        if a != t
+    ]
+    if not pairs:
+        return ""
+    more = f" and {len(pairs) - listed} more" if len(pairs) > listed else ""
+    return f", rounded as typed: {', '.join(pairs[:listed])}{more}"
+
+
+def _typed(value: TypedDecimal) -> str:
+    """The value as typed, "−0.89" (exact: a typed decimal has no more places than typed)."""
+    units = abs(value.numerator) * 10**value.places // value.denominator
+    whole, part = divmod(units, 10**value.places)
+    return f"{MINUS if value < 0 else ''}{whole}.{part:0{value.places}d}"
 
 
 def _all_cells(answer: Tensor3) -> tuple[tuple[int, int, int], ...]:

@@ -20,6 +20,22 @@ class MatrixError(UserError):
     """A matrix that cannot be read: ragged rows, a non-number, mismatched channels."""
 
 
+class TypedDecimal(Fraction):
+    """A number typed with a decimal point ("7.33"): its exact value, and how many decimals
+    were typed, so an answer can be judged as rounded to that many places."""
+
+    __slots__ = ("places",)
+
+    def __new__(cls, text: str) -> TypedDecimal:
+        number = super().__new__(cls, text)
+        number.places = len(text.split(".", 1)[1]) if "." in text else 0
+        return number
+
+    def tolerance(self) -> Fraction:
+        """Half a unit of the last typed decimal: 0.005 for "7.33"."""
+        return Fraction(1, 2 * 10**self.places)
+
+
 def parse_number(token: str, *, where: str = "") -> Fraction:
     """One exact number: integer, decimal ("0.5") or fraction ("1/3"); "−" works as minus."""
     text = token.strip().replace(MINUS, "-")
@@ -37,7 +53,7 @@ def parse_number(token: str, *, where: str = "") -> Fraction:
                 "give a fraction with a non-zero denominator, e.g. 1/3."
             )
         return Fraction(numerator) / Fraction(denominator)
-    return Fraction(text)
+    return TypedDecimal(text) if "." in text else Fraction(text)
 
 
 def parse_matrix(text: str, *, name: str = "matrix") -> Matrix:

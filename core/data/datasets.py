@@ -262,3 +262,11 @@ def _write_batch(path: Path, batch_label: str, split: ImageSplit) -> None:
     }
     with open(path, "wb") as file:
         pickle.dump(entry, file, protocol=2)
+
+
+def class_count(name: str, data_dir: str | Path | None = None) -> int:
+    """How many classes a dataset has, without loading its images."""
+    if name == "shapes":
+        return len(shapes10.CLASSES)
+    folder = cifar10_folder(data_dir)
+    return len(_read_classes(folder)) if folder.is_dir() else len(CIFAR10_CLASSES)

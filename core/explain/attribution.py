@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.errors import UserError
-from core.explain.activations import get_layer
+from core.explain.activations import get_layer, own_thread
 
 SALIENCY_REDUCTIONS = ("max", "mean")
 """Over colour channels: max of |grad| (as in the paper) or mean of |grad|."""
@@ -109,7 +109,7 @@ def grad_cam(
     def hook(_module, _inputs, output):
         stored["activation"] = output
 
-    handle = get_layer(module, layer).register_forward_hook(hook)
+    handle = get_layer(module, layer).register_forward_hook(own_thread(hook))
     try:
         with torch.enable_grad():
             score = module(x.detach())[0, target]

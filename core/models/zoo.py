@@ -201,16 +201,22 @@ def build_model(
     num_classes: int = 10,
     weights_file: str | None = None,
     pretrained: bool = True,
+    freeze_bn: bool = False,
 ):
     """The preset's network as an `nn.Module` with `num_classes` outputs.
 
     `resnet18-transfer` loads ImageNet weights (from `weights_file` or the torch hub cache,
     else `WeightsMissingError`) and freezes everything but layer4 and fc; `pretrained=False`
-    gives the same architecture with random weights, for tables and tests only.
+    gives the same architecture with random weights, for tables and tests only. By default
+    the frozen layers' BatchNorm still updates its running statistics in train mode, as the
+    exercise's code does; `freeze_bn` keeps those layers in eval mode whatever `train()` says.
     """
     preset = get_preset(preset_name)
     if preset.spec is None:
-        return _resnet18_transfer(num_classes, weights_file, pretrained)
+        model = _resnet18_transfer(num_classes, weights_file, pretrained)
+        if freeze_bn:
+            freeze_batchnorm(model)
+        return model
     from torch import nn
 
     model = build_module(preset.layers())
@@ -233,6 +239,30 @@ def _resnet18_transfer(num_classes: int, weights_file: str | None, pretrained: b
     for name, parameter in model.named_parameters():
         parameter.requires_grad = name.startswith(("layer4.", "fc."))
     return model
+
+
+def _eval_only(module, mode: bool = True):
+    """`train()` of a frozen BatchNorm: it (and its statistics) always stays in eval mode."""
+    from torch import nn
+
+    return nn.Module.train(module, False)
+
+
+def freeze_batchnorm(model) -> list[str]:
+    """Keep every BatchNorm whose parameters are all frozen in eval mode, also after later
+    `model.train()` calls; returns their names."""
+    import types
+
+    from torch.nn.modules.batchnorm import _BatchNorm
+
+    frozen = []
+    for name, module in model.named_modules():
+        params = list(module.parameters())
+        if isinstance(module, _BatchNorm) and params and not any(p.requires_grad for p in params):
+            module.train = types.MethodType(_eval_only, module)
+            module.eval()
+            frozen.append(name)
+    return frozen
 
 
 def preset_table(name: str, input_shape: tuple[int, int, int] | None = None) -> LayerTable:

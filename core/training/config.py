@@ -1,7 +1,9 @@
 """One training run's complete configuration: what config.json holds and the worker obeys.
 
-A config starts from a preset's exercise defaults (`TrainConfig.for_preset`), takes the user's
-overrides, and must pass `validate()` before anything is written to disk.
+A config starts from a preset's exercise defaults (`TrainConfig.for_preset`; without a preset,
+each field's documented default), takes the user's overrides, and must pass `validate()` before
+anything is written to disk. The network is the preset's unless the `arch*` fields name another
+(a SPEC, or a Python file copied into the run folder; see `core.models.architecture`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from core.errors import UserError
-from core.models.zoo import PRESETS, get_preset
+from core.models.zoo import PRESETS, Defaults, get_preset
 
 OPTIMIZERS = ("adam", "sgd")
 AUGMENTATIONS = ("flip", "crop", "jitter")
@@ -29,7 +31,7 @@ class TrainConfigError(UserError):
 class TrainConfig:
     """Everything a worker needs to train (and later resume) one run."""
 
-    preset: str  # model preset name (core.models.zoo.PRESETS)
+    preset: str | None  # model preset (core.models.zoo.PRESETS): network and/or defaults
     dataset: str = "shapes"  # "cifar10" | "shapes"
     data_dir: str | None = None  # dataset folder; None = $CNN_TUI_DATA or the default cache
     epochs: int = 10  # passes over the training split
@@ -51,13 +53,32 @@ class TrainConfig:
     device: str = "auto"  # "auto" (cuda when available) | "cpu" | "cuda"
     pipeline: str = "fast"  # "fast" (on-device batches) | "reference" (torchvision DataLoader)
     weights_file: str | None = None  # ImageNet weights for resnet18-transfer; None = hub cache
+    freeze_bn: bool = False  # resnet18-transfer: frozen layers' BatchNorm stays in eval mode
+    tensorboard_dir: str | None = None  # also mirror the events into TensorBoard files there
     train_size: int | None = None  # cap (CIFAR-10) or count (Shapes-10) of training images
     test_size: int | None = None  # cap (CIFAR-10) or count (Shapes-10) of test images
+    arch: str | None = None  # SPEC of the network; None = the preset's (or arch_file)
+    arch_file: str | None = None  # Python model file (in the run folder once launched)
+    arch_class: str | None = None  # its nn.Module class; None = the file's only one
+    arch_args: dict[str, Any] | None = None  # keyword arguments of the class's constructor
+    arch_name: str | None = None  # the architecture's name as the user gave it
+    arch_sha256: str | None = None  # hash of the copied model file
+
+    @property
+    def model_name(self) -> str:
+        """The network's name: the custom architecture's, else the preset's."""
+        return self.arch_name or self.preset or "custom"
+
+    @property
+    def custom(self) -> bool:
+        """Whether the network is not the preset's own."""
+        return bool(self.arch or self.arch_file)
 
     @classmethod
-    def for_preset(cls, preset: str, **overrides: Any) -> TrainConfig:
-        """The preset's exercise defaults with every non-None override applied."""
-        defaults = asdict(get_preset(preset).defaults)
+    def for_preset(cls, preset: str | None, **overrides: Any) -> TrainConfig:
+        """The preset's exercise defaults (no preset: the documented defaults) with every
+        non-None override applied."""
+        defaults = asdict(get_preset(preset).defaults if preset else Defaults())
         defaults.update({key: value for key, value in overrides.items() if value is not None})
         return cls.from_dict({"preset": preset, **defaults})
 
@@ -66,8 +87,9 @@ class TrainConfig:
         """Rebuild from JSON (lists become tuples; unknown keys are ignored)."""
         known = {item.name for item in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
-        if "preset" not in values:
-            raise TrainConfigError("The configuration names no preset.")
+        if not values.get("preset") and not (values.get("arch") or values.get("arch_file")):
+            raise TrainConfigError("The configuration names no preset and no architecture.")
+        values.setdefault("preset", None)
         for key in ("betas", "augment"):
             if isinstance(values.get(key), list):
                 values[key] = tuple(values[key])
@@ -85,8 +107,10 @@ class TrainConfig:
 
     def validate(self) -> TrainConfig:
         """Raise TrainConfigError naming the first bad setting; returns self when all is well."""
-        if self.preset not in PRESETS:
+        if self.preset is not None and self.preset not in PRESETS:
             get_preset(self.preset)
+        if self.preset is None and not self.custom:
+            raise TrainConfigError("Name a preset or an architecture (--preset or --arch).")
         _choice("dataset", self.dataset, DATASETS)
         _choice("optimizer", self.optimizer, OPTIMIZERS)
         _choice("schedule", self.schedule, SCHEDULES)
@@ -126,6 +150,13 @@ class TrainConfig:
             raise TrainConfigError("Early stopping watches the validation loss: add --val-split.")
         if self.resize is not None and not 16 <= self.resize <= 512:
             raise TrainConfigError(f"Resize must be between 16 and 512 pixels, not {self.resize}.")
+        if self.freeze_bn and (
+            self.custom or self.preset is None or get_preset(self.preset).spec is not None
+        ):
+            raise TrainConfigError(
+                "--freeze-bn keeps the frozen layers' BatchNorm of resnet18-transfer in eval "
+                f"mode; {self.model_name} has no frozen layers. Drop --freeze-bn."
+            )
         for label, size in (("train size", self.train_size), ("test size", self.test_size)):
             if size is not None:
                 _positive_int(label, size)

@@ -83,11 +83,11 @@ class RunControls:
     @work(thread=True, exclusive=True, group="control")
     def resume_run(self, run_dir: Path) -> None:
         """Start a fresh worker on the run folder; it continues from checkpoints/last.pt."""
-        from core.cluster.launch import relaunch
+        from core.cluster.resume import resume_run
         from core.errors import UserError
 
         try:
-            relaunch(run_dir)
+            resume_run(run_dir)
         except UserError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return

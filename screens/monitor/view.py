@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.markup import escape
+
+from core.runs.classes import class_results
 from core.runs.curves import (
     METRIC_TITLES,
     Series,
@@ -186,19 +189,20 @@ def result_row(run: RunSnapshot) -> ResultRow:
     )
 
 
-def per_class_accuracy(run: RunSnapshot) -> list[tuple[str, float]]:
-    """(class, accuracy) from the latest event that recorded per-class accuracy, if any."""
+def per_class_accuracy(run: RunSnapshot) -> list[tuple[str, float | None]]:
+    """(class, accuracy) from the latest event that recorded per-class accuracy, if any
+    (None for a class with no example in the evaluated split)."""
     start = last_of(run.events, "start") or {}
     classes = start.get("classes") or start.get("class_names") or []
     for event in reversed(run.events):
         recorded = event.get("per_class_acc")
         if isinstance(recorded, Mapping):
-            return [(str(k), float(v)) for k, v in recorded.items()]
+            return [(str(k), _number(recorded, k)) for k in recorded]
         if isinstance(recorded, list):
             names = (
                 classes if len(classes) == len(recorded) else [str(i) for i in range(len(recorded))]
             )
-            return [(str(n), float(v)) for n, v in zip(names, recorded)]
+            return [(str(n), _number({"v": v}, "v")) for n, v in zip(names, recorded)]
     return []
 
 
@@ -261,7 +265,30 @@ def _details(run: RunSnapshot) -> str:
     classes = per_class_accuracy(run)
     if classes:
         lines.append("per-class accuracy: " + "  ".join(f"{n} {percent(a)}" for n, a in classes))
+    lines += confusion_lines(run)
     return "\n".join(lines)
+
+
+def confusion_lines(run: RunSnapshot) -> list[str]:
+    """The latest epoch's confusion matrix as text: a row per true class, a column per
+    predicted class (numbered as in the header), the diagonal in bold."""
+    results = class_results(run.events)
+    if not results:
+        return []
+    last = results[-1]
+    width = max(len(str(n)) for row in last.confusion for n in row) + 1
+    label = max(len(name) for name in last.classes)
+    header = " " * (label + 3) + "".join(f"{i:>{width}}" for i in range(len(last.classes)))
+    lines = [
+        f"confusion matrix ({last.split} split, epoch {last.epoch}; rows true, columns predicted):",
+        header,
+    ]
+    for i, (name, row) in enumerate(zip(last.classes, last.confusion)):
+        cells = "".join(
+            f"[b]{n:>{width}}[/b]" if i == j else f"{n:>{width}}" for j, n in enumerate(row)
+        )
+        lines.append(escape(f"{i:>2} {name:<{label}}") + cells)
+    return lines
 
 
 def failure_text(run: RunSnapshot, log_tail: str) -> str:

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Collapsible, Input, Label, ProgressBar, Select, Static
 
+from tui.messages import OpenTask
 from tui.workspace_screen import WorkspaceScreen
 
 SEEDED = "seeded"
@@ -122,6 +123,14 @@ class ScratchLabScreen(WorkspaceScreen):
         self.query_one("#scratch-code-text", Static).update(forward_code())
         self.action_reload_runs()
         self.query_one("#scratch-run", Button).focus()
+
+    def on_open_task(self, message: OpenTask) -> None:
+        """A course task from the Sheet: its numbers of test images and timing repeats."""
+        options = message.task.options
+        for name in ("samples", "repeats"):
+            if name in options:
+                self.query_one(f"#scratch-{name}", Input).value = str(options[name])
+        self.notify(f"Course task {message.task.id}: {message.task.title}", markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run_checks":

@@ -22,6 +22,7 @@ STATE_STYLES = {
     "stopped": "yellow",
     "failed": "bold red",
     "died": "bold red",
+    "requeued": "yellow",
 }
 """How each state reads in the table (ANSI colours, readable in dark and light themes)."""
 

@@ -21,6 +21,7 @@ ARRIVAL = {
     "explain": "run",
     "dataset": "example-grid",
     "scratch_lab": "scratch-run",
+    "sheet": "sheet-source",  # no course open yet: where its name is typed
 }
 """The widget each workspace focuses on arrival: its primary content, never a drop-down."""
 

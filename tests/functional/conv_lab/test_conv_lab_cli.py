@@ -142,3 +142,16 @@ def test_a_correct_answer_exits_0_and_a_wrong_one_1(capsys):
     assert "correct" in capsys.readouterr().out.lower()
     wrong = text.replace("1", "2", 1)
     assert main(["conv", "--preset", "a1-stride2", "--answer", wrong]) == 1
+
+
+def test_decimal_answer_is_accepted_with_its_fractions(capsys):
+    x = torch.tensor([[1.0, 2, 0, 3], [0, 1, 2, 1], [3, 0, 1, 2], [1, 1, 0, 2]])[None, None]
+    w = torch.tensor([[1.0, 0], [-1, 2]])[None, None].requires_grad_(True)
+    target = torch.tensor([[1.0, 0, 2], [0, 1, 1], [2, 1, 0]])[None, None]
+    F.mse_loss(F.conv2d(x, w), target).backward()
+    typed = "; ".join(" ".join(f"{v:.2f}" for v in row) for row in w.grad[0, 0].tolist())
+    argv = ["conv", "--preset", "a4-mse", "--answer-for", "grad_weight", "--answer", typed]
+    assert main(argv) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "7.33 ≈ 22/3" in out
+    assert main(argv[:-1] + [typed.replace("7.33", "7.34")]) == 1
