@@ -19,6 +19,7 @@ from textual.widgets._toggle_button import ToggleButton
 from tui.commands_palette import TopMatchPalette, WorkspaceCommands
 from tui.config import AppConfig
 from tui.help_screen import HelpScreen
+from tui.key_order import OrderedKeys
 from tui.messages import WorkspaceRequested
 from tui.workspace_screen import WorkspaceScreen
 from tui.workspaces import BY_ID, WORKSPACES
@@ -33,7 +34,7 @@ def _home_screen():
     return HomeScreen()
 
 
-class CnnTuiApp(App[None]):
+class CnnTuiApp(OrderedKeys, App[None]):
     """The terminal workbench; `make_app` builds it for the CLI and the tests alike."""
 
     CSS_PATH = ["global.tcss", "app.tcss"]

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from screens.train.form import (
@@ -32,6 +33,9 @@ from screens.train.run_picker import RunPickerScreen
 from tui.messages import FillFromRun, OpenTask, ShowRun, WorkspaceRequested
 from tui.widgets.checkbox import MarkedCheckbox
 from tui.workspace_screen import WorkspaceScreen
+
+CHECK_AFTER_S = 0.15
+"""Quiet time after the last key before the form is checked."""
 
 CHOICE_LABELS = {
     "preset": "preset",
@@ -121,6 +125,7 @@ class TrainScreen(WorkspaceScreen):
     def __init__(self) -> None:
         super().__init__()
         self.parsed: ParsedForm | None = None
+        self.pending_check: Timer | None = None  # the form check due once typing pauses
         self.base: dict[str, Any] = {}
         self.variant_of: str | None = None
         self.launching = False
@@ -238,6 +243,9 @@ class TrainScreen(WorkspaceScreen):
 
     def validate_form(self) -> None:
         """Check every field, show each problem under its field, and enable Launch if all is well."""
+        if self.pending_check is not None:
+            self.pending_check.stop()
+            self.pending_check = None
         values = self.values()
         self.parsed = parse_form(values, self.base)
         for field in TEXT_FIELDS:
@@ -282,7 +290,11 @@ class TrainScreen(WorkspaceScreen):
         self.query_one("#dataset-info", Static).update(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.validate_form()
+        """Check the form once typing pauses: the check never touches a field's text, and a
+        burst of keys (a fast typist, a paste) is checked once, not once per key."""
+        if self.pending_check is not None:
+            self.pending_check.stop()
+        self.pending_check = self.set_timer(CHECK_AFTER_S, self.validate_form)
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self.validate_form()
@@ -316,6 +328,8 @@ class TrainScreen(WorkspaceScreen):
         self.app.push_screen(RunPickerScreen(self.app.config.runs_dir), chosen)
 
     def action_launch(self) -> None:
+        if self.pending_check is not None:
+            self.validate_form()  # the form as typed, not as last checked
         if not (self.parsed and self.parsed.config) or self.launching:
             return
         launcher = self.query_one("#f-launcher", Select).value
