@@ -6,6 +6,7 @@ Home; no screen module may import torch at import time.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from functools import partial
 
@@ -18,6 +19,7 @@ from textual.widgets._toggle_button import ToggleButton
 
 from tui.commands_palette import TopMatchPalette, WorkspaceCommands
 from tui.config import AppConfig
+from tui.daemon_executor import DaemonExecutor
 from tui.help_screen import HelpScreen
 from tui.key_order import OrderedKeys
 from tui.messages import WorkspaceRequested
@@ -75,6 +77,8 @@ class CnnTuiApp(OrderedKeys, App[None]):
             self.theme = config.theme
 
     def on_mount(self) -> None:
+        # thread workers run on daemon threads: quitting never waits for one still computing
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
         if self.config.start != "home":
             self.action_workspace(self.config.start)
 

@@ -130,6 +130,10 @@ def _square(row: Row | Block, attribute: str):
     return height if height == width else [height, width]
 
 
+MAX_INPUT_SIZE = 1_000_000
+"""Largest channel count or side `summary --input` takes."""
+
+
 def parse_shape(text: str) -> tuple[int, int, int]:
     """ "3,32,32" (or "3x32x32") → (3, 32, 32); SpecError otherwise."""
     parts = text.replace("x", ",").replace("×", ",").split(",")
@@ -139,6 +143,11 @@ def parse_shape(text: str) -> tuple[int, int, int]:
         shape = ()
     if len(shape) != 3 or min(shape) < 1:
         raise SpecError(f"--input {text!r}: give three positive sizes C,H,W, e.g. 3,32,32.")
+    if max(shape) > MAX_INPUT_SIZE:
+        raise SpecError(
+            f"--input {text!r}: each size may be at most {MAX_INPUT_SIZE:,} (the table is shape "
+            "arithmetic, but its counts must stay readable)."
+        )
     return shape
 
 

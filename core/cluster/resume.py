@@ -15,6 +15,18 @@ from core.errors import UserError
 from core.runs.store import read_json
 
 
+def refusal(run_id: str, state: str) -> str | None:
+    """Why a run in `state` cannot resume (the checks that need only its status), else None."""
+    if state in LIVE_STATES:
+        return (
+            f"Run {run_id} is {state}: its worker may still be alive. "
+            f"Stop it first (k in the Monitor, `cnn-tui runs stop {run_id}`)."
+        )
+    if state == "finished":
+        return f"Run {run_id} has finished; start a new run to train more."
+    return None
+
+
 def check_resumable(run_dir: Path):
     """The run's TrainConfig after the checks, or UserError saying why it cannot resume (an
     unsafe checkpoint is refused here, before any worker starts)."""
@@ -22,14 +34,9 @@ def check_resumable(run_dir: Path):
     from core.training.config import TrainConfig
     from core.training.setup import preflight
 
-    state = run_status(run_dir).state
-    if state in LIVE_STATES:
-        raise UserError(
-            f"Run {run_dir.name} is {state}: its worker may still be alive. "
-            f"Stop it first with `cnn-tui runs stop {run_dir.name}`."
-        )
-    if state == "finished":
-        raise UserError(f"Run {run_dir.name} has finished; start a new run to train more.")
+    why = refusal(run_dir.name, run_status(run_dir).state)
+    if why:
+        raise UserError(why)
     check_run(run_dir)
     saved = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
     on_slurm = launch_record(run_dir) is not None

@@ -96,8 +96,11 @@ def merge_status(
     events: list[dict[str, Any]],
     beat: dict[str, Any] | None,
     now: float,
+    submitted: float = 0.0,
 ) -> RunStatus:
-    """The run's state from the scheduler's job state plus its own events and heartbeat."""
+    """The run's state from the scheduler's job state plus its own events and heartbeat
+    (`submitted`: when this job was submitted, launch.json's; a job submitted after the run
+    ended is its resubmission, `resuming` until it starts)."""
     session = last_session(events)
     if job is not None and job.start is not None:  # a requeued job starts a new incarnation
         session = [event for event in session if event.get("time", now) >= job.start - 1]
@@ -125,6 +128,10 @@ def merge_status(
         return _terminal(job, label, end)
     if state in PENDING_STATES:
         why = reason.strip(" ()") or "waiting for resources"
+        if end is not None and submitted > float(end.get("time", now)):  # a resubmission
+            return RunStatus(
+                "resuming", f"Slurm {label} pending: {why}; resumes from the last checkpoint."
+            )
         again = " (requeued)" if events and any(e["kind"] == "start" for e in events) else ""
         return RunStatus("pending", f"Slurm {label} pending{again}: {why}.")
     if end is not None:

@@ -19,8 +19,10 @@ RUN_STATES = (
     "preempted",
     "node_fail",
     "requeued",
-)  # last 6: Slurm
-LIVE_STATES = ("pending", "running", "stalled", "requeued")  # the worker may still (again) run
+    "resuming",
+)  # cancelled … requeued: Slurm
+LIVE_STATES = ("pending", "running", "stalled", "requeued", "resuming")
+"""States in which the worker may still (again) run: not stoppable twice, not resumable."""
 
 
 @dataclass(frozen=True)

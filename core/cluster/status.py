@@ -33,15 +33,12 @@ def run_status(
     session = last_session(events)
     end = next((event for event in reversed(session) if event["kind"] == "end"), None)
     launch = read_json(run_dir / "launch.json")
-    relaunched = (
-        end is not None
-        and isinstance(launch, dict)
-        and float(launch.get("started", 0)) > float(end.get("time", 0))
-    )
+    first = session[0] if session and session[0]["kind"] == "start" else None
+    relaunched = _relaunched(launch, end or first)
     if end is not None and not relaunched:
         return RunStatus(end.get("status", "failed"), end.get("message", ""))
     if relaunched:
-        session = []  # a resumed worker is starting; the old session's end no longer applies
+        session = []  # a resumed worker is starting; the old session no longer applies
     alive = worker_alive(run_dir)
     beat = read_json(run_dir / "heartbeat.json")
     started = any(event["kind"] == "start" for event in session)
@@ -53,6 +50,10 @@ def run_status(
             "The worker is gone without finishing; `cnn-tui runs resume` "
             "continues from the last checkpoint.",
         )
+    if relaunched:
+        return RunStatus(
+            "resuming", "Resuming from the last checkpoint: the worker is loading data and model."
+        )
     if beat is None or not started:
         if alive is None and launch is None:
             return RunStatus("pending", "Not started yet.")
@@ -61,6 +62,17 @@ def run_status(
     if age > STALE_SECONDS:
         return RunStatus("stalled", f"No heartbeat for {age:.0f} s.")
     return RunStatus("running", f"Heartbeat {max(age, 0):.0f} s ago.")
+
+
+def _relaunched(launch: Any, last: dict[str, Any] | None) -> bool:
+    """Whether the worker was started again after `last` (the latest session's end, else its
+    start event): a resumed run, whose new worker has not written its own start yet."""
+    if not isinstance(launch, dict) or last is None:
+        return False
+    try:
+        return float(launch.get("started", 0)) > float(last.get("time", 0))
+    except (TypeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)

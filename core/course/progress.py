@@ -7,22 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from core.course.pack import Pack
-from core.paths import atomic_path
+from core.paths import atomic_path, state_dir
 
 NOT_STARTED, ATTEMPTED, CORRECT = "not started", "attempted", "correct"
 
 
 def progress_dir() -> Path:
-    if os.environ.get("XDG_STATE_HOME"):
-        return Path(os.environ["XDG_STATE_HOME"]) / "cnn-tui" / "courses"
-    if os.environ.get("XDG_CONFIG_HOME"):
-        return Path(os.environ["XDG_CONFIG_HOME"]) / "cnn-tui" / "courses"
-    return Path.home() / ".local" / "state" / "cnn-tui" / "courses"
+    return state_dir() / "courses"
 
 
 def progress_file(pack: Pack) -> Path:

@@ -47,6 +47,8 @@ def resolve_target(target: str | int | None, classes: tuple[str, ...], logits: n
         return int(np.argmax(logits))
     text = str(target).strip()
     if text.lstrip("-").isdigit():
+        if len(text) > 9:
+            raise TargetError(f"Class index {text[:12]}… is out of range 0..{len(classes) - 1}.")
         index = int(text)
         if not 0 <= index < len(classes):
             raise TargetError(f"Class index {index} is out of range 0..{len(classes) - 1}.")

@@ -271,4 +271,8 @@ def preset_table(name: str, input_shape: tuple[int, int, int] | None = None) -> 
     shape = tuple(input_shape or preset.input_shape)
     if preset.spec is not None:
         return layer_table(preset.layers(), shape)
-    return module_table(build_model(name, pretrained=False), shape)
+    import torch
+
+    with torch.device("meta"):  # shapes and counts only: no weights are made or initialised
+        model = build_model(name, pretrained=False)
+    return module_table(model, shape)

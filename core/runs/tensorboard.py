@@ -2,14 +2,16 @@
 
 events.jsonl stays the source of truth; this is a one-way mirror through `tensorboardX` (an
 optional extra: `pip install 'cnn-tui[tensorboard]'`). Each run gets one sub-folder of the
-TensorBoard folder, named after the run (`lenet5_12-05-01`), holding:
+TensorBoard folder, named by the run's display name with its seconds (`lenet5_12-05-01`,
+`core.runs.names.folder_name`; a second run whose name clashes gets its full id), holding:
 
 - `step/loss`, `step/lr`, `step/images_per_s` by global step;
 - `epoch/<metric>` by epoch and `by_step/<metric>` by global step, for every epoch metric;
 - `eval/<split>_loss`, `eval/<split>_acc` by global step (`--eval-every`);
 - `per_class/<class>` (the evaluated split's per-class accuracy) by epoch;
 - `system/gpu_memory_mb`, … by epoch, when the run trained on a GPU;
-- the run's settings through the HParams plugin, so TensorBoard's HParams tab compares a sweep.
+- the run's settings through the HParams plugin, so TensorBoard's HParams tab compares a sweep,
+  with `data` naming the data ("Shapes-10 (synthetic)", also as the text `run/data`).
 
 Accuracies are fractions 0..1, as in events.jsonl.
 """
@@ -17,21 +19,21 @@ Accuracies are fractions 0..1, as in events.jsonl.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
+from core.runs.classes import dataset_title
 from core.runs.curves import EPOCH_METRICS
 from core.runs.events import epoch_events
+from core.runs.names import folder_name
 
 INSTALL_HINT = "pip install 'cnn-tui[tensorboard]'"
 MARKER = "cnn-tui-run.txt"  # in each run's sub-folder: the run id it mirrors
 EPOCH_EXTRAS = ("lr", "seconds", "images_per_s")
 SYSTEM_KEYS = ("gpu_memory_mb", "gpu_max_memory_mb", "gpu_utilization")
 NOT_HPARAMS = ("data_dir", "weights_file", "tensorboard_dir")  # paths, not settings
-_RUN_ID = re.compile(r"^\d{8}-(\d{2})(\d{2})(\d{2})-(.+)$")
 
 
 class TensorBoardMissing(UserError):
@@ -48,16 +50,6 @@ def summary_writer_class():
             "(or `pip install tensorboardX`), then try again."
         ) from None
     return SummaryWriter
-
-
-def folder_name(run_id: str) -> str:
-    """A run's sub-folder: its name and start time, `lenet5_12-05-01` for
-    `20261121-120501-lenet5` (ids of another shape are used as they are)."""
-    match = _RUN_ID.match(run_id)
-    if not match:
-        return run_id
-    hours, minutes, seconds, name = match.groups()
-    return f"{name}_{hours}-{minutes}-{seconds}"
 
 
 def run_folder(root: Path, run_id: str) -> Path:
@@ -126,14 +118,19 @@ class TensorBoardMirror:
         if number is not None and isinstance(step, int):
             self.writer.add_scalar(tag, number, step, walltime=_number(wall))
 
-    def write_hparams(self) -> None:
-        """The run's settings, and the metrics TensorBoard's HParams tab lists beside them."""
+    def write_hparams(self, data_title: str = "") -> None:
+        """The run's settings (and `data`, the data's title: "Shapes-10 (synthetic)"), and the
+        metrics TensorBoard's HParams tab lists beside them."""
         from tensorboardX.summary import hparams
 
         splits = ("train", "val", "test") if self.config.get("val_split") else ("train", "test")
         metrics = {f"epoch/{split}_{kind}": 0.0 for split in splits for kind in ("acc", "loss")}
+        values = hparams_of(self.config)
+        if data_title:
+            values["data"] = data_title
+            self.writer.add_text("run/data", data_title, 0)
         file_writer = self.writer._get_file_writer()
-        for summary in hparams(hparams_of(self.config), metrics):
+        for summary in hparams(values, metrics):
             file_writer.add_summary(summary)
         self.hparams_written = True
 
@@ -145,7 +142,7 @@ class TensorBoardMirror:
             self.classes = [str(n) for n in names] if isinstance(names, list) else []
             fresh_start = not event.get("resumed_from_epoch") and not event.get("resumed_from_step")
             if not self.hparams_written and fresh_start:
-                self.write_hparams()
+                self.write_hparams(str(event.get("dataset_title") or ""))
         elif kind == "step":
             step = event.get("global_step")
             for key in ("loss", "lr", "images_per_s"):
@@ -193,7 +190,7 @@ def export_tensorboard(
     latest_steps = {id(event) for event in by_step.values()}
     try:
         if any(event.get("kind") == "start" for event in events):
-            mirror.write_hparams()  # once, whichever session a run's first start belongs to
+            mirror.write_hparams(dataset_title(events))  # once, whichever session starts it
         for event in events:
             kind = event.get("kind")
             if kind == "epoch" and id(event) not in latest_epochs:

@@ -80,11 +80,18 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 
 def save(path: Path, payload: dict[str, Any]) -> None:
-    """torch.save atomically: a crash mid-write leaves the previous checkpoint intact."""
+    """torch.save atomically: a crash mid-write leaves the previous checkpoint intact. The
+    checkpoint is serialised in memory first, so a full disk fails as an OSError of the write
+    (a StorageError with a plain message), not inside torch's zip writer."""
+    import io
+
     import torch
 
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
     with atomic_path(path) as temporary:
-        torch.save(payload, temporary)
+        with open(temporary, "wb") as stream:
+            stream.write(buffer.getbuffer())
 
 
 def _run_id(path: Path) -> str:

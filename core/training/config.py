@@ -85,6 +85,10 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         """Rebuild from JSON (lists become tuples; unknown keys are ignored)."""
+        if not isinstance(data, dict):
+            raise TrainConfigError(
+                f"The run's config.json holds a {type(data).__name__}, not its settings."
+            )
         known = {item.name for item in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
         if not values.get("preset") and not (values.get("arch") or values.get("arch_file")):
@@ -94,7 +98,10 @@ class TrainConfig:
             if isinstance(values.get(key), list):
                 values[key] = tuple(values[key])
         if isinstance(values.get("normalize"), (list, tuple)):
-            values["normalize"] = tuple(tuple(part) for part in values["normalize"])
+            try:
+                values["normalize"] = tuple(tuple(part) for part in values["normalize"])
+            except TypeError:
+                raise TrainConfigError("The run's normalisation is not two lists.") from None
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
@@ -160,6 +167,19 @@ class TrainConfig:
         for label, size in (("train size", self.train_size), ("test size", self.test_size)):
             if size is not None:
                 _positive_int(label, size)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise TrainConfigError(f"The seed must be a whole number, not {self.seed!r}.")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise TrainConfigError(
+                f"The seed must be in 0..{MAX_SEED} (NumPy's seed range), not {self.seed}."
+            )
+        if self.epochs > MAX_EPOCHS:
+            raise TrainConfigError(f"At most {MAX_EPOCHS:,} epochs, not {self.epochs:,}.")
+        if self.batch_size > MAX_BATCH_SIZE:
+            raise TrainConfigError(
+                f"The batch size must be at most {MAX_BATCH_SIZE:,} images (one batch must fit "
+                f"in memory), not {self.batch_size:,}."
+            )
         return self
 
     def augment_spec(self):
@@ -167,6 +187,11 @@ class TrainConfig:
         from core.data.pipeline import Augment
 
         return Augment.from_names(",".join(self.augment))
+
+
+MAX_SEED = 2**32 - 1  # NumPy's generators take seeds in 0..2**32-1
+MAX_EPOCHS = 100_000  # a bound on the schedule's step count, far beyond any course run
+MAX_BATCH_SIZE = 65_536  # one batch of 32×32 images at this size is already 800 MB as floats
 
 
 def _finite(value: Any) -> bool:

@@ -36,6 +36,23 @@ def resolve_run_dir(ref: str, runs_dir: str | os.PathLike[str]) -> Path:
     )
 
 
+def read_run_config(run_dir: Path) -> dict:
+    """A run's config.json as a dict; a damaged one raises CheckpointError saying so."""
+    path = run_dir / "config.json"
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise CheckpointError(
+            f"{path} is not readable JSON ({error}); this run cannot be rebuilt. Pick another run."
+        ) from None
+    if not isinstance(config, dict):
+        raise CheckpointError(
+            f"{path} holds a {type(config).__name__}, not a run's settings; this run cannot be "
+            "rebuilt. Pick another run."
+        )
+    return config
+
+
 def run_checkpoint(run_dir: Path) -> Path | None:
     """The checkpoint a run's network is loaded from: checkpoints/best.pt, else last.pt."""
     for name in ("best.pt", "last.pt"):
@@ -58,8 +75,9 @@ def load_run_model(ref: str, runs_dir: str | os.PathLike[str]) -> LoadedModel:
             "wait for its first epoch to finish, or pick another run."
         )
     checkpoint = checkpoints.load(checkpoint_path)
-    config = dict(json.loads((run_dir / "config.json").read_text(encoding="utf-8")))
-    config.update(checkpoint.get("config") or {})
+    config = read_run_config(run_dir)
+    saved = checkpoint.get("config") or {}
+    config.update(saved if isinstance(saved, dict) else {})
     classes = _run_classes(run_dir, checkpoint, config)
     architecture = from_config(config, run_dir)
     verify_record(checkpoint.get("architecture"), config, run_dir)

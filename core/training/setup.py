@@ -93,13 +93,18 @@ def check_architecture(config: TrainConfig, run_dir=None) -> int:
 def preflight(config: TrainConfig) -> TrainConfig:
     """Every check that can fail before a run folder exists: settings, device, data, weights,
     and tensorboardX when the run mirrors to TensorBoard."""
-    from core.data.datasets import cifar10_present, load_dataset
+    from core.data.datasets import check_generated_sizes, load_dataset
     from core.models.zoo import get_preset
 
     config.validate()
     resolve_device(config.device)
-    if config.dataset == "cifar10" and not cifar10_present(config.data_dir):
-        load_dataset("cifar10", config.data_dir)  # raises DataMissingError naming the folder
+    if config.dataset == "cifar10":
+        # read and checked (shapes, dtype, labels, counts, class names) before a run folder exists
+        load_dataset(
+            "cifar10", config.data_dir, train_size=config.train_size, test_size=config.test_size
+        )
+    else:
+        check_generated_sizes(config.train_size, config.test_size)
     check_architecture(config)
     if not config.custom and get_preset(config.preset).spec is None:
         from core.models.weights import resnet18_imagenet_state_dict

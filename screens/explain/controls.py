@@ -87,7 +87,7 @@ def compose_controls(model_choices: list[tuple[str, str]]) -> ComposeResult:
 
 def read_request(screen: Screen) -> ExplainRequest:
     """The request the controls on `screen` describe (raises UserError for malformed fields)."""
-    from core.explain.recipe import Recipe, parse_filters
+    from core.explain.recipe import Recipe, parse_channels, parse_filters
 
     def text(widget_id: str) -> str:
         return screen.query_one(f"#{widget_id}", Input).value.strip()
@@ -109,7 +109,7 @@ def read_request(screen: Screen) -> ExplainRequest:
         method=method,
         layer=choice("layer"),
         reduce=reduce,
-        channels=int(text("channels") or 0),
+        channels=parse_channels(text("channels")),
         filters=parse_filters(text("filters")),
         relu=screen.query_one("#relu", Checkbox).value,
         counterfactual=screen.query_one("#counterfactual", Checkbox).value,

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Collapsible, Input, Label, ProgressBar, Select, Static
 
+from core.scratch.results import MAX_REPEATS
 from tui.messages import OpenTask
 from tui.workspace_screen import WorkspaceScreen
 
@@ -173,19 +174,19 @@ class ScratchLabScreen(WorkspaceScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_run_checks()
 
-    def _number(self, input_id: str, name: str) -> int | None:
+    def _number(self, input_id: str, name: str, most: int) -> int | None:
         text = self.query_one(input_id, Input).value.strip()
-        if text.isdigit() and int(text) >= 1:
+        if text.isascii() and text.isdigit() and len(text) <= 6 and 1 <= int(text) <= most:
             return int(text)
-        self._status(f"{name} must be a whole number of at least 1.", error=True)
+        self._status(f"{name} must be a whole number of at least 1 (at most {most}).", error=True)
         return None
 
     def action_run_checks(self) -> None:
         """Start the four checks with the chosen weights, image count and repeats."""
         if self.running:
             return
-        samples = self._number("#scratch-samples", "Test images")
-        repeats = self._number("#scratch-repeats", "Timing repeats")
+        samples = self._number("#scratch-samples", "Test images", 999_999)
+        repeats = self._number("#scratch-repeats", "Timing repeats", MAX_REPEATS)
         if samples is None or repeats is None:
             return
         source = self.query_one("#scratch-source", Select).value

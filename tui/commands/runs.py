@@ -285,6 +285,8 @@ def _resume(args, folder: Path) -> int:
         clear_stop(run_dir)
         record_foreground(run_dir)
         end = train_foreground(run_dir, config)
+        if end.get("fault") == "storage":
+            raise UserError(end["message"])  # the folder, not the run, is at fault: exit 2
         return 1 if end["status"] == "failed" else 0
     launch = resume_run(run_dir)
     if launch.get("launcher") == "slurm":
@@ -312,6 +314,9 @@ def _export(args, folder: Path) -> int:
         summary_writer_class()  # a missing tensorboardX is said before anything is written
     stem = runs[0].id if len(runs) == 1 else f"runs-{time.strftime('%Y%m%d-%H%M%S')}"
     out = Path(args.out)
+    for place in (out, *out.parents):
+        if place.exists() and not place.is_dir():
+            raise UserError(f"--out {out}: {place} is a file, not a folder; name a folder.")
     written = []
     if want_csv:
         written.append(str(write_csv(runs, out / f"{stem}.csv")))

@@ -275,4 +275,8 @@ def run(args: argparse.Namespace) -> int:
                 }
             )
         )
+    if end.get("fault") == "storage":
+        from core.errors import StorageError
+
+        raise StorageError(end["message"])  # exit code 2: the folder, not the run, is at fault
     return 1 if end["status"] == "failed" else 0

@@ -14,6 +14,7 @@ from textual.widgets import Select
 
 from core.models.zoo import build_model
 from core.training import checkpoint
+from screens.monitor.dialogs import TextScreen
 from tests.helpers.runs import wait_for, write_run
 from tests.helpers.unsafe import plant_checkpoints
 from tui.app import make_app
@@ -105,16 +106,13 @@ async def test_monitor_resume_refuses_it(trapped):
     runs_dir, run_dir, marker = trapped
     launch = (run_dir / "launch.json").read_text()
     app = make_app(AppConfig(start="monitor", runs_dir=runs_dir))
-    shown: list[str] = []
-    notify = app.notify
-    app.notify = lambda message, **options: (shown.append(message), notify(message, **options))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: len(screen.runs) == 1)
         await pilot.press("r")
         await pilot.press("y")
-        await wait_for(pilot, lambda: any(REFUSAL in message for message in shown), timeout=30)
-        assert any(f"runs trust {run_dir.name}" in message for message in shown)
+        await wait_for(pilot, lambda: isinstance(app.screen, TextScreen), timeout=30)
+        assert REFUSAL in app.screen.text and f"runs trust {run_dir.name}" in app.screen.text
     assert (run_dir / "launch.json").read_text() == launch, "no worker was launched"
     assert not marker.exists()
 

@@ -94,6 +94,7 @@ def test_export_reads_back_equal_to_events_with_hparams(tmp_path, capsys):
     assert hparams["preset"] == "lenet5" and hparams["lr"] == pytest.approx(0.002)
     assert hparams["batch_size"] == 32 and hparams["val_split"] == pytest.approx(0.25)
     assert hparams["augment"] == "none" and "data_dir" not in hparams
+    assert hparams["data"] == "Shapes-10 (synthetic)", "synthetic results say so"
     # an export again replaces the run's files rather than doubling every point
     main(["runs", "export", run_dir.name, "--runs-dir", str(tmp_path / "runs"),
           "--tensorboard", str(board_dir)])  # fmt: skip
