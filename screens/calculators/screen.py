@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane, TextArea
 
 from core.arch.spec import format_sequential, parse_spec
@@ -190,9 +191,17 @@ class CalculatorsScreen(WorkspaceScreen):
         text = self.query_one("#arch-spec", TextArea).text
         if self.module_preset and text != _module_note(self.module_preset):
             self.module_preset = None  # the user is typing their own SPEC now
-        self._rebuild()
+        if self.pending_rebuild is not None:  # one table per pause in typing, not per key
+            self.pending_rebuild.stop()
+        self.pending_rebuild = self.set_timer(0.05, self._rebuild)
+
+    pending_rebuild: Timer | None = None
+    """The table build due once typing pauses."""
 
     def _rebuild(self) -> None:
+        if self.pending_rebuild is not None:
+            self.pending_rebuild.stop()
+            self.pending_rebuild = None
         self.generation += 1
         self.build_table(
             self.generation,

@@ -16,10 +16,11 @@ from tui.config import AppConfig
 TYPED = 1000
 
 FIELDS = {
+    "2": ["f-in_size", "f-out_size", "f-kernel", "f-stride", "f-padding", "f-dilation"],
     "3": ["f-epochs", "f-batch_size"],
 }
-"""Per workspace key, live-validated fields in Tab order from the arrival focus (Train checks
-its form once typing pauses; the Calculators are covered in a real terminal, test_keystrokes_tmux)."""
+"""Per workspace key, live-validated fields in Tab order from the arrival focus (both check
+or solve once typing pauses, never touching a field's text)."""
 
 
 @pytest.mark.parametrize("key", sorted(FIELDS))
