@@ -22,6 +22,7 @@ from tui.commands_palette import TopMatchPalette, WorkspaceCommands
 from tui.config import AppConfig
 from tui.daemon_executor import DaemonExecutor
 from tui.help_screen import HelpScreen
+from tui.key_order import OrderedKeys
 from tui.messages import WorkspaceRequested
 from tui.workspace_screen import WorkspaceScreen
 from tui.workspaces import BY_ID, WORKSPACES
@@ -36,7 +37,7 @@ def _home_screen():
     return HomeScreen()
 
 
-class CnnTuiApp(App[None]):
+class CnnTuiApp(OrderedKeys, App[None]):
     """The terminal workbench; `make_app` builds it for the CLI and the tests alike."""
 
     CSS_PATH = ["global.tcss", "app.tcss"]

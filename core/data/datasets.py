@@ -102,16 +102,24 @@ def fetch_cifar10(data_dir: str | Path | None = None) -> Dataset:
 def cifar10_folder(data_dir: str | Path | None = None) -> Path:
     """The `cifar-10-batches-py` folder for a data folder (the folder itself is accepted too)."""
     root = resolve_data_dir(data_dir)
-    if root.name == CIFAR10_FOLDER or (root / CIFAR10_TEST_FILE).is_file():
+    if root.name == CIFAR10_FOLDER or _is_file(root / CIFAR10_TEST_FILE):
         return root
     return root / CIFAR10_FOLDER
+
+
+def _is_file(path: Path) -> bool:
+    """Whether `path` is a file; a name the system refuses (too long, bad bytes) is not one."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def cifar10_present(data_dir: str | Path | None = None) -> bool:
     """Whether every CIFAR-10 batch file is in place."""
     folder = cifar10_folder(data_dir)
     names = (*CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE)
-    return all((folder / name).is_file() for name in names)
+    return all(_is_file(folder / name) for name in names)
 
 
 def default_dataset_name(data_dir: str | Path | None = None) -> str:

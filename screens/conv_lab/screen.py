@@ -122,7 +122,8 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
 
     # -- state -------------------------------------------------------------------------
     def load(self, inputs: LabInputs) -> None:
-        """Put inputs into the editors and solve (the editors' change echoes are no-ops)."""
+        """Put inputs into the editors, clear the answer box and solve (the editors' change
+        echoes are no-ops)."""
         self.inputs = inputs
         self.loss_kind = "grad" if inputs.grad_output.strip() else "target"
         loss = inputs.grad_output if self.loss_kind == "grad" else inputs.target
@@ -131,6 +132,7 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             editor.value = text
             editor.cursor_position = 0
         self.query_one("#field-kernels", TextArea).text = "\n".join(inputs.kernels)
+        self.query_one("#field-answer", Input).value = ""  # an answer to the last exercise
         self.check = None
         self.cursor = 0
         self.answer_for = ""
