@@ -134,6 +134,24 @@ CHOICE_FIELDS = {
 FLAGS = ("nesterov", "freeze_bn")
 
 
+def choice_options(key: str) -> list[tuple[str, str]]:
+    """(shown text, value) of each choice of a list field."""
+    if key == "preset":
+        return [(f"{name}  ({PRESETS[name].exercise})", name) for name in CHOICE_FIELDS[key]]
+    if key == "normalize":
+        return [(NORMALIZATION_TITLES[name], name) for name in CHOICE_FIELDS[key]]
+    if key == "launcher":
+        return [(f"{name}: {LAUNCHERS[name]}", name) for name in CHOICE_FIELDS[key]]
+    return [(name, name) for name in CHOICE_FIELDS[key]]
+
+
+def sent_architecture(spec: str, input_shape: tuple[int, ...]) -> dict[str, str]:
+    """The fields a SPEC sent from the Calculators fills: the architecture on one line, and
+    its image size as the resize (empty for the datasets' own 32)."""
+    side = input_shape[-1]
+    return {"resize": "" if side == 32 else str(side), "arch": arch_text({"arch": spec})}
+
+
 def normalization_name(value: Any) -> str:
     """The choice matching a config's normalize value ("none" when it matches no choice)."""
     for name, known in NORMALIZATIONS.items():
