@@ -96,13 +96,7 @@ class CalculatorsScreen(WorkspaceScreen):
             priority=True,
             tooltip="The architecture as PyTorch nn.Sequential(...) code.",
         ),
-        Binding(
-            "ctrl+t",
-            "send_to_train",
-            "To Train",
-            priority=True,
-            tooltip="Open Train with this SPEC in its Architecture field.",
-        ),
+        Binding("ctrl+t", "send_to_train", "To Train", priority=True, tooltip="Train this SPEC."),
         *(
             Binding(
                 f"f{7 + index}",

@@ -57,8 +57,8 @@ async def test_typed_spec_is_checked_beside_the_field(tmp_path):
         config = screen.parsed.config
         assert config.arch == SPEC and config.model_name == "SPEC"
         await pilot.press("backspace", "backspace", "backspace", "7", ")")  # Linear(3600, 7)
-        await wait_for(pilot, lambda: "10 classes" in text(screen, "#err-arch"))
-        assert "ends with 7 outputs" in text(screen, "#err-arch")
+        await wait_for(pilot, lambda: "ends with 7 outputs" in text(screen, "#err-arch"))
+        assert "the dataset has 10 classes" in text(screen, "#err-arch")
         assert screen.check_action("launch", ()) is None
         screen.query_one("#f-arch", Input).value = "Conv2d(3, 4, 3), Residual("
         await wait_for(pilot, lambda: "architecture:" in text(screen, "#err-arch"))
