@@ -113,6 +113,7 @@ def autograd_check(problem: Problem, solution: Solution | None = None) -> Autogr
     if problem.target is not None:
         loss_t = F.mse_loss(out, tensor(problem.target).unsqueeze(0))
         loss_t.backward()
+        assert back.loss is not None  # a target gives the exact trace its loss
         loss = (back.loss, loss_t.item())
     else:
         out.backward(tensor(problem.grad_output).unsqueeze(0))

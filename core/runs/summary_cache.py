@@ -71,7 +71,7 @@ def cached_digest(run_dir: Path | str, use_cache: bool = True, read: bool = True
         digest, data = loaded
         if data.get("stamp") == stamp:
             return digest
-        if not _grown_from(events, data, digest, stamp):
+        if stamp is None or not _grown_from(events, data, digest, stamp):
             loaded = None
     digest = loaded[0] if loaded is not None else RunDigest(events)
     if read:
