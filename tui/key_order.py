@@ -13,6 +13,8 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import TextArea
 
+from tui.workspace_screen import WorkspaceScreen
+
 FOCUS_KEYS = ("tab", "shift+tab")
 
 
@@ -20,9 +22,10 @@ class OrderedKeys:
     """App mixin: bindings of the focused widget, and Tab, act in typing order."""
 
     def binding_first(self, key: str) -> bool:
-        """Whether `key` is one the focused widget leaves to a binding (never types itself)."""
+        """Whether `key` is one the focused widget of a workspace leaves to a binding (never
+        types itself); dialogs and the command palette keep Textual's own order."""
         focused = self.focused
-        if focused is None:
+        if focused is None or not isinstance(self.screen, WorkspaceScreen):
             return False
         if key in FOCUS_KEYS:
             return not (isinstance(focused, TextArea) and focused.tab_behavior == "indent")
