@@ -53,6 +53,8 @@ class SlurmSettings:
     signal_seconds: int = 120  # USR1 this long before the time limit: checkpoint and stop
     grace_seconds: int = 60  # after a stop request, scancel when the job is still alive
     use_srun: bool = True  # start the worker as a job step (srun) rather than in the batch shell
+    requeue: bool = True  # at the time-limit signal: checkpoint, then requeue the same job
+    max_requeues: int = 10  # self-requeues per run at most (a cap against endless loops)
 
     def validate(self) -> SlurmSettings:
         """Return self, or raise SettingsError naming the bad value and what is expected."""
@@ -83,6 +85,8 @@ class SlurmSettings:
                 raise SettingsError(f"slurm.{name} must be a single line.")
         if self.signal_seconds < 0 or self.grace_seconds < 0:
             raise SettingsError("slurm.signal_seconds and slurm.grace_seconds are ≥ 0 seconds.")
+        if self.max_requeues < 0:
+            raise SettingsError("slurm.max_requeues is 0 (never requeue) or more.")
         return self
 
 
@@ -129,6 +133,8 @@ _SLURM_TYPES = {
     "signal_seconds": int,
     "grace_seconds": int,
     "use_srun": bool,
+    "requeue": bool,
+    "max_requeues": int,
 }
 
 

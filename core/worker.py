@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.errors import UserError
+from core.errors import StorageError, UserError, storage_error
+from core.paths import remove_stale_temporaries
 from core.runs.events import EventWriter
 from core.runs.store import HEARTBEAT_SECONDS, read_json, stop_requested, write_heartbeat
 
@@ -54,7 +55,10 @@ class Heartbeat:
     def stop(self) -> None:
         self._done.set()
         self._thread.join(timeout=5)
-        self.beat()
+        try:
+            self.beat()
+        except OSError:
+            pass  # a full disk: the run's end is told by its end event
 
 
 class StopSignal:
@@ -79,6 +83,44 @@ class StopSignal:
         self.flag.set()
 
 
+class TensorBoardLink:
+    """The live TensorBoard mirror of a run whose config names a `tensorboard_dir`: written
+    as each event is appended to events.jsonl. A mirror that fails (tensorboardX missing on
+    this node, a full disk) is reported in worker.log and dropped; training goes on."""
+
+    def __init__(self, run_dir: Path):
+        self.run_dir = run_dir
+        self.mirror = None
+
+    def open(self, config: dict[str, Any]) -> None:
+        folder = config.get("tensorboard_dir")
+        if not folder:
+            return
+        try:
+            from core.runs.tensorboard import TensorBoardMirror
+
+            self.mirror = TensorBoardMirror(folder, self.run_dir.name, config, fresh=False)
+        except (UserError, OSError) as error:
+            print(f"TensorBoard mirror off: {error}", flush=True)
+
+    def write(self, event: dict[str, Any]) -> None:
+        if self.mirror is None:
+            return
+        try:
+            self.mirror.write(event)
+        except Exception as error:  # the mirror must never end a training run
+            print(f"TensorBoard mirror stopped: {type(error).__name__}: {error}", flush=True)
+            self.close()
+
+    def close(self) -> None:
+        mirror, self.mirror = self.mirror, None
+        if mirror is not None:
+            try:
+                mirror.close()
+            except Exception:
+                pass
+
+
 def run_worker(
     run_dir: Path | str,
     on_event: Callable[[dict[str, Any]], None] | None = None,
@@ -90,6 +132,8 @@ def run_worker(
     from core.training.fit import fit
 
     run_dir = Path(run_dir)
+    for folder in (run_dir, run_dir / "checkpoints"):
+        remove_stale_temporaries(folder)  # left by a worker killed mid-write
     writer = EventWriter(run_dir)
     stop = StopSignal(run_dir)
     previous = _install_signals(stop, catch_sigint)
@@ -97,15 +141,19 @@ def run_worker(
     heartbeat.start()
     end: dict[str, Any] | None = None
 
+    mirror = TensorBoardLink(run_dir)
+
     def emit(event: dict[str, Any]) -> dict[str, Any]:
         stamped = writer.write(event)
         heartbeat.update(stamped)
+        mirror.write(stamped)
         if on_event:
             on_event(stamped)
         return stamped
 
     try:
         config = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
+        mirror.open(config.to_dict())
         for event in fit(config, run_dir, resume=True, stop=stop):
             stamped = emit(event)
             if event["kind"] == "end":
@@ -113,24 +161,53 @@ def run_worker(
         if end is None:
             end = emit({"kind": "end", "status": "failed", "message": "Training ended early."})
     except KeyboardInterrupt:
-        end = emit({"kind": "end", "status": "stopped", "message": "Interrupted."})
+        end = _emit_end(emit, {"kind": "end", "status": "stopped", "message": "Interrupted."})
+    except StorageError as error:
+        end = _emit_end(emit, _storage_end(error))
     except UserError as error:
-        end = emit({"kind": "end", "status": "failed", "message": str(error)})
+        end = _emit_end(emit, {"kind": "end", "status": "failed", "message": str(error)})
     except Exception as error:
-        end = emit(
-            {
+        plain = (
+            storage_error(error, run_dir / "events.jsonl") if isinstance(error, OSError) else None
+        )
+        end = _emit_end(
+            emit,
+            _storage_end(plain)
+            if plain
+            else {
                 "kind": "end",
                 "status": "failed",
                 "message": f"{type(error).__name__}: {error}",
                 "traceback": traceback.format_exc(),
-            }
+            },
         )
     finally:
         heartbeat.stop()
-        writer.close()
+        _close_quietly(writer)
+        mirror.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return end
+
+
+def _storage_end(error: StorageError) -> dict[str, Any]:
+    return {"kind": "end", "status": "failed", "message": str(error), "fault": "storage"}
+
+
+def _emit_end(emit: Callable[[dict[str, Any]], dict[str, Any]], end: dict[str, Any]):
+    """Record the end event; when even that cannot be written (the disk is full) the run's files
+    keep what they had and the caller still gets the end to report."""
+    try:
+        return emit(end)
+    except (OSError, StorageError):
+        return {**end, "time": time.time()}
+
+
+def _close_quietly(writer: EventWriter) -> None:
+    try:
+        writer.close()
+    except OSError:
+        pass  # a full disk: the lines already flushed stay as they are
 
 
 def _install_signals(stop: StopSignal, catch_sigint: bool) -> dict[int, Any]:

@@ -13,5 +13,6 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("CNN_TUI_DATA", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("TORCH_HOME", str(home / "torch"))
     monkeypatch.delenv("COLORTERM", raising=False)

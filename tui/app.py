@@ -6,23 +6,27 @@ Home; no screen module may import torch at import time.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from functools import partial
 
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.widgets import Input, RadioSet, Select, Switch, TextArea
 from textual.widgets._select import SelectOverlay
 from textual.widgets._toggle_button import ToggleButton
 
-from tui.commands_palette import WorkspaceCommands
+from tui.commands_palette import TopMatchPalette, WorkspaceCommands
 from tui.config import AppConfig
+from tui.daemon_executor import DaemonExecutor
 from tui.help_screen import HelpScreen
 from tui.messages import WorkspaceRequested
+from tui.workspace_screen import WorkspaceScreen
 from tui.workspaces import BY_ID, WORKSPACES
 
 FORM_FIELDS = (Input, TextArea, Select, SelectOverlay, ToggleButton, RadioSet, Switch)
-"""Focused widgets that own the digit keys; Escape still leads home from them."""
+"""Focused widgets that own the digit keys; Escape (`action_home`) still leads home from them."""
 
 
 def _home_screen():
@@ -43,6 +47,14 @@ class CnnTuiApp(App[None]):
     """The palette reaches every workspace and help, beside Textual's own commands."""
 
     BINDINGS = [
+        Binding(
+            "escape",
+            "home",
+            "Home",
+            tooltip="Back to the list of workspaces; every field keeps its value.",
+            priority=True,
+            id="home",
+        ),
         Binding("f1", "help", "Help", tooltip="Keys and how this workspace works.", id="help"),
         Binding("question_mark", "help", "Help", show=False),
         *(
@@ -50,7 +62,9 @@ class CnnTuiApp(App[None]):
             for w in WORKSPACES
         ),
     ]
-    """F1/? help, 1-7 open a workspace (inputs keep their digits)."""
+    """Escape goes Home from any widget of a workspace, F1/? help, 1-7 open a workspace (a
+    focused form field keeps its digits). Escape is a priority binding: it acts before the
+    focused widget sees the key, so a digit typed right after it can never reach a field."""
 
     def __init__(self, config: AppConfig) -> None:
         if config.truecolor:
@@ -62,22 +76,46 @@ class CnnTuiApp(App[None]):
             self.theme = config.theme
 
     def on_mount(self) -> None:
+        # thread workers run on daemon threads: quitting never waits for one still computing
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
         if self.config.start != "home":
             self.action_workspace(self.config.start)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Digits belong to a focused form field (a dropdown, a checkbox), not to navigation."""
+        """Digits belong to a focused form field (a dropdown, a checkbox), not to navigation;
+        Escape first closes what is open (a drop-down, a dialog, help, the palette)."""
         if action == "workspace" and isinstance(self.focused, FORM_FIELDS):
             return False
+        if action == "home":
+            return self.escape_leads_home()
         return True
 
-    def action_workspace(self, workspace_id: str) -> None:
-        """Open a workspace (or "home"); unknown ids are reported, not raised."""
+    def escape_leads_home(self) -> bool:
+        """Whether Escape goes Home now: on a workspace with nothing open over it."""
+        screen = self.screen
+        return (
+            isinstance(screen, WorkspaceScreen)
+            and not isinstance(self.focused, SelectOverlay)
+            and screen.maximized is None
+        )
+
+    async def action_home(self) -> None:
+        """Go Home from any widget, and only then read the next key (it may be a digit)."""
+        switching = self.action_workspace("home")
+        if switching is not None:
+            await switching
+
+    def action_workspace(self, workspace_id: str) -> AwaitComplete | None:
+        """Open a workspace (or "home"); unknown ids are reported, not raised.
+
+        As a key's action the switch is awaited, so keys typed next reach the new screen.
+        """
         if workspace_id != "home" and workspace_id not in BY_ID:
             self.notify(f"No workspace called {workspace_id!r}.", severity="error")
-            return
+            return None
         if self.current_mode != workspace_id:
-            self.switch_mode(workspace_id)
+            return self.switch_mode(workspace_id)
+        return None
 
     async def on_workspace_requested(self, message: WorkspaceRequested) -> None:
         """Open the requested workspace, then hand its screen the message that came along."""
@@ -85,6 +123,11 @@ class CnnTuiApp(App[None]):
             await self.switch_mode(message.workspace_id)
         if message.then is not None:
             self.screen.post_message(message.then)
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: the palette whose Enter runs the top match, however fast it is typed."""
+        if self.use_command_palette and not TopMatchPalette.is_open(self):
+            self.push_screen(TopMatchPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         """Open help for the workspace on screen."""

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import core
 import tui.commands
-from core.errors import UserError
+from core.errors import UserError, storage_error
 
 COMMAND_ORDER = (
     "conv",
@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="open this workspace first (conv_lab, calculators, train, monitor, explain, "
         "dataset, scratch_lab)",
     )
+    parser.add_argument(
+        "--course",
+        metavar="PACK",
+        help="open a course pack on the Sheet: a pack file or a built-in name (cnn-tui course list)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for module in command_modules():
         sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
@@ -90,14 +95,40 @@ def run_app(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.course:
+        from core.course.builtin import open_pack
+        from core.course.kinds import PackError
+
+        try:
+            open_pack(args.course)  # a bad pack is reported here, before the app starts
+        except PackError as error:
+            print(f"cnn-tui: error: {error}", file=sys.stderr)
+            return 2
+    if args.theme:
+        from textual.theme import BUILTIN_THEMES
+
+        if args.theme not in BUILTIN_THEMES:
+            print(
+                f"cnn-tui: error: no theme {args.theme!r}; choose one of "
+                f"{', '.join(BUILTIN_THEMES)}",
+                file=sys.stderr,
+            )
+            return 2
+    try:
+        folder = runs_dir(args.runs_dir)
+    except UserError as error:
+        print(f"cnn-tui: error: {error}", file=sys.stderr)
+        return 2
     config = AppConfig(
-        runs_dir=runs_dir(args.runs_dir),
+        runs_dir=folder,
         truecolor=args.truecolor,
         theme=args.theme,
-        start=args.start,
+        start="sheet" if args.course and args.start == "home" else args.start,
+        course=args.course,
     )
-    make_app(config).run()
-    return 0
+    app = make_app(config)
+    app.run()
+    return app.return_code or 0  # Textual sets 1 when an exception ended the app
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,6 +148,12 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`cnn-tui conv --steps | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as error:
+        plain = storage_error(error)  # a full, read-only or forbidden folder
+        if plain is None:
+            raise
+        print(f"cnn-tui {args.command}: error: {plain}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

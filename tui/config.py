@@ -19,6 +19,7 @@ class AppConfig:
     truecolor: bool = False  # force 24-bit colour even when COLORTERM is not set
     theme: str | None = None  # a Textual theme name, e.g. "textual-light"; None keeps the default
     start: str = "home"  # workspace id to open first
+    course: str | None = None  # a course pack (file or built-in name) for the Sheet
 
 
 def terminal_has_truecolor(environ: dict[str, str] | None = None) -> bool:

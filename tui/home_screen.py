@@ -29,7 +29,7 @@ class HomeScreen(Screen):
     BINDINGS = [
         Binding("q", "app.quit", "Quit", tooltip="Leave cnn-tui (runs keep training)."),
     ]
-    """Home adds quit; the workspace keys 1-7 and F1 are app-wide."""
+    """Home adds quit; the workspace keys 1-8 and F1 are app-wide."""
 
     def compose(self) -> ComposeResult:
         yield Header()

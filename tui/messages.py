@@ -39,3 +39,23 @@ class FillFromRun(Message):
         super().__init__()
         self.config = config
         self.run_id = run_id
+
+
+class OpenCourse(Message):
+    """Sent to the Sheet when it should show a course pack (a file or a built-in name)."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+
+
+class OpenTask(Message):
+    """Sent to a workspace when it should load a course task (`core.course.pack.Task`) of
+    `pack`; `quiz` asks for quiz mode where the workspace has one (answers hidden until
+    checked). Answers checked there are saved to the pack's progress file."""
+
+    def __init__(self, pack: Any, task: Any, quiz: bool = True) -> None:
+        super().__init__()
+        self.pack = pack
+        self.task = task
+        self.quiz = quiz

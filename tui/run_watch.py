@@ -27,7 +27,7 @@ class RunSnapshot:
     path: Path  # run directory
     config: dict[str, Any]  # config.json as written at launch
     events: tuple[dict[str, Any], ...]  # every complete, readable event so far, in file order
-    state: str  # pending | running | stalled | finished | stopped | failed | died
+    state: str  # one of core.cluster.states.RUN_STATES
     message: str  # one line explaining the state (the failure message for failed runs)
     corrupt_lines: int  # lines of events.jsonl skipped because they were not JSON
     created: float  # unix seconds, config.json's modification time
@@ -45,7 +45,15 @@ class _Tracked:
     status: RunStatus = RunStatus("pending", "Not started yet.")
     status_time: float = float("-inf")
     snapshot: RunSnapshot | None = None
-    ended: bool = False  # the latest session has an `end` event: the status is final
+    ended: bool = False  # the latest session has an `end` event: final until a relaunch
+    launch_mtime: float | None = None  # launch.json's; a resume rewrites it
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
 
 
 def _ended_status(events: list[dict[str, Any]]) -> RunStatus | None:
@@ -88,11 +96,15 @@ class RunsWatcher:
         for run_id, run in self._runs.items():
             new_events = run.tail.poll()
             run.events.extend(new_events)
-            if new_events or run.snapshot is None:
+            if run.ended and _mtime(run.path / "launch.json") != run.launch_mtime:
+                run.ended = False  # resumed: "resuming" until the new worker's start event
+                run.status_time = float("-inf")
+            elif new_events or run.snapshot is None:
                 ended = _ended_status(run.events)
                 run.ended = ended is not None
                 if ended is not None:
                     run.status = ended
+                    run.launch_mtime = _mtime(run.path / "launch.json")
             if not run.ended and (new_events or now - run.status_time >= STATUS_SECONDS):
                 run.status = run_status(run.path, now, run.events)
                 run.status_time = now

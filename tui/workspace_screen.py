@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -11,17 +10,14 @@ from tui.workspaces import BY_ID
 
 
 class WorkspaceScreen(Screen):
-    """Base for workspace screens; subclasses set WORKSPACE and implement compose_body()."""
+    """Base for workspace screens; subclasses set WORKSPACE and implement compose_body().
+
+    Escape leads Home from any widget of a workspace through the app's priority binding
+    (`CnnTuiApp.escape_leads_home`); the screen keeps every field for when you come back.
+    """
 
     WORKSPACE = "home"
     """Id of the workspace in tui.workspaces (selects the title and the help file)."""
-
-    BINDINGS = [
-        Binding(
-            "escape", "app.workspace('home')", "Home", tooltip="Back to the list of workspaces."
-        ),
-    ]
-    """Escape leaves the workspace; its state stays for when you come back."""
 
     def compose(self) -> ComposeResult:
         yield Header()

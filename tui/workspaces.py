@@ -87,6 +87,15 @@ WORKSPACES: tuple[Workspace, ...] = (
         "screens.scratch_lab.screen",
         "ScratchLabScreen",
     ),
+    Workspace(
+        "sheet",
+        "8",
+        "Course sheet",
+        "A course pack's tasks, points and your progress; Enter opens a task",
+        "any sheet",
+        "screens.sheet.screen",
+        "SheetScreen",
+    ),
 )
 
 BY_ID: dict[str, Workspace] = {workspace.id: workspace for workspace in WORKSPACES}

@@ -2,165 +2,27 @@
 
 Arguments are bound to PyTorch's own parameter names and defaults (so `Conv2d(3, 6, 5)` and
 `Conv2d(in_channels=3, out_channels=6, kernel_size=5)` are the same layer), and a layer that
-does not fit the shape arriving at it is rejected with a message that says what would fit.
-MACs count weight multiply-accumulates of Conv/Linear layers only: bias additions, batch norm,
-pooling and activations count 0 (the convention of torch.utils.flop_counter, halved).
+does not fit the shape arriving at it, or has an argument PyTorch refuses, is rejected with a
+message that says what would fit. MACs count weight multiply-accumulates of Conv/Linear layers
+only: bias additions, normalisation, pooling, resampling and activations count 0 (the
+convention of torch.utils.flop_counter, halved). The other layers' rules are in `layers_misc`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
+from core.arch.layers_misc import apply_misc
 from core.arch.receptive import AxisStep
 from core.arch.shapes import AxisLayer, ShapeError, output_size, same_padding
+from core.arch.signatures import SIGNATURES, LayerResult, Shape, bind, flag, fmt, pointwise, spatial
+from core.arch.signatures import pair as _pair
+from core.arch.signatures import positive as _count
 from core.arch.spec import LayerSpec, SpecError
 
-_REQUIRED = object()
-_ACT = (("inplace", False),)
-
-SIGNATURES: dict[str, tuple[tuple[str, Any], ...]] = {
-    "Conv2d": (
-        ("in_channels", _REQUIRED),
-        ("out_channels", _REQUIRED),
-        ("kernel_size", _REQUIRED),
-        ("stride", 1),
-        ("padding", 0),
-        ("dilation", 1),
-        ("groups", 1),
-        ("bias", True),
-        ("padding_mode", "zeros"),
-    ),
-    "ConvTranspose2d": (
-        ("in_channels", _REQUIRED),
-        ("out_channels", _REQUIRED),
-        ("kernel_size", _REQUIRED),
-        ("stride", 1),
-        ("padding", 0),
-        ("output_padding", 0),
-        ("groups", 1),
-        ("bias", True),
-        ("dilation", 1),
-        ("padding_mode", "zeros"),
-    ),
-    "MaxPool2d": (
-        ("kernel_size", _REQUIRED),
-        ("stride", None),
-        ("padding", 0),
-        ("dilation", 1),
-        ("return_indices", False),
-        ("ceil_mode", False),
-    ),
-    "AvgPool2d": (
-        ("kernel_size", _REQUIRED),
-        ("stride", None),
-        ("padding", 0),
-        ("ceil_mode", False),
-        ("count_include_pad", True),
-        ("divisor_override", None),
-    ),
-    "AdaptiveAvgPool2d": (("output_size", _REQUIRED),),
-    "AdaptiveMaxPool2d": (("output_size", _REQUIRED), ("return_indices", False)),
-    "Linear": (("in_features", _REQUIRED), ("out_features", _REQUIRED), ("bias", True)),
-    "Flatten": (("start_dim", 1), ("end_dim", -1)),
-    "BatchNorm2d": (
-        ("num_features", _REQUIRED),
-        ("eps", 1e-5),
-        ("momentum", 0.1),
-        ("affine", True),
-        ("track_running_stats", True),
-    ),
-    "BatchNorm1d": (
-        ("num_features", _REQUIRED),
-        ("eps", 1e-5),
-        ("momentum", 0.1),
-        ("affine", True),
-        ("track_running_stats", True),
-    ),
-    "Dropout": (("p", 0.5), ("inplace", False)),
-    "Dropout2d": (("p", 0.5), ("inplace", False)),
-    "ReLU": _ACT,
-    "ReLU6": _ACT,
-    "SiLU": _ACT,
-    "SELU": _ACT,
-    "Hardswish": _ACT,
-    "LeakyReLU": (("negative_slope", 0.01), ("inplace", False)),
-    "ELU": (("alpha", 1.0), ("inplace", False)),
-    "GELU": (("approximate", "none"),),
-    "Sigmoid": (),
-    "Tanh": (),
-    "Identity": (),
-    "Softmax": (("dim", None),),
-    "LogSoftmax": (("dim", None),),
-}
-"""Supported layers: PyTorch's parameter names in order, with defaults."""
-
-Shape = tuple[int, ...]  # (C, H, W) for feature maps, (F,) after Flatten
-
-
-@dataclass(frozen=True)
-class LayerResult:
-    """One layer applied to an input shape."""
-
-    out_shape: Shape
-    weights: int  # weight parameters (BatchNorm: gamma)
-    biases: int  # bias parameters (BatchNorm: beta)
-    macs: int  # weight multiply-accumulates for one sample
-    axes: tuple[AxisStep, AxisStep] | None  # (height, width) geometry; None once flattened
-    dropped: tuple[int, int] = (0, 0)  # (rows, cols) at the end that no window reaches
-
-
-def bind(layer: LayerSpec) -> dict[str, Any]:
-    """The layer's arguments by PyTorch name, defaults filled in; SpecError when they don't bind."""
-    signature = SIGNATURES.get(layer.type)
-    if signature is None:
-        known = ", ".join(sorted(SIGNATURES))
-        raise SpecError(f"`{layer}`: the calculators do not know `{layer.type}`; known: {known}.")
-    names = [name for name, _ in signature]
-    if len(layer.args) > len(names):
-        raise SpecError(
-            f"`{layer}`: {layer.type} takes at most {len(names)} positional arguments "
-            f"({', '.join(names) or 'none'})."
-        )
-    bound = dict(zip(names, layer.args))
-    for key, value in layer.kwargs.items():
-        if key not in names:
-            raise SpecError(
-                f"`{layer}`: {layer.type} has no argument `{key}`; it takes "
-                f"{', '.join(names) or 'no arguments'}."
-            )
-        if key in bound:
-            raise SpecError(f"`{layer}`: `{key}` is given twice.")
-        bound[key] = value
-    for name, default in signature:
-        if name not in bound:
-            if default is _REQUIRED:
-                raise SpecError(f"`{layer}`: {layer.type} needs `{name}`.")
-            bound[name] = default
-    return bound
-
-
-def _pair(layer: LayerSpec, name: str, value: Any, low: int) -> tuple[int, int]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = (value, value)
-    if not (
-        isinstance(value, tuple)
-        and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) and v >= low for v in value)
-    ):
-        raise SpecError(f"`{layer}`: `{name}` must be an integer ≥ {low} or a pair of them.")
-    return value
-
-
-def _count(layer: LayerSpec, name: str, value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise SpecError(f"`{layer}`: `{name}` must be a positive integer (got {value!r}).")
-    return value
-
-
-def _fmt(shape: Shape) -> str:
-    return "×".join(str(n) for n in shape)
+__all__ = ["SIGNATURES", "LayerResult", "Shape", "apply", "bind"]
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def apply(layer: LayerSpec, shape: Shape) -> LayerResult:
@@ -175,28 +37,9 @@ def apply(layer: LayerSpec, shape: Shape) -> LayerResult:
         return _adaptive(layer, args, shape)
     if kind == "Linear":
         return _linear(layer, args, shape)
-    if kind == "Flatten":
-        if (args["start_dim"], args["end_dim"]) not in ((1, -1), (1, len(shape))):
-            raise SpecError(f"`{layer}`: only Flatten() (start_dim=1, end_dim=-1) is supported.")
-        return LayerResult((math.prod(shape),), 0, 0, 0, None)
     if kind.startswith("BatchNorm"):
         return _batchnorm(layer, args, shape)
-    return LayerResult(shape, 0, 0, 0, _pointwise(shape))
-
-
-def _pointwise(shape: Shape) -> tuple[AxisStep, AxisStep] | None:
-    if len(shape) != 3:
-        return None
-    return AxisStep(shape[1], shape[1]), AxisStep(shape[2], shape[2])
-
-
-def _spatial(layer: LayerSpec, shape: Shape) -> tuple[int, int, int]:
-    if len(shape) != 3:
-        raise SpecError(
-            f"`{layer}`: it needs a C×H×W feature map but receives {_fmt(shape)} features "
-            "(put it before Flatten())."
-        )
-    return shape
+    return apply_misc(layer, args, shape)
 
 
 def _axis_fit(layer: LayerSpec, size: int, axis: AxisLayer, which: str):
@@ -207,7 +50,7 @@ def _axis_fit(layer: LayerSpec, size: int, axis: AxisLayer, which: str):
 
 
 def _conv(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
-    channels, height, width = _spatial(layer, shape)
+    channels, height, width = spatial(layer, shape)
     c_in = _count(layer, "in_channels", args["in_channels"])
     c_out = _count(layer, "out_channels", args["out_channels"])
     groups = _count(layer, "groups", args["groups"])
@@ -215,6 +58,11 @@ def _conv(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
         fixed = layer.source.replace(f"({args['in_channels']}", f"({channels}", 1)
         hint = f" — use {fixed}" if fixed != layer.source else f" — set in_channels={channels}"
         raise SpecError(f"`{layer}`: its input has {channels} channels{hint}.")
+    flag(layer, "bias", args["bias"])
+    if args["padding_mode"] not in PADDING_MODES:
+        raise SpecError(f"`{layer}`: padding_mode must be one of {', '.join(PADDING_MODES)}.")
+    if layer.type == "ConvTranspose2d" and args["padding_mode"] != "zeros":
+        raise SpecError(f"`{layer}`: ConvTranspose2d only supports padding_mode='zeros'.")
     if c_in % groups or c_out % groups:
         raise SpecError(f"`{layer}`: in_channels and out_channels must be divisible by groups.")
     kernel = _pair(layer, "kernel_size", args["kernel_size"], 1)
@@ -265,7 +113,7 @@ def _conv_padding(layer, value, kernel, stride, dilation, transposed):
 
 
 def _pool(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
-    channels, height, width = _spatial(layer, shape)
+    channels, height, width = spatial(layer, shape)
     if args.get("return_indices"):
         raise SpecError(
             f"`{layer}`: return_indices=True returns a tuple, which cannot be "
@@ -286,7 +134,7 @@ def _pool(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
 
 
 def _adaptive(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
-    channels, height, width = _spatial(layer, shape)
+    channels, height, width = spatial(layer, shape)
     target = args["output_size"]
     if not isinstance(target, tuple):
         target = (target, target)
@@ -310,7 +158,7 @@ def _linear(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult
                 f"Linear({shape[0]}, {f_out})."
             )
         raise SpecError(
-            f"`{layer}`: it receives a {_fmt(shape)} feature map — add Flatten() before it "
+            f"`{layer}`: it receives a {fmt(shape)} feature map — add Flatten() before it "
             f"and use Linear({math.prod(shape)}, {f_out})."
         )
     out = (*shape[:-1], f_out)
@@ -321,13 +169,13 @@ def _linear(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult
 
 def _batchnorm(layer: LayerSpec, args: dict[str, Any], shape: Shape) -> LayerResult:
     features = _count(layer, "num_features", args["num_features"])
-    want_dims = 3 if layer.type == "BatchNorm2d" else 1
-    if len(shape) != want_dims:
-        other = "BatchNorm1d" if want_dims == 3 else "BatchNorm2d"
-        raise SpecError(f"`{layer}`: it receives {_fmt(shape)} — use {other} here.")
+    want_dims = (3,) if layer.type == "BatchNorm2d" else (1, 2)
+    if len(shape) not in want_dims:
+        other = "BatchNorm1d" if want_dims == (3,) else "BatchNorm2d"
+        raise SpecError(f"`{layer}`: it receives {fmt(shape)} — use {other} here.")
     if shape[0] != features:
         raise SpecError(
             f"`{layer}`: its input has {shape[0]} channels — use {layer.type}({shape[0]})."
         )
-    affine = features if args["affine"] else 0
-    return LayerResult(shape, affine, affine, 0, _pointwise(shape))
+    affine = features if flag(layer, "affine", args["affine"]) else 0
+    return LayerResult(shape, affine, affine, 0, pointwise(shape))

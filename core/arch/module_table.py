@@ -1,15 +1,22 @@
-"""The layer table of a built module (ResNet-18 has no SPEC): shapes from forward hooks.
+"""The layer table of a built module (ResNet-18, a student's Python file): shapes from hooks.
 
-Needs torch (imported by the caller's module); used for presets built from torchvision, where
-branches and skip connections rule out a receptive-field column. The SPEC presets go through
-`core.arch.table`, which needs no torch.
+Needs torch (imported by the caller's module); used where there is no SPEC, so branches and
+skip connections rule out a receptive-field column. The forward pass runs on PyTorch's meta
+device (shapes only, no memory, no arithmetic), so a huge `--input` costs nothing; a network
+whose forward needs real numbers falls back to a real pass at small sizes only. The SPEC
+networks go through `core.arch.table`, which needs no torch.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 
 from core.arch.table import LayerTable, Row
+from core.errors import UserError
+
+REAL_PASS_LIMIT = 3 * 512 * 512
+"""Largest input (values) a network whose forward fails on the meta device is run on for real."""
 
 
 def module_table(model, input_shape: tuple[int, int, int]) -> LayerTable:
@@ -29,9 +36,7 @@ def module_table(model, input_shape: tuple[int, int, int]) -> LayerTable:
         for name, module in leaves
     ]
     try:
-        with torch.no_grad():
-            model.eval()
-            model(torch.zeros(1, *input_shape))  # (1, C, H, W)
+        _forward_shapes(model, input_shape, calls)
     finally:
         for handle in handles:
             handle.remove()
@@ -53,6 +58,31 @@ def module_table(model, input_shape: tuple[int, int, int]) -> LayerTable:
             )
         )
     return LayerTable(tuple(input_shape), tuple(rows), tuple(None for _ in rows))
+
+
+def _forward_shapes(model, input_shape, calls) -> None:
+    """One forward pass for the hooks: on the meta device, else (small inputs) for real."""
+    import torch
+
+    was_training = model.training
+    model.eval()
+    try:
+        meta = copy.deepcopy(model).to("meta")  # the hooks come along (same `calls` list)
+        try:
+            with torch.no_grad():
+                meta(torch.zeros(1, *input_shape, device="meta"))  # (1, C, H, W): shapes only
+            return
+        except Exception:  # noqa: BLE001 - e.g. .item() in forward: needs real numbers
+            calls.clear()
+        if math.prod(input_shape) > REAL_PASS_LIMIT:
+            raise UserError(
+                f"This network's forward pass needs real numbers, and an input of "
+                f"{'×'.join(map(str, input_shape))} is too large to run; use a smaller --input."
+            )
+        with torch.no_grad():
+            model(torch.zeros(1, *input_shape))  # (1, C, H, W)
+    finally:
+        model.train(was_training)
 
 
 def _macs(module, out_shape: tuple[int, ...]) -> int:

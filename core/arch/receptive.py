@@ -68,21 +68,36 @@ def _window(step: AxisStep) -> AxisLayer | None:
     return step.layer
 
 
+def step_field(current: Field | None, step: AxisStep) -> Field | None:
+    """The receptive field after one more step; None once a step is irregular."""
+    if current is None or (step.layer is None and not step.adaptive):
+        return current
+    window = _window(step)
+    if window is None or window.kind == "transposed":
+        return None
+    return Field(
+        current.size + (window.span - 1) * current.jump,
+        current.jump * window.stride,
+        current.start - window.padding * current.jump,
+    )
+
+
+def merge_fields(first: Field | None, second: Field | None) -> Field | None:
+    """The field of a sum of two branches (a residual block): the union of both fields, which
+    is the larger one when they are centred alike; None unless both have the same jump."""
+    if first is None or second is None or first.jump != second.jump:
+        return None
+    start = min(first.start, second.start)
+    end = max(first.start + first.size, second.start + second.size)
+    return Field(end - start, first.jump, start)
+
+
 def fields(steps: list[AxisStep]) -> list[Field | None]:
     """The receptive field after each step; None from the first irregular step on."""
     result: list[Field | None] = []
     current: Field | None = Field(1, 1, 0)
     for step in steps:
-        if current is not None and not (step.layer is None and not step.adaptive):
-            window = _window(step)
-            if window is None or window.kind == "transposed":
-                current = None
-            else:
-                current = Field(
-                    current.size + (window.span - 1) * current.jump,
-                    current.jump * window.stride,
-                    current.start - window.padding * current.jump,
-                )
+        current = step_field(current, step)
         result.append(current)
     return result
 

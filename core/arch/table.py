@@ -1,46 +1,27 @@
 """The layer table of an architecture: output shape, parameters, receptive field and MACs per layer.
 
-Rows are named like `nn.Sequential` names its children ("0", "1", "3.2" inside a nested
-Sequential), so a row's name is also `model.get_submodule(name)` of the built module.
+Rows are named like PyTorch names the built module's parts ("0", "3.2" inside a nested
+Sequential, "4.body.1" inside a Residual), so a row's name is `model.get_submodule(name)`.
+`rows` holds the layers only (their totals are the network's); `blocks` the Sequential and
+Residual groups with their own totals, and `order` interleaves both for display.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.arch.layers import LayerResult, Shape, apply
-from core.arch.receptive import AxisStep, Field, Region, fields, region
+from core.arch.layers import Shape
+from core.arch.receptive import AxisStep, Region, region
 from core.arch.shapes import count
 from core.arch.spec import LayerSpec, SpecError, parse_spec
+from core.arch.tree import Block, Row, walk
+
+__all__ = ["Block", "LayerTable", "Row", "layer_table", "to_markdown"]
 
 MAC_CONVENTION = (
     "MACs: weight multiply-accumulates of Conv/Linear layers for one image; "
     "bias additions, batch norm, pooling and activations are not counted."
 )
-
-
-@dataclass(frozen=True)
-class Row:
-    """One layer of the table."""
-
-    name: str  # dotted Sequential index, e.g. "3" or "2.0"
-    type: str  # layer class name, e.g. "Conv2d"
-    source: str  # the constructor call as written
-    out_shape: Shape  # (C, H, W) or (F,), no batch dimension
-    weights: int  # weight parameters
-    biases: int  # bias parameters
-    trainable: int  # parameters that receive gradients
-    macs: int  # multiply-accumulates for one image (see MAC_CONVENTION)
-    field: tuple[Field, Field] | None  # (height, width) receptive field; None = irregular/all
-    dropped: tuple[int, int] = (0, 0)  # (rows, cols) of its input the floor leaves unused
-
-    @property
-    def params(self) -> int:
-        return self.weights + self.biases
-
-    @property
-    def frozen(self) -> int:
-        return self.params - self.trainable
 
 
 @dataclass(frozen=True)
@@ -50,6 +31,15 @@ class LayerTable:
     input_shape: Shape  # (C, H, W)
     rows: tuple[Row, ...]
     steps: tuple[tuple[tuple[AxisStep, AxisStep] | None, ...], ...]  # per row: (H, W) geometry
+    blocks: tuple[Block, ...] = ()  # Sequential / Residual groups
+    order: tuple[tuple[str, int], ...] = ()  # ("block" | "row", index) in display order
+
+    def display(self) -> list[Row | Block]:
+        """Blocks and layers in reading order (a block before its layers); rows' depth says
+        how far to indent."""
+        if not self.order:
+            return list(self.rows)
+        return [self.blocks[i] if kind == "block" else self.rows[i] for kind, i in self.order]
 
     @property
     def total_params(self) -> int:
@@ -103,8 +93,26 @@ class LayerTable:
                     "jump": _square(row, "jump"),
                     "receptive_field_start": _square(row, "start"),
                     "dropped": list(row.dropped),
+                    "depth": row.depth,
                 }
                 for row in self.rows
+            ],
+            "blocks": [
+                {
+                    "name": block.name,
+                    "type": block.type,
+                    "label": block.label,
+                    "depth": block.depth,
+                    "layers": [row.name for row in self.rows[block.first : block.end]],
+                    "input_shape": list(block.in_shape),
+                    "output_shape": list(block.out_shape),
+                    "params": block.params,
+                    "trainable_params": block.trainable,
+                    "macs": block.macs,
+                    "receptive_field": _square(block, "size"),
+                    "jump": _square(block, "jump"),
+                }
+                for block in self.blocks
             ],
             "total_params": self.total_params,
             "trainable_params": self.trainable_params,
@@ -114,7 +122,7 @@ class LayerTable:
         }
 
 
-def _square(row: Row, attribute: str):
+def _square(row: Row | Block, attribute: str):
     """One number when height and width agree, else [height, width]; None when undefined."""
     if row.field is None:
         return None
@@ -122,15 +130,8 @@ def _square(row: Row, attribute: str):
     return height if height == width else [height, width]
 
 
-def _flatten(layers: list[LayerSpec], prefix: str = "") -> list[tuple[str, LayerSpec]]:
-    named = []
-    for index, layer in enumerate(layers):
-        name = f"{prefix}{index}"
-        if layer.type == "Sequential":
-            named += _flatten(list(layer.children), f"{name}.")
-        else:
-            named.append((name, layer))
-    return named
+MAX_INPUT_SIZE = 1_000_000
+"""Largest channel count or side `summary --input` takes."""
 
 
 def parse_shape(text: str) -> tuple[int, int, int]:
@@ -142,6 +143,11 @@ def parse_shape(text: str) -> tuple[int, int, int]:
         shape = ()
     if len(shape) != 3 or min(shape) < 1:
         raise SpecError(f"--input {text!r}: give three positive sizes C,H,W, e.g. 3,32,32.")
+    if max(shape) > MAX_INPUT_SIZE:
+        raise SpecError(
+            f"--input {text!r}: each size may be at most {MAX_INPUT_SIZE:,} (the table is shape "
+            "arithmetic, but its counts must stay readable)."
+        )
     return shape
 
 
@@ -151,52 +157,21 @@ def layer_table(layers: list[LayerSpec] | str, input_shape: Shape) -> LayerTable
         layers = parse_spec(layers)
     if len(input_shape) != 3 or min(input_shape) < 1:
         raise SpecError(f"The input shape must be C,H,W with positive sizes (got {input_shape}).")
-    named = _flatten(layers)
-    if not named:
+    if not layers:
         raise SpecError("The SPEC has no layers.")
-    shape: Shape = tuple(input_shape)
-    results: list[tuple[str, LayerSpec, LayerResult]] = []
-    for name, layer in named:
-        result = apply(layer, shape)
-        results.append((name, layer, result))
-        shape = result.out_shape
-    steps = tuple(result.axes for _, _, result in results)
-    per_axis = _fields(steps)
-    rows = tuple(
-        Row(
-            name,
-            layer.type,
-            str(layer),
-            result.out_shape,
-            result.weights,
-            result.biases,
-            result.weights + result.biases,
-            result.macs,
-            per_axis[i],
-            result.dropped,
-        )
-        for i, (name, layer, result) in enumerate(results)
+    state = walk(layers, tuple(input_shape))
+    if not state.rows:
+        raise SpecError("The SPEC has no layers, only empty blocks.")
+    return LayerTable(
+        tuple(input_shape),
+        tuple(state.rows),
+        tuple(state.steps),
+        tuple(state.blocks),
+        tuple(state.order),
     )
-    return LayerTable(tuple(input_shape), rows, steps)
 
 
-def _fields(steps) -> list[tuple[Field, Field] | None]:
-    """Receptive fields per row; None once the map is flattened or the spacing is irregular."""
-    spatial = 0
-    while spatial < len(steps) and steps[spatial] is not None:
-        spatial += 1
-    heights = fields([step[0] for step in steps[:spatial]])
-    widths = fields([step[1] for step in steps[:spatial]])
-    out: list[tuple[Field, Field] | None] = []
-    for i in range(len(steps)):
-        if i < spatial and heights[i] is not None and widths[i] is not None:
-            out.append((heights[i], widths[i]))
-        else:
-            out.append(None)
-    return out
-
-
-def cell_text(row: Row, attribute: str) -> str:
+def cell_text(row: Row | Block, attribute: str) -> str:
     """A receptive-field column as text: "7", "7×5", or "—" when it does not apply."""
     value = _square(row, attribute)
     if value is None:
@@ -216,11 +191,19 @@ def to_markdown(table: LayerTable) -> str:
         "| layer | type | output | weights | biases | params | trainable | RF | jump | MACs |",
         "|---|---|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
-    for row in table.rows:
+    for item in table.display():
+        indent = "&nbsp;&nbsp;" * item.depth
+        if isinstance(item, Block):
+            lines.append(
+                f"| {indent}**{item.name}** | **{item.label}** | {shape_text(item.out_shape)} "
+                f"| | | **{item.params:,}** | **{item.trainable:,}** | {cell_text(item, 'size')} "
+                f"| {cell_text(item, 'jump')} | **{item.macs:,}** |"
+            )
+            continue
         lines.append(
-            f"| {row.name} | `{row.source}` | {shape_text(row.out_shape)} | {row.weights:,} "
-            f"| {row.biases:,} | {row.params:,} | {row.trainable:,} | {cell_text(row, 'size')} "
-            f"| {cell_text(row, 'jump')} | {row.macs:,} |"
+            f"| {indent}{item.name} | `{item.source}` | {shape_text(item.out_shape)} "
+            f"| {item.weights:,} | {item.biases:,} | {item.params:,} | {item.trainable:,} "
+            f"| {cell_text(item, 'size')} | {cell_text(item, 'jump')} | {item.macs:,} |"
         )
     lines += [
         f"| **total** | | | | | **{table.total_params:,}** | **{table.trainable_params:,}** "

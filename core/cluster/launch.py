@@ -36,7 +36,8 @@ def launch_run(
     writes nothing."""
     from core.training.setup import preflight
 
-    preflight(config if launcher == "local" else config.with_changes(device="cpu"))
+    checked = preflight(config if launcher == "local" else config.with_changes(device="cpu"))
+    config = config.with_changes(tensorboard_dir=checked.tensorboard_dir)  # made absolute
     run_dir = create_run(runs_dir, config.to_dict(), name=name)
     try:
         where = start_worker(launcher, run_dir, slurm)
@@ -49,7 +50,8 @@ def launch_run(
 
 def relaunch(run_dir: Path | str) -> dict[str, Any]:
     """Start a stopped or died run again the way it was launched (its Slurm job resubmitted,
-    else a fresh local worker); it continues from its last checkpoint. Returns launch.json."""
+    else a fresh local worker); it continues from its last checkpoint. Returns launch.json.
+    Callers check first (`core.cluster.resume.resume_run`)."""
     if launch_record(Path(run_dir)) is not None:
         return resubmit(run_dir)
     clear_stop(run_dir)

@@ -17,7 +17,9 @@ from typing import Any
 
 from core.runs.store import write_json_atomic
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where `python -m core.…` resolves
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # core/cluster/local.py → the root
+"""The folder that holds the `core` package (a checkout, a worktree or site-packages): the
+worker's PYTHONPATH and working directory, so `python -m core.worker` imports this very code."""
 
 
 def spawn_detached(
@@ -44,10 +46,14 @@ def spawn_detached(
 def start_local(run_dir: Path | str, *, python: str | None = None) -> dict[str, Any]:
     """Start the worker detached on this machine; returns what was written to launch.json."""
     run_dir = Path(run_dir).resolve()
+    # a full or read-only folder is told before a worker starts that could not record itself
+    write_json_atomic(run_dir / ".launch-check.json", {"room": " " * 4096})  # one block
+    (run_dir / ".launch-check.json").unlink()
     process = spawn_detached(["core.worker", str(run_dir)], run_dir / "worker.log", python=python)
     launch = {
         "launcher": "local",
         "pid": process.pid,
+        "pid_start": process_start(process.pid),  # tells this worker from a later reuse of its pid
         "host": socket.gethostname(),
         "started": time.time(),
     }
@@ -60,6 +66,7 @@ def record_foreground(run_dir: Path | str) -> dict[str, Any]:
     launch = {
         "launcher": "local",
         "pid": os.getpid(),
+        "pid_start": process_start(os.getpid()),
         "host": socket.gethostname(),
         "started": time.time(),
         "foreground": True,
@@ -83,9 +90,29 @@ def pid_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
+def process_start(pid: int) -> int | None:
+    """When process `pid` started, in clock ticks after boot (field 22 of /proc/PID/stat): with
+    the pid it names one process, never a later one that reuses the pid. None without /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat.rsplit(")", 1)[-1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def local_worker_alive(launch: dict[str, Any]) -> bool | None:
-    """Whether the local worker that `launch` (launch.json) records still exists; None when it
-    ran on another host, where this machine cannot look."""
+    """Whether the local worker that `launch` (launch.json) records still exists: its pid is
+    alive and, where launch.json recorded it, the process started when the worker did (a reused
+    pid is another process). None when it ran on another host, where this machine cannot look."""
     if launch.get("host") != socket.gethostname():
         return None
-    return pid_alive(int(launch.get("pid", -1)))
+    pid = launch.get("pid")
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
+        return False
+    if not pid_alive(pid):
+        return False
+    recorded = launch.get("pid_start")
+    if isinstance(recorded, int) and not isinstance(recorded, bool):
+        now = process_start(pid)
+        return now is None or now == recorded
+    return True

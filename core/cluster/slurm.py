@@ -248,6 +248,7 @@ def slurm_run_status(
         events,
         read_json(run_dir / "heartbeat.json"),
         time.time() if now is None else now,
+        float(launch.get("submitted") or 0),
     )
 
 

@@ -4,7 +4,10 @@ The script is written into the run directory (or the sweep directory for an arra
 user can read it, edit its extra `#SBATCH` lines, and so that a requeued job runs it again:
 the worker then resumes from its last checkpoint. Slurm's pre-time-limit USR1 reaches the batch
 shell (`--signal=B:USR1@…`), whose trap writes the run's control/stop file: the worker
-checkpoints and ends as `stopped`, ready to be resubmitted.
+checkpoints and ends as `stopped`. With `requeue` (the default) the script then requeues its
+own job (`core.cluster.requeue`: `scontrol requeue`, at most `max_requeues` times, never after a
+failure), and the requeued job runs this script again and resumes by itself. A preempted job
+that Slurm requeues resumes the same way.
 """
 
 from __future__ import annotations
@@ -79,16 +82,27 @@ def batch_script(
         f"export PYTHONPATH={shlex.quote(str(PROJECT_ROOT))}${{PYTHONPATH:+:$PYTHONPATH}}",
         "export PYTHONUNBUFFERED=1",
         f"cd {shlex.quote(str(PROJECT_ROOT))}",
+        "# A time-limit stop of an earlier run of this job never applies to this one.",
+        f'if [ "$(cat "$RUN_DIR/control/stop" 2>/dev/null)" = {STOP_REASON} ]; then',
+        '    rm -f "$RUN_DIR/control/stop"',
+        "fi",
         "# Before the time limit Slurm sends USR1: ask the worker to checkpoint and stop.",
-        f"trap 'echo {STOP_REASON} > \"$RUN_DIR/control/stop\"' USR1",
+        "time_limit=0",
+        f"trap 'echo {STOP_REASON} > \"$RUN_DIR/control/stop\"; time_limit=1' USR1",
         f'{launch}{shlex.quote(python)} -m core.worker "$RUN_DIR" &',
         "worker=$!",
         "wait $worker",
         "status=$?",
         'while kill -0 "$worker" 2>/dev/null; do wait "$worker"; status=$?; done',
-        'exit "$status"',
-        "",
     ]
+    if settings.requeue:
+        lines += [
+            "# Stopped cleanly at the time limit: requeue this job, which resumes by itself.",
+            'if [ "$time_limit" = 1 ] && [ "$status" = 0 ]; then',
+            f'    {shlex.quote(python)} -m core.cluster.requeue "$RUN_DIR" {settings.max_requeues}',
+            "fi",
+        ]
+    lines += ['exit "$status"', ""]
     return "\n".join(lines)
 
 

@@ -96,14 +96,24 @@ def merge_status(
     events: list[dict[str, Any]],
     beat: dict[str, Any] | None,
     now: float,
+    submitted: float = 0.0,
 ) -> RunStatus:
-    """The run's state from the scheduler's job state plus its own events and heartbeat."""
+    """The run's state from the scheduler's job state plus its own events and heartbeat
+    (`submitted`: when this job was submitted, launch.json's; a job submitted after the run
+    ended is its resubmission, `resuming` until it starts)."""
     session = last_session(events)
     if job is not None and job.start is not None:  # a requeued job starts a new incarnation
         session = [event for event in session if event.get("time", now) >= job.start - 1]
     end = next((event for event in reversed(session) if event["kind"] == "end"), None)
     started = any(event["kind"] == "start" for event in session)
     label = f"job {job_id}"
+    last = session[-1] if session else None
+    if (
+        last is not None
+        and last["kind"] == "requeue"
+        and (job is None or job.state not in TERMINAL)
+    ):
+        return _requeued(job, label, last)
     if job is None:
         if end is not None:
             return RunStatus(end.get("status", "failed"), end.get("message", ""))
@@ -118,6 +128,10 @@ def merge_status(
         return _terminal(job, label, end)
     if state in PENDING_STATES:
         why = reason.strip(" ()") or "waiting for resources"
+        if end is not None and submitted > float(end.get("time", now)):  # a resubmission
+            return RunStatus(
+                "resuming", f"Slurm {label} pending: {why}; resumes from the last checkpoint."
+            )
         again = " (requeued)" if events and any(e["kind"] == "start" for e in events) else ""
         return RunStatus("pending", f"Slurm {label} pending{again}: {why}.")
     if end is not None:
@@ -135,6 +149,20 @@ def merge_status(
             return RunStatus("stalled", f"Slurm {label} on {node}: no heartbeat for {age:.0f} s.")
         return RunStatus("running", f"Slurm {label} running on {node}.")
     return RunStatus("stalled", f"Slurm {label} is {state.lower()}{reason} on {node}.")
+
+
+def _requeued(job: SlurmJob | None, label: str, event: dict[str, Any]) -> RunStatus:
+    """A run that requeued its own job at the time limit, until the job runs again."""
+    count = f" {event.get('count', '?')}/{event.get('max', '?')}"
+    if job is not None and job.state in PENDING_STATES:
+        why = "" if job.reason in ("None", "") else f" ({job.reason})"
+        where = f"Slurm {label} is pending{why}"
+    else:
+        where = f"Slurm {label} is being requeued"
+    return RunStatus(
+        "requeued",
+        f"requeued (time limit){count}: {where}; it resumes from the checkpoint by itself.",
+    )
 
 
 def _terminal(job: SlurmJob, label: str, end: dict[str, Any] | None) -> RunStatus:

@@ -18,8 +18,11 @@ RUN_STATES = (
     "timeout",
     "preempted",
     "node_fail",
-)  # last 5: Slurm
-LIVE_STATES = ("pending", "running", "stalled")  # states whose worker may still be alive
+    "requeued",
+    "resuming",
+)  # cancelled … requeued: Slurm
+LIVE_STATES = ("pending", "running", "stalled", "requeued", "resuming")
+"""States in which the worker may still (again) run: not stoppable twice, not resumable."""
 
 
 @dataclass(frozen=True)

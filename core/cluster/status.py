@@ -33,15 +33,12 @@ def run_status(
     session = last_session(events)
     end = next((event for event in reversed(session) if event["kind"] == "end"), None)
     launch = read_json(run_dir / "launch.json")
-    relaunched = (
-        end is not None
-        and isinstance(launch, dict)
-        and float(launch.get("started", 0)) > float(end.get("time", 0))
-    )
+    first = session[0] if session and session[0]["kind"] == "start" else None
+    relaunched = _relaunched(launch, end or first)
     if end is not None and not relaunched:
         return RunStatus(end.get("status", "failed"), end.get("message", ""))
     if relaunched:
-        session = []  # a resumed worker is starting; the old session's end no longer applies
+        session = []  # a resumed worker is starting; the old session no longer applies
     alive = worker_alive(run_dir)
     beat = read_json(run_dir / "heartbeat.json")
     started = any(event["kind"] == "start" for event in session)
@@ -53,6 +50,10 @@ def run_status(
             "The worker is gone without finishing; `cnn-tui runs resume` "
             "continues from the last checkpoint.",
         )
+    if relaunched:
+        return RunStatus(
+            "resuming", "Resuming from the last checkpoint: the worker is loading data and model."
+        )
     if beat is None or not started:
         if alive is None and launch is None:
             return RunStatus("pending", "Not started yet.")
@@ -63,13 +64,24 @@ def run_status(
     return RunStatus("running", f"Heartbeat {max(age, 0):.0f} s ago.")
 
 
+def _relaunched(launch: Any, last: dict[str, Any] | None) -> bool:
+    """Whether the worker was started again after `last` (the latest session's end, else its
+    start event): a resumed run, whose new worker has not written its own start yet."""
+    if not isinstance(launch, dict) or last is None:
+        return False
+    try:
+        return float(launch.get("started", 0)) > float(last.get("time", 0))
+    except (TypeError, ValueError):
+        return False
+
+
 @dataclass(frozen=True)
 class RunSummary:
     """One line of `runs ls`: who the run is and how far it got."""
 
     id: str  # directory name
     path: Path  # run directory
-    preset: str  # model preset
+    preset: str  # the network's name: a custom architecture's, else the model preset
     dataset: str  # dataset name
     created: float  # unix seconds (config.json's modification time)
     state: str  # see RunStatus
@@ -80,6 +92,8 @@ class RunSummary:
     val_acc: float | None  # last epoch, fraction 0..1
     test_acc: float | None  # last epoch, fraction 0..1
     best_val_acc: float | None  # best epoch, fraction 0..1
+    parameters: int | None = None  # the network's parameter count (from the start event)
+    custom: bool = False  # a custom architecture (SPEC or Python file), not a preset's network
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -100,7 +114,7 @@ def summarize_run(run_dir: Path | str, now: float | None = None) -> RunSummary:
     return RunSummary(
         id=run_dir.name,
         path=run_dir,
-        preset=str(config.get("preset", "?")),
+        preset=str(config.get("arch_name") or config.get("preset") or "?"),
         dataset=str(config.get("dataset", "?")),
         created=(run_dir / "config.json").stat().st_mtime,
         state=status.state,
@@ -111,7 +125,16 @@ def summarize_run(run_dir: Path | str, now: float | None = None) -> RunSummary:
         val_acc=last.get("val_acc"),
         test_acc=last.get("test_acc"),
         best_val_acc=max(val_accs) if val_accs else None,
+        parameters=_parameters(events),
+        custom=bool(config.get("arch") or config.get("arch_file")),
     )
+
+
+def _parameters(events: list[dict[str, Any]]) -> int | None:
+    for event in reversed(events):
+        if event.get("kind") == "start" and isinstance(event.get("parameters"), int):
+            return event["parameters"]
+    return None
 
 
 def list_runs(runs_dir: Path | str, now: float | None = None) -> list[RunSummary]:

@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from core.convlab.conv import ACTIVATIONS, MODES, PADDING_MODES, ConvConfig, ConvError
-from core.convlab.matrix import parse_channels, parse_scalars
+from core.convlab.matrix import MAX_CHANNELS, parse_channels, parse_scalars
 from core.convlab.pool import POOL_KINDS, PoolConfig
 from core.convlab.problem import Problem
 
@@ -71,6 +71,10 @@ class LabInputs:
         """Parse everything; raises MatrixError / ConvError (both UserError)."""
         if not self.kernels:
             raise ConvError("Give at least one kernel.")
+        if len(self.kernels) > MAX_CHANNELS:
+            raise ConvError(
+                f"{len(self.kernels)} kernels; the Convolution lab works up to {MAX_CHANNELS}."
+            )
         x = parse_channels(self.input, name="input")
         kernels = tuple(
             parse_channels(text, name=f"kernel {index + 1}" if len(self.kernels) > 1 else "kernel")
@@ -83,7 +87,32 @@ class LabInputs:
             if self.grad_output.strip()
             else None
         )
-        return Problem(x, kernels, biases, self.conv_config(), self.pool_config(), target, grad)
+        conv = self.conv_config()
+        _check_work(x, kernels, conv)
+        return Problem(x, kernels, biases, conv, self.pool_config(), target, grad)
+
+
+MAX_PRODUCTS = 250_000
+"""Most multiplications in one worked example (kernels × output cells × kernel cells): each is
+exact and traced, about 2 s at this size."""
+
+
+def _check_work(x, kernels, conv: ConvConfig) -> None:
+    height, width = len(x[0]), len(x[0][0]) if x[0] else 0
+    k_height, k_width = len(kernels[0][0]), len(kernels[0][0][0]) if kernels[0][0] else 0
+    if conv.padding == "same":
+        out_h, out_w = height, width
+    else:
+        top, bottom, left, right = conv.padding
+        out_h, out_w = height + top + bottom, width + left + right  # at most one per input cell
+    products = len(kernels) * len(x) * k_height * k_width * max(out_h, 0) * max(out_w, 0)
+    products //= conv.stride[0] * conv.stride[1]
+    if products > MAX_PRODUCTS:
+        raise ConvError(
+            f"This example takes about {products:,} multiplications; the Convolution lab works "
+            f"up to {MAX_PRODUCTS:,} (each is exact and traced). Use a smaller input, kernel, "
+            "padding or fewer kernels."
+        )
 
 
 def parse_pair(text: str, name: str, minimum: int = 1) -> tuple[int, int]:
@@ -113,16 +142,27 @@ def parse_padding(text: str) -> tuple[int, int, int, int] | str:
     )
 
 
+MAX_PARAMETER = 16
+"""Largest stride, dilation or padding of a worked example (its padded input is drawn)."""
+
+
 def _ints(text: str, name: str, minimum: int) -> list[int]:
     parts = [part for part in text.replace(",", " ").split() if part]
     if not parts:
         raise ConvError(f"The {name} is empty: give a whole number.")
+    if any(len(part) > 6 for part in parts):
+        raise ConvError(f"The {name} must be at most {MAX_PARAMETER}, not {text[:20]!r}….")
     try:
         values = [int(part) for part in parts]
     except ValueError:
         raise ConvError(f"The {name} {text!r} must be whole numbers, e.g. 2 or 2,1.") from None
     if min(values) < minimum:
         raise ConvError(f"The {name} must be at least {minimum}, not {min(values)}.")
+    if max(values) > MAX_PARAMETER:
+        raise ConvError(
+            f"The {name} must be at most {MAX_PARAMETER}, not {max(values)} (a worked example "
+            "draws every cell of its padded input)."
+        )
     return values
 
 

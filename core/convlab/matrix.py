@@ -16,6 +16,14 @@ MINUS = "\u2212"
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(/\d+)?$")
 
 
+MAX_SIDE = 64
+"""Most rows or columns of a typed matrix: every cell's trace is worked out and drawn."""
+MAX_CHANNELS = 16
+"""Most channels of a typed tensor (and kernels of one example)."""
+MAX_NUMBER_CHARS = 24
+"""Longest typed number: the arithmetic is exact, so each digit makes every product longer."""
+
+
 class MatrixError(UserError):
     """A matrix that cannot be read: ragged rows, a non-number, mismatched channels."""
 
@@ -39,6 +47,12 @@ class TypedDecimal(Fraction):
 def parse_number(token: str, *, where: str = "") -> Fraction:
     """One exact number: integer, decimal ("0.5") or fraction ("1/3"); "−" works as minus."""
     text = token.strip().replace(MINUS, "-")
+    if len(text) > MAX_NUMBER_CHARS:
+        place = f" in {where}" if where else ""
+        raise MatrixError(
+            f"A number{place} has {len(text)} characters; the limit is {MAX_NUMBER_CHARS} "
+            "(the arithmetic is exact, so long numbers make every product longer)."
+        )
     if not _NUMBER.match(text):
         place = f" in {where}" if where else ""
         raise MatrixError(
@@ -62,9 +76,13 @@ def parse_matrix(text: str, *, name: str = "matrix") -> Matrix:
     rows = [row for row in re.split(r"[;\n]", cleaned) if row.strip()]
     if not rows:
         raise MatrixError(f'The {name} is empty: type rows such as "1 0 2; 3 2 0".')
+    if len(rows) > MAX_SIDE:
+        raise MatrixError(_too_big(name, f"{len(rows)} rows"))
     matrix = []
     for index, row in enumerate(rows):
         tokens = [token for token in re.split(r"[\s,]+", row.strip()) if token]
+        if len(tokens) > MAX_SIDE:
+            raise MatrixError(_too_big(name, f"{len(tokens)} columns"))
         where = f"row {index + 1} of the {name}"
         matrix.append(tuple(parse_number(token, where=where) for token in tokens))
     widths = {len(row) for row in matrix}
@@ -80,6 +98,11 @@ def parse_matrix(text: str, *, name: str = "matrix") -> Matrix:
 def parse_channels(text: str, *, name: str = "matrix") -> Tensor3:
     """Channels separated by "|", each a matrix of the same size."""
     parts = text.split("|")
+    if len(parts) > MAX_CHANNELS:
+        raise MatrixError(
+            f"The {name} has {len(parts)} channels; the Convolution lab works up to "
+            f"{MAX_CHANNELS} (every channel's products are traced)."
+        )
     channels = tuple(
         parse_matrix(part, name=f"{name} (channel {index + 1})" if len(parts) > 1 else name)
         for index, part in enumerate(parts)
@@ -92,6 +115,13 @@ def parse_channels(text: str, *, name: str = "matrix") -> Tensor3:
             "the same number of rows and columns."
         )
     return channels
+
+
+def _too_big(name: str, count: str) -> str:
+    return (
+        f"The {name} has {count}; the Convolution lab works up to {MAX_SIDE}×{MAX_SIDE} "
+        "(every cell's products are traced and drawn)."
+    )
 
 
 def parse_scalars(text: str, *, name: str = "bias") -> tuple[Fraction, ...]:

@@ -19,6 +19,7 @@ import numpy as np
 from core.data import shapes10
 from core.errors import UserError
 from core.paths import data_dir as resolve_data_dir
+from core.paths import folders_undone_on_failure
 
 DATASET_NAMES = ("cifar10", "shapes")
 CIFAR10_FOLDER = "cifar-10-batches-py"  # the folder the official archive unpacks to
@@ -39,6 +40,8 @@ CIFAR10_CLASSES = (
 )
 SHAPES_TRAIN_SIZE = 10_000  # default Shapes-10 training images
 SHAPES_TEST_SIZE = 2_000  # default Shapes-10 test images
+MAX_SHAPES_IMAGES = 100_000
+"""Most Shapes-10 images generated per split: they are made in memory, 3 KB each (300 MB)."""
 
 
 class DataMissingError(UserError):
@@ -81,8 +84,8 @@ def fetch_cifar10(data_dir: str | Path | None = None) -> Dataset:
 
     root = cifar10_folder(data_dir).parent
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        with contextlib.redirect_stdout(io.StringIO()):  # torchvision prints status lines
+        with folders_undone_on_failure(root), contextlib.redirect_stdout(io.StringIO()):
+            root.mkdir(parents=True, exist_ok=True)  # torchvision prints status lines
             CIFAR10(root=str(root), train=True, download=True)
     except (URLError, OSError, RuntimeError) as error:
         reason = getattr(error, "reason", None) or error
@@ -129,6 +132,8 @@ def load_dataset(
     for label, size in (("train_size", train_size), ("test_size", test_size)):
         if size is not None and size < 1:
             raise UserError(f"{label} must be a positive number of images, not {size}.")
+    if name == "shapes":
+        check_generated_sizes(train_size, test_size)
     if name == "cifar10":
         return _load_cifar10(data_dir, train_size, test_size)
     if name == "shapes":
@@ -136,6 +141,16 @@ def load_dataset(
             train_size or SHAPES_TRAIN_SIZE, test_size or SHAPES_TEST_SIZE, seed=seed
         )
     raise UserError(f"Unknown dataset {name!r}: choose one of {', '.join(DATASET_NAMES)}.")
+
+
+def check_generated_sizes(train_size: int | None, test_size: int | None) -> None:
+    """Shapes-10 is generated in memory: at most MAX_SHAPES_IMAGES per split."""
+    for label, size in (("train size", train_size), ("test size", test_size)):
+        if size is not None and size > MAX_SHAPES_IMAGES:
+            raise UserError(
+                f"The {label} {size:,} is above the limit of {MAX_SHAPES_IMAGES:,} Shapes-10 "
+                "images per split (they are generated in memory, 3 KB each)."
+            )
 
 
 def make_shapes10(train_size: int, test_size: int, *, seed: int = 0) -> Dataset:
@@ -165,15 +180,52 @@ def _load_cifar10(data_dir, train_size: int | None, test_size: int | None) -> Da
         )
     train = _read_batches([folder / name for name in CIFAR10_TRAIN_FILES], train_size)
     test = _read_batches([folder / CIFAR10_TEST_FILE], test_size)
+    classes = _read_classes(folder)
+    _check_classes(folder, classes)
+    for split, label, size in ((train, "training", train_size), (test, "test", test_size)):
+        _check_split(folder, split, label, len(classes))
+        if size is not None and size > len(split):
+            raise UserError(
+                f"Only {len(split):,} {label} images in {folder}; ask for at most that many, "
+                f"not {size:,}."
+            )
     return Dataset(
         name="cifar10",
         title="CIFAR-10",
         synthetic=False,
-        classes=_read_classes(folder),
+        classes=classes,
         train=train,
         test=test,
         source=str(folder),
     )
+
+
+def _refetch(folder: Path, problem: str) -> DataMissingError:
+    return DataMissingError(
+        f"{folder} is not a usable CIFAR-10 folder: {problem}. Delete the folder and run "
+        "`cnn-tui data fetch cifar10` again."
+    )
+
+
+def _check_classes(folder: Path, classes: tuple[str, ...]) -> None:
+    if not classes or len(set(classes)) != len(classes) or not all(c.strip() for c in classes):
+        raise _refetch(folder, f"its class names {list(classes)[:12]} are not distinct names")
+
+
+def _check_split(folder: Path, split: ImageSplit, label: str, classes: int) -> None:
+    """Shapes, dtype, counts and label range of one split, before any network sees it."""
+    images, labels = split.images, split.labels
+    if images.ndim != 4 or images.shape[1:] != (32, 32, 3) or images.dtype != np.uint8:
+        raise _refetch(folder, f"its {label} images are {images.dtype} {images.shape}")
+    if labels.ndim != 1 or len(labels) != len(images):
+        raise _refetch(folder, f"{len(images)} {label} images but {labels.size} labels")
+    if len(images) == 0:
+        raise _refetch(folder, f"it holds no {label} images")
+    low, high = int(labels.min()), int(labels.max())
+    if low < 0 or high >= classes:
+        raise _refetch(
+            folder, f"its {label} labels run from {low} to {high}, not within 0..{classes - 1}"
+        )
 
 
 def _unpickle(path: Path) -> dict:
@@ -186,6 +238,11 @@ def _unpickle(path: Path) -> dict:
             f"{path} is not a readable CIFAR-10 batch ({error}). Delete the folder and run "
             "`cnn-tui data fetch cifar10` again."
         ) from None
+    if not isinstance(entry, dict):
+        raise DataMissingError(
+            f"{path} is not a CIFAR-10 batch (it holds a {type(entry).__name__}, not a dict). "
+            "Delete the folder and run `cnn-tui data fetch cifar10` again."
+        )
     return {key.decode() if isinstance(key, bytes) else key: value for key, value in entry.items()}
 
 
@@ -195,7 +252,9 @@ def _read_batch(path: Path) -> ImageSplit:
         rows = np.asarray(entry["data"], dtype=np.uint8)  # (N, 3072): R plane, G plane, B plane
         labels = np.asarray(entry.get("labels", entry.get("fine_labels")), dtype=np.int64)
         images = rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)  # (N, 32, 32, 3)
-    except (KeyError, TypeError, ValueError) as error:
+        if labels.ndim != 1 or len(labels) != len(images):
+            raise ValueError(f"{len(images)} images but {labels.size} labels")
+    except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise DataMissingError(
             f"{path} does not have the CIFAR-10 layout ({error}). Delete the folder and run "
             "`cnn-tui data fetch cifar10` again."
@@ -208,6 +267,8 @@ def _read_classes(folder: Path) -> tuple[str, ...]:
     if not meta_path.is_file():
         return CIFAR10_CLASSES
     names = _unpickle(meta_path).get("label_names", CIFAR10_CLASSES)
+    if not isinstance(names, (list, tuple)):
+        raise _refetch(folder, f"{CIFAR10_META_FILE} has no list of label names")
     return tuple(name.decode() if isinstance(name, bytes) else str(name) for name in names)
 
 
@@ -262,3 +323,11 @@ def _write_batch(path: Path, batch_label: str, split: ImageSplit) -> None:
     }
     with open(path, "wb") as file:
         pickle.dump(entry, file, protocol=2)
+
+
+def class_count(name: str, data_dir: str | Path | None = None) -> int:
+    """How many classes a dataset has, without loading its images."""
+    if name == "shapes":
+        return len(shapes10.CLASSES)
+    folder = cifar10_folder(data_dir)
+    return len(_read_classes(folder)) if folder.is_dir() else len(CIFAR10_CLASSES)

@@ -14,6 +14,13 @@ from core.assets import bundled_photos
 from core.data.datasets import DATASET_NAMES
 from core.errors import UserError
 
+MAX_IMAGE_PIXELS = 40_000_000
+"""Largest image file read (a 40-megapixel photo; 120 MB as RGB): PIL's header says the size
+before any pixel is decoded, so a small file declaring a huge image is refused."""
+MAX_ASPECT = 16
+"""Longest side over shortest side: the shorter side is resized to the model's input, so a
+1×3000 strip would become a 256×768000 image."""
+
 
 class ImageError(UserError):
     """An image that cannot be found or read."""
@@ -46,12 +53,12 @@ def load_image(
     if text in photos:
         return _read_file(photos[text]), text
     name, sep, index = text.partition(":")
-    if sep and name in DATASET_NAMES and index.isdigit():
+    if sep and name in DATASET_NAMES and index.isascii() and index.isdigit():
         from core.data.cache import load_dataset_cached
 
         dataset = load_dataset_cached(name, data_dir, train_size=1)
         split = dataset.test
-        if int(index) >= len(split.labels):
+        if len(index) > 9 or int(index) >= len(split.labels):
             raise ImageError(
                 f"{name} has {len(split.labels)} test images; pick an index below that."
             )
@@ -72,11 +79,34 @@ def _read_file(path: Path) -> np.ndarray:
 
     try:
         with Image.open(path) as image:
+            _check_size(path, *image.size)
             return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
-    except (UnidentifiedImageError, OSError) as error:
+    except ImageError:
+        raise
+    except Image.DecompressionBombError:
+        raise ImageError(
+            f"{path} declares more pixels than PIL will decode safely (a decompression bomb); "
+            f"images are limited to {MAX_IMAGE_PIXELS:,} pixels."
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError) as error:
         raise ImageError(
             f"Cannot read {path} as an image ({error}); use a PNG or JPEG file."
         ) from None
+
+
+def _check_size(path: Path, width: int, height: int) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ImageError(
+            f"{path} is {width}×{height} = {width * height:,} pixels; the limit is "
+            f"{MAX_IMAGE_PIXELS:,} (40 megapixels) so that reading it stays within memory. "
+            "Scale it down first."
+        )
+    if max(width, height) > MAX_ASPECT * max(min(width, height), 1):
+        raise ImageError(
+            f"{path} is {width}×{height}: the long side may be at most {MAX_ASPECT} times the "
+            "short one (the short side is resized to the model's input, the long one with it). "
+            "Crop it first."
+        )
 
 
 def fit_to_input(image: np.ndarray, size: int, resize_ratio: float = 1.0) -> np.ndarray:

@@ -1,10 +1,11 @@
-"""The calculator exercises B1–B6 as ready-made inputs, so each answer is one keypress away."""
+"""The calculator exercises B1–B6 as ready-made inputs, so each answer is one keypress away:
+the calc and summary tasks of the built-in pack data/packs/b-shapes.toml."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.arch.shapes import solve
+from core.course.builtin import CALC_PACK, builtin_pack
 from core.models.zoo import PRESETS
 
 
@@ -29,118 +30,53 @@ class ArchitectureExample:
     preset: str | None = None  # model preset name when the example is one
 
 
-def _solved(values: dict, name: str, kind: str = "conv") -> int:
-    """One blank of a B3 step, solved here so the later steps start from it (never typed in)."""
-    return getattr(solve(values, kind=kind).solutions[0], name)
+_LAYER_FIELDS = {"in": "in_size", "out": "out_size", "kernel": "kernel", "stride": "stride"}
+_LAYER_FIELDS["padding"] = "padding"
 
 
-_B3_KERNEL = _solved(
-    {"in_size": 512, "out_size": 504, "kernel": None, "stride": 1, "padding": 0}, "kernel"
-)
-_B3_POOLED = _solved(
-    {"in_size": 504, "out_size": None, "kernel": 2, "stride": 2, "padding": 0}, "out_size", "pool"
-)
+def layer_example(task) -> LayerExample:
+    """A calc task of the pack as the Layer pane's example: given values, blanks None."""
+    options = task.options
+    values = {dest: options.get(name) for name, dest in _LAYER_FIELDS.items()}
+    kind = "transposed" if options.get("transposed") else "pool" if options.get("pool") else "conv"
+    return LayerExample(task.id, task.title, values, kind)
 
-LAYER_EXAMPLES: tuple[LayerExample, ...] = (
-    LayerExample(
-        "b1",
-        "B1 · 32×32 input, 5×5 kernel, stride 1, no padding: output size?",
-        {"in_size": 32, "out_size": None, "kernel": 5, "stride": 1, "padding": 0},
-    ),
-    LayerExample(
-        "b1-uneven",
-        "B1 · 32 input, 4×4 kernel, stride 3: not an integer fit",
-        {"in_size": 32, "out_size": None, "kernel": 4, "stride": 3, "padding": 0},
-    ),
-    LayerExample(
-        "b2",
-        "B2 · padding that keeps the size, stride 1, 5×5 kernel",
-        {"in_size": 32, "out_size": 32, "kernel": 5, "stride": 1, "padding": None},
-    ),
-    LayerExample(
-        "b3-kernel",
-        "B3 · 512 → 504, stride 1, no padding: kernel size?",
-        {"in_size": 512, "out_size": 504, "kernel": None, "stride": 1, "padding": 0},
-    ),
-    LayerExample(
-        "b3-pool",
-        "B3 · then 2×2 pooling, stride 2: pooled size?",
-        {"in_size": 504, "out_size": None, "kernel": 2, "stride": 2, "padding": 0},
-        "pool",
-    ),
-    LayerExample(
-        "b3-conv",
-        "B3 · then a 3×3 conv, stride 1, no padding: size?",
-        {"in_size": _B3_POOLED, "out_size": None, "kernel": 3, "stride": 1, "padding": 0},
-    ),
-    LayerExample(
-        "b4-single",
-        "B4 · 32 input, 4×4 kernel, padding 2, stride 2: output size?",
-        {"in_size": 32, "out_size": None, "kernel": 4, "stride": 2, "padding": 2},
-    ),
-)
 
-ARCHITECTURE_EXAMPLES: tuple[ArchitectureExample, ...] = (
-    ArchitectureExample(
-        "b3",
-        "B3 · 512×512 RGB → 12 maps 504×504, 2×2 pool, 3×3 conv",
-        f"Conv2d(3, 12, {_B3_KERNEL}), MaxPool2d(2, 2), Conv2d(12, 12, 3)",
-        (3, 512, 512),
-    ),
-    ArchitectureExample(
-        "b4",
-        "B4 · conv 32-64-128 (5×5, p2) with pools, FC 64-10",
-        PRESETS["convnet-32-64-128"].spec,
-        (3, 32, 32),
-    ),
-    ArchitectureExample(
-        "b4-single",
-        "B4 · 32 filters 4×4, padding 2, stride 2 on 32×32×3",
-        "Conv2d(3, 32, 4, stride=2, padding=2)",
-        (3, 32, 32),
-    ),
-    ArchitectureExample(
-        "b5-3x3",
-        "B5 · receptive field of three 3×3 convs, stride 1",
-        "Conv2d(1, 1, 3), Conv2d(1, 1, 3), Conv2d(1, 1, 3)",
-        (1, 32, 32),
-    ),
-    ArchitectureExample(
-        "b5-4x4s2",
-        "B5 · receptive field of two 4×4 convs, stride 2",
-        "Conv2d(1, 1, 4, stride=2), Conv2d(1, 1, 4, stride=2)",
-        (1, 32, 32),
-    ),
-    ArchitectureExample(
-        "b5-blocks",
-        "B5 · 2 blocks of two 3×3 convs + 2×2 pool, VALID, n=32",
-        "Conv2d(1, 1, 3), Conv2d(1, 1, 3), MaxPool2d(2), "
-        "Conv2d(1, 1, 3), Conv2d(1, 1, 3), MaxPool2d(2)",
-        (1, 32, 32),
-    ),
-    *(
-        ArchitectureExample(
-            name,
-            f"B6 · {name} ({preset.exercise}): {preset.title}",
-            preset.spec,
-            preset.input_shape,
-            name,
+def architecture_example(task) -> ArchitectureExample:
+    """A summary task of the pack as the Architecture pane's example."""
+    from core.arch.table import parse_shape
+
+    preset = task.options.get("preset")
+    shape = task.options.get("input")
+    if preset is not None:
+        model = PRESETS[preset]
+        return ArchitectureExample(
+            task.id,
+            task.title,
+            model.spec,
+            parse_shape(shape) if shape else model.input_shape,
+            preset,
         )
-        for name, preset in PRESETS.items()
-    ),
+    return ArchitectureExample(task.id, task.title, task.options["spec"], parse_shape(shape))
+
+
+_TASKS = builtin_pack(CALC_PACK).tasks
+LAYER_EXAMPLES: tuple[LayerExample, ...] = tuple(
+    layer_example(t) for t in _TASKS if t.kind == "calc"
 )
-
-
-EXERCISE_PARTS = {
-    "b1": ("layer:b1", "layer:b1-uneven"),
-    "b2": ("layer:b2",),
-    "b3": ("layer:b3-kernel", "layer:b3-pool", "layer:b3-conv", "architecture:b3"),
-    "b4": ("architecture:b4", "architecture:b4-single", "layer:b4-single"),
-    "b5": ("architecture:b5-3x3", "architecture:b5-4x4s2", "architecture:b5-blocks"),
-    "b6": tuple(f"architecture:{name}" for name in PRESETS),
-}
+ARCHITECTURE_EXAMPLES: tuple[ArchitectureExample, ...] = tuple(
+    architecture_example(t) for t in _TASKS if t.kind == "summary"
+)
+EXERCISE_PARTS: dict[str, tuple[str, ...]] = {}
+for _task in _TASKS:
+    _pane = "layer" if _task.kind == "calc" else "architecture"
+    EXERCISE_PARTS.setdefault(_task.id.split("-")[0] if _task.id[:1] == "b" else "b6", ())
+    EXERCISE_PARTS[_task.id.split("-")[0] if _task.id[:1] == "b" else "b6"] += (
+        f"{_pane}:{_task.id}",
+    )
 """Each calculator exercise's examples in the order of the sheet, as "pane:key"; the
-Calculators screen loads them with one key per exercise (F7 … F12), again for the next part."""
+Calculators screen loads them with one key per exercise (F7 … F12), again for the next part.
+A task's exercise is its id up to the first "-" (the B6 tasks are named after model presets)."""
 
 
 def exercise_part(part: str) -> tuple[str, LayerExample | ArchitectureExample]:

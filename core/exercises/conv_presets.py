@@ -1,18 +1,15 @@
-"""The exercise presets of the convolution lab (inputs only), read from data/conv_presets.json."""
+"""The exercise presets of the convolution lab (inputs only): the conv tasks of the built-in
+pack data/packs/a-convolution.toml, in order, on keys F2, F3, …"""
 
 from __future__ import annotations
 
-import json
 import random
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cache
 
-from core.assets import DATA_DIR
 from core.convlab.inputs import LabInputs
-from core.errors import UserError
-
-PRESETS_FILE = DATA_DIR / "conv_presets.json"
-_INPUT_FIELDS = {f.name for f in fields(LabInputs)}
+from core.course.builtin import CONV_PACK, builtin_pack
+from core.course.conv_options import conv_preset_inputs
 
 
 @dataclass(frozen=True)
@@ -27,23 +24,18 @@ class ConvPreset:
 
 @cache
 def conv_presets() -> tuple[ConvPreset, ...]:
-    """Every preset, in file order."""
-    raw = json.loads(PRESETS_FILE.read_text(encoding="utf-8"))
-    presets = []
-    for entry in raw["presets"]:
-        values = {k: v for k, v in entry.items() if k in _INPUT_FIELDS}
-        values["kernels"] = tuple(values["kernels"])
-        presets.append(ConvPreset(entry["id"], entry["key"], entry["title"], LabInputs(**values)))
-    return tuple(presets)
+    """Every preset, in pack order."""
+    tasks = [task for task in builtin_pack(CONV_PACK).tasks if task.kind == "conv"]
+    return tuple(
+        ConvPreset(task.id, f"f{index + 2}", task.title, conv_preset_inputs(task.id))
+        for index, task in enumerate(tasks)
+    )
 
 
 def conv_preset(preset_id: str) -> ConvPreset:
     """A preset by id; the error lists the ids there are."""
-    for preset in conv_presets():
-        if preset.id == preset_id:
-            return preset
-    names = ", ".join(p.id for p in conv_presets())
-    raise UserError(f"There is no convolution preset {preset_id!r}; choose one of {names}.")
+    conv_preset_inputs(preset_id)  # the error names the presets there are
+    return next(p for p in conv_presets() if p.id == preset_id)
 
 
 def random_inputs(seed: int) -> LabInputs:

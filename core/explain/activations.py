@@ -4,6 +4,7 @@ filters, and the named normalisation step that turns raw maps into [0, 1] for di
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,20 @@ def named_layers(module) -> dict:
     return {name: child for name, child in module.named_modules() if name}
 
 
+def own_thread(hook):
+    """A forward hook that acts only on forward passes of the thread that registered it: the
+    app shares one model between its workers (listing layers, explaining), and a pass from
+    another thread must not overwrite what this one captures."""
+    owner = threading.get_ident()
+
+    def guarded(*args, **kwargs):
+        if threading.get_ident() == owner:
+            return hook(*args, **kwargs)
+        return None
+
+    return guarded
+
+
 def get_layer(module, name: str):
     """The submodule called `name`, or a LayerError listing a few that exist."""
     layers = named_layers(module)
@@ -53,7 +68,7 @@ def describe_layers(module, x) -> list[LayerInfo]:
             if isinstance(output, torch.Tensor):
                 shapes[name] = tuple(output.shape[1:])
 
-        handles.append(child.register_forward_hook(hook))
+        handles.append(child.register_forward_hook(own_thread(hook)))
     try:
         with torch.no_grad():
             module(x)
@@ -96,7 +111,7 @@ def capture_activations(module, x, names: list[str]):
         def hook(_module, _inputs, output, name=name):
             captured[name] = output.detach()[0].float().cpu().numpy()
 
-        handles.append(get_layer(module, name).register_forward_hook(hook))
+        handles.append(get_layer(module, name).register_forward_hook(own_thread(hook)))
     try:
         with torch.no_grad():
             logits = module(x)[0].float().cpu().numpy()  # (num_classes,)

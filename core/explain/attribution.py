@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.errors import UserError
-from core.explain.activations import get_layer
+from core.explain.activations import get_layer, own_thread
 
 SALIENCY_REDUCTIONS = ("max", "mean")
 """Over colour channels: max of |grad| (as in the paper) or mean of |grad|."""
@@ -47,6 +47,8 @@ def resolve_target(target: str | int | None, classes: tuple[str, ...], logits: n
         return int(np.argmax(logits))
     text = str(target).strip()
     if text.lstrip("-").isdigit():
+        if len(text) > 9:
+            raise TargetError(f"Class index {text[:12]}… is out of range 0..{len(classes) - 1}.")
         index = int(text)
         if not 0 <= index < len(classes):
             raise TargetError(f"Class index {index} is out of range 0..{len(classes) - 1}.")
@@ -109,7 +111,7 @@ def grad_cam(
     def hook(_module, _inputs, output):
         stored["activation"] = output
 
-    handle = get_layer(module, layer).register_forward_hook(hook)
+    handle = get_layer(module, layer).register_forward_hook(own_thread(hook))
     try:
         with torch.enable_grad():
             score = module(x.detach())[0, target]

@@ -27,10 +27,34 @@ D6_FILTERS = (14, 26, 32, 49, 52)
 """First-layer filter indices exercise D6 looks at (used when the layer has that many)."""
 
 
+MAX_FILTERS = 64
+"""Most filters drawn at once."""
+MAX_CHANNELS = 2048
+"""Most channels an activation grid shows (ResNet-18's layers have at most 512)."""
+
+
+def parse_channels(text: str) -> int:
+    """The number of channels of an activation grid (0: reduce them to one map)."""
+    text = text.strip()
+    if not text:
+        return 0
+    if not (text.isascii() and text.isdigit()) or len(text) > 6 or int(text) > MAX_CHANNELS:
+        raise UserError(
+            f"Channels: a whole number from 0 (reduce) to {MAX_CHANNELS}, not {text[:20]!r}."
+        )
+    return int(text)
+
+
 def parse_filters(text: str) -> tuple[int, ...]:
     """Filter indices typed as `14,26,32` or `14 26 32` (empty = the default choice)."""
+    parts = text.replace(",", " ").split()
+    if len(parts) > MAX_FILTERS or any(len(part) > 6 for part in parts):
+        raise UserError(
+            f"Give at most {MAX_FILTERS} filter indices of up to 6 digits (a layer has at most "
+            "512 filters), e.g. 14,26,32."
+        )
     try:
-        return tuple(int(part) for part in text.replace(",", " ").split())
+        return tuple(int(part) for part in parts)
     except ValueError:
         raise UserError(
             f"Filter indices are whole numbers separated by commas, such as 14,26,32, not {text!r}."

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from core.errors import UserError
+from core.paths import folders_undone_on_failure
 
 RESNET18_FILE = "resnet18-f37072fd.pth"
 """File name torchvision gives ResNet18_Weights.IMAGENET1K_V1 in the hub cache."""
@@ -78,7 +79,8 @@ def fetch_resnet18() -> Path:
         resnet18_imagenet_state_dict(path)
         return path
     try:
-        ResNet18_Weights.IMAGENET1K_V1.get_state_dict(progress=True, check_hash=True)
+        with folders_undone_on_failure(path.parent):
+            ResNet18_Weights.IMAGENET1K_V1.get_state_dict(progress=True, check_hash=True)
     except OSError as error:  # URLError, socket errors, disk full
         raise WeightsMissingError(
             f"Could not download {ResNet18_Weights.IMAGENET1K_V1.url}: {error}. "

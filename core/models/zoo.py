@@ -201,16 +201,22 @@ def build_model(
     num_classes: int = 10,
     weights_file: str | None = None,
     pretrained: bool = True,
+    freeze_bn: bool = False,
 ):
     """The preset's network as an `nn.Module` with `num_classes` outputs.
 
     `resnet18-transfer` loads ImageNet weights (from `weights_file` or the torch hub cache,
     else `WeightsMissingError`) and freezes everything but layer4 and fc; `pretrained=False`
-    gives the same architecture with random weights, for tables and tests only.
+    gives the same architecture with random weights, for tables and tests only. By default
+    the frozen layers' BatchNorm still updates its running statistics in train mode, as the
+    exercise's code does; `freeze_bn` keeps those layers in eval mode whatever `train()` says.
     """
     preset = get_preset(preset_name)
     if preset.spec is None:
-        return _resnet18_transfer(num_classes, weights_file, pretrained)
+        model = _resnet18_transfer(num_classes, weights_file, pretrained)
+        if freeze_bn:
+            freeze_batchnorm(model)
+        return model
     from torch import nn
 
     model = build_module(preset.layers())
@@ -235,10 +241,38 @@ def _resnet18_transfer(num_classes: int, weights_file: str | None, pretrained: b
     return model
 
 
+def _eval_only(module, mode: bool = True):
+    """`train()` of a frozen BatchNorm: it (and its statistics) always stays in eval mode."""
+    from torch import nn
+
+    return nn.Module.train(module, False)
+
+
+def freeze_batchnorm(model) -> list[str]:
+    """Keep every BatchNorm whose parameters are all frozen in eval mode, also after later
+    `model.train()` calls; returns their names."""
+    import types
+
+    from torch.nn.modules.batchnorm import _BatchNorm
+
+    frozen = []
+    for name, module in model.named_modules():
+        params = list(module.parameters())
+        if isinstance(module, _BatchNorm) and params and not any(p.requires_grad for p in params):
+            module.train = types.MethodType(_eval_only, module)
+            module.eval()
+            frozen.append(name)
+    return frozen
+
+
 def preset_table(name: str, input_shape: tuple[int, int, int] | None = None) -> LayerTable:
     """The layer table of a model preset (its own input shape unless one is given)."""
     preset = get_preset(name)
     shape = tuple(input_shape or preset.input_shape)
     if preset.spec is not None:
         return layer_table(preset.layers(), shape)
-    return module_table(build_model(name, pretrained=False), shape)
+    import torch
+
+    with torch.device("meta"):  # shapes and counts only: no weights are made or initialised
+        model = build_model(name, pretrained=False)
+    return module_table(model, shape)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from core.paths import atomic_path
+from core.runs.classes import class_results, write_classes_csv, write_confusion_png
 from core.runs.curves import EPOCH_METRICS, METRIC_TITLES, XAxis, epoch_metrics
 from core.runs.events import epoch_events, read_events
 from core.runs.store import read_json
@@ -100,9 +101,27 @@ def write_png(runs: Sequence[ExportRun], path: Path, x_axis: XAxis = "epoch") ->
 
 
 def export_runs(runs: Sequence[ExportRun], folder: Path, x_axis: XAxis = "epoch") -> list[Path]:
-    """Write `runs.csv` and `curves.png` into `folder` (named after the run when only one)."""
+    """Write `runs.csv` and `curves.png` into `folder` (named after the run when only one),
+    and the per-class results (`-classes.csv`, `-confusion.png`) when the runs recorded them."""
     stem = runs[0].id if len(runs) == 1 else "compare"
     return [
         write_csv(runs, folder / f"{stem}.csv"),
         write_png(runs, folder / f"{stem}.png", x_axis),
+        *write_class_files(runs, folder, stem),
     ]
+
+
+def write_class_files(
+    runs: Sequence[ExportRun], folder: Path, stem: str, csv: bool = True, png: bool = True
+) -> list[Path]:
+    """`STEM-classes.csv` (per-class accuracy and confusion counts of every epoch) and
+    `STEM-confusion.png` (each run's last confusion matrix), when any run recorded them."""
+    pairs = [(run.id, run.events) for run in runs]
+    if not any(class_results(events) for _, events in pairs):
+        return []
+    written = []
+    if csv:
+        written.append(write_classes_csv(pairs, folder / f"{stem}-classes.csv"))
+    if png:
+        written.append(write_confusion_png(pairs, folder / f"{stem}-confusion.png"))
+    return written

@@ -16,6 +16,7 @@ lives in `core.cluster.status`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core.errors import UserError
+from core.errors import StorageError, UserError, storage_error
 from core.paths import atomic_path
 
 HEARTBEAT_SECONDS = 3.0  # how often the worker rewrites heartbeat.json
@@ -55,26 +56,61 @@ def _slug(text: str) -> str:
 def create_run(runs_dir: Path | str, config: dict[str, Any], name: str | None = None) -> Path:
     """Make a fresh run directory holding `config.json`; the id is `YYYYmmdd-HHMMSS-<name>`."""
     root = Path(runs_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    check_run_name(name)
+    if root.exists() and not root.is_dir():
+        raise UserError(f"The runs folder {root} is a file, not a folder; pick another --runs-dir.")
     base = f"{time.strftime('%Y%m%d-%H%M%S')}-{_slug(name or str(config.get('preset', 'run')))}"
-    for attempt in range(1000):
-        run_dir = root / (base if attempt == 0 else f"{base}-{attempt + 1}")
-        try:
-            run_dir.mkdir()
-            break
-        except FileExistsError:
-            continue
-    else:
-        raise UserError(f"Could not create a new run folder in {root}: too many runs named {base}.")
-    (run_dir / "checkpoints").mkdir()
-    (run_dir / "control").mkdir()
-    write_json_atomic(run_dir / "config.json", config)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1000):
+            run_dir = root / (base if attempt == 0 else f"{base}-{attempt + 1}")
+            try:
+                run_dir.mkdir()
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise UserError(
+                f"Could not create a new run folder in {root}: too many runs named {base}."
+            )
+    except OSError as error:
+        raise storage_error(error) or error from error
+    try:
+        (run_dir / "checkpoints").mkdir()
+        (run_dir / "control").mkdir()
+        write_json_atomic(run_dir / "config.json", config)
+    except (OSError, StorageError) as error:
+        for folder in (run_dir / "checkpoints", run_dir / "control", run_dir):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # a half-made run folder is not left behind
+        if isinstance(error, OSError):
+            raise storage_error(error) or error from error
+        raise
     return run_dir
 
 
+MAX_NAME_LENGTH = 64
+"""Longest run name: the id (`YYYYmmdd-HHMMSS-<name>`) must stay a short, valid file name."""
+
+
+def check_run_name(name: str | None) -> None:
+    """A run name fits in a folder name: at most MAX_NAME_LENGTH characters."""
+    if name is not None and len(name) > MAX_NAME_LENGTH:
+        raise UserError(
+            f"A run name has at most {MAX_NAME_LENGTH} characters (it becomes part of the run "
+            f"folder's name), not {len(name)}."
+        )
+
+
 def resolve_run(runs_dir: Path | str, run_id: str) -> Path:
-    """The directory of run `run_id` (an exact id, or a unique part of one)."""
+    """The directory of run `run_id` (an exact id, or a unique part of one), always inside
+    `runs_dir`: an id with a path separator or `..` is refused."""
     root = Path(runs_dir)
+    if not run_id or "/" in run_id or "\\" in run_id or run_id in (".", ".."):
+        raise RunNotFoundError(
+            f"{run_id!r} is not a run id: give the name of a folder inside {root} (as "
+            f"`cnn-tui runs ls --runs-dir {root}` lists them), not a path."
+        )
     exact = root / run_id
     if (exact / "config.json").is_file():
         return exact

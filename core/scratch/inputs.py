@@ -17,7 +17,7 @@ from core.data.images import Preprocess
 from core.errors import UserError
 from core.models.zoo import PRESETS
 from core.scratch.layers import SCRATCH_PRESET
-from core.training.restore import load_run_model, run_checkpoint
+from core.training.restore import load_run_model, read_run_config, run_checkpoint
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def reference_network(
     if run is None:
         return _seeded_reference(seed)
     run_dir = _run_dir(run, runs_dir)
-    config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+    config = read_run_config(run_dir)
     preset = config.get("preset")
     if preset not in PRESETS or PRESETS[preset].spec is None:
         spec_presets = ", ".join(name for name, p in PRESETS.items() if p.spec is not None)

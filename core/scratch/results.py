@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+MAX_REPEATS = 100_000
+"""Most timing repeats (a long timing can be cancelled with x)."""
+
 
 @dataclass(frozen=True)
 class LayerCheck:

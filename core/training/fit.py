@@ -2,7 +2,8 @@
 
 Event kinds (DESIGN.md §3; the writer adds `seq` and `time`): `start`, `step` (throttled to a
 few per second; `step` counts within the epoch, `global_step` across epochs), `eval` (every
-`eval_every` steps; `step` = global step), `epoch` (`step` = global step), `checkpoint`,
+`eval_every` steps; `step` = global step), `epoch` (`step` = global step; with the test split's
+`per_class_acc` and `confusion` matrix, rows = true class), `checkpoint`,
 `system` and `end`. Losses stay on the device between step events, so the fast path makes no
 per-step host round trip.
 """
@@ -32,18 +33,41 @@ class NonFiniteLoss(Exception):
 
 def evaluate(model: nn.Module, loader, criterion) -> tuple[float, float]:
     """Mean loss and accuracy (fraction) of `model` over `loader`, in eval mode."""
+    loss, acc, _ = evaluate_split(model, loader, criterion)
+    return loss, acc
+
+
+def evaluate_split(
+    model: nn.Module, loader, criterion, num_classes: int = 0
+) -> tuple[float, float, list[list[int]] | None]:
+    """Mean loss, accuracy and (with `num_classes`) the confusion matrix of `model` over
+    `loader` in eval mode: rows are true classes, columns predictions. Everything accumulates
+    on the device (the matrix as a bincount of true * C + predicted): one host sync at the end."""
     model.eval()
     device = next(model.parameters()).device
     loss_sum = torch.zeros((), device=device)
     correct = torch.zeros((), device=device, dtype=torch.long)
+    cells = torch.zeros(num_classes * num_classes, device=device, dtype=torch.long)
     count = 0
     with torch.inference_mode():
         for images, labels in loader:  # (B, 3, H, W), (B,)
             logits = model(images)  # (B, classes)
+            predicted = logits.argmax(1)  # (B,)
             loss_sum += criterion(logits, labels) * len(labels)
-            correct += (logits.argmax(1) == labels).sum()
+            correct += (predicted == labels).sum()
+            if num_classes:
+                cells += torch.bincount(
+                    labels * num_classes + predicted, minlength=num_classes * num_classes
+                )
             count += len(labels)
-    return loss_sum.item() / max(count, 1), correct.item() / max(count, 1)
+    confusion = cells.view(num_classes, num_classes).tolist() if num_classes else None
+    return loss_sum.item() / max(count, 1), correct.item() / max(count, 1), confusion
+
+
+def per_class_accuracy(confusion: list[list[int]]) -> list[float | None]:
+    """Each class's accuracy (diagonal over row sum) from a confusion matrix; None for a class
+    with no example in the split."""
+    return [row[index] / sum(row) if sum(row) else None for index, row in enumerate(confusion)]
 
 
 def _lr(run: TrainState) -> float:
@@ -194,7 +218,10 @@ def _finish_epoch(run: TrainState, epoch: int, result: tuple[float, float, float
     val_loss = val_acc = None
     if run.val_loader is not None:
         val_loss, val_acc = evaluate(run.model, run.val_loader, run.criterion)
-    test_loss, test_acc = evaluate(run.model, run.test_loader, run.criterion)
+    classes = len(run.splits.dataset.classes)
+    test_loss, test_acc, confusion = evaluate_split(
+        run.model, run.test_loader, run.criterion, classes
+    )
     run.epoch = epoch
     return {
         "kind": "epoch",
@@ -209,6 +236,9 @@ def _finish_epoch(run: TrainState, epoch: int, result: tuple[float, float, float
         "lr": _lr(run),
         "seconds": seconds,
         "images_per_s": len(run.splits.train) / max(seconds, 1e-9),
+        "per_class_split": "test",
+        "per_class_acc": per_class_accuracy(confusion),
+        "confusion": confusion,
     }
 
 

@@ -12,16 +12,14 @@ from pathlib import Path
 
 from core.data.datasets import CIFAR10_CLASSES
 from core.data.images import Preprocess
-from core.errors import UserError
+from core.models.architecture import from_config, verify_record
 from core.models.loaded import LoadedModel, prepare
-from core.models.zoo import PRESETS, build_model
+from core.training.checkpoint import CheckpointError, UnsafeCheckpointError
+
+__all__ = ["CheckpointError", "UnsafeCheckpointError", "load_run_model", "run_checkpoint"]
 
 DATASET_IMAGE_SIZE = 32
 """Side of CIFAR-10 / Shapes-10 images: a run's input size unless it trained with `resize`."""
-
-
-class CheckpointError(UserError):
-    """A run that has no usable checkpoint."""
 
 
 def resolve_run_dir(ref: str, runs_dir: str | os.PathLike[str]) -> Path:
@@ -38,6 +36,23 @@ def resolve_run_dir(ref: str, runs_dir: str | os.PathLike[str]) -> Path:
     )
 
 
+def read_run_config(run_dir: Path) -> dict:
+    """A run's config.json as a dict; a damaged one raises CheckpointError saying so."""
+    path = run_dir / "config.json"
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise CheckpointError(
+            f"{path} is not readable JSON ({error}); this run cannot be rebuilt. Pick another run."
+        ) from None
+    if not isinstance(config, dict):
+        raise CheckpointError(
+            f"{path} holds a {type(config).__name__}, not a run's settings; this run cannot be "
+            "rebuilt. Pick another run."
+        )
+    return config
+
+
 def run_checkpoint(run_dir: Path) -> Path | None:
     """The checkpoint a run's network is loaded from: checkpoints/best.pt, else last.pt."""
     for name in ("best.pt", "last.pt"):
@@ -48,8 +63,9 @@ def run_checkpoint(run_dir: Path) -> Path | None:
 
 
 def load_run_model(ref: str, runs_dir: str | os.PathLike[str]) -> LoadedModel:
-    """The trained network of a run (`run_checkpoint`)."""
-    import torch
+    """The trained network of a run (`run_checkpoint`), read with `weights_only=True`: a
+    checkpoint holding anything but tensors and plain values raises UnsafeCheckpointError."""
+    from core.training import checkpoint as checkpoints
 
     run_dir = resolve_run_dir(ref, runs_dir)
     checkpoint_path = run_checkpoint(run_dir)
@@ -58,28 +74,23 @@ def load_run_model(ref: str, runs_dir: str | os.PathLike[str]) -> LoadedModel:
             f"Run {run_dir.name} has no checkpoints/best.pt or last.pt yet: "
             "wait for its first epoch to finish, or pick another run."
         )
-    checkpoint = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
-    config = dict(json.loads((run_dir / "config.json").read_text(encoding="utf-8")))
-    config.update(checkpoint.get("config") or {})
+    checkpoint = checkpoints.load(checkpoint_path)
+    config = read_run_config(run_dir)
+    saved = checkpoint.get("config") or {}
+    config.update(saved if isinstance(saved, dict) else {})
     classes = _run_classes(run_dir, checkpoint, config)
-    module = _build_preset(config.get("preset"), len(classes))
+    architecture = from_config(config, run_dir)
+    verify_record(checkpoint.get("architecture"), config, run_dir)
+    module = architecture.build(len(classes))
     try:
         module.load_state_dict(checkpoint["model"])
     except (KeyError, RuntimeError) as error:
         raise CheckpointError(
-            f"{checkpoint_path} does not fit preset {config.get('preset')!r}: {error}"
+            f"{checkpoint_path} does not fit architecture {architecture.name!r}: {error}"
         ) from None
     preprocess = _run_preprocess(config)
-    title = f"run {run_dir.name}: {config.get('preset')} ({checkpoint_path.name})"
+    title = f"run {run_dir.name}: {architecture.name} ({checkpoint_path.name})"
     return LoadedModel(prepare(module), classes, preprocess, title, dataset=config.get("dataset"))
-
-
-def _build_preset(preset_name: str | None, num_classes: int):
-    if preset_name not in PRESETS:
-        raise CheckpointError(
-            f"The run's preset {preset_name!r} is unknown; known: {', '.join(PRESETS)}."
-        )
-    return build_model(preset_name, num_classes=num_classes, pretrained=False)
 
 
 def _run_classes(run_dir: Path, checkpoint: dict, config: dict) -> tuple[str, ...]:

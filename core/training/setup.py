@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -71,17 +72,48 @@ def make_schedule(config: TrainConfig, optimizer, total_steps: int):
     )
 
 
+def run_input_shape(config: TrainConfig) -> tuple[int, int, int]:
+    """(C, H, W) of the images the network sees: RGB at the resize size or the native 32."""
+    side = config.resize or 32
+    return (3, side, side)
+
+
+def check_architecture(config: TrainConfig, run_dir=None) -> int:
+    """A custom network must take the run's images and give one score per class; its
+    parameter count. Errors name the student's file and line."""
+    from core.data.datasets import class_count
+    from core.models.architecture import from_config
+
+    if not config.custom:
+        return 0
+    arch = from_config(config.to_dict(), run_dir)
+    return arch.check(run_input_shape(config), class_count(config.dataset, config.data_dir))
+
+
 def preflight(config: TrainConfig) -> TrainConfig:
-    """Every check that can fail before a run folder exists: settings, device, data, weights."""
-    from core.data.datasets import cifar10_present, load_dataset
+    """Every check that can fail before a run folder exists: settings, device, data, weights,
+    and tensorboardX when the run mirrors to TensorBoard."""
+    from core.data.datasets import check_generated_sizes, load_dataset
     from core.models.zoo import get_preset
 
     config.validate()
     resolve_device(config.device)
-    if config.dataset == "cifar10" and not cifar10_present(config.data_dir):
-        load_dataset("cifar10", config.data_dir)  # raises DataMissingError naming the folder
-    if get_preset(config.preset).spec is None:
+    if config.dataset == "cifar10":
+        # read and checked (shapes, dtype, labels, counts, class names) before a run folder exists
+        load_dataset(
+            "cifar10", config.data_dir, train_size=config.train_size, test_size=config.test_size
+        )
+    else:
+        check_generated_sizes(config.train_size, config.test_size)
+    check_architecture(config)
+    if not config.custom and get_preset(config.preset).spec is None:
         from core.models.weights import resnet18_imagenet_state_dict
 
         resnet18_imagenet_state_dict(config.weights_file)
+    if config.tensorboard_dir:
+        from core.runs.tensorboard import summary_writer_class
+
+        summary_writer_class()  # raises TensorBoardMissing with the install command
+        folder = Path(config.tensorboard_dir).expanduser().resolve()  # the worker's cwd differs
+        config = config.with_changes(tensorboard_dir=str(folder))
     return config

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from core.data.datasets import Dataset, ImageSplit, load_dataset
-from core.models.zoo import build_model
+from core.models.architecture import arch_record, from_config, verify_record
 from core.training import checkpoint
 from core.training.config import TrainConfig, TrainConfigError
 from core.training.setup import (
@@ -71,8 +71,13 @@ class TrainState:
             torch.backends.cudnn.benchmark = True
         self.splits = load_splits(config)
         classes = len(self.splits.dataset.classes)
-        self.model = build_model(
-            config.preset, num_classes=classes, weights_file=config.weights_file
+        self.architecture = from_config(config.to_dict(), run_dir)
+        self.arch_record = arch_record(config.to_dict(), run_dir)  # what checkpoints prove
+        self.model = self.architecture.build(
+            classes,
+            pretrained=True,
+            weights_file=config.weights_file,
+            freeze_bn=config.freeze_bn,
         ).to(self.device, memory_format=model_memory_format(self.device))
         common = dict(
             batch_size=config.batch_size,
@@ -115,11 +120,13 @@ class TrainState:
         return self.run_dir / "checkpoints" if self.run_dir else None
 
     def restore(self) -> bool:
-        """Continue from checkpoints/last.pt when there is one; True when resumed."""
+        """Continue from checkpoints/last.pt when there is one; True when resumed. An unsafe
+        last.pt raises UnsafeCheckpointError (nothing in it runs)."""
         folder = self.checkpoint_dir()
         if folder is None or not (folder / checkpoint.LAST).is_file():
             return False
         payload = checkpoint.load(folder / checkpoint.LAST)
+        verify_record(payload.get("architecture"), self.config.to_dict(), self.run_dir)
         self.model.load_state_dict(payload["model"])
         self.optimizer.load_state_dict(payload["optimizer"])
         self.schedule.load_state_dict(payload["schedule"])
@@ -177,6 +184,7 @@ class TrainState:
             "bad_epochs": self.bad_epochs,
             "history": self.history,
             "config": self.config.to_dict(),
+            "architecture": self.arch_record,
             "classes": list(self.splits.dataset.classes),
             "rng": checkpoint.rng_state(),
             "partial": None,
@@ -193,7 +201,8 @@ class TrainState:
             "device": str(device),
             "device_name": name,
             "torch": torch.__version__,
-            "preset": self.config.preset,
+            "preset": self.config.model_name,
+            "architecture": self.architecture.name,
             "dataset": splits.dataset.name,
             "dataset_title": splits.dataset.title,
             "synthetic": splits.dataset.synthetic,

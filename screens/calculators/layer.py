@@ -9,7 +9,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from core.arch.shapes import FIELDS, Solved, solve
+from core.arch.solver import FIELDS, Solved, solve
 from core.errors import UserError
 from core.exercises.calc_presets import LAYER_EXAMPLES
 from screens.calculators.views import solved_markup
@@ -23,9 +23,11 @@ class LayerCalculator(VerticalScroll):
     class LayerSolved(Message):
         """Sent when the single-layer calculator has an answer (or an error) for the fields."""
 
-        def __init__(self, solved: Solved | None, kind: str, error: str | None) -> None:
+        def __init__(
+            self, solved: Solved | None, kind: str, error: str | None, dilation: int = 1
+        ) -> None:
             super().__init__()
-            self.solved, self.kind, self.error = solved, kind, error
+            self.solved, self.kind, self.error, self.dilation = solved, kind, error, dilation
 
     def compose(self) -> ComposeResult:
         yield Select(
@@ -43,7 +45,7 @@ class LayerCalculator(VerticalScroll):
             yield Select(KINDS, value="conv", allow_blank=False, id="f-kind")
             yield Checkbox("ceil_mode", id="f-ceil")
             yield Label("output_padding", id="f-extra-label")
-            yield Input("0", type="integer", id="f-extra")
+            yield Input("0", type="integer", placeholder="solve", id="f-extra")
         yield Static("Leave one or two fields blank to solve them.", id="layer-result")
 
     def on_mount(self) -> None:
@@ -78,6 +80,10 @@ class LayerCalculator(VerticalScroll):
         if picker.value != key:
             with self.prevent(Select.Changed):
                 picker.value = key
+        self.fill(example)
+
+    def fill(self, example) -> None:
+        """Put a LayerExample's values into the fields (a course task's, too)."""
         self.query_one("#f-kind", Select).value = example.kind
         for name in FIELDS:
             value = example.values.get(name)
@@ -92,7 +98,7 @@ class LayerCalculator(VerticalScroll):
             values,
             kind,
             1 if dilation is None else dilation,
-            0 if extra is None else extra,
+            extra,  # blank: solved when the output is given
             self.query_one("#f-ceil", Checkbox).value,
         )
 
@@ -105,7 +111,7 @@ class LayerCalculator(VerticalScroll):
 
     @work(thread=True, exclusive=True, group="solve")
     def solve_layer(self, values, kind, dilation, extra, ceil) -> None:
-        """Solve in a thread: two blanks over large sizes can take a moment."""
+        """Solve in a thread (bounded: milliseconds, at most a fraction of a second)."""
         try:
             solved = solve(
                 values,
@@ -117,11 +123,11 @@ class LayerCalculator(VerticalScroll):
         except UserError as error:
             self.post_message(self.LayerSolved(None, kind, str(error)))
             return
-        self.post_message(self.LayerSolved(solved, kind, None))
+        self.post_message(self.LayerSolved(solved, kind, None, dilation))
 
     def on_layer_calculator_layer_solved(self, message: LayerSolved) -> None:
         result = self.query_one("#layer-result", Static)
         if message.error is not None:
             result.update(f"[$text-error]{escape(message.error)}[/]")
         else:
-            result.update(solved_markup(message.solved, message.kind))
+            result.update(solved_markup(message.solved, message.kind, message.dilation))

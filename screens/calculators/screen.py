@@ -25,6 +25,7 @@ from screens.calculators.views import (
     table_cells,
     table_status,
 )
+from tui.messages import OpenTask
 from tui.workspace_screen import WorkspaceScreen
 
 DEFAULT_SPEC = ARCHITECTURE_EXAMPLES[1]  # B4, the course's reference network
@@ -166,6 +167,10 @@ class CalculatorsScreen(WorkspaceScreen):
         if picker.value != key:
             with self.prevent(Select.Changed):
                 picker.value = key
+        self.show_architecture(example)
+
+    def show_architecture(self, example) -> None:
+        """Put an ArchitectureExample (a course task's, too) into the editor and rebuild."""
         self.query_one("#arch-input", Input).value = ",".join(map(str, example.input_shape))
         self.module_preset = None if example.spec else example.preset
         text = _pretty(example.spec) if example.spec else _module_note(example.preset)
@@ -298,6 +303,19 @@ class CalculatorsScreen(WorkspaceScreen):
             )
 
     # ---- panes and export --------------------------------------------------------------
+    def on_open_task(self, message: OpenTask) -> None:
+        """A course task from the Sheet: its layer or architecture, on its tab."""
+        from core.exercises.calc_presets import architecture_example, layer_example
+
+        task = message.task
+        if task.kind == "calc":
+            self.query_one(LayerCalculator).fill(layer_example(task))
+            self.action_show_tab("layer")
+        elif task.kind == "summary":
+            self.show_architecture(architecture_example(task))
+            self.action_show_tab("architecture")
+        self.notify(f"Course task {task.id}: {task.title}", markup=False)
+
     def action_show_tab(self, tab: str) -> None:
         """Switch to a pane of the workspace."""
         self.query_one("#calc-tabs", TabbedContent).active = tab

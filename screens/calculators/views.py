@@ -7,7 +7,7 @@ import math
 from textual.markup import escape
 
 from core.arch.receptive import Region
-from core.arch.shapes import Solved, count
+from core.arch.solver import Solved
 from core.arch.table import LayerTable, cell_text, shape_text
 
 GENERAL = {
@@ -28,7 +28,7 @@ LABELS = {
 MAX_LISTED = 12  # solutions listed on screen; the rest are counted
 
 
-def solved_markup(solved: Solved, kind: str) -> str:
+def solved_markup(solved: Solved, kind: str, dilation: int = 1) -> str:
     """The answer of the single-layer calculator, with the user's numbers in the formula."""
     lines = [f"[$text-muted]{GENERAL[kind]}[/]", ""]
     if not solved.solutions:
@@ -36,27 +36,37 @@ def solved_markup(solved: Solved, kind: str) -> str:
     lines.append(f"[b]{escape(solved.note)}[/b]")
     if solved.unique:
         best = solved.solutions[0]
+        shown = dict(LABELS, dilation="dilation")
+        if kind == "transposed":
+            shown["output_padding"] = "output_padding"
         values = "   ".join(
-            f"[b $accent]{LABELS[name]} = {getattr(best, name)}[/]"
+            f"[b $accent]{label} = {_value(best, name, dilation)}[/]"
             if name in solved.missing
-            else f"{LABELS[name]} = {getattr(best, name)}"
-            for name in LABELS
+            else f"{label} = {_value(best, name, dilation)}"
+            for name, label in shown.items()
         )
         lines += [values, f"out = {best.fit.formula}"]
+        if best.fit.note:
+            lines.append(f"[$text-muted]({escape(best.fit.note)})[/]")
         if not best.fit.exact:
-            lines.append(
-                f"[$text-warning]Not an integer fit: the floor drops "
-                f"{count(best.fit.dropped, 'cell')} of the padded input at the end.[/]"
-            )
+            lines.append(f"[$text-warning]{escape(best.fit.drop_note())}.[/]")
         return "\n".join(lines)
     for solution in solved.solutions[:MAX_LISTED]:
-        picked = ", ".join(f"{LABELS[n]} = {getattr(solution, n)}" for n in solved.missing)
+        picked = ", ".join(
+            f"{LABELS.get(n, n)} = {_value(solution, n, dilation)}" for n in solved.missing
+        )
         tail = "" if solution.fit.exact else f"  [$text-warning](drops {solution.fit.dropped})[/]"
         lines.append(f"• {picked}:  out = {solution.fit.formula}{tail}")
     hidden = len(solved.solutions) - MAX_LISTED
-    if hidden > 0:
+    if solved.truncated:
+        lines.append("[$text-muted]… and more (the note above counts them)[/]")
+    elif hidden > 0:
         lines.append(f"[$text-muted]… and {hidden} more[/]")
     return "\n".join(lines)
+
+
+def _value(solution, name: str, dilation: int) -> int:
+    return dilation if name == "dilation" else getattr(solution, name)
 
 
 COLUMNS = (
@@ -129,6 +139,8 @@ def field_sum(table: LayerTable) -> str | None:
         return None
     terms, jump = [], 1
     for step in table.steps[: rows[-1] + 1]:
+        if step is None:  # a residual block or resampling: no single chain of windows
+            return None
         layer = step[0].layer
         if step[0].adaptive:
             return None

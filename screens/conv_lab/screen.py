@@ -13,6 +13,9 @@ from core.convlab.conv import unread_note
 from core.convlab.inputs import LabInputs
 from core.convlab.matrix import parse_channels
 from core.convlab.problem import Solution, solve
+from core.course.conv_options import conv_inputs
+from core.course.progress import record
+from core.course.solve import conv_problem
 from core.errors import UserError
 from core.exercises.conv_presets import conv_preset, conv_presets, random_inputs
 from screens.conv_lab.keys import BINDINGS as LAB_BINDINGS
@@ -25,6 +28,7 @@ from screens.conv_lab.params import (
     next_value,
 )
 from screens.conv_lab.views import VIEW_TITLES, available_views, stage, step_grid
+from tui.messages import OpenTask
 from tui.widgets.matrix import MatrixView
 from tui.workspace_screen import WorkspaceScreen
 
@@ -69,6 +73,8 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         self.speed = 2
         self.timer: Timer | None = None
         self.compact = True  # gradient sums without their zero terms
+        self.course_task = None  # (pack, task, its inputs) when opened from the Sheet
+        self.quiz_requested = False  # the Sheet asks for quiz mode
 
     def compose_body(self) -> ComposeResult:
         with LabBody(id="conv-body"):
@@ -235,6 +241,7 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             self.set_status(str(error), error=True)
             return
         self.set_status(describe(self.check), error=not self.check.correct)
+        self.save_course_answer(text)
         target_view = {
             "pooled": "pool",
             "grad_weight": "grad_weight",
@@ -245,6 +252,27 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         self.cursor = 10**9
         self.refresh_params()
         self.refresh_stage()
+
+    def on_open_task(self, message: OpenTask) -> None:
+        """A course task from the Sheet: its inputs, quantity and kernel; answers checked
+        while they are unchanged are saved to the pack's progress (`quiz` is passed on)."""
+        _, quantity, kernel = conv_problem(message.task)
+        self.view = "forward"
+        self.load(conv_inputs(message.task.options))
+        self.kernel, self.answer_for = kernel, quantity
+        self.course_task = (message.pack, message.task, self.inputs)
+        self.quiz_requested = message.quiz
+        self.refresh_params()
+        self.refresh_stage()
+        self.set_status(f"Course task {message.task.id}: {message.task.title}")
+
+    def save_course_answer(self, text: str) -> None:
+        if self.course_task is None or self.check is None:
+            return
+        pack, task, inputs = self.course_task
+        _, quantity, kernel = conv_problem(task)
+        if (self.inputs, self.answer_for, self.kernel) == (inputs, quantity, kernel):
+            record(pack, task.id, text, self.check.correct)
 
     # -- actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:

@@ -12,6 +12,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from core.data.datasets import DATASET_NAMES
 from screens.dataset.widgets import ExampleGrid, ImageScreen
 from tui.config import terminal_has_truecolor
+from tui.messages import OpenTask
 from tui.workspace_screen import WorkspaceScreen
 
 COPIES = 3  # augmented copies shown beside each original
@@ -124,6 +125,21 @@ class DatasetScreen(WorkspaceScreen):
         from core.data.datasets import default_dataset_name
 
         self._start_loading(default_dataset_name())
+
+    def on_open_task(self, message: OpenTask) -> None:
+        """A course task from the Sheet: its dataset, split and examples per class."""
+        options = message.task.options
+        if options.get("split") in ("train", "test"):
+            self.split, self.page = options["split"], 0
+        per_class = options.get("per_class")
+        if isinstance(per_class, int) and not isinstance(per_class, bool):
+            self.per_class, self.page = min(max(per_class, 1), 30), 0
+        name = options.get("dataset")
+        if name in DATASET_NAMES and name != self.dataset_name:
+            self._start_loading(name)
+        elif self.dataset is not None:
+            self._refresh_all()
+        self.notify(f"Course task {message.task.id}: {message.task.title}", markup=False)
 
     def _start_loading(self, name: str) -> None:
         import time

@@ -86,7 +86,7 @@ def compose_controls(model_choices: list[tuple[str, str]]) -> ComposeResult:
 
 def read_request(screen: Screen) -> ExplainRequest:
     """The request the controls on `screen` describe (raises UserError for malformed fields)."""
-    from core.explain.recipe import Recipe, parse_filters
+    from core.explain.recipe import Recipe, parse_channels, parse_filters
 
     def text(widget_id: str) -> str:
         return screen.query_one(f"#{widget_id}", Input).value.strip()
@@ -108,7 +108,7 @@ def read_request(screen: Screen) -> ExplainRequest:
         method=method,
         layer=choice("layer"),
         reduce=reduce,
-        channels=int(text("channels") or 0),
+        channels=parse_channels(text("channels")),
         filters=parse_filters(text("filters")),
         relu=screen.query_one("#relu", Checkbox).value,
         counterfactual=screen.query_one("#counterfactual", Checkbox).value,
@@ -129,3 +129,35 @@ def _default_photo(photos: list[str]):
     if "chelsea" in photos:
         return "chelsea"
     return photos[0] if photos else Select.NULL
+
+
+TASK_SELECTS = ("model", "method", "reduce", "normalise", "colormap")
+TASK_INPUTS = ("weights", "target", "channels", "filters")
+
+
+def fill_from_options(screen: Screen, options: dict) -> None:
+    """Put `cnn-tui explain`'s options (a course task's) into the controls; an image that is
+    not a bundled photo goes into the path field, a value a list does not offer is skipped."""
+    from textual.widgets._select import InvalidSelectValueError
+
+    image = options.get("image")
+    if image is not None:
+        try:
+            screen.query_one("#image-choice", Select).value = str(image)
+        except InvalidSelectValueError:
+            screen.query_one("#image-path", Input).value = str(image)
+    for name in TASK_SELECTS:
+        if name in options:
+            try:
+                screen.query_one(f"#{name}", Select).value = str(options[name])
+            except InvalidSelectValueError:
+                continue
+    for name in TASK_INPUTS:
+        if name in options:
+            screen.query_one(f"#{name}", Input).value = str(options[name])
+    for name, widget_id in (("no_relu", "relu"), ("counterfactual", "counterfactual")):
+        if name in options:
+            value = bool(options[name])
+            screen.query_one(f"#{widget_id}", Checkbox).value = (
+                not value if name == "no_relu" else value
+            )

@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 
 from core.errors import UserError
 from core.explain.colormaps import COLORMAPS
-from screens.explain.controls import compose_controls, read_request
+from screens.explain.controls import compose_controls, fill_from_options, read_request
 from screens.explain.messages import (
     ExplainProgressed,
     ExplanationFailed,
@@ -31,6 +31,7 @@ from screens.explain.session import (
 )
 from screens.explain.view import draw_results
 from tui.config import terminal_has_truecolor
+from tui.messages import OpenTask
 from tui.widgets.heatmap import Heatmap
 from tui.workspace_screen import WorkspaceScreen
 
@@ -79,6 +80,7 @@ class ExplainScreen(WorkspaceScreen):
         self.cache = ModelCache()
         self.results: list = []
         self.layers_for: str | None = None  # model whose layers the selector lists
+        self.task_layer: str | None = None  # a course task's layer, chosen once it is listed
         self.alpha = 0.5
         self.truecolor = True
 
@@ -108,16 +110,24 @@ class ExplainScreen(WorkspaceScreen):
             notice.display = False
         else:
             notice.update(
-                "256 colours: maps use an ordered grey ramp. For colour maps start "
+                "256 colours: nearest palette colours. For exact colours start "
                 "with [b]cnn-tui --truecolor[/b]."
             )
         self.query_one("#row2").display = False
         self.query_one("#gallery-list").display = False
-        self.query_one("#model", Select).focus()
+        self.query_one("#run", Button).focus()
         self.list_layers(RESNET18, None)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+
+    def on_open_task(self, message: OpenTask) -> None:
+        """A course task from the Sheet: its settings in the controls (F5 explains)."""
+        fill_from_options(self, message.task.options)
+        layer = message.task.options.get("layer")
+        self.task_layer = None if layer is None else str(layer)
+        self.choose_task_layer()
+        self.notify(f"Course task {message.task.id}: {message.task.title}", markup=False)
 
     def model_choices(self) -> list[tuple[str, str]]:
         """ResNet-18 (real or explicitly random weights) and every run with a checkpoint."""
@@ -234,10 +244,28 @@ class ExplainScreen(WorkspaceScreen):
         if self.layers_for != message.model_choice:
             self.layers_for = message.model_choice
             self.query_one("#layer", Select).set_options(message.layers)
+        self.choose_task_layer()
         if not self.results:
             self.query_one("#explain-status", Static).update(
                 f"{message.title}: {len(message.layers)} layers to choose from. Pick settings "
                 "and press F5."
+            )
+
+    def choose_task_layer(self) -> None:
+        """Select the course task's layer once the model's layers are listed; a layer the
+        model does not have is said, not silently replaced."""
+        if self.task_layer is None or self.layers_for != self.query_one("#model", Select).value:
+            return
+        layer, self.task_layer = self.task_layer, None
+        from textual.widgets.select import InvalidSelectValueError
+
+        try:
+            self.query_one("#layer", Select).value = layer
+        except InvalidSelectValueError:
+            self.notify(
+                f"The task's layer {layer!r} is not a layer of this model: pick one from the list.",
+                severity="warning",
+                markup=False,
             )
 
     def on_explain_progressed(self, message: ExplainProgressed) -> None:

@@ -1,7 +1,7 @@
 """The monitor's run control: stop, resume, delete, variants and export, each confirmed first.
 
 A mixin of `MonitorScreen`: it uses the screen's `current`, `plotted()`, `runs_dir`, `x_axis`,
-`wake()` and `show_run()`; blocking work runs in thread workers.
+`name_of()`, `wake()` and `show_run()`; blocking work runs in thread workers.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from pathlib import Path
 from textual import work
 from textual.message import Message
 
+from core.runs.events import epoch_events
 from screens.monitor.dialogs import ConfirmScreen, ExportScreen, TextScreen
-from screens.monitor.view import failure_text, short_name
+from screens.monitor.view import failure_text
 from tui.messages import FillFromRun, WorkspaceRequested
 from tui.run_watch import RunSnapshot
 
@@ -41,7 +42,7 @@ class RunControls:
                     self.stop_slurm_run(run.path)
                     return
                 request_stop(run.path)
-                self.notify(f"Asked {short_name(run.id)} to checkpoint and stop.")
+                self.notify(f"Asked {self.name_of(run.id)} to checkpoint and stop.")
                 self.wake()
 
         self.app.push_screen(
@@ -52,13 +53,32 @@ class RunControls:
         )
 
     def action_resume(self) -> None:
+        """Stopped, failed or died runs alike, with `runs resume`'s checks: a finished or live
+        run gets a dialog saying why not; a resumable one asks first, then the remaining checks
+        (data, device, weights, safe checkpoints) run before its worker starts."""
+        from core.cluster.resume import refusal
+
         run = self.current
+        why = refusal(run.id, run.state)
+        if why:
+            self.app.push_screen(TextScreen(f"{run.id} cannot be resumed.\n\n{why}"))
+            return
+        done = len(epoch_events(list(run.events)))
+        first_line = (run.message or "").strip().splitlines()[:1]
+        state = f"{run.state}: {first_line[0]}" if first_line else run.state
+        total = run.config.get("epochs", "?")
+        where = (
+            "from its last checkpoint"
+            if (run.path / "checkpoints" / "last.pt").is_file()
+            else "from epoch 1 (it saved no checkpoint)"
+        )
+        question = f"Resume {run.id} ({state}; {done}/{total} epochs done) {where}?"
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.resume_run(run.path)
 
-        self.app.push_screen(ConfirmScreen(f"Resume {run.id} from its last checkpoint?"), confirmed)
+        self.app.push_screen(ConfirmScreen(question), confirmed)
 
     @work(thread=True, group="slurm-stop")
     def stop_slurm_run(self, run_dir: Path) -> None:
@@ -67,7 +87,7 @@ class RunControls:
         from core.errors import UserError
         from core.settings import load_settings
 
-        name = short_name(run_dir.name)
+        name = self.name_of(run_dir.name)
         try:
             grace = load_settings().slurm.grace_seconds
             self.app.call_from_thread(
@@ -82,16 +102,18 @@ class RunControls:
 
     @work(thread=True, exclusive=True, group="control")
     def resume_run(self, run_dir: Path) -> None:
-        """Start a fresh worker on the run folder; it continues from checkpoints/last.pt."""
-        from core.cluster.launch import relaunch
+        """Check as `runs resume` does, then start a fresh worker on the run folder; it
+        continues from checkpoints/last.pt (the run reads "resuming" until its start event)."""
+        from core.cluster.resume import resume_run
         from core.errors import UserError
 
         try:
-            relaunch(run_dir)
+            resume_run(run_dir)
         except UserError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
+            text = f"{run_dir.name} cannot be resumed.\n\n{error}"
+            self.app.call_from_thread(self.app.push_screen, TextScreen(text))
             return
-        self.app.call_from_thread(self.notify, f"Resumed {short_name(run_dir.name)}.")
+        self.app.call_from_thread(self.notify, f"Resuming {self.name_of(run_dir.name)}.")
         self.wake()
 
     def action_delete(self) -> None:
@@ -147,7 +169,7 @@ class RunControls:
             self.app.call_from_thread(self.notify, f"Not launched: {error}", severity="error")
             return
         self.app.call_from_thread(self.notify, f"Launched {run_dir.name} ({where}).")
-        self.show_run(run_dir.name, mark=(original, run_dir.name))
+        self.app.call_from_thread(self.show_run, run_dir.name, (original, run_dir.name))
 
     def action_message(self) -> None:
         run = self.current

@@ -19,14 +19,15 @@ from textual.worker import get_current_worker
 
 from core.cluster.states import LIVE_STATES
 from core.runs.curves import Smoothing, XAxis
+from core.runs.names import display_name, display_names
 from screens.monitor.control import RunControls
+from screens.monitor.memory import Remembered, recall, remember
 from screens.monitor.view import (
     RESULT_HEADERS,
     SMOOTHING_TITLES,
     details_text,
     metric_lines,
     result_row,
-    short_name,
     step_lines,
     trouble,
 )
@@ -37,7 +38,6 @@ from tui.widgets.runs_table import SORT_KEYS, RunsTable, run_row
 from tui.workspace_screen import WorkspaceScreen
 
 POLL_SECONDS = 0.5  # how often the tail thread looks at the runs folder
-RESUMABLE_STATES = ("stopped", "died", "cancelled", "timeout", "preempted", "node_fail")
 SMOOTHINGS: tuple[Smoothing, ...] = ("ema", "mean", "raw")
 
 
@@ -70,7 +70,10 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         ),
         Binding("k", "stop", "Stop", tooltip="Ask the run to checkpoint and stop."),
         Binding(
-            "r", "resume", "Resume", tooltip="Continue a stopped or dead run from its checkpoint."
+            "r",
+            "resume",
+            "Resume",
+            tooltip="Continue a stopped, failed or died run from its checkpoint.",
         ),
         Binding(
             "v", "variant", "Variant", tooltip="Open Train prefilled with this run's settings."
@@ -107,7 +110,10 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         self.x_axis: XAxis = "epoch"
         self.smoothing: Smoothing = "ema"
         self.focus_id: str | None = None
+        self.names: dict[str, str] = {}  # run id → display name, unique in the folder
         self._to_mark: set[str] = set()  # runs to mark once focus_id shows up
+        self._plot_new = False  # focus_id is a new run: plot it beside the marked runs
+        self._saved: Remembered | None = None  # None until the remembered view is restored
         self._wake = threading.Event()
         self._reported: set[str] = set()
         self._texts: dict[str, str] = {}  # last text put in each Static, by selector
@@ -131,6 +137,9 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         self.query_one("#monitor-notice", Static).display = False
         self.update_state_line()
         self.query_one(RunsTable).focus()
+        remembered = recall(self.runs_dir)
+        self.selected = set(remembered.marked)
+        self.focus_id = self.focus_id or remembered.current
         self.follow_runs()
 
     def on_unmount(self) -> None:
@@ -159,39 +168,62 @@ class MonitorScreen(RunControls, WorkspaceScreen):
     def on_monitor_screen_runs_refreshed(self, message: RunsRefreshed) -> None:
         self.runs = {run.id: run for run in message.runs}
         self.order = tuple(run.id for run in message.runs)
+        self.names = display_names(self.order)
         self.selected &= set(self.runs)
-        if self.focus_id in self.runs:
-            self.selected |= self._to_mark & set(self.runs)
         for run in message.runs:
             if run.state == "failed" and run.id not in self._reported:
                 self._reported.add(run.id)
                 self.notify(
-                    f"{short_name(run.id)} failed — press m on it for the message.",
+                    f"{self.name_of(run.id)} failed — press m on it for the message.",
                     severity="error",
                 )
-        self.refresh_table()
-        if self.focus_id in self.runs:
-            table = self.query_one(RunsTable)
-            ids = [
-                table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)
-            ]
-            table.move_cursor(row=ids.index(self.focus_id), animate=False)
-            self.focus_id = None
+        if not self.apply_focus():
+            self.refresh_table()
+            if self._saved is None and not self._plot_new:
+                self.focus_id = None  # the remembered run is gone
+        if self._saved is None:
+            self._saved = Remembered()  # restored: from now on, changes are remembered
         self.redraw()
+
+    def apply_focus(self) -> bool:
+        """Put the cursor on `focus_id` and mark what comes with it, once the run is known;
+        True when done (the table is then up to date)."""
+        if self.focus_id not in self.runs:
+            return False
+        self.selected |= self._to_mark & set(self.runs)
+        if self._plot_new and self.selected:
+            self.selected.add(self.focus_id)
+        self.refresh_table()
+        table = self.query_one(RunsTable)
+        ids = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+        table.move_cursor(row=ids.index(self.focus_id), animate=False)
+        self.focus_id, self._plot_new = None, False
+        return True
+
+    def name_of(self, run_id: str) -> str:
+        """The run's display name (unique among the folder's runs)."""
+        return self.names.get(run_id) or display_name(run_id)
 
     def on_show_run(self, message: ShowRun) -> None:
         message.stop()
         self.show_run(message.run_id, message.mark)
 
     def show_run(self, run_id: str, mark: tuple[str, ...] = ()) -> None:
-        """Put the cursor on this run (and mark `mark` for comparison) as soon as the tail thread
-        has seen it."""
+        """Put the cursor on this new run (and mark `mark` for comparison) as soon as the tail
+        thread has seen it; when runs are marked, it is marked too, so it is plotted beside them."""
         self._to_mark = set(mark)
+        self._plot_new = True
         self.focus_id = run_id
-        self.wake()
+        if self._saved is not None and self.apply_focus():  # already seen: at once
+            self.redraw()
+        else:
+            self.wake()
 
     def refresh_table(self) -> None:
-        rows = [run_row(self.runs[rid], rid in self.selected) for rid in self.order]
+        rows = [
+            run_row(self.runs[rid], rid in self.selected, name=self.name_of(rid))
+            for rid in self.order
+        ]
         self.query_one(RunsTable).show(rows)
 
     @property
@@ -218,7 +250,7 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         self.redraw_plots()
         runs = self.plotted()
         results = self.query_one("#results", DataTable)
-        rows = [result_row(run).cells() for run in runs]
+        rows = [result_row(run, self.name_of(run.id)).cells() for run in runs]
         if rows != self._result_rows:
             self._result_rows = rows
             results.clear(columns=True)  # explicit widths: a header never lags behind its cells
@@ -235,23 +267,34 @@ class MonitorScreen(RunControls, WorkspaceScreen):
             if current
             else f"No runs in {self.runs_dir} yet: press 3 to train.",
         )
-        text = trouble(current) if current else None
+        text = trouble(current, self.name_of(current.id)) if current else None
         self.query_one("#monitor-notice", Static).display = text is not None
         self.set_text("#monitor-notice", text or "")
         self.refresh_bindings()
+        self.remember_view()
+
+    def remember_view(self) -> None:
+        """Save the marks and the current run for the next time the app opens this folder."""
+        if self._saved is None:
+            return
+        current = self.current
+        view = Remembered(frozenset(self.selected), current.id if current else None)
+        if view != self._saved:
+            self._saved = view
+            remember(self.runs_dir, view)
 
     def redraw_plots(self, now: bool = False) -> None:
         """Hand the plots how to get fresh lines; their build threads compute and draw them, at
         once when `now` (after a key), else at their capped rate."""
-        runs, axis, mode = self.plotted(), self.x_axis, self.smoothing
+        runs, axis, mode, names = self.plotted(), self.x_axis, self.smoothing, dict(self.names)
         xlabel = "epoch" if axis == "epoch" else "training step"
         for kind in ("acc", "loss"):
             self.query_one(f"#{kind}-plot", CurvePlot).set_source(
-                lambda kind=kind: metric_lines(runs, kind, axis), xlabel=xlabel, now=now
+                lambda kind=kind: metric_lines(runs, kind, axis, names), xlabel=xlabel, now=now
             )
         step_plot = self.query_one("#step-plot", CurvePlot)
         step_plot.plot_title = f"step loss ({SMOOTHING_TITLES[mode]})"
-        step_plot.set_source(lambda: step_lines(runs, axis, mode), xlabel=xlabel, now=now)
+        step_plot.set_source(lambda: step_lines(runs, axis, mode, names), xlabel=xlabel, now=now)
         self.update_state_line()
 
     def set_text(self, selector: str, text: str, layout: bool = True) -> None:
@@ -291,7 +334,7 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         if action == "stop":
             return True if run.state in LIVE_STATES else None
         if action == "resume":
-            return True if run.state in RESUMABLE_STATES else None
+            return True  # a finished or live run gets a dialog saying why not
         if action == "delete":
             return True if run.state not in LIVE_STATES else None
         if action == "message":

@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.markup import escape
+
+from core.runs.classes import class_results
 from core.runs.curves import (
     METRIC_TITLES,
     Series,
@@ -22,9 +25,10 @@ from core.runs.curves import (
     step_loss_series,
 )
 from core.runs.events import epoch_events
+from core.runs.names import display_name, display_names
 from tui.run_watch import RunSnapshot
 from tui.widgets.curves import RUN_COLORS, PlotLine
-from tui.widgets.runs_table import duration, last_of, percent, short_name
+from tui.widgets.runs_table import duration, last_of, percent
 
 METRIC_COLORS = {"train": "blue", "val": "green", "test": "orange"}
 """Colours of a single run's train / val / test curves."""
@@ -61,20 +65,22 @@ def run_metrics(run: RunSnapshot, x_axis: XAxis) -> dict[str, Series]:
     )
 
 
-def distinct_names(runs: Sequence[RunSnapshot]) -> list[str]:
-    """Legend names of these runs: `short_name`, or the id without its date where two would clash."""
-    names = [short_name(run.id) for run in runs]
-    return [name if names.count(name) == 1 else run.id[9:] for name, run in zip(names, runs)]
+def names_of(runs: Sequence[RunSnapshot], names: Mapping[str, str] | None) -> list[str]:
+    """Legend names: each run's display name among all shown runs (`names`), else among these."""
+    names = names or display_names(run.id for run in runs)
+    return [names.get(run.id) or display_name(run.id) for run in runs]
 
 
 def metric_lines(
     runs: Sequence[RunSnapshot],
     kind: str,
     x_axis: XAxis,
+    display: Mapping[str, str] | None = None,
 ) -> list[PlotLine]:
-    """Train/val/test lines of `kind` ("acc" or "loss") for every run, coloured for overlay."""
+    """Train/val/test lines of `kind` ("acc" or "loss") for every run, coloured for overlay
+    (`display`: run id → display name, unique among every run of the folder)."""
     lines = []
-    names = distinct_names(runs)
+    names = names_of(runs, display)
     for index, run in enumerate(runs):
         metrics = run_metrics(run, x_axis)
         for split in ("train", "val", "test"):
@@ -105,10 +111,15 @@ def metric_lines(
     return lines
 
 
-def step_lines(runs: Sequence[RunSnapshot], x_axis: XAxis, mode: Smoothing) -> list[PlotLine]:
+def step_lines(
+    runs: Sequence[RunSnapshot],
+    x_axis: XAxis,
+    mode: Smoothing,
+    display: Mapping[str, str] | None = None,
+) -> list[PlotLine]:
     """Each run's per-step training loss, smoothed as asked (cached per run length)."""
     lines = []
-    names = distinct_names(runs)
+    names = names_of(runs, display)
     for index, run in enumerate(runs):
         raw = _cached(
             ("steps", run.id, len(run.events), x_axis),
@@ -171,11 +182,11 @@ def _number(event: Mapping[str, Any], key: str) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def result_row(run: RunSnapshot) -> ResultRow:
+def result_row(run: RunSnapshot, name: str = "") -> ResultRow:
     epochs = epoch_events(list(run.events))
     last = epochs[-1] if epochs else {}
     return ResultRow(
-        run=short_name(run.id),
+        run=name or display_name(run.id),
         preset=str(run.config.get("preset", "?")),
         epochs=len(epochs),
         seconds=sum(_number(e, "seconds") or 0.0 for e in epochs),
@@ -186,19 +197,20 @@ def result_row(run: RunSnapshot) -> ResultRow:
     )
 
 
-def per_class_accuracy(run: RunSnapshot) -> list[tuple[str, float]]:
-    """(class, accuracy) from the latest event that recorded per-class accuracy, if any."""
+def per_class_accuracy(run: RunSnapshot) -> list[tuple[str, float | None]]:
+    """(class, accuracy) from the latest event that recorded per-class accuracy, if any
+    (None for a class with no example in the evaluated split)."""
     start = last_of(run.events, "start") or {}
     classes = start.get("classes") or start.get("class_names") or []
     for event in reversed(run.events):
         recorded = event.get("per_class_acc")
         if isinstance(recorded, Mapping):
-            return [(str(k), float(v)) for k, v in recorded.items()]
+            return [(str(k), _number(recorded, k)) for k in recorded]
         if isinstance(recorded, list):
             names = (
                 classes if len(classes) == len(recorded) else [str(i) for i in range(len(recorded))]
             )
-            return [(str(n), float(v)) for n, v in zip(names, recorded)]
+            return [(str(n), _number({"v": v}, "v")) for n, v in zip(names, recorded)]
     return []
 
 
@@ -216,17 +228,18 @@ def _nan_in(events: Sequence[Mapping[str, Any]]) -> bool:
     return False
 
 
-def trouble(run: RunSnapshot) -> str | None:
-    """A one-line notice when the run needs attention, else None."""
+def trouble(run: RunSnapshot, name: str = "") -> str | None:
+    """A one-line notice when the run needs attention, else None (`name`: its display name)."""
+    name = name or display_name(run.id)
     first_line = (run.message or "").strip().splitlines()[0] if run.message.strip() else ""
     if run.state == "failed":
-        return f"{short_name(run.id)} failed: {first_line} — press m for the full message"
+        return f"{name} failed: {first_line} — press m for the full message, r to resume"
     if nan_seen(run):
-        return f"{short_name(run.id)}: the loss became NaN — press m for details"
+        return f"{name}: the loss became NaN — press m for details"
     if run.state == "died":
-        return f"{short_name(run.id)} died: {first_line} — press r to resume, m for worker.log"
+        return f"{name} died: {first_line} — press r to resume, m for worker.log"
     if run.state == "stalled":
-        return f"{short_name(run.id)} stalled: {first_line}"
+        return f"{name} stalled: {first_line}"
     return None
 
 
@@ -261,7 +274,30 @@ def _details(run: RunSnapshot) -> str:
     classes = per_class_accuracy(run)
     if classes:
         lines.append("per-class accuracy: " + "  ".join(f"{n} {percent(a)}" for n, a in classes))
+    lines += confusion_lines(run)
     return "\n".join(lines)
+
+
+def confusion_lines(run: RunSnapshot) -> list[str]:
+    """The latest epoch's confusion matrix as text: a row per true class, a column per
+    predicted class (numbered as in the header), the diagonal in bold."""
+    results = class_results(run.events)
+    if not results:
+        return []
+    last = results[-1]
+    width = max(len(str(n)) for row in last.confusion for n in row) + 1
+    label = max(len(name) for name in last.classes)
+    header = " " * (label + 3) + "".join(f"{i:>{width}}" for i in range(len(last.classes)))
+    lines = [
+        f"confusion matrix ({last.split} split, epoch {last.epoch}; rows true, columns predicted):",
+        header,
+    ]
+    for i, (name, row) in enumerate(zip(last.classes, last.confusion)):
+        cells = "".join(
+            f"[b]{n:>{width}}[/b]" if i == j else f"{n:>{width}}" for j, n in enumerate(row)
+        )
+        lines.append(escape(f"{i:>2} {name:<{label}}") + cells)
+    return lines
 
 
 def failure_text(run: RunSnapshot, log_tail: str) -> str:

@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Collapsible, Input, Label, ProgressBar, Select, Static
 
+from core.scratch.results import MAX_REPEATS
+from tui.messages import OpenTask
 from tui.workspace_screen import WorkspaceScreen
 
 SEEDED = "seeded"
@@ -121,7 +123,15 @@ class ScratchLabScreen(WorkspaceScreen):
 
         self.query_one("#scratch-code-text", Static).update(forward_code())
         self.action_reload_runs()
-        self.query_one("#scratch-source", Select).focus()
+        self.query_one("#scratch-run", Button).focus()
+
+    def on_open_task(self, message: OpenTask) -> None:
+        """A course task from the Sheet: its numbers of test images and timing repeats."""
+        options = message.task.options
+        for name in ("samples", "repeats"):
+            if name in options:
+                self.query_one(f"#scratch-{name}", Input).value = str(options[name])
+        self.notify(f"Course task {message.task.id}: {message.task.title}", markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run_checks":
@@ -164,19 +174,19 @@ class ScratchLabScreen(WorkspaceScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_run_checks()
 
-    def _number(self, input_id: str, name: str) -> int | None:
+    def _number(self, input_id: str, name: str, most: int) -> int | None:
         text = self.query_one(input_id, Input).value.strip()
-        if text.isdigit() and int(text) >= 1:
+        if text.isascii() and text.isdigit() and len(text) <= 6 and 1 <= int(text) <= most:
             return int(text)
-        self._status(f"{name} must be a whole number of at least 1.", error=True)
+        self._status(f"{name} must be a whole number of at least 1 (at most {most}).", error=True)
         return None
 
     def action_run_checks(self) -> None:
         """Start the four checks with the chosen weights, image count and repeats."""
         if self.running:
             return
-        samples = self._number("#scratch-samples", "Test images")
-        repeats = self._number("#scratch-repeats", "Timing repeats")
+        samples = self._number("#scratch-samples", "Test images", 999_999)
+        repeats = self._number("#scratch-repeats", "Timing repeats", MAX_REPEATS)
         if samples is None or repeats is None:
             return
         source = self.query_one("#scratch-source", Select).value

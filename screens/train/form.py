@@ -108,6 +108,7 @@ TEXT_FIELDS = (
     TextField("test_size", "test images", _optional_int, "empty = all"),
     TextField("resize", "resize to (pixels)", _optional_int, "empty = 32"),
     TextField("data_dir", "data folder", _optional_text, "empty = $CNN_TUI_DATA or the cache"),
+    TextField("tensorboard_dir", "TensorBoard folder", _optional_text, "empty = off"),
 )
 """Free-text fields, in form order."""
 
@@ -123,7 +124,7 @@ CHOICE_FIELDS = {
 }
 """Fields chosen from a list."""
 
-FLAGS = ("nesterov",)
+FLAGS = ("nesterov", "freeze_bn")
 
 
 def normalization_name(value: Any) -> str:
@@ -149,6 +150,7 @@ def form_values(config: TrainConfig) -> dict[str, Any]:
     values["normalize"] = normalization_name(config.normalize)
     values |= {name: name in config.augment for name in AUGMENTATIONS}
     values["nesterov"] = config.nesterov
+    values["freeze_bn"] = config.freeze_bn
     return values
 
 
@@ -176,6 +178,7 @@ def parse_form(values: Mapping[str, Any], base: Mapping[str, Any] | None = None)
     data["normalize"] = NORMALIZATIONS.get(str(values.get("normalize")), None)
     data["augment"] = tuple(name for name in AUGMENTATIONS if values.get(name))
     data["nesterov"] = bool(values.get("nesterov"))
+    data["freeze_bn"] = bool(values.get("freeze_bn")) and data.get("preset") == "resnet18-transfer"
     if errors:
         return ParsedForm(None, errors, None)
     try:

@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from screens.train.form import (
     AUGMENTATIONS,
     CHOICE_FIELDS,
+    FLAGS,
     LAUNCHERS,
     NORMALIZATION_TITLES,
     TEXT_FIELDS,
@@ -28,7 +29,7 @@ from screens.train.form import (
     preset_summary,
 )
 from screens.train.run_picker import RunPickerScreen
-from tui.messages import FillFromRun, ShowRun, WorkspaceRequested
+from tui.messages import FillFromRun, OpenTask, ShowRun, WorkspaceRequested
 from tui.workspace_screen import WorkspaceScreen
 
 CHOICE_LABELS = {
@@ -59,10 +60,12 @@ FORM_ORDER = (
     "augment",
     "normalize",
     "resize",
+    "freeze_bn",
     "val_split",
     "early_stop",
     "eval_every",
     "seed",
+    "tensorboard_dir",
     "device",
     "pipeline",
     "launcher",
@@ -150,6 +153,9 @@ class TrainScreen(WorkspaceScreen):
             yield Label("augmentation", classes="form-label")
             for name in AUGMENTATIONS:
                 yield Checkbox(name, id=f"f-{name}")
+        elif key == "freeze_bn":
+            yield Label("freeze BatchNorm", classes="form-label")
+            yield Checkbox("frozen layers in eval mode", id="f-freeze_bn")
         else:
             yield Label("Nesterov", classes="form-label")
             yield Checkbox("on", id="f-nesterov")
@@ -170,7 +176,7 @@ class TrainScreen(WorkspaceScreen):
         super().on_mount()
         self.query_one("#variant-banner", Static).display = False
         self.load_preset("lenet5")
-        self.query_one("#f-preset", Select).focus()
+        self.query_one("#f-epochs", Input).focus()
 
     def load_preset(self, name: str) -> None:
         """Fill the form with a preset's exercise defaults, keeping the dataset choice."""
@@ -184,6 +190,23 @@ class TrainScreen(WorkspaceScreen):
     def on_fill_from_run(self, message: FillFromRun) -> None:
         message.stop()
         self.load_variant(message.config, message.run_id)
+
+    def on_open_task(self, message: OpenTask) -> None:
+        """A course task from the Sheet: its configuration in the form, its target above."""
+        from core.errors import UserError
+        from tui.commands.course.cli_options import task_args
+        from tui.commands.train import unchecked_config
+
+        task = message.task
+        try:
+            config = unchecked_config(task_args(task, message.pack.source))
+        except UserError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.fill(config.to_dict())
+        target = ", ".join(f"{key} {value:g}" for key, value in task.target.items())
+        title = f"Course task {task.id}: {task.title}" + (f" ({target})" if target else "")
+        self.notify(title, markup=False)
 
     def load_variant(self, config: dict[str, Any], run_id: str) -> None:
         """Fill the form from an existing run, to launch 'the same as run X but …'."""
@@ -207,7 +230,7 @@ class TrainScreen(WorkspaceScreen):
 
     def values(self) -> dict[str, Any]:
         keys = (
-            [f.key for f in TEXT_FIELDS] + list(CHOICE_FIELDS) + list(AUGMENTATIONS) + ["nesterov"]
+            [f.key for f in TEXT_FIELDS] + list(CHOICE_FIELDS) + list(AUGMENTATIONS) + list(FLAGS)
         )
         return {key: self.query_one(f"#f-{key}").value for key in keys}
 
@@ -229,6 +252,7 @@ class TrainScreen(WorkspaceScreen):
         self.query_one("#row-betas").display = not sgd
         self.query_one("#row-momentum").display = sgd
         self.query_one("#row-nesterov").display = sgd
+        self.query_one("#row-freeze_bn").display = values["preset"] == "resnet18-transfer"
         self.query_one("#launch", Button).disabled = self.parsed.config is None or self.launching
         self.refresh_bindings()
 

@@ -47,6 +47,14 @@ def add_launcher_arguments(parser: argparse.ArgumentParser, *, launcher: bool = 
         help="extra #SBATCH option, repeatable, e.g. --sbatch=--constraint=a100",
     )
     group.add_argument(
+        "--no-requeue",
+        dest="requeue",
+        action="store_false",
+        default=None,
+        help="at the time limit, checkpoint and stop instead of requeueing the job "
+        "(default: settings requeue, else requeue)",
+    )
+    group.add_argument(
         "--script",
         action="store_true",
         help="print the Slurm batch script (and planned runs) and submit nothing",
@@ -68,6 +76,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         slurm_qos=args.qos,
         slurm_activate=args.activate,
         slurm_extra=args.sbatch_extra,
+        slurm_requeue=getattr(args, "requeue", None),
     )
 
 

@@ -17,14 +17,30 @@ VALUE_FLAGS = (
 )
 
 
+BLANK = "?"  # a value flag given as "?" is solved for (as in core.course.solve)
+
+
+def _value(text: str) -> int | str:
+    if text.strip() == BLANK:
+        return BLANK
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number (or ? to solve it)"
+        ) from None
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Give at least three of --in, --out, --kernel, --stride, --padding; the missing ones are "
-        "solved (several solutions are all listed). Example: cnn-tui calc --in 32 --out 32 "
-        "--kernel 5 --stride 1  → padding 2."
+        "solved (many solutions are counted, their ranges given and the first ones listed). "
+        "With --pool a missing --padding is PyTorch's default 0 (--padding ? solves it); with "
+        "--transposed a missing --output-padding is solved when --out is given. "
+        "Example: cnn-tui calc --in 32 --out 32 --kernel 5 --stride 1  → padding 2."
     )
     for dest, flag, text in VALUE_FLAGS:
-        parser.add_argument(flag, dest=dest, type=int, metavar="N", help=text)
+        parser.add_argument(flag, dest=dest, type=_value, metavar="N", help=text + " (? solves)")
     parser.add_argument(
         "--dilation", type=int, default=1, metavar="D", help="spacing of kernel taps (default: 1)"
     )
@@ -33,10 +49,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     kind.add_argument("--pool", action="store_true", help="a MaxPool2d / AvgPool2d layer")
     parser.add_argument(
         "--output-padding",
-        type=int,
-        default=0,
+        type=_value,
+        default=None,
         metavar="A",
-        help="ConvTranspose2d output_padding (default: 0; needs --transposed)",
+        help="ConvTranspose2d output_padding (needs --transposed; default: solved when --out is "
+        "given, else 0)",
     )
     parser.add_argument(
         "--ceil-mode", action="store_true", help="pooling with ceil_mode=True (needs --pool)"
@@ -45,23 +62,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.arch.shapes import ShapeError, solve
+    from core.course.solve import calc_solved
 
-    if args.output_padding and not args.transposed:
-        raise ShapeError("--output-padding only applies to --transposed layers.")
-    if args.ceil_mode and not args.pool:
-        raise ShapeError("--ceil-mode only applies to --pool layers.")
-    kind = "transposed" if args.transposed else "pool" if args.pool else "conv"
-    known = {dest: getattr(args, dest) for dest, _, _ in VALUE_FLAGS}
-    solved = solve(
-        known,
-        dilation=args.dilation,
-        kind=kind,
-        ceil_mode=args.ceil_mode,
-        output_padding=args.output_padding,
-    )
-    if not solved.solutions:
-        raise ShapeError(f"{solved.note} Check the values, or leave a different one blank.")
+    options = {flag.lstrip("-"): getattr(args, dest) for dest, flag, _ in VALUE_FLAGS}
+    options |= {
+        name: getattr(args, name)
+        for name in ("dilation", "transposed", "pool", "output_padding", "ceil_mode")
+    }
+    solved, kind = calc_solved(options)  # the same solving as a course pack's calc task
     best = solved.solutions[0]
     if args.json:
         print(
@@ -70,48 +78,58 @@ def run(args: argparse.Namespace) -> int:
                     **best.as_dict(),
                     "dilation": args.dilation,
                     "kind": kind,
-                    "output_padding": args.output_padding,
+                    "output_padding": best.output_padding,
                     "ceil_mode": args.ceil_mode,
                     "formula": best.fit.formula,
+                    "formula_note": best.fit.note,
                     "exact": best.fit.exact,
                     "dropped": best.fit.dropped,
                     "solved_for": list(solved.missing),
                     "unique": solved.unique,
                     "note": solved.note,
-                    "solutions": [s.as_dict() | {"exact": s.fit.exact} for s in solved.solutions],
+                    "total": solved.total,
+                    "ranges": {name: list(span) for name, span in solved.ranges.items()},
+                    "solutions": [
+                        s.as_dict() | {"output_padding": s.output_padding, "exact": s.fit.exact}
+                        for s in solved.solutions
+                    ],
                 }
             )
         )
         return 0
-    _print(solved, kind)
+    _print(solved, kind, args.dilation)
     return 0
 
 
-def _print(solved, kind: str) -> None:
+def _print(solved, kind: str, dilation: int) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    from core.arch.shapes import FIELDS, count
+    from core.arch.solver import FIELDS
 
     console = Console()
     best = solved.solutions[0]
     label = {"conv": "Conv2d", "transposed": "ConvTranspose2d", "pool": "pooling"}[kind]
-    console.print(f"[b]{label}[/b]: {solved.note}")
+    console.print(f"[b]{label}[/b]: {escape(solved.note)}")
     if solved.unique:
-        for name in FIELDS:
+        names = FIELDS + ("dilation",) + (("output_padding",) if kind == "transposed" else ())
+        for name in names:
             mark = "  [b]← solved[/b]" if name in solved.missing else ""
-            console.print(f"  {name.replace('_', ' '):>9} = {getattr(best, name)}{mark}")
+            value = dilation if name == "dilation" else getattr(best, name)
+            console.print(f"  {name.replace('_', ' '):>14} = {value}{mark}")
         console.print(f"  out = {best.fit.formula}")
+        if best.fit.note:
+            console.print(f"  ({best.fit.note})")
         if not best.fit.exact:
-            console.print(
-                f"  [yellow]not exact: the floor drops {count(best.fit.dropped, 'cell')} "
-                "at the end[/yellow]"
-            )
+            console.print(f"  [yellow]{escape(best.fit.drop_note())}[/yellow]")
         return
-    table = Table("in", "out", "kernel", "stride", "padding", "formula", "exact")
+    extra = ("output_padding",) if kind == "transposed" else ()
+    table = Table("in", "out", "kernel", "stride", "padding", *extra, "formula", "exact")
     for solution in solved.solutions:
         table.add_row(
             *(str(v) for v in solution.as_dict().values()),
+            *((str(solution.output_padding),) if extra else ()),
             solution.fit.formula,
             "yes" if solution.fit.exact else f"drops {solution.fit.dropped}",
         )

@@ -123,41 +123,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def inputs_from_args(args: argparse.Namespace):
-    """LabInputs from the preset (if any) with every given flag on top."""
-    from core.convlab.inputs import LabInputs
-    from core.errors import UserError
-    from core.exercises.conv_presets import conv_preset
+    """LabInputs from the preset (if any) with every given flag on top: the translation course
+    packs use too (`core.course.conv_options.conv_inputs`), so a pack's options mean what the flags do."""
+    from core.course.conv_options import conv_inputs
 
-    if args.preset:
-        inputs = conv_preset(args.preset).inputs
-    else:
-        if not args.input or not args.kernel:
-            raise UserError("Give --input and at least one --kernel (or --preset ID).")
-        inputs = LabInputs(input=args.input, kernels=tuple(args.kernel))
-    flags = {
-        "input": args.input,
-        "kernels": tuple(args.kernel) if args.kernel else None,
-        "biases": " ".join(args.bias) if args.bias else None,
-        "stride": args.stride,
-        "padding": args.padding,
-        "padding_mode": args.padding_mode,
-        "dilation": args.dilation,
-        "mode": args.mode,
-        "activation": args.activation,
-        "exact_fit": args.exact_fit,
-        "pool": args.pool,
-        "pool_kernel": args.pool_kernel,
-        "pool_stride": args.pool_stride,
-        "pool_padding": args.pool_padding,
-        "pool_dilation": args.pool_dilation,
-        "ceil_mode": args.ceil_mode,
-    }
-    changes = {key: value for key, value in flags.items() if value is not None}
-    if args.target is not None:
-        changes |= {"target": args.target, "grad_output": ""}
-    if args.grad_output is not None:
-        changes |= {"grad_output": args.grad_output, "target": ""}
-    return inputs.replace(**changes)
+    return conv_inputs(vars(args))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from tui.commands._numbers import decimal
 from tui.commands._slurm_flags import add_launcher_arguments, settings_from_args
 
 NAME = "doctor"
@@ -25,7 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add(
         "--timeout",
-        type=float,
+        type=decimal(1, 3600, " seconds"),
         default=180.0,
         metavar="S",
         help="seconds to wait for the compute-node job (default 180; a still pending job is "

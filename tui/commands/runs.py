@@ -10,7 +10,7 @@ from pathlib import Path
 from core.errors import UserError
 
 NAME = "runs"
-HELP = "list, inspect, stop, resume and export training runs"
+HELP = "list, inspect, stop, resume, export and trust training runs"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +35,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     action("ls", "list runs with their status and accuracies", None, True)
     action("show", "one run: configuration, status and per-epoch metrics", "1", True)
     action("stop", "ask a running run to checkpoint and stop", "1", False)
-    resume = action("resume", "continue a stopped or died run from its last checkpoint", "1", False)
+    resume = action(
+        "resume", "continue a stopped, failed or died run from its last checkpoint", "1", False
+    )
     resume.add_argument(
         "--foreground",
         action="store_true",
@@ -43,7 +45,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     export = action(
         "export",
-        "write a CSV of epoch metrics and/or a PNG of the curves "
+        "write a CSV of epoch metrics and/or a PNG of the curves, with per-class accuracy "
+        "(ID-classes.csv) and confusion matrices (ID-confusion.png) "
         "(both when neither flag is given; several ids are overlaid)",
         "+",
         True,
@@ -51,13 +54,33 @@ def configure(parser: argparse.ArgumentParser) -> None:
     export.add_argument("--png", action="store_true", help="write the PNG (accuracy and loss)")
     export.add_argument("--csv", action="store_true", help="write the CSV")
     export.add_argument("--out", metavar="DIR", default=".", help="folder to write into")
+    export.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        help="write TensorBoard event files, one sub-folder per run, into DIR "
+        "(alone: no CSV or PNG; needs pip install 'cnn-tui[tensorboard]')",
+    )
+    action(
+        "trust",
+        "convert the checkpoints of a run YOU trained (older format) to the safe format; this "
+        "unpickles them fully, so never use it on a file someone else could have written",
+        "1",
+        False,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from core.paths import runs_dir
 
     folder = runs_dir(getattr(args, "runs_dir", None))
-    handler = {"ls": _ls, "show": _show, "stop": _stop, "resume": _resume, "export": _export}
+    handler = {
+        "ls": _ls,
+        "show": _show,
+        "stop": _stop,
+        "resume": _resume,
+        "export": _export,
+        "trust": _trust,
+    }
     return handler[args.runs_action](args, folder)
 
 
@@ -85,7 +108,7 @@ def _ls(args, folder: Path) -> int:
         _console().print(f"No runs in {folder}. Start one with `cnn-tui train --preset lenet5`.")
         return 0
     table = Table(title=f"Runs in {folder} (accuracies in %)", box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("id", "preset", "state"):
+    for column in ("id", "network", "state"):
         table.add_column(column, no_wrap=True)
     table.add_column("data", overflow="ellipsis")
     for column in ("epochs", "train", "val", "test"):
@@ -121,15 +144,28 @@ def _show(args, folder: Path) -> int:
     summary = summarize_run(run_dir)
     config = read_json(run_dir / "config.json") or {}
     epochs = epoch_events(read_events(run_dir))
+    checkpoints = _checkpoint_report(run_dir)
     if args.json:
-        print(json.dumps({**summary.to_dict(), "config": config, "epochs": epochs}))
+        payload = {**summary.to_dict(), "config": config, "epochs": epochs}
+        print(json.dumps({**payload, "checkpoints": checkpoints}))
         return 0
     console = _console()
     console.print(f"[b]{run_dir.name}[/b]  {summary.state}: {summary.message}")
+    console.print(_architecture_text(run_dir, config, summary), highlight=False, markup=False)
+    hidden = ("arch", "arch_name", "arch_file", "arch_class", "arch_args", "arch_sha256")
     console.print(
-        ", ".join(f"{key}={value}" for key, value in config.items() if value is not None),
+        ", ".join(
+            f"{key}={value}"
+            for key, value in config.items()
+            if value is not None and key not in hidden
+        ),
         highlight=False,
     )
+    for name, verdict in checkpoints.items():
+        if verdict == "ok":
+            console.print(f"checkpoints/{name}: ok", highlight=False)
+        else:
+            console.print(f"[red]checkpoints/{name} refused:[/red] {verdict}", highlight=False)
     if not epochs:
         console.print("No finished epoch yet.")
         return 0
@@ -162,6 +198,53 @@ def _show(args, folder: Path) -> int:
     return 0
 
 
+def _architecture_text(run_dir: Path, config: dict, summary) -> str:
+    """The run's network: its name, parameter count and definition (SPEC or copied file)."""
+    params = "" if summary.parameters is None else f", {summary.parameters:,} parameters"
+    if config.get("arch_file"):
+        klass = f", class {config['arch_class']}" if config.get("arch_class") else ""
+        args = f", arguments {json.dumps(config['arch_args'])}" if config.get("arch_args") else ""
+        digest = str(config.get("arch_sha256") or "")[:12]
+        return (
+            f"architecture: {summary.preset} (Python file{params}), built from "
+            f"{run_dir / config['arch_file']}{klass}{args} (sha256 {digest}…)"
+        )
+    if config.get("arch"):
+        spec = " ".join(str(config["arch"]).split())
+        return f"architecture: {summary.preset} (SPEC{params}): {spec}"
+    return f"architecture: preset {config.get('preset')}{params}"
+
+
+def _checkpoint_report(run_dir: Path) -> dict[str, str]:
+    """{file name: "ok" or why it is refused} for the run's checkpoints, read safely."""
+    from core.training.checkpoint import CheckpointError, check, run_checkpoints
+
+    report = {}
+    for path in run_checkpoints(run_dir):
+        try:
+            check(path)
+            report[path.name] = "ok"
+        except CheckpointError as error:
+            report[path.name] = str(error)
+    return report
+
+
+def _trust(args, folder: Path) -> int:
+    from core.runs.store import resolve_run
+    from core.training.checkpoint import convert_trusted, run_checkpoints
+
+    run_dir = resolve_run(folder, args.id)
+    paths = run_checkpoints(run_dir)
+    if not paths:
+        raise UserError(f"Run {run_dir.name} has no checkpoints to convert.")
+    console = _console()
+    for path in paths:
+        converted = convert_trusted(path)
+        verdict = "converted to the safe format" if converted else "already in the safe format"
+        console.print(f"{run_dir.name}/checkpoints/{path.name}: {verdict}.", highlight=False)
+    return 0
+
+
 def _stop(args, folder: Path) -> int:
     from core.cluster.states import LIVE_STATES
     from core.cluster.status import run_status
@@ -187,38 +270,26 @@ def _stop(args, folder: Path) -> int:
 
 
 def _resume(args, folder: Path) -> int:
-    from core.cluster.launch import relaunch
     from core.cluster.local import record_foreground
-    from core.cluster.states import LIVE_STATES
-    from core.cluster.status import run_status
+    from core.cluster.resume import check_resumable, resume_run
     from core.runs.store import clear_stop, read_json, resolve_run
-    from core.training.config import TrainConfig
-    from core.training.setup import preflight
 
     run_dir = resolve_run(folder, args.id)
-    state = run_status(run_dir).state
-    if state in LIVE_STATES:
-        raise UserError(
-            f"Run {run_dir.name} is {state}: its worker may still be alive. "
-            f"Stop it first with `cnn-tui runs stop {run_dir.name}`."
-        )
-    if state == "finished":
-        raise UserError(f"Run {run_dir.name} has finished; start a new run to train more.")
-    from core.cluster.slurm import launch_record
-
-    saved = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
     if args.foreground:
+        from core.training.config import TrainConfig
+        from core.training.setup import preflight
         from tui.commands._train_progress import train_foreground
 
-        config = preflight(saved)
+        check_resumable(run_dir)
+        config = preflight(TrainConfig.from_dict(read_json(run_dir / "config.json") or {}))
         clear_stop(run_dir)
         record_foreground(run_dir)
         end = train_foreground(run_dir, config)
+        if end.get("fault") == "storage":
+            raise UserError(end["message"])  # the folder, not the run, is at fault: exit 2
         return 1 if end["status"] == "failed" else 0
-    on_slurm = launch_record(run_dir) is not None
-    preflight(saved.with_changes(device="cpu") if on_slurm else saved)  # Slurm: GPU on the node
-    launch = relaunch(run_dir)
-    if on_slurm:
+    launch = resume_run(run_dir)
+    if launch.get("launcher") == "slurm":
         _console().print(f"Resubmitted {run_dir.name} to Slurm as job {launch['job_id']}.")
     else:
         _console().print(f"Resumed {run_dir.name} in the background (pid {launch['pid']}).")
@@ -227,21 +298,37 @@ def _resume(args, folder: Path) -> int:
 
 def _export(args, folder: Path) -> int:
     from core.runs.events import epoch_events
-    from core.runs.export import load_export_run, write_csv, write_png
+    from core.runs.export import load_export_run, write_class_files, write_csv, write_png
     from core.runs.store import resolve_run
 
     runs = [load_export_run(resolve_run(folder, run_id)) for run_id in args.ids]
     empty = [run.id for run in runs if not epoch_events(run.events)]
     if empty:
         raise UserError(f"No finished epoch yet in {', '.join(empty)}: nothing to export.")
-    want_csv, want_png = args.csv or not args.png, args.png or not args.csv
+    tensorboard = getattr(args, "tensorboard", None)
+    plain = not (args.csv or args.png or tensorboard)  # no flag: CSV and PNG
+    want_csv, want_png = args.csv or plain, args.png or plain
+    if tensorboard:
+        from core.runs.tensorboard import export_tensorboard, summary_writer_class
+
+        summary_writer_class()  # a missing tensorboardX is said before anything is written
     stem = runs[0].id if len(runs) == 1 else f"runs-{time.strftime('%Y%m%d-%H%M%S')}"
     out = Path(args.out)
+    for place in (out, *out.parents):
+        if place.exists() and not place.is_dir():
+            raise UserError(f"--out {out}: {place} is a file, not a folder; name a folder.")
     written = []
     if want_csv:
         written.append(str(write_csv(runs, out / f"{stem}.csv")))
     if want_png:
         written.append(str(write_png(runs, out / f"{stem}.png")))
+    if want_csv or want_png:
+        written += [str(p) for p in write_class_files(runs, out, stem, want_csv, want_png)]
+    if tensorboard:
+        for run in runs:
+            written.append(
+                str(export_tensorboard(run.id, run.config, run.events, Path(tensorboard)))
+            )
     if args.json:
         print(json.dumps({"files": written}))
     else:

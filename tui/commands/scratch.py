@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from core.scratch.results import MAX_REPEATS
+from tui.commands._numbers import whole
+
 NAME = "scratch"
 HELP = "compare from-scratch Linear/Conv2d (and lenet-8-16 built from them) with PyTorch, timed"
 
@@ -25,7 +28,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "default: lenet-8-16 with seeded random weights",
     )
     parser.add_argument(
-        "--samples", type=int, default=20, metavar="N", help="test images to classify (default 20)"
+        "--samples",
+        type=int,
+        default=20,
+        metavar="N",
+        help="test images to classify (default 20)",
     )
     parser.add_argument(
         "--repeats",
@@ -49,12 +56,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--threads",
-        type=int,
+        type=whole(1, 1024),
         metavar="N",
         help="CPU threads for torch (default: torch's choice; 1 gives steadier timings on a "
         "shared machine)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for inputs and random weights")
+    parser.add_argument(
+        "--seed", type=whole(0, 2**32 - 1), default=0, help="seed for inputs and random weights"
+    )
     parser.add_argument("--data-dir", metavar="DIR", help="dataset folder (default: as trained)")
     parser.add_argument(
         "--runs-dir",
@@ -74,8 +83,10 @@ def run(args: argparse.Namespace) -> int:
     from core.scratch.inputs import reference_network, sample_batch
     from core.training.setup import resolve_device
 
-    if args.repeats < 1:
-        raise UserError(f"--repeats must be at least 1, not {args.repeats}.")
+    if not 1 <= args.repeats <= MAX_REPEATS:
+        raise UserError(
+            f"--repeats must be at least 1 and at most {MAX_REPEATS}, not {args.repeats}."
+        )
     device = str(resolve_device(args.device))  # auto → cuda when available
     if args.threads is not None:
         if args.threads < 1:

@@ -1,4 +1,4 @@
-"""`cnn-tui summary`: the layer table of a SPEC or a preset (shapes, params, RF, MACs)."""
+"""`cnn-tui summary`: the layer table of any architecture (shapes, params, RF, MACs)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,18 @@ HELP = "layer table of an architecture: output shapes, parameters, receptive fie
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         'Example: cnn-tui summary "Conv2d(3, 6, 5), ReLU(), MaxPool2d(2), Flatten(), '
-        'Linear(1176, 10)" --input 3,32,32   or   cnn-tui summary --preset lenet5'
+        'Linear(1176, 10)" --input 3,32,32   or   cnn-tui summary --preset lenet5   or   '
+        "cnn-tui summary net.py:Net --arch-args '{\"width\": 64}'"
     )
     parser.add_argument(
         "spec",
         nargs="?",
-        metavar="SPEC",
-        help='layers in PyTorch syntax, e.g. "Conv2d(3, 6, 5), ReLU()"',
+        metavar="SPEC|FILE|NAME",
+        help='layers in PyTorch syntax, e.g. "Conv2d(3, 6, 5), ReLU()", a SPEC file, '
+        "a saved design, or FILE.py[:Class]",
+    )
+    parser.add_argument(
+        "--arch-args", metavar="JSON", help="keyword arguments for a Python model class"
     )
     parser.add_argument("--preset", metavar="NAME", help="a model preset, e.g. lenet5")
     parser.add_argument(
@@ -30,44 +35,52 @@ def configure(parser: argparse.ArgumentParser) -> None:
     output.add_argument(
         "--code",
         action="store_true",
-        help="print the architecture as PyTorch nn.Sequential(...) code",
+        help="print the architecture as a PyTorch file (an nn.Sequential subclass; residual "
+        "blocks come with their forward)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.arch.spec import SpecError, format_sequential, parse_spec
+    from core.arch.spec import SpecError, format_module
     from core.arch.table import parse_shape, to_markdown
-    from core.models.zoo import get_preset, preset_table
+    from core.models.architecture import resolve
 
     if (args.spec is None) == (args.preset is None):
-        raise SpecError("Give either a SPEC or --preset NAME (not both).")
+        raise SpecError(
+            "Give either a SPEC or --preset NAME (or a SPEC file, saved name, FILE.py)."
+        )
     shape = parse_shape(args.input) if args.input else None
     if args.preset:
-        preset = get_preset(args.preset)
-        if args.code:
-            if preset.spec is None:
-                raise SpecError(
-                    f"{preset.name} is built from torchvision; it has no SPEC code. "
-                    "Use --json or --markdown for its layer table."
-                )
-            print(format_sequential(preset.layers()))
-            return 0
-        table = preset_table(args.preset, shape)
-    else:
-        from core.arch.table import layer_table
+        from core.models.zoo import get_preset
 
-        layers = parse_spec(args.spec)
-        if args.code:
-            print(format_sequential(layers))
-            return 0
-        table = layer_table(layers, shape or (3, 32, 32))
+        get_preset(args.preset)  # an unknown name lists the presets
+    arch = resolve(args.preset or args.spec, args.arch_args)
+    if args.preset and arch.kind != "preset":
+        raise SpecError(f"--preset {args.preset}: no such preset; give a SPEC or file instead.")
+    if args.code:
+        if not arch.has_spec:
+            raise SpecError(
+                f"{arch.name} is built from Python code, not from a SPEC; it has no SPEC code. "
+                "Use --json or --markdown for its layer table."
+            )
+        print(format_module(arch.layers()), end="")
+        return 0
+    if shape is None:
+        shape = _default_shape(arch)
+    table = arch.table(shape)
     if args.json:
-        print(json.dumps(table.to_json()))
+        print(json.dumps({"architecture": arch.name, **table.to_json()}))
     elif args.markdown:
         print(to_markdown(table), end="")
     else:
         _print(table)
     return 0
+
+
+def _default_shape(arch):
+    from core.models.zoo import get_preset
+
+    return get_preset(arch.preset).input_shape if arch.kind == "preset" else (3, 32, 32)
 
 
 def _print(table) -> None:
@@ -85,16 +98,19 @@ def _print(table) -> None:
     view.add_column("RF", justify="right")
     view.add_column("jump", justify="right")
     view.add_column("MACs", f"{table.total_macs:,}", justify="right")
-    for row in table.rows:
+    for item in table.display():
+        indent = "  " * item.depth
+        block = not hasattr(item, "source")
         view.add_row(
-            row.name,
-            row.type,
-            shape_text(row.out_shape),
-            f"{row.params:,}",
-            f"{row.trainable:,}",
-            cell_text(row, "size"),
-            cell_text(row, "jump"),
-            f"{row.macs:,}",
+            indent + item.name,
+            item.label if block else item.type,
+            shape_text(item.out_shape),
+            f"{item.params:,}",
+            f"{item.trainable:,}",
+            cell_text(item, "size"),
+            cell_text(item, "jump"),
+            f"{item.macs:,}",
+            style="bold" if block else None,
         )
     console = Console()
     console.print(view)

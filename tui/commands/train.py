@@ -6,7 +6,7 @@ import argparse
 import json
 
 NAME = "train"
-HELP = "train a preset (foreground progress bar, or --detach to leave it running)"
+HELP = "train a preset or your own architecture (foreground progress bar, or --detach)"
 
 NORMALIZE_NAMES = ("none", "half", "cifar", "imagenet")
 
@@ -16,12 +16,29 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from core.training.config import DATASETS, DEVICES, OPTIMIZERS, PIPELINES, SCHEDULES
 
     parser.epilog = (
-        "Unset options take the preset's exercise defaults. Examples: "
+        "Unset options take the preset's exercise defaults (with --arch and no --preset: each "
+        "option's documented default). Examples: "
         "`cnn-tui train --preset lenet5 --epochs 2`; "
+        "`cnn-tui train --arch net.py:Net --preset c4-bn-75 --epochs 10`; "
+        "`cnn-tui train --arch my-resnet` (a name saved with `cnn-tui arch save`); "
         "`cnn-tui train --preset lenet5 --augment flip,crop --normalize 0.5,0.5 --detach`."
     )
     add = parser.add_argument
-    add("--preset", required=True, metavar="NAME", help=f"model preset: {', '.join(PRESETS)}")
+    add(
+        "--preset",
+        metavar="NAME",
+        help=f"model preset: {', '.join(PRESETS)} (with --arch: only its hyperparameter defaults)",
+    )
+    add(
+        "--arch",
+        metavar="SPEC|FILE|NAME",
+        help="the network: a SPEC, a SPEC file, a saved design, or FILE.py[:Class]",
+    )
+    add(
+        "--arch-args",
+        metavar="JSON",
+        help="keyword arguments for a Python model class, e.g. '{\"width\": 64}'",
+    )
     add(
         "--dataset",
         choices=DATASETS,
@@ -57,6 +74,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         dest="weights_file",
         help="ImageNet ResNet-18 weights file (default: the torch hub cache)",
+    )
+    add(
+        "--freeze-bn",
+        action="store_true",
+        default=None,
+        help="resnet18-transfer: keep the frozen layers' BatchNorm in eval mode (default: "
+        "their running statistics update in train mode, as in the exercise)",
+    )
+    add(
+        "--tensorboard",
+        metavar="DIR",
+        dest="tensorboard_dir",
+        help="also write TensorBoard event files into DIR/<run> as the run trains "
+        "(needs pip install 'cnn-tui[tensorboard]')",
     )
     add("--train-size", type=int, metavar="N", help="use only N training images")
     add("--test-size", type=int, metavar="N", help="use only N test images")
@@ -123,9 +154,16 @@ def parse_normalize(text: str):
 
 def config_from_args(args: argparse.Namespace):
     """The validated TrainConfig the flags describe (preset defaults for unset flags)."""
+    from core.training.setup import preflight
+
+    return preflight(unchecked_config(args))
+
+
+def unchecked_config(args: argparse.Namespace):
+    """The TrainConfig the flags describe, before `preflight` looks for data and devices (a
+    course task's configuration fills the Train form this way)."""
     from core.data.datasets import default_dataset_name
     from core.training.config import TrainConfig, TrainConfigError
-    from core.training.setup import preflight
 
     overrides = {
         key: getattr(args, key)
@@ -144,6 +182,8 @@ def config_from_args(args: argparse.Namespace):
             "schedule",
             "resize",
             "weights_file",
+            "freeze_bn",
+            "tensorboard_dir",
             "train_size",
             "test_size",
             "seed",
@@ -159,10 +199,31 @@ def config_from_args(args: argparse.Namespace):
     if args.augment is not None:
         names = [part.strip() for part in args.augment.split(",") if part.strip()]
         overrides["augment"] = tuple(name for name in names if name != "none")
+    if not args.preset and not args.arch:
+        raise TrainConfigError("Name a network: --preset NAME, --arch SPEC|FILE.py|NAME, or both.")
+    if args.arch:
+        from core.models.architecture import resolve
+
+        overrides.update(resolve(args.arch, args.arch_args).arch_fields())
+    elif args.arch_args:
+        raise TrainConfigError("--arch-args needs --arch FILE.py[:Class].")
     config = TrainConfig.for_preset(args.preset, **overrides)
     if args.normalize is not None:
         config = config.with_changes(normalize=parse_normalize(args.normalize))
-    return preflight(config)
+    return config
+
+
+def attach_to_run(run_dir, config, record):
+    """A Python model is copied into the run folder; the run builds from that copy only."""
+    from core.models.architecture import attach
+    from core.runs.store import write_json_atomic
+    from core.training.config import TrainConfig
+
+    if not config.arch_file:
+        return config
+    attached = attach(record, run_dir)
+    write_json_atomic(run_dir / "config.json", attached)
+    return TrainConfig.from_dict(attached)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -179,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     folder = runs_dir(getattr(args, "runs_dir", None))
     if args.script:
-        print_script(settings, folder, [args.name or args.preset])
+        print_script(settings, folder, [args.name or args.preset or "custom"])
         return 0
     if settings.launcher == "slurm":  # the GPU is on the compute node: check the rest here
         device, args.device = args.device, "cpu"
@@ -187,7 +248,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         config = config_from_args(args)
     record = {**config.to_dict(), **({"name": args.name} if args.name else {})}
-    run_dir = create_run(folder, record, name=args.name)
+    run_dir = create_run(folder, record, name=args.name or config.model_name)
+    config = attach_to_run(run_dir, config, record)
     if settings.launcher == "slurm":
         return submit_to_slurm(run_dir, settings, args.json)
     if args.detach:
@@ -213,4 +275,8 @@ def run(args: argparse.Namespace) -> int:
                 }
             )
         )
+    if end.get("fault") == "storage":
+        from core.errors import StorageError
+
+        raise StorageError(end["message"])  # exit code 2: the folder, not the run, is at fault
     return 1 if end["status"] == "failed" else 0

@@ -18,18 +18,9 @@ from rich.text import Text
 from core.data.images import blend_rgb, resize_rgb, resize_values
 from core.explain.activations import unit_scale
 from core.explain.colormaps import apply_colormap, lut
+from tui.widgets.xterm256 import nearest_index
 
 HALF = "▀"
-
-GREY_RAMP = (16, *range(232, 256), 231)
-"""xterm-256 greys from black to white (26 steps, strictly increasing lightness)."""
-
-
-def grey_index(unit: float) -> int:
-    """The xterm-256 colour number for a value in [0, 1] on the ordered grey ramp."""
-    step = int(round(min(max(unit, 0.0), 1.0) * (len(GREY_RAMP) - 1)))
-    return GREY_RAMP[step]
-
 
 _TRUECOLORS: dict[int, Color] = {}
 """Colours by 0xRRGGBB, kept between frames (rich's own constructor formats a name each time)."""
@@ -49,7 +40,7 @@ def _packed_color(value: int) -> Color:
 def _color(rgb, truecolor: bool) -> Color:
     if truecolor:
         return _packed_color((int(rgb[0]) << 16) | (int(rgb[1]) << 8) | int(rgb[2]))
-    return Color.from_ansi(grey_index(_luma(rgb) / 255.0))
+    return Color.from_ansi(int(nearest_index(np.asarray(rgb, dtype=np.uint8)[None])[0]))
 
 
 def _luma(rgb) -> float:
@@ -78,9 +69,8 @@ def rgb_to_lines(
     if truecolor:
         colors = [_packed_color(v) for v in unique.tolist()]
     else:
-        colors = [
-            _color(((v >> 16) & 255, (v >> 8) & 255, v & 255), False) for v in unique.tolist()
-        ]
+        channels = np.stack([(unique >> 16) & 255, (unique >> 8) & 255, unique & 255], axis=1)
+        colors = [Color.from_ansi(i) for i in nearest_index(channels.astype(np.uint8)).tolist()]
     inverse = inverse.reshape(height, width)
     tops = inverse[0::2].tolist()
     bottoms = inverse[1::2].tolist() + [[None] * width]
@@ -132,18 +122,17 @@ def map_pixels(
     lo: float,
     hi: float,
     colormap: str = "viridis",
-    truecolor: bool = True,
     underlay: np.ndarray | None = None,
     alpha: float = 0.5,
 ) -> np.ndarray:
     """RGB uint8 (2*rows, cols, 3) for a raw (h, w) map: resample, then scale, then colour.
 
-    In 256-colour mode the map uses the grey ramp's lightness order (the colormap is ignored).
+    In 256-colour mode the same colours are later drawn with their nearest palette entries.
     With an `underlay` image the coloured map is blended over it with `alpha`.
     """
     resampled = resize_values(values, 2 * rows, cols)  # (2*rows, cols) raw values
     unit = np.clip(unit_scale(resampled, lo, hi), 0.0, 1.0)
-    coloured = apply_colormap(unit, colormap if truecolor else "gray")  # (2*rows, cols, 3)
+    coloured = apply_colormap(unit, colormap)  # (2*rows, cols, 3)
     if underlay is None:
         return coloured
     return blend_rgb(resize_rgb(underlay, 2 * rows, cols), coloured, alpha)
@@ -157,10 +146,13 @@ def format_value(value: float) -> str:
 def colorbar_text(
     lo: float, hi: float, width: int, colormap: str = "viridis", truecolor: bool = True
 ) -> Text:
-    """One line: the real lower bound, a gradient of the colormap, the real upper bound."""
+    """One line: the real lower bound, a gradient of the colormap, the real upper bound.
+
+    Without truecolor each step is drawn with its nearest xterm-256 entry.
+    """
     left, right = format_value(lo) + " ", " " + format_value(hi)
     span = max(1, width - len(left) - len(right))
-    table = lut(colormap if truecolor else "gray")
+    table = lut(colormap)
     text = Text(left, no_wrap=True, overflow="crop")
     for i in range(span):
         index = int(round(i * 255 / max(1, span - 1)))

@@ -69,7 +69,7 @@ class Heatmap(Widget, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.truecolor = truecolor  # False: 256-colour terminal, maps on the grey ramp
+        self.truecolor = truecolor  # False: 256-colour terminal, nearest palette colours
         self.maps: np.ndarray | None = None  # (N, h, w) raw values
         self.labels: tuple[str, ...] = ()
         self.bounds: list[tuple[float, float]] = []  # (lo, hi) per map
@@ -213,7 +213,6 @@ class Heatmap(Widget, can_focus=True):
                 lo,
                 hi,
                 self.colormap,
-                self.truecolor,
                 underlay,
                 self.alpha,
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,7 +10,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-from core.runs.events import epoch_events
+from core.runs.events import epoch_events, last_session
+from core.runs.names import display_name
 from tui.run_watch import RunSnapshot
 
 STATE_STYLES = {
@@ -22,6 +22,8 @@ STATE_STYLES = {
     "stopped": "yellow",
     "failed": "bold red",
     "died": "bold red",
+    "requeued": "yellow",
+    "resuming": "yellow",
 }
 """How each state reads in the table (ANSI colours, readable in dark and light themes)."""
 
@@ -50,18 +52,6 @@ SORT_KEYS = ("created", "name", "preset", "state", "best_val", "best_test")
 
 FIELDS = tuple(field for _, field in COLUMNS)
 HEADERS = dict((field, header) for header, field in COLUMNS)
-
-
-_RUN_ID = re.compile(r"^\d{8}-(\d\d)(\d\d)(\d\d)-(.+)$")
-
-
-def short_name(run_id: str) -> str:
-    """A column- and legend-sized run name: `lenet5 12:05` for `20261121-120501-lenet5`."""
-    match = _RUN_ID.match(run_id)
-    if not match:
-        return run_id
-    hours, minutes, _, name = match.groups()
-    return f"{name} {hours}:{minutes}"
 
 
 def percent(value: float | None) -> str:
@@ -112,7 +102,7 @@ class RunRow:
     preset: str
     hyper: str
     state: str
-    epoch: str  # "done/total"
+    epoch: str  # "current/total": the epoch in progress while running, else epochs done
     best_val: float | None  # fraction 0..1
     best_test: float | None  # fraction 0..1
     speed: str  # training images per second (latest step event)
@@ -135,22 +125,53 @@ class RunRow:
         return [cells[field] for field in fit.fields]
 
 
-def eta_seconds(snapshot: RunSnapshot, done: int, now: float) -> float | None:
-    """Mean epoch time × epochs left, less the time already spent in the current epoch."""
+ETA_AFTER_SECONDS = 3.0  # steps of the current session needed before a rate is trusted
+
+
+def epoch_in_progress(snapshot: RunSnapshot, done: int) -> int:
+    """The epoch a live run is training (from its latest step event), else epochs done."""
+    if snapshot.state not in ("running", "stalled"):
+        return done
+    epoch = (last_of(snapshot.events, "step") or {}).get("epoch")
+    return epoch if isinstance(epoch, int) and epoch > done else done
+
+
+def _global_step(event: Mapping[str, Any]) -> int | None:
+    if isinstance(event.get("global_step"), int):
+        return event["global_step"]
+    step, per_epoch, epoch = event.get("step"), event.get("steps_per_epoch"), event.get("epoch")
+    if all(isinstance(v, int) for v in (step, per_epoch, epoch)):
+        return (epoch - 1) * per_epoch + step
+    return None
+
+
+def eta_seconds(snapshot: RunSnapshot, now: float) -> float | None:
+    """Steps left ÷ the session's step rate (wall time, so evaluations count), less the time
+    since the latest step event; None until a few seconds of steps were seen."""
     if snapshot.state != "running":
         return None
-    epochs = epoch_events(list(snapshot.events))
-    seconds = [e["seconds"] for e in epochs if isinstance(e.get("seconds"), (int, float))]
-    total = int(snapshot.config.get("epochs", 0) or 0)
-    if not seconds or total <= done:
+    steps = [
+        (float(e["time"]), g)
+        for e in last_session(list(snapshot.events))
+        if e.get("kind") == "step"
+        and isinstance(e.get("time"), (int, float))
+        and (g := _global_step(e)) is not None
+    ]
+    if len(steps) < 2:
         return None
-    last_epoch_time = float(epochs[-1].get("time", now))
-    into_epoch = max(0.0, now - last_epoch_time)
-    return max(0.0, sum(seconds) / len(seconds) * (total - done) - into_epoch)
+    (t0, g0), (t1, g1) = steps[0], steps[-1]
+    per_epoch = last_of(snapshot.events, "step").get("steps_per_epoch")
+    total = int(snapshot.config.get("epochs", 0) or 0)
+    if t1 - t0 < ETA_AFTER_SECONDS or g1 <= g0 or not isinstance(per_epoch, int):
+        return None
+    left = total * per_epoch - g1
+    return max(0.0, left * (t1 - t0) / (g1 - g0) - max(0.0, now - t1))
 
 
-def run_row(snapshot: RunSnapshot, selected: bool = False, now: float | None = None) -> RunRow:
-    """The table row of one run."""
+def run_row(
+    snapshot: RunSnapshot, selected: bool = False, now: float | None = None, name: str = ""
+) -> RunRow:
+    """The table row of one run (`name`: its display name among the shown runs)."""
     now = time.time() if now is None else now
     events = list(snapshot.events)
     epochs = epoch_events(events)
@@ -161,15 +182,15 @@ def run_row(snapshot: RunSnapshot, selected: bool = False, now: float | None = N
     return RunRow(
         id=snapshot.id,
         mark=mark,
-        name=f"{mark} {short_name(snapshot.id)}",
+        name=f"{mark} {name or display_name(snapshot.id)}",
         preset=str(snapshot.config.get("preset", "?")),
         hyper=hyperparameters(snapshot.config),
         state=snapshot.state,
-        epoch=f"{len(epochs)}/{snapshot.config.get('epochs', '?')}",
+        epoch=f"{epoch_in_progress(snapshot, len(epochs))}/{snapshot.config.get('epochs', '?')}",
         best_val=best(epochs, "val_acc"),
         best_test=best(epochs, "test_acc"),
         speed=f"{speed:,.0f}" if isinstance(speed, (int, float)) else "—",
-        eta=duration(eta_seconds(snapshot, len(epochs), now)),
+        eta=duration(eta_seconds(snapshot, now)),
         device=str(start.get("device", "—")),
         created=snapshot.created,
     )

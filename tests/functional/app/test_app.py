@@ -45,7 +45,6 @@ async def test_each_workspace_key_opens_it_and_escape_returns_home(tmp_path, wor
         await pilot.press("escape")
         await pilot.pause()
         assert app.current_mode == workspace.id and not isinstance(app.screen, HelpScreen)
-        app.set_focus(None)
         await pilot.press("escape")
         await pilot.pause()
         assert app.current_mode == "home"
@@ -120,7 +119,9 @@ async def test_digits_on_a_focused_form_field_do_not_switch_workspace(tmp_path):
         await pilot.press("5")
         await pilot.pause()
         assert app.current_mode == "train"
-        app.set_focus(None)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current_mode == "home"
         await pilot.press("5")
         await pilot.pause()
         assert app.current_mode == "explain"

@@ -118,7 +118,11 @@ def test_summary_preset_markdown_and_code(capsys):
     assert main(["summary", "--preset", "lenet5", "--markdown"]) == 0
     assert "**62,006**" in capsys.readouterr().out
     assert main(["summary", "--preset", "lenet5", "--code"]) == 0
-    assert capsys.readouterr().out.startswith("nn.Sequential(\n    nn.Conv2d(3, 6, 5),")
+    code = capsys.readouterr().out
+    assert code.startswith("from torch import nn\n") and "            nn.Conv2d(3, 6, 5),\n" in code
+    namespace: dict = {}
+    exec(compile(code, "net.py", "exec"), namespace)  # a runnable file: class Net
+    assert sum(p.numel() for p in namespace["Net"]().parameters()) == 62006
     assert main(["summary", "--preset", "lenet5"]) == 0
     assert "62,006" in capsys.readouterr().out
 

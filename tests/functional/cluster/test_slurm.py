@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -148,12 +149,12 @@ def test_stop_via_control_file_then_resume_then_scancel(slurm_cluster, tmp_path,
 
 def test_requeued_job_resumes_and_the_time_limit_signal_stops_it(slurm_cluster, tmp_path):
     run_dir = create_run(tmp_path, tiny_config(epochs=200))
-    job_id = start_slurm(run_dir, SETTINGS)["job_id"]
+    job_id = start_slurm(run_dir, replace(SETTINGS, requeue=False))["job_id"]  # --no-requeue
     wait_for(lambda: "checkpoint" in kinds(run_dir), 60, "a first checkpoint")
     subprocess.run(["scontrol", "requeue", job_id], check=True)
     wait_for(lambda: state(run_dir) == "pending", 20, "the requeued job to be pending")
     assert "requeued" in run_status(run_dir).message
-    # Slurm holds a requeued job back for ~2 minutes (BeginTime); release it now.
+    # Slurm holds a requeued job back for cred_expire (30 s here); release it now.
     subprocess.run(["scontrol", "update", f"JobId={job_id}", "StartTime=now"], check=True)
     starts = wait_for(
         lambda: [e for e in read_events(run_dir) if e["kind"] == "start"][1:],

@@ -125,7 +125,6 @@ async def test_keys_are_greyed_out_by_state(tmp_path):
         await wait_for(pilot, lambda: len(screen.runs) == 2)
         cursor_to(screen, finished.name)
         assert screen.check_action("stop", ()) is None
-        assert screen.check_action("resume", ()) is None
         assert screen.check_action("delete", ()) is True
         cursor_to(screen, stopped.name)
         assert screen.check_action("resume", ()) is True

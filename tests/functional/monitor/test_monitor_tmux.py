@@ -30,7 +30,8 @@ class Terminal:
         # them believes it has 80x24 whatever the pane's size, so they must not leak into tmux.
         inherited = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         self.env = {**inherited, "CNN_TUI_DATA": str(tmp_path / "data")}
-        self.cli = str(Path(sys.executable).with_name("cnn-tui"))
+        root = Path(__file__).resolve().parents[3]
+        self.cli = f"cd {root} && exec {sys.executable} -m tui.cli"  # this tree's code
 
     def tmux(self, *args: str) -> str:
         return subprocess.run(
@@ -96,9 +97,10 @@ def test_launch_watch_quit_reopen(terminal, tmp_path):
         ("epochs", str(EPOCHS)),
         ("batch size", "64"),
     ):
-        terminal.keys("Tab")
-        if label == "training images":
-            terminal.keys("Tab")
+        if label == "training images":  # the form opens on epochs, two fields below it
+            terminal.keys("BTab")
+            terminal.keys("BTab")
+        else:
             terminal.keys("Tab")
         terminal.keys("C-a")
         terminal.keys("C-k")

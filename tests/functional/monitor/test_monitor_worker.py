@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from core.runs.events import epoch_events, read_events
+from screens.monitor.memory import Remembered, remember
 from screens.monitor.screen import MonitorScreen
-from tests.helpers.runs import wait_for
+from tests.helpers.runs import wait_for, write_run
 from tui.app import make_app
 from tui.config import AppConfig
 from tui.widgets.runs_table import RunsTable
@@ -19,6 +20,8 @@ def current(app):
 
 
 async def test_launch_stop_and_resume_a_real_run(tmp_path):
+    older = write_run(tmp_path, "older", "finished")
+    remember(tmp_path, Remembered(frozenset({older.name}), older.name))  # marked last time
     app = make_app(AppConfig(start="train", runs_dir=tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         form = app.screen
@@ -35,9 +38,10 @@ async def test_launch_stop_and_resume_a_real_run(tmp_path):
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), 60)
         monitor = app.screen
-        await wait_for(pilot, lambda: current(app) is not None, 10)
+        await wait_for(pilot, lambda: current(app) and current(app).id != older.name, 10)
         run = current(app)
         assert monitor.query_one(RunsTable).current_id == run.id
+        assert monitor.selected == {older.name, run.id}, "plotted beside the remembered marks"
         await wait_for(pilot, lambda: len(epoch_events(list(current(app).events))) >= 1, 90)
         assert current(app).state == "running"
         await pilot.press("k", "y")

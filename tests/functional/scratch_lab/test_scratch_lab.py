@@ -89,7 +89,7 @@ async def test_lab_rejects_a_bad_count_and_works_at_80x24(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.2)
         screen = app.screen
-        assert app.focused is screen.query_one("#scratch-source")  # keyboard-ready at once
+        assert app.focused is screen.query_one("#scratch-run")  # keyboard-ready at once
         screen.query_one("#scratch-samples", Input).value = "0"
         await pilot.press("r")
         await pilot.pause()

@@ -67,3 +67,20 @@ async def test_variant_from_the_monitor_prefills_the_form(tmp_path):
         assert screen.query_one("#f-flip").value is True
         assert screen.query_one("#f-crop").value is False
         assert run.name in text(screen, "#variant-banner")
+
+
+async def test_freeze_bn_toggle_shows_for_resnet_transfer_and_reaches_the_config(tmp_path):
+    from textual.widgets import Checkbox
+
+    app = make_app(AppConfig(start="train", runs_dir=tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert not screen.query_one("#row-freeze_bn").display
+        screen.query_one("#f-preset", Select).value = "resnet18-transfer"
+        await wait_for(pilot, lambda: screen.query_one("#row-freeze_bn").display)
+        box = screen.query_one("#f-freeze_bn", Checkbox)
+        assert box.value is False  # the exercise's behaviour by default
+        box.focus()
+        await pilot.press("space")
+        await wait_for(pilot, lambda: screen.parsed.config and screen.parsed.config.freeze_bn)
+        assert screen.parsed.config.to_dict()["freeze_bn"] is True

@@ -8,6 +8,7 @@ import signal
 import time
 
 import pytest
+import torch
 
 from core.cluster.launch import worker_alive
 from core.cluster.local import start_local
@@ -99,12 +100,23 @@ def test_a_crash_ends_failed_with_its_traceback(tmp_path):
         "lenet5", dataset="shapes", train_size=64, test_size=32, epochs=1
     )
     run_dir = create_run(tmp_path, config.to_dict())
-    (run_dir / "checkpoints" / "last.pt").write_bytes(b"not a checkpoint")
+    torch.save({"model": {}}, run_dir / "checkpoints" / "last.pt")  # loads, then cannot fit
     seen = []
     end = run_worker(run_dir, seen.append)
     assert end["status"] == "failed" and "Traceback" in end["traceback"]
     assert seen[-1] == end and read_events(run_dir)[-1] == end
     assert run_status(run_dir).state == "failed"
+
+
+def test_an_unreadable_checkpoint_ends_failed_with_a_message(tmp_path):
+    config = TrainConfig.for_preset(
+        "lenet5", dataset="shapes", train_size=64, test_size=32, epochs=1
+    )
+    run_dir = create_run(tmp_path, config.to_dict())
+    (run_dir / "checkpoints" / "last.pt").write_bytes(b"not a checkpoint")
+    end = run_worker(run_dir)
+    assert end["status"] == "failed" and "not a readable checkpoint" in end["message"]
+    assert "traceback" not in end
 
 
 def test_bad_config_ends_failed_without_traceback(tmp_path):

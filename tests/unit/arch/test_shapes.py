@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from core.arch.shapes import AxisLayer, ShapeError, output_size, same_padding, solve
+from core.arch.shapes import AxisLayer, ShapeError, output_size, same_padding
+from core.arch.solver import solve
 from core.exercises.calc_presets import LAYER_EXAMPLES
 
 sizes = st.integers(1, 40)

@@ -177,7 +177,7 @@ def test_random_stacks_match_pytorch(spec, size):
         ("Conv2d(3, 8)", "needs `kernel_size`"),
         ("Linear(1, 2, True, 4)", "at most 3 positional"),
         ("MaxPool2d(2, padding=2)", "at most 1"),
-        ("Upsample(2)", "do not know `Upsample`"),
+        ("PixelShuffle(2)", "do not know `PixelShuffle`"),
         ("Flatten(), Conv2d(3072, 8, 3)", "put it before Flatten()"),
         ("Conv2d(3, 8, 3), BatchNorm2d(16)", "use BatchNorm2d(8)"),
     ],

@@ -93,13 +93,15 @@ def test_pending_shows_slurms_reason_and_requeue():
     fresh = merge_status(job("PENDING", "Priority", ""), "42", [], None, NOW)
     assert fresh.state == "pending" and "Priority" in fresh.message
     requeued = merge_status(
-        job("PENDING", "BeginTime", ""),
-        "42",
-        events("start", "epoch", "end", status="stopped"),
-        None,
-        NOW,
+        job("PENDING", "BeginTime", ""), "42", events("start", "epoch"), None, NOW
     )
     assert requeued.state == "pending" and "requeued" in requeued.message
+    ended = events("start", "epoch", "end", status="stopped")
+    requeued = merge_status(job("PENDING", "BeginTime", ""), "42", ended, None, NOW)
+    assert requeued.state == "pending", "the scheduler requeued the job that wrote the end"
+    after = max(e["time"] for e in ended) + 1
+    resumed = merge_status(job("PENDING", "BeginTime", ""), "42", ended, None, NOW, after)
+    assert resumed.state == "resuming" and "BeginTime" in resumed.message
 
 
 def test_running_states_follow_the_heartbeat():

@@ -78,11 +78,11 @@ def test_resumed_session_ignores_earlier_end(tmp_path):
     assert run_status(run_dir).state == "running"
 
 
-def test_a_relaunch_after_an_end_is_pending_until_it_starts(tmp_path):
+def test_a_relaunch_after_an_end_is_resuming_until_it_starts(tmp_path):
     run_dir = create_run(tmp_path, {"preset": "lenet5"})
     writer = EventWriter(run_dir)
     writer.write({"kind": "start"})
-    writer.write({"kind": "end", "status": "stopped", "message": ""})
+    end = writer.write({"kind": "end", "status": "stopped", "message": ""})
     writer.close()
     write_json_atomic(
         run_dir / "launch.json",
@@ -90,7 +90,26 @@ def test_a_relaunch_after_an_end_is_pending_until_it_starts(tmp_path):
             "launcher": "local",
             "pid": os.getpid(),
             "host": socket.gethostname(),
-            "started": time.time() + 1,
+            "started": end["time"] + 0.001,
         },
     )
-    assert run_status(run_dir).state == "pending"
+    assert run_status(run_dir).state == "resuming"
+    time.sleep(0.01)
+    writer = EventWriter(run_dir)
+    writer.write({"kind": "start", "resumed_from_epoch": 1})
+    writer.close()
+    write_heartbeat(run_dir)
+    assert run_status(run_dir).state == "running"
+
+
+def test_a_died_run_relaunched_is_resuming_not_stalled(tmp_path):
+    run_dir = create_run(tmp_path, {"preset": "lenet5"})
+    writer = EventWriter(run_dir)
+    writer.write({"kind": "start"})
+    writer.close()
+    write_json_atomic(run_dir / "heartbeat.json", {"time": time.time() - 600})
+    launch = {"launcher": "local", "pid": os.getpid(), "host": socket.gethostname()}
+    write_json_atomic(run_dir / "launch.json", {**launch, "started": time.time() - 900})
+    assert run_status(run_dir).state == "stalled"  # launched before its start: no resume
+    write_json_atomic(run_dir / "launch.json", {**launch, "started": time.time() + 1})
+    assert run_status(run_dir).state == "resuming"

@@ -133,3 +133,36 @@ def test_a_word_of_a_name_beats_a_longer_name_that_starts_with_it():
     assert classes[resolve_target("catamaran", classes, logits)] == "catamaran"
     assert resolve_target("bull mastiff", classes, logits) == 243
     assert classes[resolve_target("great white", classes, logits)] == "great white shark"
+
+
+def test_grad_cam_is_not_disturbed_by_another_thread_using_the_same_model():
+    """The app lists layers (a no-grad forward pass) in one worker while another explains:
+    a pass from the other thread, in the middle of Grad-CAM's own, must not replace the
+    activation Grad-CAM captured."""
+    import threading
+
+    model = small_cnn(3)
+    x = torch.randn(1, 3, 8, 8, generator=torch.Generator().manual_seed(4))
+    expected = reference_grad_cam(model, x, 2)
+    layer_after = model[4]
+    interfered = []
+
+    def other_thread_pass(_module, _inputs):
+        if not interfered:  # once, while Grad-CAM's pass is between the hooked layer and here
+            interfered.append(True)
+
+            def run():
+                with torch.no_grad():
+                    model(torch.randn(1, 3, 8, 8))
+
+            thread = threading.Thread(target=run)
+            thread.start()
+            thread.join()
+
+    handle = layer_after.register_forward_pre_hook(other_thread_pass)
+    try:
+        cam = grad_cam(model, x, "3", 2)
+    finally:
+        handle.remove()
+    assert interfered
+    np.testing.assert_allclose(cam.layer_map, expected[0], atol=1e-6)

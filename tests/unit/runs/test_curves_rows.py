@@ -9,8 +9,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from core.runs.curves import Series
-from screens.monitor.view import per_class_accuracy, result_row, short_name, trouble
-from tests.helpers.runs import canned_config, epoch_events
+from core.runs.names import display_name, display_names, folder_name
+from screens.monitor.view import per_class_accuracy, result_row, trouble
+from tests.helpers.runs import STEPS, canned_config, epoch_events
 from tui.run_watch import RunSnapshot
 from tui.widgets.curves import PlotLine, legend_entries, legend_text, step_ticks
 from tui.widgets.runs_table import (
@@ -37,12 +38,48 @@ def snapshot(events, state="running", **config):
     )
 
 
-def test_eta_is_mean_epoch_time_times_epochs_left():
-    events = epoch_events(1, 2, 0)  # 2 epochs of 1.0 s each, config asks for 4
-    last_epoch_time = events[-1]["time"]
-    assert eta_seconds(snapshot(events), 2, last_epoch_time) == pytest.approx(2.0)
-    assert eta_seconds(snapshot(events), 2, last_epoch_time + 0.5) == pytest.approx(1.5)
-    assert eta_seconds(snapshot(events, state="finished"), 2, last_epoch_time) is None
+def test_eta_is_steps_left_over_the_step_rate_once_a_few_seconds_were_seen():
+    events = epoch_events(1, 1, 1)[:3]  # 3 step events, 1 s apart: 1 step per second
+    assert eta_seconds(snapshot(events), events[-1]["time"]) is None, "2 s are too few"
+    events = epoch_events(1, 1, 1)[:5]  # steps 1..5 of 10 in 4 s, config asks for 4 epochs
+    last = events[-1]["time"]
+    assert eta_seconds(snapshot(events), last) == pytest.approx(4 * STEPS - 5)
+    assert eta_seconds(snapshot(events), last + 0.5) == pytest.approx(4 * STEPS - 5.5)
+    assert eta_seconds(snapshot(events, state="finished"), last) is None
+    row = run_row(snapshot(events), now=last)
+    assert (row.epoch, row.eta) == ("1/4", "35s"), "epoch 1 is in progress"
+    later = epoch_events(1, 2, 1)  # epochs 1 and 2 done, each 10 steps + an epoch event
+    steps = [e for e in later if e["kind"] == "step"]
+    per_step = (steps[-1]["time"] - steps[0]["time"]) / (2 * STEPS - 1)  # evaluations included
+    now = later[-1]["time"]
+    expected = 2 * STEPS * per_step - (now - steps[-1]["time"])
+    assert eta_seconds(snapshot(later), now) == pytest.approx(expected)
+    assert run_row(snapshot(later), now=later[-1]["time"]).epoch == "2/4"
+    assert run_row(snapshot(later, state="stopped")).epoch == "2/4"
+    assert run_row(snapshot(events, state="stopped")).epoch == "0/4"
+
+
+def test_display_names_are_unique_and_as_short_as_the_others_allow():
+    ids = [
+        "20261121-120501-lenet5",
+        "20261121-120540-lenet5",
+        "20261122-120540-lenet5",
+        "20261121-120501-lenet5-2",
+        "20261121-130000-vgg",
+        "odd-folder",
+    ]
+    names = display_names(ids)
+    assert len(set(names.values())) == len(ids)
+    assert names == {
+        ids[0]: "lenet5 12:05:01",
+        ids[1]: "lenet5 2026-11-21 12:05:40",
+        ids[2]: "lenet5 2026-11-22 12:05:40",
+        ids[3]: "lenet5-2 12:05",
+        ids[4]: "vgg 13:00",
+        ids[5]: "odd-folder",
+    }
+    assert display_name(ids[0]) == "lenet5 12:05" and folder_name(ids[0]) == "lenet5_12-05-01"
+    assert result_row(snapshot([]), names[ids[0]]).run == "lenet5 12:05:01"
 
 
 def test_row_texts():
@@ -79,7 +116,6 @@ def test_per_class_accuracy_uses_class_names_from_start():
 
 
 def test_notices():
-    assert short_name("20261121-120501-lenet5") == "lenet5 12:05"
     assert "press m" in trouble(snapshot([], state="failed"))
     assert "NaN" in trouble(snapshot([{"kind": "step", "loss": float("nan")}]))
     assert trouble(snapshot([], state="finished")) is None

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import time
 
+from core.runs.store import write_json_atomic
 from tests.helpers.runs import append_events, append_text, epoch_events, write_run
 from tui.run_watch import RunsWatcher
 
@@ -65,3 +69,17 @@ def test_end_event_after_running(tmp_path):
     )
     (snap,) = watcher.poll()
     assert (snap.state, snap.message) == ("failed", "loss became NaN at epoch 3")
+
+
+def test_a_resumed_run_reads_resuming_until_its_new_start(tmp_path):
+    run_dir = write_run(tmp_path, "halted", "failed")
+    watcher = RunsWatcher(tmp_path)
+    assert watcher.poll()[0].state == "failed"
+    assert watcher.poll() is None
+    launch = {"launcher": "local", "pid": os.getpid(), "host": socket.gethostname()}
+    write_json_atomic(run_dir / "launch.json", {**launch, "started": time.time()})
+    (resumed,) = watcher.poll()
+    assert resumed.state == "resuming", "a relaunch is seen although the run had ended"
+    append_events(run_dir, [{"seq": 99, "time": time.time(), "kind": "start"}])
+    write_json_atomic(run_dir / "heartbeat.json", {"time": time.time()})
+    assert watcher.poll()[0].state == "running"

@@ -10,9 +10,7 @@ from rich.console import Console
 
 from core.explain.colormaps import lut
 from tui.widgets.halfblock import (
-    GREY_RAMP,
     colorbar_text,
-    grey_index,
     grid_layout,
     map_pixels,
     rgb_to_text,
@@ -67,14 +65,15 @@ def test_values_are_resampled_before_colour_mapping():
     assert np.abs(pixels[0, 0].astype(int) - averaged_colours).max() > 20
 
 
-def test_grey_ramp_for_256_colours_is_ordered():
-    indices = [grey_index(v) for v in np.linspace(0, 1, 26)]
-    assert indices == list(GREY_RAMP)
-    lightness = [Color.from_ansi(i).get_truecolor().red for i in indices]
-    assert lightness == sorted(lightness) and len(set(lightness)) == 26
-    pixels = map_pixels(np.array([[0.0, 1.0]]), 1, 2, 0, 1, "viridis", truecolor=False)
+def test_256_colours_keep_the_colormap_not_grey():
+    pixels = map_pixels(np.array([[0.0, 1.0]]), 1, 2, 0, 1, "viridis")
     text = rgb_to_text(pixels, truecolor=False)
-    assert [span.style.color.number for span in text.spans] == [16, 231]
+    shown = [Color.from_ansi(span.style.color.number).get_truecolor() for span in text.spans]
+    purple, yellow = shown  # viridis runs from dark purple to yellow
+    assert purple.blue > purple.green and yellow.red > 150 and yellow.green > 150
+    assert yellow.blue < 100  # a colour, not a grey
+    red = rgb_to_text(np.array([[[220, 30, 30]]], dtype=np.uint8), truecolor=False)
+    assert red.spans[0].style.color.number == 160  # xterm's (215, 0, 0)
 
 
 def test_overlay_blends_with_alpha():

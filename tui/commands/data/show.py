@@ -10,6 +10,10 @@ import json
 import shutil
 
 from core.data.datasets import DATASET_NAMES
+from tui.commands._numbers import whole
+
+MAX_THUMB = 256
+"""Largest thumbnail side: every example is scaled to it (256 px, 10×10 images: 20 MB)."""
 
 EPILOG = """examples:
   cnn-tui data show                                  # 10 training images per class
@@ -37,21 +41,33 @@ def add_show_parser(actions, add_data_dir) -> None:
     )
     show.add_argument("--split", choices=("train", "test"), default="train", help="default train")
     show.add_argument(
-        "--per-class", type=int, default=10, metavar="N", help="examples per class (default 10)"
+        "--per-class",
+        type=whole(1, 100),
+        default=10,
+        metavar="N",
+        help="examples per class (default 10)",
     )
-    show.add_argument("--page", type=int, default=0, metavar="P", help="page of examples, from 0")
+    show.add_argument(
+        "--page", type=whole(0, 10**6), default=0, metavar="P", help="page of examples, from 0"
+    )
     show.add_argument(
         "--augment",
         metavar="LIST",
         help="show augmented copies instead: any of flip,crop,jitter,normalize (or none)",
     )
     show.add_argument(
-        "--copies", type=int, default=3, metavar="K", help="augmented copies per image (default 3)"
+        "--copies",
+        type=whole(1, 16),
+        default=3,
+        metavar="K",
+        help="augmented copies per image (default 3)",
     )
-    show.add_argument("--seed", type=int, default=0, help="seed of the augmentation draws")
+    show.add_argument(
+        "--seed", type=whole(0, 2**32 - 1), default=0, help="seed of the augmentation draws"
+    )
     show.add_argument(
         "--size",
-        type=int,
+        type=whole(1, MAX_THUMB, " (a thumbnail is drawn at that size for every image)"),
         metavar="PX",
         help="thumbnail size in terminal cells (default: fit the terminal width)",
     )

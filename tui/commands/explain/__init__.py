@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
+from tui.commands._numbers import decimal, whole
+
 NAME = "explain"
 HELP = "activation maps, first-layer filters, saliency or Grad-CAM for one image"
+
+MAX_GALLERY = 100
+"""Most right (and wrong) images `--gallery` explains: each is a forward and backward pass."""
 
 EPILOG = """examples:
   cnn-tui explain chelsea --method gradcam --out out/cam --show
@@ -61,7 +66,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--channels",
-        type=int,
+        type=whole(0, 2048, " (0: reduce; ResNet-18 layers have at most 512 channels)"),
         default=0,
         metavar="N",
         help="activations: the first N channels as a grid (default: reduce)",
@@ -94,7 +99,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--colormap", choices=COLORMAPS, default="viridis", help="colormap (default: viridis)"
     )
     parser.add_argument(
-        "--alpha", type=float, default=0.5, help="overlay opacity of the map, 0..1 (default: 0.5)"
+        "--alpha",
+        type=decimal(0, 1),
+        default=0.5,
+        help="overlay opacity of the map, 0..1 (default: 0.5)",
     )
     parser.add_argument(
         "--out",
@@ -104,7 +112,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show", action="store_true", help="draw the map in the terminal")
     parser.add_argument(
         "--gallery",
-        type=int,
+        type=whole(1, MAX_GALLERY, " (each image is explained and written: keep it short)"),
         metavar="N",
         help="instead of IMAGE: the first N right and N wrong test predictions "
         "of a run (--model RUN), each explained (D5)",

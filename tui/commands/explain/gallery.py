@@ -116,7 +116,6 @@ def _show_overlays(console, rows, args) -> None:
                         lo,
                         hi,
                         args.colormap,
-                        truecolor,
                         explanation.image,
                         args.alpha,
                     ),

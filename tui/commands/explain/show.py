@@ -27,9 +27,7 @@ def show_explanation(console, explanation, args) -> None:
             lo, hi = bounds[index]
             tiles.append(
                 rgb_to_lines(
-                    map_pixels(
-                        raw, layout.tile_rows, layout.tile_cols, lo, hi, args.colormap, truecolor
-                    ),
+                    map_pixels(raw, layout.tile_rows, layout.tile_cols, lo, hi, args.colormap),
                     truecolor,
                 )
             )
@@ -44,7 +42,6 @@ def show_explanation(console, explanation, args) -> None:
                         lo,
                         hi,
                         args.colormap,
-                        truecolor,
                         explanation.image,
                         args.alpha,
                     ),
@@ -64,7 +61,7 @@ def show_explanation(console, explanation, args) -> None:
         )
     if not truecolor:
         console.print(
-            "256 colours: maps drawn on a grey ramp; add --truecolor "
+            "256 colours: nearest palette colours; for exact colours add --truecolor "
             "(cnn-tui --truecolor explain ...) or set COLORTERM=truecolor."
         )
 

@@ -1,0 +1,128 @@
+"""The focus model, key by key: Escape leads Home from every focusable widget of every
+workspace (through at most one closing overlay), every value is kept, and the digit typed
+after Escape opens a workspace instead of landing in a field."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Checkbox, Input, RadioSet, Select, Switch, TabbedContent, TextArea
+from textual.widgets._select import SelectOverlay
+
+from tests.helpers.keys import type_at_full_speed
+from tui.app import make_app
+from tui.config import AppConfig
+from tui.workspaces import WORKSPACES
+
+ARRIVAL = {
+    "conv_lab": "conv-stage",
+    "calculators": "f-in_size",
+    "train": "f-epochs",
+    "monitor": "runs",
+    "explain": "run",
+    "dataset": "example-grid",
+    "scratch_lab": "scratch-run",
+    "sheet": "sheet-source",  # no course open yet: where its name is typed
+}
+"""The widget each workspace focuses on arrival: its primary content, never a drop-down."""
+
+
+def make(tmp_path):
+    return make_app(AppConfig(runs_dir=tmp_path / "runs"))
+
+
+def field_values(screen) -> dict[str, object]:
+    """Every form field's value on the screen, by id (what Escape and digits must not touch)."""
+    values: dict[str, object] = {}
+    for index, widget in enumerate(screen.query("*")):
+        key = f"{type(widget).__name__}#{widget.id or index}"
+        if isinstance(widget, Input):
+            values[key] = widget.value
+        elif isinstance(widget, TextArea):
+            values[key] = widget.text
+        elif isinstance(widget, (Select, Checkbox, Switch)):
+            values[key] = widget.value
+        elif isinstance(widget, RadioSet):
+            values[key] = widget.pressed_index
+    return values
+
+
+async def focusable_widgets(pilot):
+    """Each focusable widget of the workspace on screen, with the tab pane that shows it."""
+    screen = pilot.app.screen
+    tabs = list(screen.query(TabbedContent))
+    panes = [(tabs[0], pane.id) for pane in tabs[0].query("TabPane")] if tabs else [(None, None)]
+    found = []
+    for tabbed, pane in panes:
+        if tabbed is not None:
+            tabbed.active = pane
+            await pilot.pause()
+        found += [(pane, widget) for widget in screen.focus_chain if widget not in dict(found)]
+    return found
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES, ids=lambda w: w.id)
+async def test_arrival_focus_is_the_primary_content_and_the_footer_offers_home(tmp_path, workspace):
+    app = make(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(workspace.key)
+        await pilot.pause(0.3)
+        assert app.focused is not None and app.focused.id == ARRIVAL[workspace.id]
+        assert not isinstance(app.focused, (Select, SelectOverlay))
+        home = app.screen.active_bindings["escape"]
+        assert home.enabled and home.binding.description == "Home"
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES, ids=lambda w: w.id)
+async def test_escape_then_digit_from_every_focusable_widget(tmp_path, workspace):
+    app = make(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(workspace.key)
+        await pilot.pause(0.3)
+        widgets = await focusable_widgets(pilot)
+        assert len(widgets) >= 2
+        for pane, widget in widgets:
+            if pane is not None:
+                app.screen.query_one(TabbedContent).active = pane
+                await pilot.pause()
+            widget.focus()
+            await pilot.pause()
+            assert app.focused is widget
+            name = f"{workspace.id}: {type(widget).__name__}#{widget.id}"
+            if isinstance(widget, Select):
+                await pilot.press("enter")
+                await pilot.pause()
+                assert widget.expanded, name
+                await pilot.press("escape")
+                await pilot.pause()
+                assert not widget.expanded and app.current_mode == workspace.id, name
+            before = field_values(app.screen)
+            screen = app.screen
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.current_mode == "home", name
+            await pilot.press(workspace.key)
+            await pilot.pause()
+            assert app.current_mode == workspace.id and app.screen is screen, name
+            assert field_values(app.screen) == before, name
+
+
+async def test_digit_typed_right_after_escape_never_lands_in_the_field(tmp_path):
+    app = make(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause(0.3)
+        stride = app.screen.query_one("#f-stride", Input)
+        stride.focus()
+        await pilot.pause()
+        before = stride.value
+        await type_at_full_speed(pilot, ["escape", "2"])
+        assert (stride.value, app.current_mode) == (before, "calculators")
+
+
+async def test_palette_runs_its_top_match_on_enter(tmp_path):
+    app = make(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await type_at_full_speed(pilot, ["ctrl+p", *"train", "enter"], settle=1.0)
+        assert app.current_mode == "train"
+        await type_at_full_speed(pilot, ["ctrl+p", *"open", "enter"], settle=1.0)
+        assert app.current_mode == "conv_lab"  # "Open Convolution lab" scores highest
