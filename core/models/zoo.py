@@ -277,4 +277,4 @@ def preset_table(name: str, input_shape: tuple[int, int, int] | None = None) -> 
 
     with torch.device("meta"):  # shapes and counts only: no weights are made or initialised
         model = build_model(name, pretrained=False)
-    return module_table(model, shape)
+    return module_table(model, shape, fields=True)
