@@ -5,8 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-DATA_DIR = Path(os.environ.get("CNN_TUI_ASSETS", Path(__file__).resolve().parent.parent / "data"))
-"""The repository's `data/` folder: CC0 photos and exercise presets (override: CNN_TUI_ASSETS)."""
+_HERE = Path(__file__).resolve().parent
+_CHECKOUT_DATA = _HERE.parent / "data"  # the repository's data/ (a checkout or editable install)
+_INSTALLED_DATA = _HERE / "bundled"  # where a wheel puts data/ (see setup.py)
+
+DATA_DIR = Path(
+    os.environ.get("CNN_TUI_ASSETS")
+    or (_INSTALLED_DATA if _INSTALLED_DATA.is_dir() else _CHECKOUT_DATA)
+)
+"""The bundled assets: CC0 photos with their attribution, the built-in course packs and the
+course template (override: CNN_TUI_ASSETS)."""
 
 PHOTO_SUFFIXES = (".png", ".jpg", ".jpeg")
 

@@ -97,6 +97,7 @@ class Settings:
     launcher: str = "local"  # "local" or "slurm": where training runs by default
     runs_dir: str | None = None  # runs folder (on the shared filesystem for Slurm)
     data_dir: str | None = None  # dataset folder (likewise shared)
+    theme: str | None = None  # the app's Textual theme, saved when chosen with ctrl+p
     slurm: SlurmSettings = field(default_factory=SlurmSettings)
 
     def validate(self) -> Settings:
@@ -168,6 +169,32 @@ def load_settings(path: Path | str | None = None) -> Settings:
     )
     top_values = {name: _coerce("", name, value, str, path) for name, value in data.items()}
     return Settings(slurm=slurm, **top_values).validate()
+
+
+def save_theme(name: str, path: Path | str | None = None) -> None:
+    """Write `theme = "name"` into the settings file, leaving every other line (and comment)
+    as it is: the line is replaced where it is, else added before the first table."""
+    path = Path(path) if path else settings_path()
+    try:
+        lines = path.read_text().splitlines()
+    except FileNotFoundError:
+        lines = []
+    entry = f"theme = {_toml_string(name)}"
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith("["):
+            lines.insert(index, entry)
+            break
+        if re.match(r"\s*theme\s*=", line):
+            lines[index] = entry
+            break
+    else:
+        lines.append(entry)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def with_overrides(settings: Settings, **flags: Any) -> Settings:

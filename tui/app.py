@@ -16,11 +16,13 @@ from textual.binding import Binding
 from textual.widgets import Input, RadioSet, Select, Switch, TextArea
 from textual.widgets._select import SelectOverlay
 from textual.widgets._toggle_button import ToggleButton
+from textual.worker import WorkerFailed
 
 from tui.commands_palette import TopMatchPalette, WorkspaceCommands
 from tui.config import AppConfig
 from tui.daemon_executor import DaemonExecutor
 from tui.help_screen import HelpScreen
+from tui.key_order import OrderedKeys
 from tui.messages import WorkspaceRequested
 from tui.workspace_screen import WorkspaceScreen
 from tui.workspaces import BY_ID, WORKSPACES
@@ -35,7 +37,7 @@ def _home_screen():
     return HomeScreen()
 
 
-class CnnTuiApp(App[None]):
+class CnnTuiApp(OrderedKeys, App[None]):
     """The terminal workbench; `make_app` builds it for the CLI and the tests alike."""
 
     CSS_PATH = ["global.tcss", "app.tcss"]
@@ -66,16 +68,38 @@ class CnnTuiApp(App[None]):
     focused form field keeps its digits). Escape is a priority binding: it acts before the
     focused widget sees the key, so a digit typed right after it can never reach a field."""
 
-    def __init__(self, config: AppConfig) -> None:
+    def __init__(self, config: AppConfig | None = None) -> None:
+        config = config or AppConfig()  # `textual run --dev tui/app.py` makes it without one
         if config.truecolor:
             os.environ["COLORTERM"] = "truecolor"
         super().__init__()
         self.config = config
         self.truecolor_forced = config.truecolor
-        if config.theme:
-            self.theme = config.theme
+        self.worker_errors: list[BaseException] = []  # failures of background workers, shown
+        theme = config.theme or _saved_theme()
+        if theme and (theme in self.available_themes or config.theme):
+            self.theme = theme
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception escaping a background worker is shown and the app runs on (the worker
+        has stopped; reopening its workspace starts it again); anything else is a crash, and
+        the app exits with code 1."""
+        if isinstance(error, WorkerFailed):
+            cause = error.error
+            self.worker_errors.append(cause)
+            self.log.error(f"worker failed: {cause!r}")
+            self.notify(
+                f"A background task failed: {type(cause).__name__}: {cause}. The app runs on; "
+                "reopen the workspace to retry, and please report it.",
+                title="Background task failed",
+                severity="error",
+                timeout=15,
+            )
+            return
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, _remember_theme)
         # thread workers run on daemon threads: quitting never waits for one still computing
         asyncio.get_running_loop().set_default_executor(DaemonExecutor())
         if self.config.start != "home":
@@ -134,6 +158,26 @@ class CnnTuiApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.current_mode))
+
+
+def _saved_theme() -> str | None:
+    """The theme last chosen with ctrl+p (settings.toml `theme`); None when unset or unreadable."""
+    from core.settings import SettingsError, load_settings
+
+    try:
+        return load_settings().theme
+    except SettingsError:
+        return None
+
+
+def _remember_theme(theme) -> None:
+    """Save a theme chosen in the app, so the next start uses it."""
+    from core.settings import save_theme
+
+    try:
+        save_theme(theme.name)
+    except OSError:
+        pass  # a read-only home only loses the preference
 
 
 def make_app(config: AppConfig | None = None) -> CnnTuiApp:

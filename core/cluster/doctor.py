@@ -18,17 +18,25 @@ from core.cluster.slurm_script import sbatch_options
 from core.settings import Settings, SettingsError, load_settings, settings_path
 
 PROBE = (
-    "import json, socket, sys; out = {'host': socket.gethostname()}\n"
+    "import json, socket, subprocess, sys; out = {'host': socket.gethostname()}\n"
+    "try:\n"
+    "    out['driver'] = subprocess.run(['nvidia-smi', '--query-gpu=driver_version',\n"
+    "        '--format=csv,noheader'], capture_output=True, text=True,\n"
+    "        timeout=30).stdout.split()[0]\n"
+    "except Exception:\n"
+    "    pass\n"
     "try:\n"
     "    import torch\n"
-    "    out.update(torch=torch.__version__, cuda=torch.cuda.is_available(),\n"
+    "    out.update(torch=torch.__version__, torch_cuda=torch.version.cuda,\n"
+    "               cuda=torch.cuda.is_available(),\n"
     "               devices=[torch.cuda.get_device_name(i)\n"
     "                        for i in range(torch.cuda.device_count())])\n"
     "except Exception as error:\n"
     "    out['error'] = f'{type(error).__name__}: {error}'\n"
     "json.dump(out, open(sys.argv[1], 'w'))\n"
 )
-"""What the tiny job runs on the compute node: host, torch version, visible CUDA devices."""
+"""What the tiny job runs on the compute node: host, NVIDIA driver, torch and its CUDA build,
+visible CUDA devices."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,21 @@ def check_truecolor() -> Check:
     )
 
 
+def check_torch_driver() -> Check:
+    """The installed torch's CUDA build against this node's NVIDIA driver (nvidia-smi)."""
+    from core.cluster.gpu_driver import driver_version, judge
+
+    try:
+        import torch
+    except ImportError as error:
+        return Check(
+            "torch and driver", "fail", f"torch does not import: {error}", "pip install torch"
+        )
+    return Check(
+        "torch and driver", *judge(torch.__version__, torch.version.cuda, driver_version())
+    )
+
+
 def probe_script(settings: Settings, result_file: Path, output: Path) -> str:
     """A batch script that runs PROBE on a compute node with the user's Slurm request."""
     slurm = settings.slurm
@@ -198,6 +221,8 @@ def check_compute_node(settings: Settings, runs_dir: Path, timeout: float) -> li
                 f"{', '.join(probe['devices'])} (torch {probe['torch']})",
             )
         )
+    elif (verdict := _driver_verdict(probe)) is not None:
+        checks.append(Check("cuda on compute node", "fail", *verdict))
     else:
         checks.append(
             Check(
@@ -209,6 +234,16 @@ def check_compute_node(settings: Settings, runs_dir: Path, timeout: float) -> li
             )
         )
     return checks
+
+
+def _driver_verdict(probe: dict) -> tuple[str, str] | None:
+    """(detail, fix) when the compute node's driver explains why torch sees no GPU."""
+    from core.cluster.gpu_driver import judge
+
+    if probe.get("driver") is None:
+        return None
+    status, detail, fix = judge(probe["torch"], probe.get("torch_cuda"), probe["driver"])
+    return None if status == "ok" else (f"on {probe['host']}: {detail}", fix)
 
 
 def _probe_missing(job_id, job, timeout, output: Path, cancel) -> list[Check]:
@@ -253,6 +288,7 @@ def run_checks(
         check_runs_folder(runs_dir),
         check_data(data_dir),
         check_truecolor(),
+        check_torch_driver(),
     ]
     if job and checks[1].status == "ok" and checks[2].status == "ok":
         checks += check_compute_node(settings, runs_dir, timeout)

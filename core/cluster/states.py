@@ -20,7 +20,8 @@ RUN_STATES = (
     "node_fail",
     "requeued",
     "resuming",
-)  # cancelled … requeued: Slurm
+    "unreadable",
+)  # cancelled … requeued: Slurm; unreadable: a run file is not of its shape (the message says)
 LIVE_STATES = ("pending", "running", "stalled", "requeued", "resuming")
 """States in which the worker may still (again) run: not stoppable twice, not resumable."""
 

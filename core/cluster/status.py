@@ -14,19 +14,27 @@ from typing import Any
 from core.cluster.launch import worker_alive
 from core.cluster.slurm import slurm_run_status
 from core.cluster.states import STALE_SECONDS, RunStatus
-from core.runs.events import epoch_events, last_session, read_events
-from core.runs.store import read_json, run_dirs
+from core.runs.events import epoch_events, last_session
+from core.runs.store import read_json, run_dirs, run_file_problem
+from core.runs.summary_cache import cached_digest
 
 
 def run_status(
-    run_dir: Path | str, now: float | None = None, events: list[dict[str, Any]] | None = None
+    run_dir: Path | str,
+    now: float | None = None,
+    events: list[dict[str, Any]] | None = None,
+    checked: bool = False,
 ) -> RunStatus:
     """Honest status: `end` event → its status; fresh heartbeat → running; stale → stalled;
     worker gone without an `end` → died. `events`: the run's events when the caller already
-    read them (a tailing reader), else they are read here."""
+    read them (a tailing reader), else they are read here; `checked`: the caller has just
+    checked the run's files (`run_file_problem`)."""
     run_dir = Path(run_dir)
     now = time.time() if now is None else now
-    events = read_events(run_dir) if events is None else events
+    problem = "" if checked else run_file_problem(run_dir)
+    if problem:
+        return RunStatus("unreadable", f"unreadable: {problem}")
+    events = cached_digest(run_dir).head_events() if events is None else events
     scheduled = slurm_run_status(run_dir, now, events)
     if scheduled is not None:
         return scheduled
@@ -58,7 +66,7 @@ def run_status(
         if alive is None and launch is None:
             return RunStatus("pending", "Not started yet.")
         return RunStatus("pending", "Starting: loading data and model.")
-    age = now - float(beat.get("time", 0))
+    age = now - float(beat.get("time") or 0)
     if age > STALE_SECONDS:
         return RunStatus("stalled", f"No heartbeat for {age:.0f} s.")
     return RunStatus("running", f"Heartbeat {max(age, 0):.0f} s ago.")
@@ -102,15 +110,53 @@ class RunSummary:
         return data
 
 
-def summarize_run(run_dir: Path | str, now: float | None = None) -> RunSummary:
-    """Summary of one run directory."""
+def summarize_run(
+    run_dir: Path | str, now: float | None = None, events: list[dict[str, Any]] | None = None
+) -> RunSummary:
+    """Summary of one run directory; a run whose files are not of their shape (or that fails
+    to read in any way) is summarised as `unreadable`, with why, and never raises.
+    `events`: the run's (kept) events when the caller has them, else its cached digest's."""
     run_dir = Path(run_dir)
+    problem = run_file_problem(run_dir)
+    if not problem:
+        try:
+            if events is None:
+                events = cached_digest(run_dir).head_events()
+            return _summary(run_dir, now, events)
+        except Exception as error:  # noqa: BLE001 - one bad run never hides the others
+            problem = f"{type(error).__name__}: {error}"
+    return unreadable_summary(run_dir, problem)
+
+
+def unreadable_summary(run_dir: Path, problem: str) -> RunSummary:
+    """The line of a run that cannot be read: state `unreadable`, message `unreadable: why`."""
+    try:
+        created = (run_dir / "config.json").stat().st_mtime
+    except OSError:
+        created = 0.0
+    return RunSummary(
+        id=run_dir.name,
+        path=run_dir,
+        preset="?",
+        dataset="?",
+        created=created,
+        state="unreadable",
+        message=f"unreadable: {problem}",
+        epochs_done=0,
+        epochs_total=0,
+        train_acc=None,
+        val_acc=None,
+        test_acc=None,
+        best_val_acc=None,
+    )
+
+
+def _summary(run_dir: Path, now: float | None, events: list[dict[str, Any]]) -> RunSummary:
     config = read_json(run_dir / "config.json") or {}
-    events = read_events(run_dir)
     epochs = epoch_events(events)
     last = epochs[-1] if epochs else {}
     val_accs = [event["val_acc"] for event in epochs if event.get("val_acc") is not None]
-    status = run_status(run_dir, now, events)
+    status = run_status(run_dir, now, events, checked=True)
     return RunSummary(
         id=run_dir.name,
         path=run_dir,
@@ -120,7 +166,7 @@ def summarize_run(run_dir: Path | str, now: float | None = None) -> RunSummary:
         state=status.state,
         message=status.message,
         epochs_done=len(epochs),
-        epochs_total=int(config.get("epochs", 0)),
+        epochs_total=int(config.get("epochs") or 0),
         train_acc=last.get("train_acc"),
         val_acc=last.get("val_acc"),
         test_acc=last.get("test_acc"),
@@ -139,5 +185,5 @@ def _parameters(events: list[dict[str, Any]]) -> int | None:
 
 def list_runs(runs_dir: Path | str, now: float | None = None) -> list[RunSummary]:
     """Every run under `runs_dir`, oldest first."""
-    summaries = [summarize_run(path, now) for path in run_dirs(Path(runs_dir))]
+    summaries = [summarize_run(path, now) for path in run_dirs(Path(runs_dir))]  # never raises
     return sorted(summaries, key=lambda summary: (summary.created, summary.id))

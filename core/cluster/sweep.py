@@ -19,8 +19,9 @@ from typing import Any
 
 from core.cluster.status import run_status
 from core.errors import UserError
-from core.runs.events import epoch_events, read_events
+from core.runs.events import epoch_events
 from core.runs.store import create_run, read_json, write_json_atomic
+from core.runs.summary_cache import cached_digest
 from core.training.config import TrainConfig
 
 
@@ -210,7 +211,7 @@ def sweep_results(runs_dir: Path | str, sweep_id: str) -> list[SweepRow]:
     for run_id in record["runs"]:
         run_dir = Path(runs_dir) / run_id
         config = read_json(run_dir / "config.json") or {}
-        events = read_events(run_dir)
+        events = cached_digest(run_dir).head_events()
         epochs = epoch_events(events)
         key = "val_acc" if any(e.get("val_acc") is not None for e in epochs) else "test_acc"
         accs = [event[key] for event in epochs if event.get(key) is not None]

@@ -129,6 +129,19 @@ def mse_gradient(outputs: tuple[Matrix, ...], target: tuple[Matrix, ...]):
     return loss, tuple(grads), tuple(traces)
 
 
+def loss_trace(
+    outputs: tuple[Matrix, ...], target: tuple[Matrix, ...], loss: Fraction
+) -> GradTrace:
+    """E = mean((o − y)²) written out: "((o − y)² + …)/N", which evaluates to E as printed."""
+    terms = [
+        f"({fmt(v)} − {fmt_signed(y)})²"
+        for o, t in zip(outputs, target)
+        for ro, rt in zip(o, t)
+        for v, y in zip(ro, rt)
+    ]
+    return GradTrace("E = mean((o − y)²)", f"({' + '.join(terms)})/{len(terms)}", loss)
+
+
 def pool_backward(grad: Matrix, pooled: PoolResult, in_shape: tuple[int, int], k_label: str):
     """Route each pooled gradient to its argmax (max) or spread it evenly (avg)."""
     rows, cols = in_shape

@@ -35,8 +35,8 @@ def target_text(task: Task) -> str:
 def run_verdict(task: Task, runs_dir: Path, run_id: str) -> tuple[bool, str]:
     """(met, why) for the run `run_id`; a missing run is a UserError naming the runs folder."""
     from core.runs.curves import epoch_series
-    from core.runs.events import read_events
     from core.runs.store import read_json, resolve_run
+    from core.runs.summary_cache import cached_digest
 
     run = resolve_run(runs_dir, run_id.strip())
     config = read_json(run / "config.json") or {}
@@ -45,7 +45,7 @@ def run_verdict(task: Task, runs_dir: Path, run_id: str) -> tuple[bool, str]:
     if wanted and dataset != wanted:
         found = DATASET_WORDS.get(str(dataset), str(dataset))
         return False, f"Run {run.name} trained on {found}, not {DATASET_WORDS.get(wanted, wanted)}."
-    series = epoch_series(read_events(run), "test_acc")
+    series = epoch_series(cached_digest(run).head_events(), "test_acc")
     within = task.target.get("within_epochs", math.inf)
     points = [(x, y) for x, y in zip(series.x, series.y) if x <= within and not math.isnan(y)]
     synthetic = " (synthetic Shapes-10)" if dataset == "shapes" else ""

@@ -2,8 +2,10 @@
 
 CIFAR-10 is read from the `cifar-10-batches-py` pickles with our own small reader (the format
 torchvision's `CIFAR10` reads, without its md5 check, so that small fixtures in the same
-format load too). Shapes-10 (`core.data.shapes10`) is generated offline and is always labelled
-synthetic. `write_cifar10_fixture` writes a small dataset in the real format for tests.
+format load too), through the restricted unpickler of `core.data.cifar_pickle`: a crafted
+batch file in a shared data folder is refused, never run. Shapes-10 (`core.data.shapes10`)
+is generated offline and is always labelled synthetic. `write_cifar10_fixture` writes a small
+dataset in the real format for tests.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.data import shapes10
+from core.data import cifar_pickle, shapes10
 from core.errors import UserError
 from core.paths import data_dir as resolve_data_dir
 from core.paths import folders_undone_on_failure
@@ -100,16 +102,24 @@ def fetch_cifar10(data_dir: str | Path | None = None) -> Dataset:
 def cifar10_folder(data_dir: str | Path | None = None) -> Path:
     """The `cifar-10-batches-py` folder for a data folder (the folder itself is accepted too)."""
     root = resolve_data_dir(data_dir)
-    if root.name == CIFAR10_FOLDER or (root / CIFAR10_TEST_FILE).is_file():
+    if root.name == CIFAR10_FOLDER or _is_file(root / CIFAR10_TEST_FILE):
         return root
     return root / CIFAR10_FOLDER
+
+
+def _is_file(path: Path) -> bool:
+    """Whether `path` is a file; a name the system refuses (too long, bad bytes) is not one."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def cifar10_present(data_dir: str | Path | None = None) -> bool:
     """Whether every CIFAR-10 batch file is in place."""
     folder = cifar10_folder(data_dir)
     names = (*CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE)
-    return all((folder / name).is_file() for name in names)
+    return all(_is_file(folder / name) for name in names)
 
 
 def default_dataset_name(data_dir: str | Path | None = None) -> str:
@@ -232,8 +242,15 @@ def _unpickle(path: Path) -> dict:
     """A CIFAR-10 pickle as a dict with str keys (the originals were written by Python 2)."""
     try:
         with open(path, "rb") as file:
-            entry = pickle.load(file, encoding="latin1")
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError) as error:
+            entry = cifar_pickle.load(file)
+    except cifar_pickle.ForbiddenPickleError as error:
+        raise DataMissingError(
+            f"{path} is not a CIFAR-10 batch: it asks to build {error.global_name}, which the "
+            "real files never contain, so it was not unpickled (that could run code). Delete "
+            "the folder (someone who can write to it may have planted this file) and run "
+            "`cnn-tui data fetch cifar10` again."
+        ) from None
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as error:
         raise DataMissingError(
             f"{path} is not a readable CIFAR-10 batch ({error}). Delete the folder and run "
             "`cnn-tui data fetch cifar10` again."

@@ -41,7 +41,7 @@ __all__ = ["PIPELINE_KINDS", "Augment", "augment_batch", "make_loader", "epoch_s
 
 def epoch_seed(seed: int, epoch: int) -> int:
     """A 63-bit seed for one epoch's shuffle and augmentation, independent across epochs."""
-    return int(np.random.SeedSequence([seed, epoch]).generate_state(2, np.uint64)[0] >> 1)
+    return int(np.random.SeedSequence([seed, epoch]).generate_state(2, np.uint64)[0]) >> 1
 
 
 def make_loader(

@@ -10,8 +10,11 @@ import json
 import math
 import os
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from core.runs.schema import event_problem
 
 
 class EventWriter:
@@ -19,8 +22,10 @@ class EventWriter:
 
     def __init__(self, run_dir: Path | str):
         self.path = Path(run_dir) / "events.jsonl"
-        existing = read_events(run_dir)
-        self.seq = existing[-1]["seq"] + 1 if existing else 0
+        self.seq = 0
+        for event in EventTail(self.path).follow():  # streamed: a long log is not held
+            if isinstance(event.get("seq"), int):
+                self.seq = max(self.seq, event["seq"] + 1)
         self._terminate_partial_line()
         self._stream = open(self.path, "a", encoding="utf-8")
 
@@ -62,42 +67,119 @@ def _finite_or_none(value: Any) -> Any:
     return value
 
 
+CHUNK_BYTES = 4 << 20  # how much of events.jsonl one read takes (bounded memory per read)
+LINE_BYTES = 16 << 20  # a longer "line" is garbage, skipped without holding it in memory
+PROBLEMS_KEPT = 5  # skipped records whose reason is kept for reporting (the rest are counted)
+
+
 class EventTail:
-    """Incremental reader of an events.jsonl that another process (maybe another node) appends."""
+    """Incremental reader of an events.jsonl that another process (maybe another node) appends.
+
+    Remembers the byte offset of the last complete line; each poll reads only the bytes after
+    it, in bounded chunks, and holds back an unterminated last line. Every line goes through
+    `core.runs.schema.event_problem`: one that is not JSON, or not an event of its kind's shape,
+    is skipped, counted in `corrupt` and (the first few) described in `problems`."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.offset = 0  # bytes consumed so far (complete lines only)
-        self.corrupt = 0  # lines skipped because they were not JSON objects
+        self.lines = 0  # complete lines consumed so far
+        self.corrupt = 0  # lines skipped because they were not JSON or not a valid event
+        self.problems: list[str] = []  # "line N: why" for the first PROBLEMS_KEPT skipped lines
+        self.partial = 0  # bytes of an unterminated last line (a write in progress, or cut off)
+        self.restarted = False  # the file shrank under us once: it was truncated or replaced
+        self._overlong = False  # inside a line longer than LINE_BYTES (skipped)
+        self.fast: Callable[[bytes], bool] | None = None  # takes a line it recognises whole
 
-    def poll(self) -> list[dict[str, Any]]:
-        """The complete events appended since the last poll (reopens the file every time)."""
+    def reset(self) -> None:
+        """Forget everything read: the next poll starts at the beginning of the file."""
+        self.offset = self.lines = self.corrupt = self.partial = 0
+        self.problems = []
+        self._overlong = False
+
+    def poll(self, max_bytes: int | None = None) -> list[dict[str, Any]]:
+        """The complete events appended since the last poll (reopens the file every time);
+        at most about `max_bytes` of the file are read when given (call again for more)."""
+        return list(self.follow(max_bytes))
+
+    def follow(self, max_bytes: int | None = None) -> Iterator[dict[str, Any]]:
+        """Like `poll`, one event at a time, so a whole long log is never held in memory."""
         try:
-            with open(self.path, "rb") as stream:
-                if os.fstat(stream.fileno()).st_size < self.offset:
-                    self.offset = 0  # the file was replaced: start over
-                stream.seek(self.offset)
-                data = stream.read()
-        except FileNotFoundError:
-            return []
-        end = data.rfind(b"\n")
-        if end < 0:
-            return []
-        self.offset += end + 1
-        events = []
-        for line in data[: end + 1].splitlines():
+            stream = open(self.path, "rb")
+        except OSError:
+            return
+        with stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size < self.offset:
+                self.reset()  # the file was truncated or replaced: start over
+                self.restarted = True
+            stream.seek(self.offset)
+            budget = size - self.offset if max_bytes is None else max_bytes
+            carry = b""
+            while True:
+                chunk = stream.read(CHUNK_BYTES if budget > 0 else LINE_BYTES)
+                if not chunk:
+                    break
+                budget -= len(chunk)
+                data = carry + chunk
+                end = data.rfind(b"\n")
+                if end < 0:
+                    carry = data
+                    if len(carry) > LINE_BYTES:  # no event is this long: skip to its end
+                        self.offset += len(carry)
+                        carry = b""
+                        self._overlong = True
+                    continue
+                carry = data[end + 1 :]
+                self.offset += end + 1
+                yield from self._parse(data[: end + 1])
+                if budget <= 0:
+                    break
+            self.partial = len(carry) if self.offset + len(carry) >= size else 0
+
+    def _parse(self, data: bytes) -> Iterator[dict[str, Any]]:
+        for line in data.split(b"\n")[:-1]:
+            self.lines += 1
+            if self._overlong:
+                self._overlong = False
+                self._skip(f"longer than {LINE_BYTES >> 20} MiB")
+                continue
+            if self.fast is not None and self.fast(line):
+                continue
             if not line.strip():
                 continue
             try:
                 event = json.loads(line)
+                problem = event_problem(event)
             except ValueError:
-                self.corrupt += 1
+                problem = "not JSON"
+            except RecursionError:
+                problem = "nested too deeply"
+            if problem:
+                self._skip(problem)
                 continue
-            if isinstance(event, dict) and "kind" in event:
-                events.append(event)
-            else:
-                self.corrupt += 1
-        return events
+            yield event
+
+    def _skip(self, problem: str) -> None:
+        self.corrupt += 1
+        if len(self.problems) < PROBLEMS_KEPT:
+            self.problems.append(f"line {self.lines}: {problem}")
+
+    def report(self) -> str:
+        """One sentence on what was skipped or cut off; "" when the log read cleanly."""
+        parts = []
+        if self.corrupt:
+            more = self.corrupt - len(self.problems)
+            listed = "; ".join(self.problems) + (f"; and {more} more" if more > 0 else "")
+            parts.append(f"{self.corrupt} unreadable record(s) in events.jsonl skipped ({listed})")
+        if self.partial:
+            parts.append(
+                f"events.jsonl ends in an unfinished line ({self.partial} bytes): a record "
+                "being written, or one cut off"
+            )
+        if self.restarted:
+            parts.append("events.jsonl shrank (truncated or replaced) and was read again")
+        return ". ".join(parts)
 
 
 def read_events(run_dir: Path | str) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from typing import Any
 
 from core.errors import StorageError, UserError, storage_error
 from core.paths import atomic_path
+from core.runs.schema import file_problem
 
 HEARTBEAT_SECONDS = 3.0  # how often the worker rewrites heartbeat.json
 
@@ -47,6 +48,30 @@ def read_json(path: Path) -> Any | None:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+
+
+def run_file_problem(run_dir: Path | str) -> str:
+    """Why run `run_dir` cannot be read ("" when it can): config.json must be a JSON object of
+    its shape; launch.json and heartbeat.json, when present, too (`core.runs.schema`)."""
+    run_dir = Path(run_dir)
+    for name in ("config.json", "launch.json", "heartbeat.json"):
+        path = run_dir / name
+        try:
+            text = path.read_bytes()
+        except FileNotFoundError:
+            if name == "config.json":
+                return "config.json is missing"
+            continue
+        except OSError as error:
+            return f"{name} cannot be read ({error.strerror or error})"
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return f"{name} is not JSON"
+        problem = file_problem(name, data)
+        if problem:
+            return problem
+    return ""
 
 
 def _slug(text: str) -> str:

@@ -7,12 +7,17 @@ from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, VerticalGroup, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from core.arch.solver import FIELDS, Solved, solve
 from core.errors import UserError
 from core.exercises.calc_presets import LAYER_EXAMPLES
 from screens.calculators.views import solved_markup
+from tui.widgets.checkbox import MarkedCheckbox
+
+SOLVE_AFTER_S = 0.05
+"""Quiet time after the last key before the layer is solved."""
 
 KINDS = (("Conv2d", "conv"), ("ConvTranspose2d", "transposed"), ("MaxPool2d / AvgPool2d", "pool"))
 
@@ -43,10 +48,13 @@ class LayerCalculator(VerticalScroll):
                 yield Input("1", type="integer", id="f-dilation")
         with HorizontalGroup(id="layer-kind"):
             yield Select(KINDS, value="conv", allow_blank=False, id="f-kind")
-            yield Checkbox("ceil_mode", id="f-ceil")
+            yield MarkedCheckbox("ceil_mode", id="f-ceil")
             yield Label("output_padding", id="f-extra-label")
             yield Input("0", type="integer", placeholder="solve", id="f-extra")
         yield Static("Leave one or two fields blank to solve them.", id="layer-result")
+
+    pending_solve: Timer | None = None
+    """The solve due once typing pauses."""
 
     def on_mount(self) -> None:
         self._update_kind_fields()
@@ -54,7 +62,11 @@ class LayerCalculator(VerticalScroll):
     @on(Input.Changed, "#layer-fields Input, #f-extra")
     @on(Checkbox.Changed, "#f-ceil")
     def _layer_changed(self) -> None:
-        self._solve()
+        """Solve once typing pauses: a burst of keys (a fast typist, a paste) starts one
+        solve, not one thread per key, and the fields' text is never touched."""
+        if self.pending_solve is not None:
+            self.pending_solve.stop()
+        self.pending_solve = self.set_timer(SOLVE_AFTER_S, self._solve)
 
     @on(Select.Changed, "#f-kind")
     def _kind_changed(self) -> None:
@@ -91,6 +103,9 @@ class LayerCalculator(VerticalScroll):
         self.query_one("#f-dilation", Input).value = "1"
 
     def _solve(self) -> None:
+        if self.pending_solve is not None:
+            self.pending_solve.stop()
+            self.pending_solve = None
         values = {name: self._int(f"#f-{name}") for name in FIELDS}
         kind = self.query_one("#f-kind", Select).value
         dilation, extra = self._int("#f-dilation"), self._int("#f-extra")

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane, TextArea
 
 from core.arch.spec import format_sequential, parse_spec
@@ -53,6 +54,12 @@ class FieldGrid(Static, can_focus=True):
         ),
     ]
     """Arrows pick the output cell, [ and ] the layer."""
+
+    def on_focus(self) -> None:
+        self.screen.refresh_field_hint()
+
+    def on_blur(self) -> None:
+        self.screen.refresh_field_hint()
 
 
 class CalculatorsScreen(WorkspaceScreen):
@@ -119,6 +126,7 @@ class CalculatorsScreen(WorkspaceScreen):
         self.cell = (0, 0)  # chosen output cell (y, x)
         self.field_row: int | None = None  # table row whose cell is shown
         self.exercise: tuple[str, int] | None = None  # (exercise, part) last loaded by F7–F12
+        self.field_summary = ""  # markup of the shown receptive field, without the key hint
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(initial="layer", id="calc-tabs"):
@@ -183,9 +191,17 @@ class CalculatorsScreen(WorkspaceScreen):
         text = self.query_one("#arch-spec", TextArea).text
         if self.module_preset and text != _module_note(self.module_preset):
             self.module_preset = None  # the user is typing their own SPEC now
-        self._rebuild()
+        if self.pending_rebuild is not None:  # one table per pause in typing, not per key
+            self.pending_rebuild.stop()
+        self.pending_rebuild = self.set_timer(0.05, self._rebuild)
+
+    pending_rebuild: Timer | None = None
+    """The table build due once typing pauses."""
 
     def _rebuild(self) -> None:
+        if self.pending_rebuild is not None:
+            self.pending_rebuild.stop()
+            self.pending_rebuild = None
         self.generation += 1
         self.build_table(
             self.generation,
@@ -260,6 +276,7 @@ class CalculatorsScreen(WorkspaceScreen):
     def _refresh_field(self) -> None:
         info, grid = self.query_one("#field-info", Static), self.query_one("#field-grid")
         rows = self._spatial_rows()
+        self.field_summary = ""
         if not rows:
             info.update("Build a valid architecture (F3) with at least one feature-map layer.")
             grid.update("")
@@ -273,11 +290,21 @@ class CalculatorsScreen(WorkspaceScreen):
             info.update("This layer's cells have no receptive field the table can trace.")
             grid.update("")
             return
-        info.update(
-            region_summary(self.table, self.field_row, self.cell, region)
-            + "\n[$text-muted]Focus the grid (Tab), arrows: cell, [ ]: layer[/]"
-        )
+        self.field_summary = region_summary(self.table, self.field_row, self.cell, region)
+        self.refresh_field_hint()
         grid.update(grid_markup(region))
+
+    def refresh_field_hint(self) -> None:
+        """The receptive field's summary with the keys that work from where the focus is."""
+        if not self.field_summary:
+            return
+        if self.query_one("#field-grid").has_focus:
+            hint = "arrows: output cell · [ ]: layer"
+        else:
+            hint = "F4 focuses the grid; then arrows: output cell · [ ]: layer"
+        self.query_one("#field-info", Static).update(
+            f"{self.field_summary}\n[$text-muted]{hint}[/]"
+        )
 
     # ---- exercises -----------------------------------------------------------------------
     def action_exercise(self, name: str) -> None:

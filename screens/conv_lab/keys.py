@@ -34,7 +34,8 @@ BINDINGS = [
         "v",
         "view",
         "View",
-        tooltip="Cycle forward / pooling / dE/da through pooling / dE/dw / dE/dx.",
+        tooltip="Cycle forward / pooling / E and dE/do / dE/da through pooling / "
+        "dE/dz through the activation / dE/dw / dE/dx.",
     ),
     Binding("k", "kernel", "Kernel", tooltip="Show the next kernel's output."),
     Binding("s", "cycle('stride')", "Stride", tooltip="Stride 1 → 2 → 3."),
@@ -86,6 +87,12 @@ BINDINGS = [
         "Zeros",
         show=False,
         tooltip="Gradient sums: leave out / show the terms whose product is 0.",
+    ),
+    Binding(
+        "x",
+        "autograd",
+        "Autograd",
+        tooltip="A4: the same gradients by PyTorch autograd beside the exact values.",
     ),
     Binding("a", "answer", "Answer", tooltip="Type your answer; Enter checks it."),
     Binding(

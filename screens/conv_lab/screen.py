@@ -75,6 +75,7 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         self.compact = True  # gradient sums without their zero terms
         self.course_task = None  # (pack, task, its inputs) when opened from the Sheet
         self.quiz_requested = False  # the Sheet asks for quiz mode
+        self.autograd = None  # (solution, AutogradCheck) once `x` has computed it
 
     def compose_body(self) -> ComposeResult:
         with LabBody(id="conv-body"):
@@ -123,7 +124,8 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
 
     # -- state -------------------------------------------------------------------------
     def load(self, inputs: LabInputs) -> None:
-        """Put inputs into the editors and solve (the editors' change echoes are no-ops)."""
+        """Put inputs into the editors, clear the answer box and solve (the editors' change
+        echoes are no-ops)."""
         self.inputs = inputs
         self.loss_kind = "grad" if inputs.grad_output.strip() else "target"
         loss = inputs.grad_output if self.loss_kind == "grad" else inputs.target
@@ -132,6 +134,7 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             editor.value = text
             editor.cursor_position = 0
         self.query_one("#field-kernels", TextArea).text = "\n".join(inputs.kernels)
+        self.query_one("#field-answer", Input).value = ""  # an answer to the last exercise
         self.check = None
         self.cursor = 0
         self.answer_for = ""
@@ -194,7 +197,12 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         arith = self.query_one("#conv-arith", Static)
         arith.border_title = f"{VIEW_TITLES[self.view]} · {shown.where}"
         arith.update(shown.arithmetic)
-        self.query_one("#conv-history", Static).update("\n".join(shown.history))
+        history = "\n".join(shown.history)
+        if self.autograd is not None and self.autograd[0] is self.solution:
+            history = "\n".join(
+                ["PyTorch autograd beside the exact values:", *self.autograd[1].lines()]
+            )
+        self.query_one("#conv-history", Static).update(history)
 
     def on_resize(self) -> None:
         self.set_class(self.size.height >= 34, "-tall")
@@ -344,6 +352,31 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         self.seed += 1
         self.load(random_inputs(self.seed))
         self.set_status(f"Random exercise, seed {self.seed} (g for another).")
+
+    def action_autograd(self) -> None:
+        """A4's check: the same gradients by PyTorch autograd, in a thread (torch loads then)."""
+        if self.solution is None or self.solution.backward is None:
+            self.set_status("Autograd compares gradients: type a target y (or dE/do) first.")
+            return
+        self.set_status("Computing the gradients with PyTorch autograd…")
+        solution = self.solution
+        self.run_worker(lambda: self._autograd(solution), thread=True, group="autograd")
+
+    def _autograd(self, solution: Solution) -> None:
+        from core.convlab.autograd import autograd_check
+
+        result = autograd_check(solution.problem, solution)
+        self.app.call_from_thread(self._show_autograd, solution, result)
+
+    def _show_autograd(self, solution: Solution, result) -> None:
+        if solution is not self.solution:
+            return  # the exercise changed meanwhile
+        self.autograd = (solution, result)
+        self.refresh_stage()
+        self.set_status(
+            f"PyTorch autograd: largest difference from the exact values "
+            f"{result.largest_difference:.3g} (listed under the matrices)."
+        )
 
     def action_preset(self, preset_id: str) -> None:
         preset = conv_preset(preset_id)

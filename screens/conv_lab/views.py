@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from core.convlab.backward import loss_trace
 from core.convlab.check import CheckResult
 from core.convlab.conv import kernel_index
 from core.convlab.matrix import Matrix, fmt, shape
@@ -20,6 +21,8 @@ from tui.widgets.matrix import MatrixPicture
 VIEW_TITLES = {
     "forward": "forward: conv → bias → activation",
     "pool": "pooling",
+    "grad_loss": "backward: E and dE/do",
+    "grad_act": "backward through the activation: dE/dz",
     "grad_pool": "backward through pooling: dE/da",
     "grad_weight": "backward: dE/dw",
     "grad_input": "backward: dE/dx",
@@ -44,7 +47,10 @@ def available_views(solution: Solution) -> tuple[str, ...]:
     if solution.pooled is not None:
         views.append("pool")
     if solution.backward is not None:
-        views += (["grad_pool"] if solution.pooled is not None else []) + [
+        views.append("grad_loss")
+        views += ["grad_pool"] if solution.pooled is not None else []
+        views += ["grad_act"] if solution.forward.config.activation != "none" else []
+        views += [
             "grad_weight",
             "grad_input",
         ]
@@ -57,7 +63,9 @@ def step_grid(solution: Solution, view: str, kernel: int) -> tuple[int, int]:
         return solution.forward.out_shape
     if view == "pool":
         return shape(solution.pooled[kernel].output)
-    if view == "grad_pool":
+    if view == "grad_loss":
+        return shape(solution.final[kernel])
+    if view in ("grad_pool", "grad_act"):
         return solution.forward.out_shape
     if view == "grad_weight":
         k_rows, k_cols = shape(solution.problem.kernels[kernel][0])
@@ -82,6 +90,8 @@ def stage(
     build = {
         "forward": _forward,
         "pool": _pool,
+        "grad_loss": _grad_loss,
+        "grad_act": _grad_act,
         "grad_pool": _grad_pool,
         "grad_weight": _grad_weight,
         "grad_input": _grad_input,
@@ -94,7 +104,7 @@ def stage(
     if kernels > 1:
         where += f" · kernel {kernel + 1}/{kernels}"
     history = tuple(
-        str(build(solution, kernel, step, None, compact)[1])
+        str(build(solution, kernel, step, None, compact)[1]).splitlines()[-1]  # E once only
         for step in range(max(0, cursor - HISTORY), cursor)
     )
     return Stage(tuple(pictures), arithmetic, where, grid, history)
@@ -197,6 +207,40 @@ def _pool(solution: Solution, kernel: int, cursor: int, check, compact=False):
     ]
     i, j = step.out
     return pictures, f"p[{i},{j}] = {step.arithmetic()}", f"p[{i},{j}]"
+
+
+def _grad_loss(solution: Solution, kernel: int, cursor: int, check, compact=False):
+    """A4: E = mean((o − y)²) with its terms, then dE/do = 2(o − y)/N cell by cell."""
+    back, final = solution.backward, solution.final[kernel]
+    cell = divmod(cursor, len(final[0]))
+    grad = back.grad_final[kernel]
+    pictures = [MatrixPicture("o (final output)", final, current=cell)]
+    target = solution.problem.target
+    if target is None:  # the upstream gradient was typed: nothing to derive
+        pictures.append(MatrixPicture("dE/do (given)", grad, current=cell))
+        return (
+            pictures,
+            f"dE/do[{cell[0]},{cell[1]}] = {fmt(grad[cell[0]][cell[1]])} (given)",
+            (f"o[{cell[0]},{cell[1]}]"),
+        )
+    pictures.append(MatrixPicture("y (target)", target[kernel], current=cell))
+    pictures.append(MatrixPicture("dE/do", grad, current=cell, hidden=_after(grad, cursor)))
+    loss = loss_trace(solution.final, target, back.loss).arithmetic()
+    text = f"{loss}\n{back.final_traces[kernel][cursor].arithmetic()}"
+    return pictures, text, f"o[{cell[0]},{cell[1]}]"
+
+
+def _grad_act(solution: Solution, kernel: int, cursor: int, check, compact=False):
+    """A4: dE/dz = dE/da · ReLU'(z), the chain through the activation."""
+    back, result = solution.backward, solution.forward.results[kernel]
+    cell = divmod(cursor, len(result.output[0]))
+    grad = back.grad_pre[kernel]
+    pictures = [
+        MatrixPicture("z (pre-act.)", result.pre_activation, current=cell),
+        MatrixPicture("dE/da", back.grad_output[kernel], current=cell),
+        MatrixPicture("dE/dz", grad, current=cell, hidden=_after(grad, cursor)),
+    ]
+    return pictures, back.pre_traces[kernel][cursor].arithmetic(), f"z[{cell[0]},{cell[1]}]"
 
 
 def _grad_pool(solution: Solution, kernel: int, cursor: int, check, compact=False):

@@ -10,6 +10,7 @@ from core.assets import bundled_photos
 from core.errors import UserError
 from core.explain.colormaps import COLORMAPS
 from screens.explain.session import RESNET18, ExplainRequest
+from tui.widgets.checkbox import MarkedCheckbox
 
 METHOD_CHOICES = (
     ("Grad-CAM", "gradcam"),
@@ -77,8 +78,8 @@ def compose_controls(model_choices: list[tuple[str, str]]) -> ComposeResult:
         allow_blank=False,
         compact=True,
     )
-    yield Checkbox("ReLU (Grad-CAM)", True, id="relu", compact=True)
-    yield Checkbox("counterfactual", False, id="counterfactual", compact=True)
+    yield MarkedCheckbox("ReLU (Grad-CAM)", True, id="relu", compact=True)
+    yield MarkedCheckbox("counterfactual", False, id="counterfactual", compact=True)
     yield Button("Explain (F5)", id="run", variant="primary", compact=True)
     yield Button("Gallery: right / wrong (run)", id="gallery", compact=True)
     yield OptionList(id="gallery-list")

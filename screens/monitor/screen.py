@@ -7,6 +7,7 @@ keys stay responsive while a run streams at full speed, and closing the app lose
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from textual import work
@@ -38,6 +39,8 @@ from tui.widgets.runs_table import SORT_KEYS, RunsTable, run_row
 from tui.workspace_screen import WorkspaceScreen
 
 POLL_SECONDS = 0.5  # how often the tail thread looks at the runs folder
+LOADING_PAUSE_SECONDS = 0.03  # between two reads of a long log (each at most READ_BYTES)
+LOADING_REDRAW_SECONDS = 1.0  # how often the table is redrawn while long logs load
 SMOOTHINGS: tuple[Smoothing, ...] = ("ema", "mean", "raw")
 
 
@@ -154,11 +157,19 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         """Poll the runs folder off the UI thread; post snapshots only when something changed."""
         worker = get_current_worker()
         watcher = RunsWatcher(self.runs_dir)
+        posted, pending = float("-inf"), None
         while not worker.is_cancelled:
             runs = watcher.poll()
             if runs is not None:
-                self.post_message(self.RunsRefreshed(runs))
-            self._wake.wait(POLL_SECONDS)
+                pending = runs
+            # while long logs load, read on soon (leaving the UI thread room to answer keys)
+            # but redraw the table at most every LOADING_REDRAW_SECONDS
+            if pending is not None and (
+                not watcher.loading or time.monotonic() - posted >= LOADING_REDRAW_SECONDS
+            ):
+                self.post_message(self.RunsRefreshed(pending))
+                pending, posted = None, time.monotonic()
+            self._wake.wait(LOADING_PAUSE_SECONDS if watcher.loading else POLL_SECONDS)
             self._wake.clear()
 
     def wake(self) -> None:

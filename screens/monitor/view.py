@@ -61,7 +61,8 @@ def _cached(key: tuple, compute):
 def run_metrics(run: RunSnapshot, x_axis: XAxis) -> dict[str, Series]:
     """Every per-epoch metric of a run on one x axis (cached until new events arrive)."""
     return _cached(
-        ("metrics", run.id, len(run.events), x_axis), lambda: epoch_metrics(run.events, x_axis)
+        ("metrics", run.id, (run.revision, len(run.events)), x_axis),
+        lambda: epoch_metrics(run.events, x_axis),
     )
 
 
@@ -132,11 +133,11 @@ def step_lines(
     names = names_of(runs, display)
     for index, run in enumerate(runs):
         raw = _cached(
-            ("steps", run.id, len(run.events), x_axis),
+            ("steps", run.id, (run.revision, len(run.events)), x_axis),
             lambda run=run: step_loss_series(run.events, x_axis),
         )
         series = _cached(
-            ("smooth", run.id, len(run.events), x_axis, mode),
+            ("smooth", run.id, (run.revision, len(run.events)), x_axis, mode),
             lambda raw=raw: smooth(raw, mode, weight=EMA_WEIGHT, window=MEAN_WINDOW),
         )
         if len(series):
@@ -226,7 +227,7 @@ def per_class_accuracy(run: RunSnapshot) -> list[tuple[str, float | None]]:
 
 def nan_seen(run: RunSnapshot) -> bool:
     """Whether a logged loss was not finite (the worker then ends the run as failed)."""
-    return _cached(("nan", run.id, len(run.events)), lambda: _nan_in(run.events))
+    return _cached(("nan", run.id, (run.revision, len(run.events))), lambda: _nan_in(run.events))
 
 
 def _nan_in(events: Sequence[Mapping[str, Any]]) -> bool:
@@ -256,14 +257,24 @@ def trouble(run: RunSnapshot, name: str = "") -> str | None:
 def details_text(run: RunSnapshot) -> str:
     """Status, device, data sizes, system figures and per-class accuracy of one run (markup)."""
     return _cached(
-        ("details", run.id, len(run.events), run.state, run.message, run.corrupt_lines),
+        (
+            "details",
+            run.id,
+            (run.revision, len(run.events)),
+            run.state,
+            run.message,
+            run.skipped,
+            run.loading,
+        ),
         lambda: _details(run),
     )
 
 
 def _details(run: RunSnapshot) -> str:
     start = last_of(run.events, "start") or {}
-    lines = [f"[b]{run.id}[/b]  {run.state}: {run.message or '—'}"]
+    lines = [f"[b]{escape(run.id)}[/b]  {run.state}: {escape(run.message or '—')}"]
+    if run.loading:
+        lines.append("reading events.jsonl… (a long log is read in steps)")
     data = run_data(run)
     lines.append(
         f"data [b]{escape(data)}[/b]"
@@ -288,8 +299,8 @@ def _details(run: RunSnapshot) -> str:
     if system:
         figures = [f"{k} {v}" for k, v in system.items() if k not in ("seq", "time", "kind")]
         lines.append("system: " + " · ".join(figures))
-    if run.corrupt_lines:
-        lines.append(f"{run.corrupt_lines} unreadable line(s) in events.jsonl were skipped")
+    if run.skipped:
+        lines.append(f"[yellow]{escape(run.skipped)}.[/yellow]")
     classes = per_class_accuracy(run)
     if classes:
         lines.append("per-class accuracy: " + "  ".join(f"{n} {percent(a)}" for n, a in classes))

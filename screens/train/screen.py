@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from screens.train.form import (
@@ -30,7 +31,11 @@ from screens.train.form import (
 )
 from screens.train.run_picker import RunPickerScreen
 from tui.messages import FillFromRun, OpenTask, ShowRun, WorkspaceRequested
+from tui.widgets.checkbox import MarkedCheckbox
 from tui.workspace_screen import WorkspaceScreen
+
+CHECK_AFTER_S = 0.15
+"""Quiet time after the last key before the form is checked."""
 
 CHOICE_LABELS = {
     "preset": "preset",
@@ -120,9 +125,11 @@ class TrainScreen(WorkspaceScreen):
     def __init__(self) -> None:
         super().__init__()
         self.parsed: ParsedForm | None = None
+        self.pending_check: Timer | None = None  # the form check due once typing pauses
         self.base: dict[str, Any] = {}
         self.variant_of: str | None = None
         self.launching = False
+        self.status_form: dict[str, Any] | None = None  # the form the launch status is about
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="train-body"):
@@ -152,13 +159,13 @@ class TrainScreen(WorkspaceScreen):
         elif key == "augment":
             yield Label("augmentation", classes="form-label")
             for name in AUGMENTATIONS:
-                yield Checkbox(name, id=f"f-{name}")
+                yield MarkedCheckbox(name, id=f"f-{name}")
         elif key == "freeze_bn":
             yield Label("freeze BatchNorm", classes="form-label")
-            yield Checkbox("frozen layers in eval mode", id="f-freeze_bn")
+            yield MarkedCheckbox("frozen layers in eval mode", id="f-freeze_bn")
         else:
             yield Label("Nesterov", classes="form-label")
-            yield Checkbox("on", id="f-nesterov")
+            yield MarkedCheckbox("on", id="f-nesterov")
 
     @staticmethod
     def _options(key: str) -> list[tuple[str, str]]:
@@ -236,6 +243,9 @@ class TrainScreen(WorkspaceScreen):
 
     def validate_form(self) -> None:
         """Check every field, show each problem under its field, and enable Launch if all is well."""
+        if self.pending_check is not None:
+            self.pending_check.stop()
+            self.pending_check = None
         values = self.values()
         self.parsed = parse_form(values, self.base)
         for field in TEXT_FIELDS:
@@ -254,7 +264,14 @@ class TrainScreen(WorkspaceScreen):
         self.query_one("#row-nesterov").display = sgd
         self.query_one("#row-freeze_bn").display = values["preset"] == "resnet18-transfer"
         self.query_one("#launch", Button).disabled = self.parsed.config is None or self.launching
+        if self.status_form is not None and values != self.status_form and not self.launching:
+            self.set_launch_status("")  # it spoke of the form as it was
         self.refresh_bindings()
+
+    def set_launch_status(self, text: str) -> None:
+        """The line under Launch, about the form as it is now (cleared once the form changes)."""
+        self.query_one("#launch-status", Static).update(text)
+        self.status_form = self.values() if text else None
 
     def update_dataset_info(self, values: dict[str, Any]) -> None:
         from core.data.datasets import cifar10_folder, cifar10_present
@@ -273,7 +290,11 @@ class TrainScreen(WorkspaceScreen):
         self.query_one("#dataset-info", Static).update(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.validate_form()
+        """Check the form once typing pauses: the check never touches a field's text, and a
+        burst of keys (a fast typist, a paste) is checked once, not once per key."""
+        if self.pending_check is not None:
+            self.pending_check.stop()
+        self.pending_check = self.set_timer(CHECK_AFTER_S, self.validate_form)
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self.validate_form()
@@ -307,6 +328,8 @@ class TrainScreen(WorkspaceScreen):
         self.app.push_screen(RunPickerScreen(self.app.config.runs_dir), chosen)
 
     def action_launch(self) -> None:
+        if self.pending_check is not None:
+            self.validate_form()  # the form as typed, not as last checked
         if not (self.parsed and self.parsed.config) or self.launching:
             return
         launcher = self.query_one("#f-launcher", Select).value
@@ -335,9 +358,17 @@ class TrainScreen(WorkspaceScreen):
 
     def start_launch(self, launcher: str, slurm) -> None:
         self.launching = True
-        self.query_one("#launch-status", Static).update("Checking data and device, then starting…")
+        self.set_launch_status("Checking data and device, then starting…")
         self.validate_form()
         self.launch(self.parsed.config, launcher, self.variant_of, slurm)
+
+    def report_launch(self, text: str) -> None:
+        """Say how the launch went, under Launch only if the form is still the launched one."""
+        launched = self.status_form
+        self.set_launch_status(text)
+        if launched is not None and self.status_form != launched:
+            self.set_launch_status("")
+        self.validate_form()
 
     @work(thread=True, exclusive=True, group="launch")
     def launch(self, config, launcher: str, variant_of: str | None, slurm=None) -> None:
@@ -355,14 +386,10 @@ class TrainScreen(WorkspaceScreen):
 
     def on_train_screen_launch_failed(self, message: LaunchFailed) -> None:
         self.launching = False
-        self.query_one("#launch-status", Static).update(f"[b]Not launched:[/b] {message.message}")
-        self.validate_form()
+        self.report_launch(f"[b]Not launched:[/b] {message.message}")
 
     async def on_train_screen_launched(self, message: Launched) -> None:
         self.launching = False
-        self.query_one("#launch-status", Static).update(
-            f"Launched {message.run_dir.name} ({message.where})."
-        )
-        self.validate_form()
+        self.report_launch(f"Launched {message.run_dir.name} ({message.where}).")
         self.notify(f"Launched {message.run_dir.name}.")
         self.post_message(WorkspaceRequested("monitor", ShowRun(message.run_dir.name)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 
 from textual import events
@@ -33,5 +34,11 @@ async def type_at_full_speed(pilot, keys, settle: float = 0.5) -> None:
         event.set_sender(pilot.app)
         driver.send_message(event)
     await pilot.pause(settle)
-    await pilot.app.workers.wait_for_complete()
+    await settle_workers(pilot)
+
+
+async def settle_workers(pilot) -> None:
+    """Wait until no worker runs (one cancelled by a newer exclusive one counts as done)."""
+    while running := [w for w in pilot.app.workers if not w.is_finished]:
+        await asyncio.gather(*(w.wait() for w in running), return_exceptions=True)
     await pilot.pause()

@@ -18,6 +18,7 @@ examples:
   cnn-tui conv --input "1 0 2 3 1; 3 2 0 7 0; 0 6 1 1 4" --kernel "-1 0 1; -2 0 2; -1 0 1" \\
       --padding 1 --padding-mode reflect --mode convolution
   cnn-tui conv --preset a4-maxpool --steps --json
+  cnn-tui conv --preset a4-mse --autograd
   cnn-tui conv --preset a1 --answer "2 0 0 1 2; 0 2 1 0 0; 0 0 1 2 0; 1 0 0 0 2"
 """
 
@@ -119,6 +120,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="with --steps: leave out gradient terms whose product is 0 "
         "(the sum and how many were left out stay)",
     )
+    parser.add_argument(
+        "--autograd",
+        action="store_true",
+        help="with --target or --grad-output: the same gradients by PyTorch autograd "
+        "beside the exact values, with the largest difference",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -144,10 +151,43 @@ def run(args: argparse.Namespace) -> int:
         answer = parse_channels(args.answer, name="answer")
         check = check_answer(problem, answer, quantity, args.answer_kernel - 1)
     wrong = int(check is not None and not check.correct)  # exit status 1, like diff
+    compared = None
+    if args.autograd:
+        if solution.backward is None:
+            from core.convlab.conv import ConvError
+
+            raise ConvError(
+                "--autograd compares gradients: give --target (MSE) or --grad-output, "
+                "or a preset with one (a4-mse, a4-maxpool, a4-stride2)."
+            )
+        from core.convlab.autograd import autograd_check
+
+        compared = autograd_check(problem, solution)
     if args.json:
-        print(json.dumps(solution_to_json(solution, check)))
+        data = solution_to_json(solution, check)
+        if compared is not None:
+            data["autograd"] = autograd_json(compared)
+        print(json.dumps(data))
         return wrong
     from tui.render.conv import print_report
 
     print_report(solution, check, steps=args.steps, compact=args.compact)
+    if compared is not None:
+        print("PyTorch autograd (float64) beside the exact gradients:")
+        for line in compared.lines():
+            print(f"  {line}")
     return wrong
+
+
+def autograd_json(compared) -> dict:
+    """The comparison as JSON: exact values as fractions (strings), autograd as floats."""
+    return {
+        "loss": None
+        if compared.loss is None
+        else {"exact": str(compared.loss[0]), "autograd": compared.loss[1]},
+        "gradients": [
+            {"label": p.label, "exact": str(p.exact), "autograd": p.autograd}
+            for p in compared.pairs
+        ],
+        "largest_difference": compared.largest_difference,
+    }

@@ -130,6 +130,9 @@ def _ls(args, folder: Path) -> int:
             break
     table.title = f"Runs in {folder} (accuracies in %)"
     console.print(table)
+    for s in summaries:
+        if s.state == "unreadable":  # the others are listed as they are
+            console.print(f"{s.id}: {s.message}", highlight=False, markup=False, soft_wrap=True)
     return 0
 
 
@@ -160,20 +163,31 @@ def _show(args, folder: Path) -> int:
     from rich.table import Table
 
     from core.cluster.status import summarize_run
-    from core.runs.events import epoch_events, read_events
+    from core.runs.events import epoch_events
     from core.runs.store import read_json, resolve_run
+    from core.runs.summary_cache import cached_digest
 
     run_dir = resolve_run(folder, args.id)
-    summary = summarize_run(run_dir)
+    digest = cached_digest(run_dir)
+    summary = summarize_run(run_dir, events=digest.head_events())
+    if summary.state == "unreadable":
+        if args.json:
+            print(json.dumps(summary.to_dict()))
+        else:
+            _console().print(f"{run_dir.name}  {summary.message}", highlight=False, markup=False)
+        return 2
     config = read_json(run_dir / "config.json") or {}
-    epochs = epoch_events(read_events(run_dir))
+    epochs = epoch_events(digest.head_events())
+    skipped = digest.report()
     checkpoints = _checkpoint_report(run_dir)
     if args.json:
-        payload = {**summary.to_dict(), "config": config, "epochs": epochs}
+        payload = {**summary.to_dict(), "config": config, "epochs": epochs, "skipped": skipped}
         print(json.dumps({**payload, "checkpoints": checkpoints}))
         return 0
     console = _console()
     console.print(f"[b]{run_dir.name}[/b]  {summary.state}: {summary.message}")
+    if skipped:
+        console.print(f"{skipped}.", style="yellow", highlight=False, markup=False)
     console.print(_architecture_text(run_dir, config, summary), highlight=False, markup=False)
     hidden = ("arch", "arch_name", "arch_file", "arch_class", "arch_args", "arch_sha256")
     console.print(
@@ -209,12 +223,12 @@ def _show(args, folder: Path) -> int:
         table.add_row(
             str(e["epoch"]),
             str(e.get("step", "")),
-            _loss(e["train_loss"]),
-            _pct(e["train_acc"]),
+            _loss(e.get("train_loss")),
+            _pct(e.get("train_acc")),
             _loss(e.get("val_loss")),
             _pct(e.get("val_acc")),
-            _loss(e["test_loss"]),
-            _pct(e["test_acc"]),
+            _loss(e.get("test_loss")),
+            _pct(e.get("test_acc")),
             f"{e.get('seconds', 0):.1f}",
         )
     console.print(table)

@@ -29,6 +29,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--input", metavar="C,H,W", help="input shape (default: the preset's, else 3,32,32)"
     )
+    parser.add_argument(
+        "--width",
+        type=int,
+        metavar="N",
+        help="table width in columns (default: the terminal's; 80 when not a terminal)",
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
     output.add_argument("--markdown", action="store_true", help="print a Markdown table")
@@ -73,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.markdown:
         print(to_markdown(table), end="")
     else:
-        _print(table)
+        _print(table, args.width)
     return 0
 
 
@@ -83,37 +89,66 @@ def _default_shape(arch):
     return get_preset(arch.preset).input_shape if arch.kind == "preset" else (3, 32, 32)
 
 
-def _print(table) -> None:
+OPTIONAL = ("trainable", "jump", "RF", "MACs")
+"""Columns dropped, in this order, when the table would otherwise cut a number."""
+
+
+def _print(table, width: int | None = None) -> None:
     from rich.console import Console
-    from rich.table import Table
 
-    from core.arch.table import MAC_CONVENTION, cell_text, shape_text
+    from core.arch.table import MAC_CONVENTION
 
-    view = Table(title=f"input {shape_text(table.input_shape)}", show_footer=True)
-    view.add_column("layer", "total")
-    view.add_column("type")
-    view.add_column("output")
-    view.add_column("params", f"{table.total_params:,}", justify="right")
-    view.add_column("trainable", f"{table.trainable_params:,}", justify="right")
-    view.add_column("RF", justify="right")
-    view.add_column("jump", justify="right")
-    view.add_column("MACs", f"{table.total_macs:,}", justify="right")
-    for item in table.display():
-        indent = "  " * item.depth
-        block = not hasattr(item, "source")
-        view.add_row(
-            indent + item.name,
-            item.label if block else item.type,
-            shape_text(item.out_shape),
-            f"{item.params:,}",
-            f"{item.trainable:,}",
-            cell_text(item, "size"),
-            cell_text(item, "jump"),
-            f"{item.macs:,}",
-            style="bold" if block else None,
-        )
-    console = Console()
+    console = Console() if width is None else Console(width=max(width, 20))
+    dropped: list[str] = []
+    view, needed = _view(table, dropped)
+    while needed > console.width and len(dropped) < len(OPTIONAL):
+        dropped.append(OPTIONAL[len(dropped)])
+        view, needed = _view(table, dropped)
     console.print(view)
+    if dropped:
+        console.print(
+            f"{console.width} columns: left out {', '.join(dropped)} so that no number is cut "
+            "(--width N, --markdown or --json show every column).",
+            style="yellow",
+        )
     console.print(MAC_CONVENTION, style="dim")
     for note in table.notes():
         console.print(f"not an exact fit: {note}", style="yellow", markup=False)
+
+
+def _view(table, dropped: list[str]):
+    """The layer table as a Rich table (numbers never wrap, names and types fold) and the
+    width it needs to show every number whole."""
+    from rich.table import Table
+
+    from core.arch.table import cell_text, shape_text
+
+    items = list(table.display())
+    columns = {
+        "layer": ("total", [("  " * i.depth) + i.name for i in items]),
+        "type": ("", [i.type if hasattr(i, "source") else i.label for i in items]),
+        "output": ("", [shape_text(i.out_shape) for i in items]),
+        "params": (f"{table.total_params:,}", [f"{i.params:,}" for i in items]),
+        "trainable": (f"{table.trainable_params:,}", [f"{i.trainable:,}" for i in items]),
+        "RF": ("", [cell_text(i, "size") for i in items]),
+        "jump": ("", [cell_text(i, "jump") for i in items]),
+        "MACs": (f"{table.total_macs:,}", [f"{i.macs:,}" for i in items]),
+    }
+    view = Table(title=f"input {shape_text(table.input_shape)}", show_footer=True)
+    kept = [name for name in columns if name not in dropped]
+    needed = 1  # the left border; each column adds its padding and right border
+    for name in kept:
+        footer, cells = columns[name]
+        if name in ("layer", "type"):
+            view.add_column(name, footer, overflow="fold", min_width=6)
+            needed += 6 + 3
+        else:
+            longest = max(len(text) for text in [name, footer, *cells])
+            view.add_column(name, footer, justify="right", no_wrap=True, min_width=longest)
+            needed += longest + 3
+    for row, item in enumerate(items):
+        view.add_row(
+            *(columns[name][1][row] for name in kept),
+            style=None if hasattr(item, "source") else "bold",
+        )
+    return view, needed

@@ -6,6 +6,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from core.convlab.backward import loss_trace
 from core.convlab.check import CheckResult, describe
 from core.convlab.conv import ConvStep, unread_note
 from core.convlab.matrix import Matrix, fmt, fmt_signed
@@ -147,7 +148,9 @@ def print_report(
 def _print_backward(solution: Solution, console: Console, steps: bool, compact: bool) -> None:
     back = solution.backward
     if back.loss is not None:
-        console.print(Text(f"E = mean((o − y)²) = {fmt(back.loss)}", style="bold"))
+        trace = loss_trace(solution.final, solution.problem.target, back.loss)
+        text = trace.arithmetic() if steps else f"E = mean((o − y)²) = {fmt(back.loss)}"
+        console.print(Text(text, style="bold"))
     for k, grad in enumerate(back.grad_weight):
         suffix = f"{k + 1}" if len(back.grad_weight) > 1 else ""
         parts = [matrix_table(back.grad_final[k], "dE/d(final output)")]

@@ -36,9 +36,6 @@ class Heatmap(Widget, can_focus=True):
         min-height: 6;
         width: 1fr;
     }
-    Heatmap:focus {
-        background: $boost;
-    }
     """
 
     BINDINGS = [

@@ -1,6 +1,7 @@
 """The focus model, key by key: Escape leads Home from every focusable widget of every
-workspace (through at most one closing overlay), every value is kept, and the digit typed
-after Escape opens a workspace instead of landing in a field."""
+workspace (through at most one closing overlay), every value is kept, the digit typed
+after Escape opens a workspace instead of landing in a field, and focus is visible on
+every focusable widget in a dark and a light theme."""
 
 from __future__ import annotations
 
@@ -55,13 +56,45 @@ async def focusable_widgets(pilot):
     for tabbed, pane in panes:
         if tabbed is not None:
             tabbed.active = pane
-            await pilot.pause()
+            await pilot.pause(0)
         found += [(pane, widget) for widget in screen.focus_chain if widget not in dict(found)]
     return found
 
 
+def cells(widget) -> list:
+    """What the screen shows in the widget's region (text and styles), children included."""
+    region = widget.region
+    strips = widget.screen._compositor.render_strips()
+    return [list(strip.crop(region.x, region.right)) for strip in strips[region.y : region.bottom]]
+
+
+async def show(pilot, pane, widget) -> None:
+    """Bring the widget's tab pane forward and focus the widget."""
+    if pane is not None:
+        pilot.app.screen.query_one(TabbedContent).active = pane
+        await pilot.pause()
+    widget.focus()
+    await pilot.pause()
+
+
+async def focus_invisible(pilot, widgets) -> list[str]:
+    """The widgets that look the same focused and not focused."""
+    invisible = []
+    for pane, widget in widgets:
+        await show(pilot, pane, widget)
+        focused = cells(widget)
+        pilot.app.screen.set_focus(None)
+        await pilot.pause()
+        if cells(widget) == focused:
+            invisible.append(f"{type(widget).__name__}#{widget.id}")
+    return invisible
+
+
 @pytest.mark.parametrize("workspace", WORKSPACES, ids=lambda w: w.id)
-async def test_arrival_focus_is_the_primary_content_and_the_footer_offers_home(tmp_path, workspace):
+async def test_focus_model_of_every_focusable_widget(tmp_path, workspace):
+    """One app per workspace: arrival focus, then from each focusable widget Escape leads
+    Home (a drop-down closes first), values are kept and the digit reopens the workspace;
+    focus is visible on each widget in a dark and a light theme."""
     app = make(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press(workspace.key)
@@ -71,39 +104,34 @@ async def test_arrival_focus_is_the_primary_content_and_the_footer_offers_home(t
         home = app.screen.active_bindings["escape"]
         assert home.enabled and home.binding.description == "Home"
 
-
-@pytest.mark.parametrize("workspace", WORKSPACES, ids=lambda w: w.id)
-async def test_escape_then_digit_from_every_focusable_widget(tmp_path, workspace):
-    app = make(tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press(workspace.key)
-        await pilot.pause(0.3)
         widgets = await focusable_widgets(pilot)
         assert len(widgets) >= 2
         for pane, widget in widgets:
-            if pane is not None:
-                app.screen.query_one(TabbedContent).active = pane
-                await pilot.pause()
-            widget.focus()
-            await pilot.pause()
+            await show(pilot, pane, widget)
             assert app.focused is widget
             name = f"{workspace.id}: {type(widget).__name__}#{widget.id}"
             if isinstance(widget, Select):
                 await pilot.press("enter")
-                await pilot.pause()
+                await pilot.pause(0)
                 assert widget.expanded, name
                 await pilot.press("escape")
-                await pilot.pause()
+                await pilot.pause(0)
                 assert not widget.expanded and app.current_mode == workspace.id, name
             before = field_values(app.screen)
             screen = app.screen
             await pilot.press("escape")
-            await pilot.pause()
+            await pilot.pause(0)
             assert app.current_mode == "home", name
             await pilot.press(workspace.key)
-            await pilot.pause()
+            await pilot.pause(0)
             assert app.current_mode == workspace.id and app.screen is screen, name
             assert field_values(app.screen) == before, name
+
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause(0)
+            invisible = await focus_invisible(pilot, widgets)
+            assert not invisible, f"{workspace.id} ({theme}): focus not visible on {invisible}"
 
 
 async def test_digit_typed_right_after_escape_never_lands_in_the_field(tmp_path):
@@ -113,7 +141,7 @@ async def test_digit_typed_right_after_escape_never_lands_in_the_field(tmp_path)
         await pilot.pause(0.3)
         stride = app.screen.query_one("#f-stride", Input)
         stride.focus()
-        await pilot.pause()
+        await pilot.pause(0)
         before = stride.value
         await type_at_full_speed(pilot, ["escape", "2"])
         assert (stride.value, app.current_mode) == (before, "calculators")

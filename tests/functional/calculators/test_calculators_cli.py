@@ -141,3 +141,19 @@ def test_summary_bad_input_exits_2(capsys, argv, fragment):
     assert main(["summary", *argv]) == 2
     captured = capsys.readouterr()
     assert captured.err.startswith("cnn-tui summary: error:") and fragment in captured.err
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_summary_table_never_cuts_a_number(capsys, width):
+    """At 80 columns (stdout not a terminal) and narrower, every shown number is whole:
+    optional columns are left out first, and the output says so."""
+    table = run_json(capsys, "summary", "--preset", "resnet18-transfer", "--json")
+    assert main(["summary", "--preset", "resnet18-transfer", "--width", str(width)]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= width
+    cells = {cell.strip() for line in out.splitlines() for cell in line.split("│")}
+    assert f"{table['total_params']:,}" in out.replace("│", " ").split()
+    assert {f"{row['params']:,}" for row in table["layers"]} <= cells
+    assert "left out trainable" in " ".join(out.split())
+    if f"{table['total_macs']:,}" not in out:
+        assert "MACs" in " ".join(out.split()).split("left out")[1]

@@ -114,6 +114,13 @@ async def test_backward_views_of_the_max_pool_preset(tmp_path):
         await pilot.press("f8", "v")
         await pilot.pause()
         assert "p[0,0] = max(" in text_of(app.screen, "#conv-arith")
+        await pilot.press("v", "right")  # E and dE/do, second cell
+        await pilot.pause()
+        assert text_of(app.screen, "#conv-arith").splitlines() == [
+            "E = mean((o − y)²) = ((4 − 1)² + (5 − 0)² + (3 − 0)² + (6 − 2)²)/4 = 59/4",
+            "dE/do[0,1] = 2·(5 − 0)/4 = 5/2",
+        ]
+        assert text_of(app.screen, "#conv-history") == "dE/do[0,0] = 2·(4 − 1)/4 = 3/2"
         await pilot.press("v", "right")
         await pilot.pause()
         x = torch.tensor(
@@ -125,6 +132,9 @@ async def test_backward_views_of_the_max_pool_preset(tmp_path):
         F.mse_loss(F.max_pool2d(a, 2), torch.tensor([[1.0, 0], [0, 2]])[None, None]).backward()
         assert a.grad[0, 0, 0, 1] == 1.5
         assert text_of(app.screen, "#conv-arith") == "dE/da[0,1] = dE/dp[0,0] = 3/2"
+        await pilot.press("v", "right")  # through the ReLU: z[0,1] = 4 > 0 lets 3/2 through
+        await pilot.pause()
+        assert text_of(app.screen, "#conv-arith") == "dE/dz[0,1] = 3/2·[4 > 0] = 3/2"
         await pilot.press("v")
         await pilot.pause()
         assert text_of(app.screen, "#conv-arith").startswith("dE/dw[0,0] = ")
@@ -209,7 +219,7 @@ async def test_zero_terms_are_left_out_until_z(tmp_path):
     app, running = await open_lab(tmp_path)
     async with running as pilot:
         await pilot.pause()
-        await pilot.press("f8", "v", "v", "v")  # dE/dw of the max-pool preset
+        await pilot.press("f8", *"vvvvv")  # pool, E, dE/da, dE/dz, then dE/dw
         await pilot.pause()
         compact = text_of(app.screen, "#conv-arith")
         assert compact == "dE/dw[0,0] = 3/2·2 + 5/2·3 + 3/2·3 + 2·2 = 19  (12 zero terms left out)"
@@ -284,3 +294,34 @@ async def test_a1b_names_the_row_the_stride_drops(tmp_path):
         await pilot.press("f3")
         await pilot.pause()
         assert "Stride 2 drops input row 4" in text_of(app.screen, "#conv-params")
+
+
+async def test_autograd_view_beside_the_exact_gradients(tmp_path):
+    """`x` computes A4's gradients with PyTorch autograd in a thread; the test's own graph agrees."""
+    app, running = await open_lab(tmp_path)
+    async with running as pilot:
+        await pilot.pause()
+        await pilot.press("f8", "x")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if "largest difference" in text_of(app.screen, "#conv-status"):
+                break
+        x = torch.tensor(
+            [[1.0, 2, 0, 3, 1], [0, 1, 2, 1, 2], [3, 0, 1, 2, 0], [1, 1, 0, 2, 1], [2, 0, 1, 1, 3]],
+            dtype=torch.float64,
+        )[None, None].requires_grad_(True)
+        w = torch.tensor([[1.0, 0], [-1, 2]], dtype=torch.float64)[None, None].requires_grad_(True)
+        b = torch.tensor([-1.0], dtype=torch.float64, requires_grad=True)
+        pooled = F.max_pool2d(F.relu(F.conv2d(x, w, b)), 2)
+        target = torch.tensor([[1.0, 0], [0, 2]], dtype=torch.float64)[None, None]
+        F.mse_loss(pooled, target).backward()
+        history = text_of(app.screen, "#conv-history")
+        assert history.startswith("PyTorch autograd beside the exact values:")
+        assert "largest difference from the exact values 0" in text_of(app.screen, "#conv-status")
+        rows = {line.split()[0]: line for line in history.splitlines()[1:]}
+        assert f"autograd {w.grad[0, 0, 1, 1].item():>12.6f}" in rows["dE/dw[1,1]"]
+        assert f"autograd {b.grad.item():>12.6f}" in rows["dE/db"]
+        assert f"autograd {x.grad[0, 0, 1, 3].item():>12.6f}" in rows["dE/dx[1,3]"]
+        await pilot.press("f2", "x")  # A1 has no loss: nothing to compare
+        await pilot.pause()
+        assert "type a target y" in text_of(app.screen, "#conv-status")

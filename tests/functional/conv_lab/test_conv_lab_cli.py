@@ -166,3 +166,35 @@ def test_a1b_says_which_input_row_the_stride_drops(capsys):
     assert main(["conv", "--preset", "a1-stride2"]) == 0
     assert "Stride 2 drops input row 4" in " ".join(capsys.readouterr().out.split())
     assert run_json(capsys, "--preset", "a1")["unread"]["note"] == ""
+
+
+def test_autograd_flag_prints_torch_autograd_beside_the_exact_values(capsys):
+    """`--autograd`: A4's gradients by autograd (computed here independently) and the largest gap."""
+    x = torch.tensor(
+        [[1.0, 2, 0, 3, 1], [0, 1, 2, 1, 2], [3, 0, 1, 2, 0], [1, 1, 0, 2, 1], [2, 0, 1, 1, 3]],
+        dtype=torch.float64,
+    )[None, None].requires_grad_(True)
+    w = torch.tensor([[1.0, 0], [-1, 2]], dtype=torch.float64)[None, None].requires_grad_(True)
+    b = torch.tensor([-1.0], dtype=torch.float64, requires_grad=True)
+    pooled = F.max_pool2d(F.relu(F.conv2d(x, w, b)), 2)
+    target = torch.tensor([[1.0, 0], [0, 2]], dtype=torch.float64)[None, None]
+    loss = F.mse_loss(pooled, target)
+    loss.backward()
+    data = run_json(capsys, "--preset", "a4-maxpool", "--autograd")["autograd"]
+    got = {g["label"]: g["autograd"] for g in data["gradients"]}
+    assert got["dE/dw[1,1]"] == w.grad[0, 0, 1, 1].item()
+    assert got["dE/db"] == b.grad.item()
+    assert [got[f"dE/dx[{i},{j}]"] for i in range(5) for j in range(5)] == x.grad.flatten().tolist()
+    assert data["loss"]["autograd"] == loss.item()
+    assert data["largest_difference"] == 0.0  # dyadic values: float64 is exact here
+
+    assert main(["conv", "--preset", "a4-maxpool", "--autograd"]) == 0
+    out = capsys.readouterr().out
+    assert "PyTorch autograd (float64)" in out and "largest difference: 0" in out
+    line = next(row for row in out.splitlines() if row.strip().startswith("dE/dw[1,1]"))
+    assert f"autograd {w.grad[0, 0, 1, 1].item():>12.6f}" in line
+
+
+def test_autograd_without_a_loss_says_what_to_give(capsys):
+    assert main(["conv", "--preset", "a1", "--autograd"]) == 2
+    assert "give --target (MSE) or --grad-output" in capsys.readouterr().err

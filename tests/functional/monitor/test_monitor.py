@@ -80,8 +80,8 @@ async def test_new_runs_appear_and_curves_follow_appends(tmp_path):
         await pilot.pause(0.3)
         assert acc.builds >= 2
         details = str(screen.query_one("#details").render())
-        assert "1 unreadable line" in details
         assert "data Shapes-10 (synthetic) — generated shapes, not CIFAR-10" in details
+        assert "1 unreadable record(s) in events.jsonl skipped (line 13: not JSON)" in details
         write_run(tmp_path, "newcomer", "pending")
         screen.wake()
         await wait_for(pilot, lambda: len(screen.runs) == 2)

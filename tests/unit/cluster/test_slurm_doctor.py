@@ -33,6 +33,7 @@ def test_without_the_job_no_compute_checks_run(tmp_path):
         "runs folder",
         "data folder",
         "truecolor",
+        "torch and driver",
     ]
     assert checks[2].status == "ok" and (tmp_path / "runs").is_dir()
     assert checks[3].status == "warn" and "data fetch cifar10" in checks[3].fix

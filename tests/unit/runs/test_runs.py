@@ -41,7 +41,7 @@ def test_resolve_run_by_prefix_and_suffix(tmp_path):
 def test_writer_numbers_on_after_partial_line(tmp_path):
     writer = EventWriter(tmp_path)
     writer.write({"kind": "start"})
-    writer.write({"kind": "step", "loss": 1.5})
+    writer.write({"kind": "step", "epoch": 1, "step": 1, "loss": 1.5})
     writer.close()
     with open(tmp_path / "events.jsonl", "a") as stream:
         stream.write('{"seq": 2, "kind": "ep')  # killed mid-write

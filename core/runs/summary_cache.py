@@ -1,0 +1,124 @@
+"""A per-user cache of run digests, so listing a semester of runs does not re-read every log.
+
+Stored under $XDG_CACHE_HOME/cnn-tui/runs/ (never in the shared runs folder: other users' runs
+are read, not written), one JSON file per run (never pickle). The log is the truth: a cached
+digest is used only when events.jsonl has the size and modification time it had, or has grown
+from the same bytes (the last KiB before the cached offset is compared), in which case only the
+new bytes are read; anything else, and any cache file that does not parse, rebuilds from the log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from core.paths import atomic_path
+from core.runs.digest import RunDigest
+
+VERSION = 1
+PREFIX_BYTES = 1024  # bytes before the cached offset that must still be the same
+
+
+def cache_dir() -> Path:
+    """Where this user's digests live."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "cnn-tui" / "runs"
+
+
+def _cache_file(run_dir: Path) -> Path:
+    key = hashlib.sha256(str(run_dir.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return cache_dir() / f"{key[:32]}.json"
+
+
+def _prefix_hash(path: Path, offset: int) -> str:
+    start = max(offset - PREFIX_BYTES, 0)
+    with open(path, "rb") as stream:
+        stream.seek(start)
+        return hashlib.sha256(stream.read(offset - start)).hexdigest()
+
+
+def _stamp(path: Path) -> dict[str, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "inode": stat.st_ino}
+
+
+def _load(cache: Path, run_dir: Path, events: Path) -> tuple[RunDigest, dict[str, Any]] | None:
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if data["version"] != VERSION or data["run_dir"] != str(run_dir.resolve()):
+            return None
+        return RunDigest.from_json(events, data["digest"]), data
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def cached_digest(run_dir: Path | str, use_cache: bool = True, read: bool = True) -> RunDigest:
+    """The digest of run `run_dir`'s log, from the cache where the log has not changed (or
+    only grown: then only the new bytes are read), else read afresh; a stale cache is
+    refreshed. `read=False`: no reading of the log here (the caller updates the digest in
+    bounded steps and saves it with `save_digest` once caught up)."""
+    run_dir = Path(run_dir)
+    events = run_dir / "events.jsonl"
+    stamp = _stamp(events)
+    loaded = _load(_cache_file(run_dir), run_dir, events) if use_cache and stamp else None
+    if loaded is not None:
+        digest, data = loaded
+        if data.get("stamp") == stamp:
+            return digest
+        if stamp is None or not _grown_from(events, data, digest, stamp):
+            loaded = None
+    digest = loaded[0] if loaded is not None else RunDigest(events)
+    if read:
+        digest.update()
+        if use_cache and stamp:
+            _save(_cache_file(run_dir), run_dir, events, digest, stamp)
+    return digest
+
+
+def _grown_from(events: Path, data: dict, digest: RunDigest, stamp: dict[str, int]) -> bool:
+    saved = data.get("stamp")
+    offset = digest.tail.offset
+    try:
+        return (
+            isinstance(saved, dict)
+            and saved.get("inode") == stamp["inode"]
+            and stamp["size"] >= offset
+            and data.get("prefix") == _prefix_hash(events, offset)
+        )
+    except OSError:
+        return False
+
+
+def save_digest(run_dir: Path | str, digest: RunDigest) -> None:
+    """Save a digest that has read its log to the end (skipped when the log moved on)."""
+    run_dir = Path(run_dir)
+    events = run_dir / "events.jsonl"
+    stamp = _stamp(events)
+    if stamp is not None and stamp["size"] == digest.tail.offset + digest.tail.partial:
+        _save(_cache_file(run_dir), run_dir, events, digest, stamp)
+
+
+def _save(
+    cache: Path, run_dir: Path, events: Path, digest: RunDigest, stamp: dict[str, int]
+) -> None:
+    # `stamp` was taken before the read: if the log grew meanwhile, the next reader sees a
+    # different stamp and reads on from the digest's offset.
+    try:
+        record = {
+            "version": VERSION,
+            "run_dir": str(run_dir.resolve()),
+            "stamp": stamp,
+            "prefix": _prefix_hash(events, digest.tail.offset),
+            "digest": digest.to_json(),
+        }
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(cache) as temporary:
+            temporary.write_text(json.dumps(record, default=str), encoding="utf-8")
+    except OSError:
+        pass  # a cache that cannot be written only costs the next reader a re-read

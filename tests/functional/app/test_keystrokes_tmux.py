@@ -1,0 +1,100 @@
+"""Keys typed at full speed into a real terminal (tmux) all land: 1,000 characters sent at once
+into each live-validated field, compared with what the field holds when the app quits."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux"),
+]
+
+ROOT = Path(__file__).resolve().parents[3]
+TYPED = 1000
+
+FIELDS = {
+    "calculators": ["f-in_size", "f-out_size", "f-kernel", "f-stride", "f-padding", "f-dilation"],
+}
+"""Per workspace, its live-validated fields in Tab order from the arrival focus."""
+
+
+class Terminal:
+    """One tmux server of our own, 80×24, running the app through the field dump."""
+
+    def __init__(self, tmp_path: Path, name: str) -> None:
+        self.socket = f"keys-{os.getpid()}-{name}"
+        inherited = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        self.env = {**inherited, "CNN_TUI_DATA": str(tmp_path / "data")}
+        self.out = tmp_path / f"{name}.json"
+        self.command = (
+            f"cd {ROOT} && exec {sys.executable} -m tests.helpers.field_dump "
+            f"{self.out} {tmp_path / 'runs'} {name}"
+        )
+
+    def tmux(self, *args: str) -> str:
+        run = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, env=self.env
+        )
+        return run.stdout
+
+    def start(self) -> None:
+        self.tmux("new-session", "-d", "-x", "80", "-y", "24", self.command)
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.tmux("send-keys", *(["-l"] if literal else []), *keys)
+
+    def wait_for(self, predicate, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            seen = self.tmux("capture-pane", "-p")
+            if predicate(seen):
+                return seen
+            time.sleep(0.2)
+        raise AssertionError(f"timed out; last screen:\n{seen}")
+
+
+def lost_keys(typed: str, got: str) -> int:
+    """How many typed characters are missing from the field (order kept)."""
+    from difflib import SequenceMatcher
+
+    blocks = SequenceMatcher(None, typed, got, autojunk=False).get_matching_blocks()
+    return len(typed) - sum(block.size for block in blocks)
+
+
+@pytest.mark.parametrize("workspace", sorted(FIELDS))
+def test_thousand_keys_at_full_speed_land_in_every_field(tmp_path, workspace):
+    rng = random.Random(workspace)
+    terminal = Terminal(tmp_path, workspace)
+    terminal.start()
+    try:
+        terminal.wait_for(lambda screen: "━━━━" in screen)  # the workspace is drawn
+        time.sleep(1.0)  # its arrival focus is set once it is mounted
+        typed = {}
+        for index, field in enumerate(FIELDS[workspace]):
+            if index:
+                terminal.keys("Tab")
+            terminal.keys("End", "C-u")
+            typed[field] = "".join(rng.choice("0123456789") for _ in range(TYPED))
+            terminal.keys(typed[field], literal=True)
+            tail = typed[field][-5:]  # an 80-column field shows its last few
+            terminal.wait_for(lambda screen, tail=tail: tail in screen)
+        terminal.keys("C-q")
+        deadline = time.monotonic() + 30
+        while not terminal.out.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        fields = json.loads(terminal.out.read_text())
+    finally:
+        terminal.tmux("kill-server")
+    lost = {field: lost_keys(text, fields[field]) for field, text in typed.items()}
+    assert lost == dict.fromkeys(typed, 0)
+    assert {field: fields[field] for field in typed} == typed

@@ -1,0 +1,1 @@
+"""Packaging: the built wheel, installed without -e, works like the checkout."""
