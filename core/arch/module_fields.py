@@ -11,10 +11,10 @@ modules) get none rather than a wrong one.
 from __future__ import annotations
 
 from core.arch.receptive import AxisStep, Field, merge_fields, step_field
-from core.arch.shapes import AxisLayer
+from core.arch.shapes import AxisLayer, Kind
 
 POINTWISE = {"BatchNorm2d", "ReLU", "Dropout", "Dropout2d", "Identity"}
-WINDOWS = {"Conv2d": "conv", "MaxPool2d": "pool", "AvgPool2d": "pool"}
+WINDOWS: dict[str, Kind] = {"Conv2d": "conv", "MaxPool2d": "pool", "AvgPool2d": "pool"}
 KNOWN = POINTWISE | set(WINDOWS) | {"AdaptiveAvgPool2d", "Flatten", "Linear"}
 
 HWField = tuple[Field, Field] | None
@@ -29,31 +29,33 @@ def _steps(module, in_shape, out_shape) -> tuple[AxisStep, AxisStep] | None:
     kind = type(module).__name__
     if len(out_shape) != 3:
         return None
-    sizes = zip(in_shape[1:], out_shape[1:])
+    sizes = list(zip(in_shape[1:], out_shape[1:]))
     if kind in POINTWISE:
-        return tuple(AxisStep(i, o) for i, o in sizes)
-    if kind == "AdaptiveAvgPool2d":
-        return tuple(AxisStep(i, o, adaptive=True) for i, o in sizes)
-    kernel, stride = _pair(module.kernel_size), _pair(module.stride or module.kernel_size)
-    padding, dilation = _pair(module.padding), _pair(getattr(module, "dilation", 1))
-    return tuple(
-        AxisStep(i, o, AxisLayer(kernel[a], stride[a], padding[a], dilation[a], WINDOWS[kind]))
-        for a, (i, o) in enumerate(sizes)
-    )
+        steps = [AxisStep(i, o) for i, o in sizes]
+    elif kind == "AdaptiveAvgPool2d":
+        steps = [AxisStep(i, o, adaptive=True) for i, o in sizes]
+    else:
+        kernel, stride = _pair(module.kernel_size), _pair(module.stride or module.kernel_size)
+        padding, dilation = _pair(module.padding), _pair(getattr(module, "dilation", 1))
+        steps = [
+            AxisStep(i, o, AxisLayer(kernel[a], stride[a], padding[a], dilation[a], WINDOWS[kind]))
+            for a, (i, o) in enumerate(sizes)
+        ]
+    return steps[0], steps[1]
 
 
 def _advance(current: HWField, steps) -> HWField:
     if current is None or steps is None:
         return None
-    fields = tuple(step_field(f, s) for f, s in zip(current, steps))
-    return None if None in fields else fields
+    height, width = (step_field(f, s) for f, s in zip(current, steps))
+    return None if height is None or width is None else (height, width)
 
 
 def _merge(first: HWField, second: HWField) -> HWField:
     if first is None or second is None:
         return None
-    fields = tuple(merge_fields(a, b) for a, b in zip(first, second))
-    return None if None in fields else fields
+    height, width = (merge_fields(a, b) for a, b in zip(first, second))
+    return None if height is None or width is None else (height, width)
 
 
 def call_fields(calls, input_shape) -> list[HWField] | None:
@@ -66,7 +68,12 @@ def call_fields(calls, input_shape) -> list[HWField] | None:
     start = Field(1, 1, 0)
     current: HWField = (start, start)
     shape = tuple(input_shape)
-    block, block_in, branch, branch_shape, seen, summed = None, None, None, None, set(), False
+    block: str | None = None
+    block_in: tuple[HWField, tuple] = (current, shape)
+    branch: HWField = None
+    branch_shape: tuple | None = None
+    seen: set[str] = set()
+    summed = False
     result = []
     for name, module, out_shape in calls:
         owner = name.partition(".downsample")[0]
