@@ -1,7 +1,8 @@
 """The layer table of a built module (ResNet-18, a student's Python file): shapes from hooks.
 
-Needs torch (imported by the caller's module); used where there is no SPEC, so branches and
-skip connections rule out a receptive-field column. The forward pass runs on PyTorch's meta
+Needs torch (imported by the caller's module); used where there is no SPEC. Receptive fields
+are followed only for the presets' torchvision ResNets (`core.arch.module_fields`): a student's
+file may branch in ways a chain of calls cannot follow. The forward pass runs on PyTorch's meta
 device (shapes only, no memory, no arithmetic), so a huge `--input` costs nothing; a network
 whose forward needs real numbers falls back to a real pass at small sizes only. The SPEC
 networks go through `core.arch.table`, which needs no torch.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import copy
 import math
 
+from core.arch.module_fields import call_fields
 from core.arch.table import LayerTable, Row
 from core.errors import UserError
 
@@ -19,8 +21,10 @@ REAL_PASS_LIMIT = 3 * 512 * 512
 """Largest input (values) a network whose forward fails on the meta device is run on for real."""
 
 
-def module_table(model, input_shape: tuple[int, int, int]) -> LayerTable:
-    """Run one zero image through `model` and tabulate every leaf module in call order."""
+def module_table(model, input_shape: tuple[int, int, int], fields: bool = False) -> LayerTable:
+    """Run one zero image through `model` and tabulate every leaf module in call order;
+    `fields`: follow the receptive field along the calls (torchvision ResNets, see
+    `core.arch.module_fields`), else leave the column empty."""
     import torch
 
     calls: list[tuple[str, object, tuple[int, ...]]] = []
@@ -40,8 +44,9 @@ def module_table(model, input_shape: tuple[int, int, int]) -> LayerTable:
     finally:
         for handle in handles:
             handle.remove()
+    found = call_fields(calls, input_shape) if fields else None
     rows = []
-    for name, module, shape in calls:
+    for index, (name, module, shape) in enumerate(calls):
         weight, bias = getattr(module, "weight", None), getattr(module, "bias", None)
         params = [p for p in (weight, bias) if isinstance(p, torch.nn.Parameter)]
         rows.append(
@@ -54,7 +59,7 @@ def module_table(model, input_shape: tuple[int, int, int]) -> LayerTable:
                 bias.numel() if isinstance(bias, torch.nn.Parameter) else 0,
                 sum(p.numel() for p in params if p.requires_grad),
                 _macs(module, shape),
-                None,
+                found[index] if found else None,
             )
         )
     return LayerTable(tuple(input_shape), tuple(rows), tuple(None for _ in rows))

@@ -66,9 +66,10 @@ class LayerTable:
         return None if None in found else found
 
     def notes(self) -> list[str]:
-        """One line per layer whose windows do not fit evenly (cells the floor drops)."""
+        """One line per layer whose windows do not fit evenly (cells no window reaches: the
+        floor drops them, or with ceil_mode a partial window may not start in the padding)."""
         return [
-            f"layer {row.name}, {row.source}: the floor drops {count(row.dropped[0], 'row')} "
+            f"layer {row.name}, {row.source}: {_why(row)} {count(row.dropped[0], 'row')} "
             f"and {count(row.dropped[1], 'column')} at the end of its (padded) input"
             for row in self.rows
             if any(row.dropped)
@@ -149,6 +150,16 @@ def parse_shape(text: str) -> tuple[int, int, int]:
             "arithmetic, but its counts must stay readable)."
         )
     return shape
+
+
+def _why(row: Row) -> str:
+    """The reason cells are left out: ceil_mode keeps partial windows, so only the floor-free
+    rule (a window must start inside the input or its left padding) can leave any."""
+    if "ceil_mode=True" in row.source.replace(" ", ""):
+        return (
+            "ceil_mode keeps partial windows, yet none may start past the input: no window reaches"
+        )
+    return "the floor drops"
 
 
 def layer_table(layers: list[LayerSpec] | str, input_shape: Shape) -> LayerTable:

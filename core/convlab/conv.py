@@ -330,3 +330,46 @@ def _broadcast_biases(biases: tuple[Fraction, ...], count: int) -> tuple[Fractio
             "(or one for all)."
         )
     return tuple(biases)
+
+
+def unread(forward: ConvForward) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Input rows and columns that no window reads (the floor of the size formula drops them,
+    or a stride larger than the window steps over them)."""
+    top, _, left, _ = forward.pads
+    rows, cols = len(forward.padded[0]) - sum(forward.pads[:2]), len(forward.padded[0][0])
+    cols -= sum(forward.pads[2:])
+    terms = [term for step in forward.results[0].steps for term in step.terms]
+    read_rows = {term.row - top for term in terms}
+    read_cols = {term.col - left for term in terms}
+    return (
+        tuple(r for r in range(rows) if r not in read_rows),
+        tuple(c for c in range(cols) if c not in read_cols),
+    )
+
+
+def unread_note(forward: ConvForward) -> str:
+    """One sentence per axis saying which input rows/columns the stride drops, and why."""
+    notes = []
+    kernel = shape(forward.results[0].kernel[0])
+    sizes = (len(forward.padded[0]), len(forward.padded[0][0]))
+    for axis, (name, skipped) in enumerate(zip(("row", "column"), unread(forward))):
+        if not skipped:
+            continue
+        stride, dilation = forward.config.stride[axis], forward.config.dilation[axis]
+        pad = sum(forward.pads[2 * axis : 2 * axis + 2])
+        span = dilation * (kernel[axis] - 1) + 1
+        room = sizes[axis] - span
+        listed = ", ".join(map(str, skipped))
+        why = []
+        if room % stride:
+            why.append(
+                f"({sizes[axis] - pad} + {pad} − {span}) / {stride} = {fmt(Fraction(room, stride))}"
+                " is not a whole number, so the floor leaves the last windows out"
+            )
+        if stride > span:
+            why.append(f"the stride {stride} is larger than the {span}-wide window")
+        notes.append(
+            f"Stride {stride} drops input {name}{'s' if len(skipped) > 1 else ''} {listed}: "
+            f"no window reads {'them' if len(skipped) > 1 else 'it'} ({'; '.join(why)})."
+        )
+    return " ".join(notes)

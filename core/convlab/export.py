@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.convlab.check import CheckResult
-from core.convlab.conv import ConvStep
+from core.convlab.conv import ConvStep, unread, unread_note
 from core.convlab.matrix import matrix_to_json, to_json
 from core.convlab.problem import Solution
 
@@ -16,6 +16,8 @@ def solution_to_json(solution: Solution, check: CheckResult | None = None) -> di
         "padding": list(forward.pads),
         "outputs": [],
     }
+    rows, columns = unread(forward)
+    data["unread"] = {"rows": list(rows), "columns": list(columns), "note": unread_note(forward)}
     for k, result in enumerate(forward.results):
         entry = {
             "kernel": [matrix_to_json(m) for m in result.kernel],

@@ -16,12 +16,19 @@ def has_target(task: Task) -> bool:
 
 
 def target_text(task: Task) -> str:
-    """ "≥ 75 % test accuracy within 10 epochs"."""
+    """ "≥ 75 % test accuracy within 10 epochs on CIFAR-10" (the data always named)."""
     parts = []
     if "min_test_acc" in task.target:
         parts.append(f"≥ {task.target['min_test_acc']:.0%} test accuracy")
     if "within_epochs" in task.target:
         parts.append(f"within {task.target['within_epochs']:g} epochs")
+    wanted = task.options.get("dataset")
+    if wanted == "shapes":
+        parts.append("on synthetic Shapes-10 (not a CIFAR-10 figure)")
+    elif wanted:
+        parts.append(f"on {DATASET_WORDS.get(str(wanted), str(wanted))}")
+    else:
+        parts.append("on the run's data (a CIFAR-10 figure only for a CIFAR-10 run)")
     return " ".join(parts)
 
 

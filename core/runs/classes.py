@@ -136,8 +136,9 @@ def write_confusion_png(
 ) -> Path:
     """Save `plot_confusion(runs)` as a PNG (readers never see half a file)."""
     figure = plot_confusion(runs)
+    data = " · ".join(dict.fromkeys(dataset_title(events) or "unknown data" for _, events in runs))
     with atomic_path(path) as partial:
-        figure.savefig(partial, format="png")
+        figure.savefig(partial, format="png", metadata={"Title": f"confusion matrix · {data}"})
     return path
 
 
@@ -147,3 +148,12 @@ def dataset_title(events: Sequence[Mapping[str, Any]]) -> str:
         if event.get("kind") == "start":
             return str(event.get("dataset_title") or event.get("dataset") or "")
     return ""
+
+
+DATASET_TITLES = {"shapes": "Shapes-10 (synthetic)", "cifar10": "CIFAR-10"}
+"""Titles of the datasets by config name ("synthetic" when generated)."""
+
+
+def dataset_label(name: str) -> str:
+    """ "shapes" → "Shapes-10 (synthetic)"; an unknown name as it is ("unknown" when empty)."""
+    return DATASET_TITLES.get(name, name or "unknown")

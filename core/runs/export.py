@@ -12,12 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from core.paths import atomic_path
-from core.runs.classes import class_results, write_classes_csv, write_confusion_png
+from core.runs.classes import (
+    class_results,
+    dataset_label,
+    dataset_title,
+    write_classes_csv,
+    write_confusion_png,
+)
 from core.runs.curves import EPOCH_METRICS, METRIC_TITLES, XAxis, epoch_metrics
 from core.runs.events import epoch_events, read_events
 from core.runs.store import read_json
 
-CSV_COLUMNS = ("run", "preset", "epoch", "step", *EPOCH_METRICS, "lr", "seconds")
+CSV_COLUMNS = ("run", "preset", "dataset", "epoch", "step", *EPOCH_METRICS, "lr", "seconds")
 """Columns of the exported CSV, one row per run and epoch."""
 
 
@@ -28,6 +34,16 @@ class ExportRun:
     id: str  # run directory name
     config: Mapping[str, Any]  # config.json
     events: Sequence[Mapping[str, Any]]  # events in file order
+
+    @property
+    def dataset(self) -> str:
+        """The data it trained on, "synthetic" when it is: "Shapes-10 (synthetic)", "CIFAR-10"."""
+        return dataset_title(self.events) or dataset_label(str(self.config.get("dataset", "")))
+
+
+def datasets_title(runs: Sequence[ExportRun]) -> str:
+    """The data of all `runs`, each title once: "Shapes-10 (synthetic)", or "A · B" when mixed."""
+    return " · ".join(dict.fromkeys(run.dataset for run in runs))
 
 
 def load_export_run(run_dir: Path) -> ExportRun:
@@ -46,7 +62,8 @@ def write_csv(runs: Sequence[ExportRun], path: Path) -> Path:
                     {
                         "run": run.id,
                         "preset": run.config.get("preset", ""),
-                        **{key: event.get(key, "") for key in CSV_COLUMNS[2:]},
+                        "dataset": run.dataset,
+                        **{key: event.get(key, "") for key in CSV_COLUMNS[3:]},
                     }
                 )
     return path
@@ -73,6 +90,8 @@ def plot_runs(runs: Sequence[ExportRun], x_axis: XAxis = "epoch"):
                 series = metrics[metric]
                 if len(series):
                     label = METRIC_TITLES[metric] if len(runs) == 1 else f"{run.id} {split}"
+                    if len(runs) > 1 and len({r.dataset for r in runs}) > 1:
+                        label += f" ({run.dataset})"
                     ax.plot(
                         series.x,
                         [scale * y for y in series.y],
@@ -84,10 +103,11 @@ def plot_runs(runs: Sequence[ExportRun], x_axis: XAxis = "epoch"):
         ax.set_xlabel("epoch" if x_axis == "epoch" else "training step")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no "epoch 1.4"
         ax.set_ylabel(ylabel)
-        ax.set_title(title)
+        ax.set_title(f"{title} · {datasets_title(runs)}")
         ax.grid(alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize="small")
+    figure.suptitle(f"data: {datasets_title(runs)}")
     figure.tight_layout()
     return figure
 
@@ -96,7 +116,9 @@ def write_png(runs: Sequence[ExportRun], path: Path, x_axis: XAxis = "epoch") ->
     """Save `plot_runs(runs, x_axis)` as a PNG."""
     figure = plot_runs(runs, x_axis)
     with atomic_path(path) as partial:
-        figure.savefig(partial, format="png")  # readers never see half a PNG
+        figure.savefig(  # readers never see half a PNG
+            partial, format="png", metadata={"Title": f"{figure.get_suptitle()}"}
+        )
     return path
 
 

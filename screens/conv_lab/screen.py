@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, HorizontalGroup, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static, TextArea
 
 from core.convlab.check import CheckResult, check_answer, describe
+from core.convlab.conv import unread_note
 from core.convlab.inputs import LabInputs
 from core.convlab.matrix import parse_channels
 from core.convlab.problem import Solution, solve
@@ -158,9 +160,11 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         self.refresh_stage()
 
     def refresh_params(self) -> None:
-        self.query_one("#conv-params", Static).update(
-            describe_inputs(self.inputs, self.view, SPEEDS[self.speed], self.timer is not None)
-        )
+        text = describe_inputs(self.inputs, self.view, SPEEDS[self.speed], self.timer is not None)
+        note = unread_note(self.solution.forward) if self.solution is not None else ""
+        if note:
+            text += f"\n[$text-warning]{escape(note)}[/]"
+        self.query_one("#conv-params", Static).update(text)
         self.query_one("#loss-label", Label).update(
             "dE/do" if self.loss_kind == "grad" else "target y"
         )

@@ -19,8 +19,12 @@ class ExplainProgressed(Message):
 class ExplanationReady(Message):
     """Sent when the explanations for one request are computed."""
 
-    def __init__(self, model, results: list, layers: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, model, results: list, layers: list[tuple[str, str]], label: str = "", note: str = ""
+    ) -> None:
         super().__init__()
+        self.label = label  # the image's name, with its true class when known
+        self.note = note  # a warning when the image is not from the model's data, else ""
         self.model = model  # core.models.loaded.LoadedModel
         self.results = results  # [core.explain.recipe.Explanation], one per target
         self.layers = layers  # (label, name) choices for the layer selector

@@ -6,6 +6,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
 from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -208,7 +209,7 @@ class ExplainScreen(WorkspaceScreen):
 
         worker = get_current_worker()
         try:
-            model, results = compute(
+            model, results, label, note = compute(
                 request,
                 self.cache,
                 lambda text: self.post_message(ExplainProgressed(text)),
@@ -219,7 +220,7 @@ class ExplainScreen(WorkspaceScreen):
             self.post_message(ExplanationFailed(_with_screen_hint(error)))
             return
         if not worker.is_cancelled:
-            self.post_message(ExplanationReady(model, results, layers))
+            self.post_message(ExplanationReady(model, results, layers, label, note))
 
     @work(thread=True, exclusive=True, group="layers")
     def list_layers(self, model_choice: str, weights_file: str | None) -> None:
@@ -287,8 +288,10 @@ class ExplainScreen(WorkspaceScreen):
         where = f" · layer {first.layer} (1×{shape})" if first.layer else ""
         random = message.model.random_seed is not None
         warning = "[reverse] RANDOM WEIGHTS [/reverse] " if random else ""
+        note = f"\n[$text-warning]⚠ {escape(message.note)}[/]" if message.note else ""
         self.query_one("#explain-status", Static).update(
             f"{warning}{message.model.title}{where} · map {'×'.join(map(str, first.maps.shape))}"
+            f"\nimage {escape(message.label)}{note}"
         )
         rows = [
             f"{rank}. {p.name} ({p.index}) {p.probability:.1%}"

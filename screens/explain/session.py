@@ -72,21 +72,24 @@ def compute(
     progress: Callable[[str], None],
     cancelled: Callable[[], bool] = lambda: False,
 ):
-    """(model, explanations) for the request; raises UserError for bad input."""
+    """(model, explanations, image label, origin warning) for the request; raises UserError for
+    bad input. The label names the true class of a dataset image ("cifar10:3 (cat)")."""
     from core.data.images import load_image
+    from core.explain.provenance import origin_note
     from core.explain.recipe import explain
 
     progress("loading the model…")
     model = cache.get(request.model, request.weights_file)
     progress("reading the image…")
-    image, _ = load_image(request.image, request.data_dir)
+    image, label = load_image(request.image, request.data_dir)
+    note = origin_note(model, request.image, *image.shape[:2])
     results = []
     for recipe in request.recipes:
         if cancelled():
             break
         progress(f"computing {recipe.method} ({recipe.target or 'predicted class'})…")
         results.append(explain(model, image, recipe))
-    return model, results
+    return model, results, label, note
 
 
 def layer_choices(model) -> list[tuple[str, str]]:

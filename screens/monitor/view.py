@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from core.runs.classes import class_results
+from core.runs.classes import class_results, dataset_label, dataset_title
 from core.runs.curves import (
     METRIC_TITLES,
     Series,
@@ -66,6 +66,16 @@ def run_metrics(run: RunSnapshot, x_axis: XAxis) -> dict[str, Series]:
     )
 
 
+def run_data(run: RunSnapshot) -> str:
+    """The data the run trained on, "synthetic" when it is: "Shapes-10 (synthetic)"."""
+    return dataset_title(run.events) or dataset_label(str(run.config.get("dataset", "")))
+
+
+def data_tag(run: RunSnapshot) -> str:
+    """A legend's suffix: " · synthetic" for a run on generated data, else ""."""
+    return " · synthetic" if "synthetic" in run_data(run) else ""
+
+
 def names_of(runs: Sequence[RunSnapshot], names: Mapping[str, str] | None) -> list[str]:
     """Legend names: each run's display name among all shown runs (`names`), else among these."""
     names = names or display_names(run.id for run in runs)
@@ -93,7 +103,7 @@ def metric_lines(
                 lines.append(
                     PlotLine(
                         series,
-                        METRIC_TITLES[metric],
+                        METRIC_TITLES[metric] + data_tag(run),
                         METRIC_COLORS[split],
                         METRIC_MARKERS[split],
                     )
@@ -102,7 +112,7 @@ def metric_lines(
                 lines.append(
                     PlotLine(
                         series,
-                        f"{names[index]} {split}",
+                        f"{names[index]} {split}{data_tag(run)}",
                         RUN_COLORS[index % len(RUN_COLORS)],
                         METRIC_MARKERS[split],
                         group=names[index],
@@ -265,6 +275,15 @@ def _details(run: RunSnapshot) -> str:
     lines = [f"[b]{escape(run.id)}[/b]  {run.state}: {escape(run.message or '—')}"]
     if run.loading:
         lines.append("reading events.jsonl… (a long log is read in steps)")
+    data = run_data(run)
+    lines.append(
+        f"data [b]{escape(data)}[/b]"
+        + (
+            " — generated shapes, not CIFAR-10: C4's targets do not apply"
+            if "synthetic" in data
+            else ""
+        )
+    )
     if start:
         sizes = ", ".join(
             f"{key.removesuffix('_size')} {start[key]}"

@@ -95,10 +95,8 @@ def _pct(value: float | None) -> str:
 
 
 def _ls(args, folder: Path) -> int:
-    from rich import box
-    from rich.table import Table
-
     from core.cluster.status import list_runs
+    from core.runs.classes import dataset_label
 
     summaries = list_runs(folder)
     if args.json:
@@ -107,29 +105,53 @@ def _ls(args, folder: Path) -> int:
     if not summaries:
         _console().print(f"No runs in {folder}. Start one with `cnn-tui train --preset lenet5`.")
         return 0
-    table = Table(title=f"Runs in {folder} (accuracies in %)", box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("id", "network", "state"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("data", overflow="ellipsis")
-    for column in ("epochs", "train", "val", "test"):
-        table.add_column(column, justify="right", no_wrap=True)
-    for s in summaries:
-        table.add_row(
-            s.id,
-            s.preset,
-            s.state,
-            s.dataset,
-            f"{s.epochs_done}/{s.epochs_total}",
-            _pct(s.train_acc),
-            _pct(s.val_acc),
-            _pct(s.test_acc),
-        )
+    labels = [dataset_label(s.dataset) for s in summaries]
+    rows = [
+        {
+            "id": s.id,
+            "network": s.preset,
+            "state": s.state,
+            "data": label,
+            "epochs": f"{s.epochs_done}/{s.epochs_total}",
+            "train": _pct(s.train_acc),
+            "val": _pct(s.val_acc),
+            "test": _pct(s.test_acc),
+        }
+        for s, label in zip(summaries, labels)
+    ]
     console = _console()
+    shown = list(rows[0])
+    for drop in (None, "val", "train", "epochs", "network"):  # the data column is never dropped
+        if drop:
+            shown.remove(drop)
+        table = _ls_table(shown, rows)
+        wide = console.options.update_width(10_000)  # measured unclamped
+        if console.measure(table, options=wide).maximum <= console.width:
+            break
+    table.title = f"Runs in {folder} (accuracies in %)"
     console.print(table)
     for s in summaries:
         if s.state == "unreadable":  # the others are listed as they are
             console.print(f"{s.id}: {s.message}", highlight=False, markup=False, soft_wrap=True)
     return 0
+
+
+def _ls_table(columns: list[str], rows: list[dict[str, str]]):
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in columns:
+        numeric = column in ("epochs", "train", "val", "test")
+        table.add_column(
+            column,
+            no_wrap=column != "id",
+            overflow="ellipsis" if column == "id" else "fold",
+            justify="right" if numeric else "left",
+        )
+    for row in rows:
+        table.add_row(*(row[column] for column in columns))
+    return table
 
 
 def _loss(value: float | None) -> str:

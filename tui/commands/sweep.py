@@ -163,6 +163,7 @@ def _print_results(folder, sweep_id: str, as_json: bool) -> int:
     from rich.table import Table
 
     from core.cluster.sweep import load_sweep_record, sweep_results
+    from core.runs.classes import dataset_label
 
     record = load_sweep_record(folder, sweep_id)
     rows = sweep_results(folder, record["id"])
@@ -183,15 +184,23 @@ def _print_results(folder, sweep_id: str, as_json: bool) -> int:
         title=f"{record['id']} ({record.get('launcher', '?')}"
         + (f", job {record['job_id']})" if record.get("job_id") else ")")
     )
-    for key in keys + ["state", "epochs", "best acc", "final test acc", "run"]:
-        table.add_column(key, justify="right" if "acc" in key or key == "epochs" else "left")
+    base = record.get("base") or {}
+    data = [dataset_label(str(r.params.get("dataset") or base.get("dataset") or "")) for r in rows]
+    for key in keys + ["data", "state", "epochs", "best acc", "final test acc", "run"]:
+        table.add_column(
+            key,
+            justify="right" if "acc" in key or key == "epochs" else "left",
+            no_wrap=key == "data",  # others wrap on a narrow terminal; the data stays whole
+            min_width=max(map(len, data), default=4) if key == "data" else None,
+        )
     best = max((row.best_acc for row in rows if row.best_acc is not None), default=None)
-    for row in rows:
+    for row, label in zip(rows, data):
         accuracy = _percent(row.best_acc)
         if best is not None and row.best_acc == best:
             accuracy = f"[bold]{accuracy}[/]"
         table.add_row(
             *[row.params.get(key, "?") for key in keys],
+            label,
             row.state,
             str(row.epochs_done),
             accuracy,

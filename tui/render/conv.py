@@ -8,7 +8,7 @@ from rich.text import Text
 
 from core.convlab.backward import loss_trace
 from core.convlab.check import CheckResult, describe
-from core.convlab.conv import ConvStep
+from core.convlab.conv import ConvStep, unread_note
 from core.convlab.matrix import Matrix, fmt, fmt_signed
 from core.convlab.problem import Solution
 
@@ -114,6 +114,9 @@ def print_report(
         )
     config = forward.config
     console.print(Text(settings_line(solution), style="dim"))
+    note = unread_note(forward)
+    if note:
+        console.print(Text(note, style="yellow"))
     for k, result in enumerate(forward.results):
         head = f"kernel {k + 1}" if len(forward.results) > 1 else "kernel"
         tables = [matrix_table(m, f"{head} (as typed)") for m in result.kernel]

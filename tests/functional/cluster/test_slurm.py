@@ -252,6 +252,8 @@ def test_sweep_runs_as_one_job_array_with_results(slurm_cluster, tmp_path, capsy
         row["state"] == "finished" and row["epochs_done"] == 1 and 0 <= row["final_acc"] <= 1
         for row in results["runs"]
     )
+    assert main(["sweep", "--results", created["sweep_id"], "--runs-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.count("Shapes-10 (synthetic)") == 4  # the data column
 
 
 def test_doctor_submits_a_probe_job_that_sees_the_shared_runs_folder(

@@ -286,6 +286,16 @@ async def test_highlighted_cells_are_readable_in_dark_and_light_themes(tmp_path)
                         assert style.color is None, (theme, style)  # the theme's text colour
 
 
+async def test_a1b_names_the_row_the_stride_drops(tmp_path):
+    app, running = await open_lab(tmp_path)
+    async with running as pilot:
+        await pilot.pause()
+        assert "drops" not in text_of(app.screen, "#conv-params")
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "Stride 2 drops input row 4" in text_of(app.screen, "#conv-params")
+
+
 async def test_autograd_view_beside_the_exact_gradients(tmp_path):
     """`x` computes A4's gradients with PyTorch autograd in a thread; the test's own graph agrees."""
     app, running = await open_lab(tmp_path)

@@ -157,6 +157,17 @@ def test_decimal_answer_is_accepted_with_its_fractions(capsys):
     assert main(argv[:-1] + [typed.replace("7.33", "7.34")]) == 1
 
 
+def test_a1b_says_which_input_row_the_stride_drops(capsys):
+    x = torch.zeros(1, 1, 5, 6, requires_grad=True)
+    F.conv2d(x, torch.ones(1, 1, 2, 2), stride=2).sum().backward()
+    dropped = [r for r in range(5) if x.grad[0, 0, r].abs().sum() == 0]  # rows no window reads
+    data = run_json(capsys, "--preset", "a1-stride2")
+    assert data["unread"]["rows"] == dropped == [4] and data["unread"]["columns"] == []
+    assert main(["conv", "--preset", "a1-stride2"]) == 0
+    assert "Stride 2 drops input row 4" in " ".join(capsys.readouterr().out.split())
+    assert run_json(capsys, "--preset", "a1")["unread"]["note"] == ""
+
+
 def test_autograd_flag_prints_torch_autograd_beside_the_exact_values(capsys):
     """`--autograd`: A4's gradients by autograd (computed here independently) and the largest gap."""
     x = torch.tensor(

@@ -41,3 +41,15 @@ def test_train_targets_are_checked_against_the_students_run(tmp_path, capsys):
     assert main(args) == 0
     marks = {t["task"]: t for t in json.loads(capsys.readouterr().out)["tasks"]}
     assert marks["met"]["status"] == "wrong" and "No run 'nope'" in marks["met"]["diagnosis"]
+
+
+def test_target_text_names_the_data_it_applies_to():
+    from core.course.pack import Task
+    from core.course.train_target import target_text
+
+    def text(**options):
+        return target_text(Task("4", "", "", "train", 1.0, options, 1, {"min_test_acc": 0.75}))
+
+    assert text(dataset="cifar10") == "≥ 75% test accuracy on CIFAR-10"
+    assert "synthetic Shapes-10 (not a CIFAR-10 figure)" in text(dataset="shapes")
+    assert "only for a CIFAR-10 run" in text()

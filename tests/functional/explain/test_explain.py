@@ -95,6 +95,8 @@ async def test_screen_explains_a_run_with_two_targets(tmp_path, monkeypatch):
         assert maps.bounds == joint == screen.query_one("#map2", Heatmap).bounds
         status = str(screen.query_one("#explain-status").render())
         assert "lenet5" in status and "layer 3" in status
+        assert "image cat.png" in status and "Not from the model's data" in status
+        assert "CIFAR-10 (32×32 photos)" in status and "a photo from elsewhere" in status
         assert "top-5" in str(screen.query_one("#top5").render())
         options = [value for _, value in screen.query_one("#layer", Select)._options]
         assert "0" in options and "3" in options
@@ -171,7 +173,9 @@ async def test_screen_random_resnet_is_labelled_and_lists_layers(tmp_path):
         screen.query_one("#channels", Input).value = "10"
         await pilot.press("f5")
         await wait_for(pilot, lambda: bool(screen.results), 120)
-        assert "RANDOM WEIGHTS" in str(screen.query_one("#explain-status").render())
+        status = str(screen.query_one("#explain-status").render())
+        assert "RANDOM WEIGHTS" in status and "image chelsea" in status
+        assert "Not from the model's data" not in status  # a photo suits ImageNet's ResNet-18
         result = screen.results[0]
         assert result.layer == "layer4" and result.maps.shape == (10, 7, 7)
         labels = [label for label, _ in screen.query_one("#layer", Select)._options]
@@ -375,3 +379,23 @@ def test_cli_gallery_explains_right_and_wrong_test_images(tmp_path, capsys):
     assert "needs a training run" in capsys.readouterr().err
     assert main(["explain"]) == 2
     assert "Give an IMAGE" in capsys.readouterr().err
+
+
+def test_cli_warns_when_the_image_is_not_from_the_models_data(tmp_path, capsys):
+    from core.data.datasets import load_dataset
+
+    shapes = load_dataset("shapes", train_size=1)
+    make_run(tmp_path / "runs", "lenet5", dataset="shapes", classes=shapes.classes)
+    runs = ["--runs-dir", str(tmp_path / "runs")]
+    assert main([*runs, "explain", "chelsea", "--model", "demo", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert "Shapes-10 (synthetic 32×32 shapes)" in summary["warning"]
+    assert summary["true_label"] is None
+    assert main([*runs, "explain", "shapes:3", "--model", "demo"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    true = shapes.classes[shapes.test.labels[3]]
+    assert f"true label {true}" in out and "Not from the model's data" not in out
+    assert main(["explain", "shapes:3", "--random-weights", "0", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert "ImageNet's ResNet-18" in summary["warning"] and "32×32 pixels" in summary["warning"]
+    assert summary["true_label"] == true

@@ -80,6 +80,7 @@ async def test_new_runs_appear_and_curves_follow_appends(tmp_path):
         await pilot.pause(0.3)
         assert acc.builds >= 2
         details = str(screen.query_one("#details").render())
+        assert "data Shapes-10 (synthetic) — generated shapes, not CIFAR-10" in details
         assert "1 unreadable record(s) in events.jsonl skipped (line 13: not JSON)" in details
         write_run(tmp_path, "newcomer", "pending")
         screen.wake()
@@ -98,6 +99,7 @@ async def test_space_overlays_runs_and_fills_the_results_table(tmp_path):
             await pilot.press("space")
         assert screen.selected == {a.name, b.name}
         labels = [line.label for line in screen.query_one("#acc-plot", CurvePlot).lines]
+        assert all(label.endswith(" · synthetic") for label in labels)
         assert any("plain" in label for label in labels) and any(
             "augmented" in label for label in labels
         )

@@ -71,7 +71,7 @@ def test_cuda_without_a_gpu_is_refused(tmp_path, capsys):
     assert code == 2 and "--device cpu" in err and not list(tmp_path.iterdir())
 
 
-def test_foreground_json_then_ls_show_export(tmp_path, capsys):
+def test_foreground_json_then_ls_show_export(tmp_path, capsys, monkeypatch):
     runs = str(tmp_path / "runs")
     code, out, _ = run_cli(
         capsys,
@@ -121,6 +121,11 @@ def test_foreground_json_then_ls_show_export(tmp_path, capsys):
     ]
     code, out, _ = run_cli(capsys, "runs", "ls", "--runs-dir", runs)
     assert code == 0 and result["run_id"] in out and "finished" in out
+    monkeypatch.setenv("COLUMNS", "80")  # narrow: other columns give way, the data stays
+    code, out, _ = run_cli(capsys, "runs", "ls", "--runs-dir", runs)
+    assert max(map(len, out.splitlines())) <= 80 and "finished" in out
+    assert out.count("Shapes-10 (synthetic)") == 2
+    monkeypatch.delenv("COLUMNS")
     code, out, _ = run_cli(capsys, "runs", "show", "first", "--runs-dir", runs, "--json")
     assert json.loads(out)["epochs"] == result["epochs"]
     code, out, _ = run_cli(capsys, "runs", "show", "first", "--runs-dir", runs)
@@ -150,11 +155,15 @@ def test_foreground_json_then_ls_show_export(tmp_path, capsys):
     ]
     assert float(rows[1]["test_acc"]) == result["epochs"][1]["test_acc"]
     assert rows[2]["val_acc"] == ""
-    assert Image.open(next(f for f in files if f.endswith(".png"))).size[0] > 800
+    assert {row["dataset"] for row in rows} == {"Shapes-10 (synthetic)"}
+    png = Image.open(next(f for f in files if f.endswith(".png")))
+    assert png.size[0] > 800 and png.text["Title"] == "data: Shapes-10 (synthetic)"
     figure = plot_runs(
         [load_export_run(Path(result["run_dir"])), load_export_run(Path(runs) / second)]
     )
     accuracy, loss = figure.axes
+    assert accuracy.get_title() == "accuracy · Shapes-10 (synthetic)"
+    assert figure.get_suptitle() == "data: Shapes-10 (synthetic)"
     assert (accuracy.get_xlabel(), accuracy.get_ylabel()) == ("epoch", "accuracy (%)")
     assert loss.get_xlabel() == "epoch" and "loss" in loss.get_ylabel()
     labels = [text.get_text() for text in accuracy.get_legend().get_texts()]

@@ -211,3 +211,13 @@ def test_exports_markdown_and_pytorch_code():
 def test_report_number_of_random_architectures(capsys):
     with capsys.disabled():
         print(f"\nlayer tables: {CHECKED['architectures']} random architectures vs PyTorch")
+
+
+def test_ceil_mode_note_does_not_blame_the_floor():
+    table = layer_table("MaxPool2d(1, stride=3, ceil_mode=True)", (1, 5, 5))
+    x = torch.zeros(1, 1, 5, 5, requires_grad=True)
+    torch.nn.MaxPool2d(1, stride=3, ceil_mode=True)(x).sum().backward()
+    read = [r for r in range(5) if x.grad[0, 0, r].abs().sum() > 0]
+    assert table.rows[0].dropped == (4 - read[-1], 4 - read[-1]) == (1, 1)
+    (note,) = table.notes()
+    assert "floor" not in note and "ceil_mode" in note and "1 row and 1 column" in note

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 import torch
+from PIL import Image
 from rich.text import Text
 
 from core.models.zoo import build_model
@@ -63,6 +64,12 @@ def test_per_class_accuracy_equals_a_recount_of_the_predictions(tmp_path):
         assert row["true_class"] == events[0]["classes"][label]
     png = (tmp_path / "out" / f"{run_dir.name}-confusion.png").read_bytes()
     assert png.startswith(b"\x89PNG")
+    with Image.open(tmp_path / "out" / f"{run_dir.name}-confusion.png") as image:
+        assert image.text["Title"] == "confusion matrix · Shapes-10 (synthetic)"
+    with open(tmp_path / "out" / f"{run_dir.name}.csv", newline="") as stream:
+        assert {row["dataset"] for row in csv.DictReader(stream)} == {"Shapes-10 (synthetic)"}
+    with Image.open(tmp_path / "out" / f"{run_dir.name}.png") as image:
+        assert "synthetic" in image.text["Title"]
 
     run = RunSnapshot(run_dir.name, run_dir, config.to_dict(), tuple(events), "finished", "", 0, 0)
     assert per_class_accuracy(run) == list(zip(events[0]["classes"], epoch["per_class_acc"]))

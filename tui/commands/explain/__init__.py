@@ -142,6 +142,7 @@ def load_model(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
 
     from core.data.images import load_image
     from core.errors import UserError
@@ -181,12 +182,18 @@ def run(args: argparse.Namespace) -> int:
 
         return run_gallery(args, model, recipe, console)
     explanation = explain(model, image, recipe)
+    from core.explain.provenance import origin_note, true_label
+
+    warning = origin_note(model, args.image, *image.shape[:2])
+    truth = true_label(args.image, image_label)
     written = []
     if args.out:
         written = export(explanation, args.out, args.colormap, args.normalise, args.alpha)
     if args.json:
         summary = explanation.recipe_dict() | {
             "image": image_label,
+            "true_label": truth,
+            "warning": warning,
             "random_weights": model.random_seed,
             "map_min": float(explanation.maps.min()),
             "map_max": float(explanation.maps.max()),
@@ -195,6 +202,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(summary))
         return 0
     _print_summary(console, model, image_label, explanation, written)
+    if truth is not None:
+        console.print(f"true label {truth}")
+    if warning:
+        console.print(f"[yellow]⚠ {escape(warning)}[/]")
     if args.show:
         from tui.commands.explain.show import show_explanation
 
