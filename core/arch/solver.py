@@ -97,8 +97,8 @@ class _Problem:
     def _overhang(self, values: dict[str, int]) -> int | None:
         """How far a ceil_mode window overhangs the padded input (None: it fits, or no ceil).
 
-        There the output is 1 cell for a stride that does not divide the overhang and none for
-        one that does, so the stride has no monotone relation with the output."""
+        There the output is 1 cell for a stride larger than the overhang and none for a smaller
+        one, so the output grows with the stride instead of shrinking."""
         if not self.ceil or any(values.get(n) is None for n in ("in_size", "kernel", "padding")):
             return None
         reach = values["in_size"] + 2 * values["padding"] - self.dilation * (values["kernel"] - 1)
@@ -115,10 +115,7 @@ class _Problem:
         if overhang is not None:  # ceil_mode, window wider than the padded input
             if not low_out <= 1 <= high_out:
                 return None
-            first = max(low, 2)
-            while overhang % first == 0:
-                first += 1
-            return first, None  # every stride that does not divide the overhang gives 1 cell
+            return max(low, overhang + 1), None  # every stride beyond the overhang gives 1 cell
         sign = direction(name, self.kind)
         least, most = (low_out, high_out) if sign > 0 else (-high_out, -low_out)
 
@@ -298,12 +295,12 @@ def _two_blanks(problem, values, blanks, missing) -> Solved:
         searched = "" if complete else f"{LABEL.get(outer, outer)} {start}…{x - 1}"
         return answer(values, missing, [], 0, {}, searched=searched)
     tops = [top for top in inner_top if top is not None]
+    least = min(seen[inner])
+    if not complete and problem.ceil and (outer, inner) == ("in_size", "stride"):
+        least = LOW["stride"]  # beyond the walk an input fits the window exactly: stride 1 does
     ranges = {
         outer: (seen[outer][0], seen[outer][-1] if complete else None),
-        inner: (
-            min(seen[inner]),
-            max(tops) if complete and len(tops) == len(inner_top) else None,
-        ),
+        inner: (least, max(tops) if complete and len(tops) == len(inner_top) else None),
     }
     searched = "" if complete else f"{LABEL.get(outer, outer)} {start}…{x - 1}"
     return answer(values, missing, found, total if complete else None, ranges, searched=searched)
@@ -315,6 +312,8 @@ def _order(problem: _Problem, values: dict[str, int], blanks) -> tuple[str, str]
     the inner one; otherwise the blank with the narrower range of reach is walked."""
     if "output_padding" in blanks:
         return next(n for n in blanks if n != "output_padding"), "output_padding"
+    if problem.ceil and "stride" in blanks:  # not monotone there: solved by `level`, which knows
+        return next(n for n in blanks if n != "stride"), "stride"
     if set(blanks) == {"kernel", "padding"}:
         return "padding", "kernel"
     first, second = blanks
@@ -337,7 +336,10 @@ def _reach(problem: _Problem, values, outer: str, inner: str) -> tuple[int, int 
     def extreme(x: int, large: bool) -> int:
         fixed = values | {outer: x}
         y_low, y_high = problem.bounds(inner, fixed)
-        return problem.out(fixed | {inner: y_high if grows == large else y_low})
+        out = problem.out(fixed | {inner: y_high if grows == large else y_low})
+        if problem.ceil and inner == "stride" and large:
+            return max(out, 1)  # ceil_mode: a large enough stride always leaves one window
+        return out
 
     if direction(outer, problem.kind) > 0:  # both extremes grow with the outer value
         start = _first(lambda x: extreme(x, True) >= target, low, high)

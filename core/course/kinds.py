@@ -162,9 +162,9 @@ KINDS: dict[str, Kind] = {
 """Every kind by name, in the order the docs list them."""
 
 OUTPUT_ONLY: dict[str, tuple[str, ...]] = {
-    "conv": ("answer", "steps", "compact", "json"),
+    "conv": ("answer", "steps", "compact", "json", "autograd"),
     "calc": ("json",),
-    "summary": ("json", "markdown", "code"),
+    "summary": ("json", "markdown", "code", "width"),
     "train": (
         "data_dir", "runs_dir", "name", "detach", "json", "launcher", "settings", "partition",
         "gpus", "gres", "cpus", "mem", "time", "account", "qos", "activate", "sbatch", "script",

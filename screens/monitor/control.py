@@ -55,17 +55,25 @@ class RunControls:
     def action_resume(self) -> None:
         """Stopped, failed or died runs alike, with `runs resume`'s checks: a finished or live
         run gets a dialog saying why not; a resumable one asks first, then the remaining checks
-        (data, device, weights, safe checkpoints) run before its worker starts."""
-        from core.cluster.resume import refusal
+        (data, device, weights, safe checkpoints) run before its worker starts. The status is
+        read afresh (the table may be a refresh behind a stop or scancel just made)."""
+        self.ask_resume(self.current)
 
-        run = self.current
-        why = refusal(run.id, run.state)
+    @work(thread=True, group="resume-ask", exclusive=True)
+    def ask_resume(self, run: RunSnapshot) -> None:
+        from core.cluster.resume import refusal
+        from core.cluster.status import run_status
+
+        status = run_status(run.path)
+        why = refusal(run.id, status.state)
         if why:
-            self.app.push_screen(TextScreen(f"{run.id} cannot be resumed.\n\n{why}"))
+            self.app.call_from_thread(
+                self.app.push_screen, TextScreen(f"{run.id} cannot be resumed.\n\n{why}")
+            )
             return
         done = len(epoch_events(list(run.events)))
-        first_line = (run.message or "").strip().splitlines()[:1]
-        state = f"{run.state}: {first_line[0]}" if first_line else run.state
+        first_line = (status.message or "").strip().splitlines()[:1]
+        state = f"{status.state}: {first_line[0]}" if first_line else status.state
         total = run.config.get("epochs", "?")
         where = (
             "from its last checkpoint"
@@ -78,7 +86,7 @@ class RunControls:
             if yes:
                 self.resume_run(run.path)
 
-        self.app.push_screen(ConfirmScreen(question), confirmed)
+        self.app.call_from_thread(self.app.push_screen, ConfirmScreen(question), confirmed)
 
     @work(thread=True, group="slurm-stop")
     def stop_slurm_run(self, run_dir: Path) -> None:

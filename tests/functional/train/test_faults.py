@@ -127,9 +127,9 @@ def test_a_reused_pid_is_not_a_live_worker(tmp_path):
     from core.cluster.launch import worker_alive
     from core.cluster.local import process_start, record_foreground
     from core.cluster.status import run_status
+    from core.runs.store import create_run
 
-    run = tmp_path / "run"
-    run.mkdir()
+    run = create_run(tmp_path, {"preset": "lenet5"}, name="r")
     record_foreground(run)
     assert worker_alive(run) is True
     stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])

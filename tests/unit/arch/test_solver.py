@@ -180,14 +180,33 @@ def test_nothing_blank_that_does_not_fit_says_what_it_gives():
     assert "give an output of 5, not 6" in solved.note
 
 
-def test_ceil_mode_wider_window_than_input_gives_one_cell_for_non_dividing_strides():
+def test_ceil_mode_wider_window_than_input_gives_one_cell_for_strides_beyond_the_overhang():
     solved = solve(
-        {"in_size": 1, "out_size": 1, "kernel": 2, "padding": 0}, kind="pool", ceil_mode=True
-    )
+        {"in_size": 1, "out_size": 1, "kernel": 4, "padding": 0}, kind="pool", ceil_mode=True
+    )  # the window overhangs the input by 3 cells: one output cell for every stride ≥ 4
     for solution in solved.solutions:
-        module = torch.nn.MaxPool2d((2, 1), (solution.stride, 1), ceil_mode=True)
+        module = torch.nn.MaxPool2d((4, 1), (solution.stride, 1), ceil_mode=True)
         assert torch_height(module, 1) == 1
-    assert solved.ranges["stride"] == (2, None)
+    assert solved.ranges["stride"] == (4, None)
+    with pytest.raises(RuntimeError):  # stride 3: no window left
+        torch.nn.functional.max_pool2d(torch.zeros(1, 1, 1, 1), (4, 1), (3, 1), ceil_mode=True)
+
+
+@pytest.mark.parametrize(
+    ("known", "blanks", "dilation"),
+    [  # found by the property test: ceil_mode windows wider than the padded input
+        ({"in_size": 1, "out_size": 1, "padding": 1}, ("kernel", "stride"), 3),
+        ({"in_size": 1, "out_size": 1, "padding": 0}, ("kernel", "stride"), 1),
+        ({"out_size": 1, "kernel": 4, "padding": 1}, ("in_size", "stride"), 3),
+    ],
+)
+def test_ceil_mode_overhang_with_two_blanks_agrees_with_brute_force(known, blanks, dilation):
+    solved = solve(known, dilation=dilation, kind="pool", ceil_mode=True)
+    expected = brute(known, blanks, dilation, "pool", True, 0)
+    assert solved.solutions and {tuple(s.as_dict().values()) for s in solved.solutions} & expected
+    for name, (low, high) in solved.ranges.items():
+        values = [row[FIELDS.index(name)] for row in expected]
+        assert low == min(values) and high is None
 
 
 def test_values_beyond_the_limit_are_refused_with_the_limit():
