@@ -4,14 +4,15 @@ Textual's App hands a key to the focused widget by posting it to that widget's q
 the widget does not take itself (Tab, End, ctrl+u: key bindings) comes back to the App's queue
 and its binding runs only then, behind every key typed after it. In a burst (a fast typist,
 a paste, keys queued by a slow terminal) ctrl+u then `3` cleared the `3`, and the keys after
-Tab landed in the field Tab was leaving. Here the App runs such a binding when it reads the key,
-before it reads the next one.
+Tab landed in the field Tab was leaving. Here the App runs Tab when it reads the key, before it
+reads the next one; a text field's own bindings (Backspace, ctrl+u, End, Enter) run from the
+field's queue, so they act after the characters typed before them and before those after.
 """
 
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import TextArea
+from textual.widgets import Input, TextArea
 
 from tui.workspace_screen import WorkspaceScreen
 
@@ -27,8 +28,6 @@ class OrderedKeys:
         focused = self.focused
         if focused is None or not isinstance(self.screen, WorkspaceScreen):
             return False
-        if key in getattr(focused, "KEYS_IN_QUEUE", ()):
-            return False  # the widget runs it itself, behind the characters queued before it
         if key in FOCUS_KEYS:
             return not (isinstance(focused, TextArea) and focused.tab_behavior == "indent")
         return key in focused._bindings.key_to_bindings
@@ -39,10 +38,24 @@ class OrderedKeys:
             and not event.is_forwarded
             and self.screen.maximized is None
             and self.binding_first(event.key)
-            and (
-                await self._check_bindings(event.key, priority=True)
-                or await self._check_bindings(event.key)
-            )
         ):
-            return
+            focused = self.focused
+            if isinstance(focused, (Input, TextArea)) and event.key not in FOCUS_KEYS:
+                # Backspace, ctrl+u, End, Enter act on the field's text: run them in the
+                # field's own queue, behind the characters typed before them.
+                focused.call_later(self._bound_in_order, event)
+                return
+            if await self._check_bindings(event.key, priority=True) or await self._check_bindings(
+                event.key
+            ):
+                return
         await super().on_event(event)
+
+    async def _bound_in_order(self, event: events.Key) -> None:
+        """A text field's binding, run from the field's queue (the key goes on to the field
+        when no binding takes it after all)."""
+        if not (
+            await self._check_bindings(event.key, priority=True)
+            or await self._check_bindings(event.key)
+        ):
+            await super().on_event(event)

@@ -9,7 +9,6 @@ the digits of the next cell, typed right behind, are never wiped by a later clea
 
 from __future__ import annotations
 
-from textual import events
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input
@@ -29,18 +28,8 @@ class LabBody(VerticalScroll, can_focus=False):
 
 
 class AnswerInput(Input):
-    """The answer box. Enter is handled in the box's own queue, after the characters typed
-    before it (not ahead of them by the App); in quiz mode it also empties the box at once."""
-
-    KEYS_IN_QUEUE = frozenset({"enter"})
-
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            await self.action_submit()
-            return
-        await super()._on_key(event)
+    """The answer box; in quiz mode Enter sends the text and empties the box at once (Enter
+    runs in the box's queue, `tui.key_order`, so after the characters typed before it)."""
 
     async def action_submit(self) -> None:
         value = self.value

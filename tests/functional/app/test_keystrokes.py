@@ -38,3 +38,28 @@ async def test_thousand_keys_at_full_speed_land_in_every_field(tmp_path, key):
         await type_at_full_speed(pilot, burst)
         got = {field: app.screen.query_one(f"#{field}", Input).value for field in typed}
         assert got == typed
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (["1", "2", "backspace", "5"], "15"),
+        (["a", "b", "backspace", "backspace", "c"], "c"),
+        (["1", "2", "3", "ctrl+u", "4"], "4"),
+        (["1", "2", "3", "home", "0", "end", "9"], "01239"),
+        (["7", "left", "8", "delete"], "8"),
+    ],
+)
+async def test_editing_keys_act_between_the_characters_typed_around_them(tmp_path, keys, expected):
+    """Backspace, ctrl+u, Home/End and the arrows in a burst act exactly where they were typed
+    (a field's bindings run from its own queue, behind the characters before them)."""
+    app = make_app(AppConfig(runs_dir=tmp_path / "runs"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("a")  # the Conv lab's answer box
+        await pilot.pause()
+        field = app.screen.query_one("#field-answer", Input)
+        assert app.focused is field
+        await type_at_full_speed(pilot, keys, settle=0.3)
+        assert field.value == expected
