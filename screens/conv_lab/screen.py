@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, HorizontalGroup, Vertical, VerticalScroll
+from textual.containers import Horizontal, HorizontalGroup, Vertical
 from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static, TextArea
@@ -29,18 +29,10 @@ from screens.conv_lab.params import (
 )
 from screens.conv_lab.quiz import QuizMixin
 from screens.conv_lab.views import VIEW_TITLES, available_views, stage, step_grid
+from screens.conv_lab.widgets import AnswerInput, LabBody, StageRow
 from tui.messages import OpenTask
 from tui.widgets.matrix import MatrixView
 from tui.workspace_screen import WorkspaceScreen
-
-
-class StageRow(Horizontal, can_focus=True):
-    """The matrices of the current step; focus rests here while stepping."""
-
-
-class LabBody(VerticalScroll, can_focus=False):
-    """Editors and matrices; not focusable, so the arrows step instead of scrolling."""
-
 
 MODE_NOTES = {
     "correlation": "Cross-correlation: the kernel slides as typed, o[i,j] = Σ w[k,l]·x[i+k, j+l]"
@@ -113,7 +105,7 @@ class ConvLabScreen(QuizMixin, SteppingMixin, WorkspaceScreen):
             yield Static(id="conv-arith")
             with HorizontalGroup(id="answer-row"):
                 yield Label("your output", id="answer-label", classes="field-label")
-                yield Input(
+                yield AnswerInput(
                     id="field-answer", compact=True, placeholder="e.g. 1 0; 0 1   (Enter checks)"
                 )
             yield Static(id="conv-status")
@@ -241,7 +233,6 @@ class ConvLabScreen(QuizMixin, SteppingMixin, WorkspaceScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "field-answer" and self.quiz_on:
-            event.input.value = ""
             if self.quiz_submit(event.value):
                 return  # the next hidden cell is typed in the same box
         elif event.input.id == "field-answer":
@@ -350,7 +341,8 @@ class ConvLabScreen(QuizMixin, SteppingMixin, WorkspaceScreen):
         )
 
     def action_answer(self) -> None:
-        self.query_one("#field-answer", Input).focus()
+        """Focus the answer box now, so keys typed right behind the key land in it."""
+        self.set_focus(self.query_one("#field-answer", Input))
 
     def action_answer_for(self) -> None:
         if self.solution is not None:
