@@ -305,6 +305,9 @@ def _details(run: RunSnapshot) -> str:
             else ""
         )
     )
+    params = run_parameters(run)
+    network = escape(str(run.config.get("arch_name") or run.config.get("preset") or "?"))
+    lines.append(f"network [b]{network}[/b]" + (f" · {params:,} parameters" if params else ""))
     if start:
         sizes = ", ".join(
             f"{key.removesuffix('_size')} {start[key]}"

@@ -11,7 +11,7 @@ from core.models.zoo import build_model
 from core.runs.store import create_run
 from core.training.config import TrainConfig
 from core.training.fit import fit
-from screens.monitor.view import RESULT_HEADERS, result_row
+from screens.monitor.view import RESULT_HEADERS, details_text, result_row
 from tests.functional.train.test_custom_arch_cli import NET
 from tests.functional.train.test_custom_runs import RESIDUAL
 from tests.unit.runs.test_curves_rows import snapshot
@@ -29,6 +29,8 @@ def test_spec_designs_and_presets_are_counted_from_the_config_before_any_event()
     row = result_row(snapshot([], arch=RESIDUAL, arch_name="tiny-res"))
     assert cell(row, "network") == "tiny-res"
     assert cell(row, "params") == f"{numel(build_module(parse_spec(RESIDUAL))):,}"
+    details = details_text(snapshot([], arch=RESIDUAL, arch_name="tiny-res"))
+    assert f"network [b]tiny-res[/b] · {cell(row, 'params')} parameters" in details
     assert result_row(snapshot([])).parameters == numel(build_model("lenet5"))
     assert result_row(snapshot([], preset="vgg-2x2")).parameters == numel(build_model("vgg-2x2"))
 
