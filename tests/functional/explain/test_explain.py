@@ -399,29 +399,3 @@ def test_cli_warns_when_the_image_is_not_from_the_models_data(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert "ImageNet's ResNet-18" in summary["warning"] and "32×32 pixels" in summary["warning"]
     assert summary["true_label"] == true
-
-
-async def test_n_channels_typed_by_keyboard_and_focus_stays_after_f5(tmp_path):
-    run_dir = make_run(tmp_path / "runs", "lenet5", seed=1)
-    from PIL import Image
-
-    Image.fromarray(np.full((32, 32, 3), 90, dtype=np.uint8)).save(tmp_path / "cat.png")
-    app = explain_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        screen.query_one("#model", Select).value = str(run_dir)
-        screen.query_one("#image-path", Input).value = str(tmp_path / "cat.png")
-        screen.query_one("#method", Select).value = "activations"
-        await pilot.pause()
-        assert app.focused.id == "run"
-        await pilot.press(*["shift+tab"] * 6, "3")  # Explain (F5) back up to N channels
-        channels = screen.query_one("#channels", Input)
-        assert app.focused is channels and channels.value == "3"
-        await pilot.press("f5")
-        await wait_for(pilot, lambda: bool(screen.results))
-        assert len(screen.results[0].maps) == 3  # D3: three channels, set by keyboard
-        await pilot.pause()
-        await pilot.press("2")
-        assert app.focused is channels and channels.value == "32"
-        assert screen.query_one("#target", Input).value == ""
