@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
+from tui.widgets.footer import HomeFirstFooter
 from tui.workspaces import BY_ID
 
 
@@ -22,7 +23,7 @@ class WorkspaceScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield from self.compose_body()
-        yield Footer()
+        yield HomeFirstFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
