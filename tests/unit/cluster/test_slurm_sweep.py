@@ -119,3 +119,19 @@ def test_local_runner_keeps_at_most_n_workers_alive(tmp_path, monkeypatch):
     sweep_launch.run_local_sweep(sweep.path, 2)
     assert len(launched) == 4 and max(peak) == 2
     assert not (sweep.run_dirs[4] / "launch.json").exists()
+
+
+def test_results_json_names_each_runs_dataset_and_marks_shapes_synthetic(tmp_path, capsys):
+    from tui.cli import main
+
+    grid = parse_grid("dataset=shapes,cifar10")
+    sweep = create_sweep(tmp_path, "lenet5", grid, {"epochs": 1})
+    _finish(sweep.run_dirs[0], [(0.5, 0.4)])
+    code = main(["sweep", "--results", sweep.id, "--runs-dir", str(tmp_path), "--json"])
+    assert code == 0
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    configs = [json.loads((path / "config.json").read_text()) for path in sweep.run_dirs]
+    assert [run["dataset"] for run in runs] == [config["dataset"] for config in configs]
+    assert [run["dataset"] for run in runs] == ["shapes", "cifar10"]
+    assert "synthetic" in runs[0]["dataset_title"]
+    assert "synthetic" not in runs[1]["dataset_title"]
