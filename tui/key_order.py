@@ -27,6 +27,8 @@ class OrderedKeys:
         focused = self.focused
         if focused is None or not isinstance(self.screen, WorkspaceScreen):
             return False
+        if key in getattr(focused, "KEYS_IN_QUEUE", ()):
+            return False  # the widget runs it itself, behind the characters queued before it
         if key in FOCUS_KEYS:
             return not (isinstance(focused, TextArea) and focused.tab_behavior == "indent")
         return key in focused._bindings.key_to_bindings

@@ -98,6 +98,27 @@ def check_answer(
     )
 
 
+def cell_mistakes(
+    problem: Problem, quantity: str, kernel: int, cell: tuple[int, int, int], typed: Fraction
+) -> tuple[str, ...]:
+    """The common mistakes (the same hypotheses as `check_answer`) that give `typed` at one
+    cell (channel, row, column) where the right value differs: quiz mode's diagnosis."""
+    truth = expected(solve(problem), quantity, kernel)
+    if agrees(typed, _at(truth, cell)):
+        return ()
+    found = []
+    for label, make in _hypotheses(problem, quantity, kernel, truth):
+        try:
+            candidate = make()
+        except (ConvError, ZeroDivisionError):
+            continue
+        if not _same_shape(candidate, truth) or _at(candidate, cell) == _at(truth, cell):
+            continue
+        if agrees(typed, _at(candidate, cell)):
+            found.append(label)
+    return tuple(found)
+
+
 def _diagnosis(answer, truth, wrong, matches, partial, name) -> str:
     if not _same_shape(answer, truth):
         got = " | ".join("{}×{}".format(*shape(m)) for m in answer)

@@ -95,6 +95,15 @@ BINDINGS = [
         tooltip="A4: the same gradients by PyTorch autograd beside the exact values.",
     ),
     Binding("a", "answer", "Answer", tooltip="Type your answer; Enter checks it."),
+    Binding("enter", "answer", "Answer", show=False, tooltip="Quiz mode: type this cell."),
+    Binding(
+        "q",
+        "quiz",
+        "Quiz",
+        tooltip="Quiz mode: results stay hidden until you type each cell (or reveal it).",
+    ),
+    Binding("R", "reveal(False)", "Reveal", show=False, tooltip="Quiz mode: show this cell."),
+    Binding("ctrl+r", "reveal(True)", "Reveal all", show=False, tooltip="Quiz mode: show all."),
     Binding(
         "w",
         "answer_for",

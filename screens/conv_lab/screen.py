@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, HorizontalGroup, Vertical, VerticalScroll
+from textual.containers import Horizontal, HorizontalGroup, Vertical
 from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static, TextArea
@@ -27,19 +27,12 @@ from screens.conv_lab.params import (
     describe_inputs,
     next_value,
 )
+from screens.conv_lab.quiz import QuizMixin
 from screens.conv_lab.views import VIEW_TITLES, available_views, stage, step_grid
+from screens.conv_lab.widgets import AnswerInput, LabBody, StageRow
 from tui.messages import OpenTask
 from tui.widgets.matrix import MatrixView
 from tui.workspace_screen import WorkspaceScreen
-
-
-class StageRow(Horizontal, can_focus=True):
-    """The matrices of the current step; focus rests here while stepping."""
-
-
-class LabBody(VerticalScroll, can_focus=False):
-    """Editors and matrices; not focusable, so the arrows step instead of scrolling."""
-
 
 MODE_NOTES = {
     "correlation": "Cross-correlation: the kernel slides as typed, o[i,j] = Σ w[k,l]·x[i+k, j+l]"
@@ -53,7 +46,7 @@ WIDE = 110
 """From this many columns on, the other kernels' outputs are shown beside the current one."""
 
 
-class ConvLabScreen(SteppingMixin, WorkspaceScreen):
+class ConvLabScreen(QuizMixin, SteppingMixin, WorkspaceScreen):
     """Exercises A1–A4: conv, padding modes, pooling and backprop, one exact step at a time."""
 
     WORKSPACE = "conv_lab"
@@ -74,7 +67,7 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         self.timer: Timer | None = None
         self.compact = True  # gradient sums without their zero terms
         self.course_task = None  # (pack, task, its inputs) when opened from the Sheet
-        self.quiz_requested = False  # the Sheet asks for quiz mode
+        self.quiz_on, self.quizzes = False, {}  # quiz mode (q) and its quizzes (quiz.py)
         self.autograd = None  # (solution, AutogradCheck) once `x` has computed it
 
     def compose_body(self) -> ComposeResult:
@@ -112,7 +105,7 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             yield Static(id="conv-arith")
             with HorizontalGroup(id="answer-row"):
                 yield Label("your output", id="answer-label", classes="field-label")
-                yield Input(
+                yield AnswerInput(
                     id="field-answer", compact=True, placeholder="e.g. 1 0; 0 1   (Enter checks)"
                 )
             yield Static(id="conv-status")
@@ -155,6 +148,9 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         quantities = answer_quantities(self.solution)
         if self.answer_for not in quantities:
             self.answer_for = quantities[0]
+        self.reset_quizzes()
+        if self.quiz_on:
+            self.enter_quiz_view()
         self.set_status("")
         self.refresh_params()
         self.refresh_stage()
@@ -175,7 +171,7 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             and self.answer_for != "grad_input"
         ):
             label += f" (kernel {self.kernel + 1})"
-        self.query_one("#answer-label", Label).update(f"{label}:")
+        self.query_one("#answer-label", Label).update(self.quiz_label() or f"{label}:")
         self.refresh_bindings()
 
     def refresh_stage(self) -> None:
@@ -185,6 +181,7 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         shown = stage(
             self.solution, self.view, self.kernel, self.cursor, self.check, wide, self.compact
         )
+        shown = self.quiz_stage(shown)
         self.cursor = min(self.cursor, shown.grid[0] * shown.grid[1] - 1)
         holder = self.query_one("#conv-stage", StageRow)
         views = list(holder.query(MatrixView))
@@ -198,7 +195,7 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         arith.border_title = f"{VIEW_TITLES[self.view]} · {shown.where}"
         arith.update(shown.arithmetic)
         history = "\n".join(shown.history)
-        if self.autograd is not None and self.autograd[0] is self.solution:
+        if self.autograd and self.autograd[0] is self.solution and not self.quiz_on:
             history = "\n".join(
                 ["PyTorch autograd beside the exact values:", *self.autograd[1].lines()]
             )
@@ -235,7 +232,10 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
             self.resolve()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "field-answer":
+        if event.input.id == "field-answer" and self.quiz_on:
+            if self.quiz_submit(event.value):
+                return  # the next hidden cell is typed in the same box
+        elif event.input.id == "field-answer":
             self.check_typed_answer(event.value)
         self.query_one("#conv-stage").focus()
 
@@ -269,7 +269,8 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         self.load(conv_inputs(message.task.options))
         self.kernel, self.answer_for = kernel, quantity
         self.course_task = (message.pack, message.task, self.inputs)
-        self.quiz_requested = message.quiz
+        self.quiz_on = message.quiz
+        self.enter_quiz_view()
         self.refresh_params()
         self.refresh_stage()
         self.set_status(f"Course task {message.task.id}: {message.task.title}")
@@ -290,7 +291,8 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         if action == "kernel":
             return self.solution is not None and len(self.solution.forward.results) > 1 or None
         if action == "view":
-            return self.solution is not None and len(available_views(self.solution)) > 1 or None
+            views = self.solution is not None and len(available_views(self.solution)) > 1
+            return views and not self.quiz_on or None
         return True
 
     def grid_columns(self) -> int:
@@ -308,6 +310,7 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         if self.solution is not None:
             self.kernel = (self.kernel + 1) % len(self.solution.forward.results)
             self.check = None
+            self.enter_quiz_view()
             self.refresh_params()
             self.refresh_stage()
 
@@ -338,12 +341,15 @@ class ConvLabScreen(SteppingMixin, WorkspaceScreen):
         )
 
     def action_answer(self) -> None:
-        self.query_one("#field-answer", Input).focus()
+        """Focus the answer box now, so keys typed right behind the key land in it."""
+        self.set_focus(self.query_one("#field-answer", Input))
 
     def action_answer_for(self) -> None:
         if self.solution is not None:
             self.answer_for = cycle(answer_quantities(self.solution), self.answer_for)
+            self.enter_quiz_view()
             self.refresh_params()
+            self.refresh_stage()
 
     def action_edit(self) -> None:
         self.query_one("#field-input", Input).focus()

@@ -27,6 +27,7 @@ class MatrixPicture:
     wrong: frozenset[Cell] = frozenset()  # cells of an answer that are wrong
     marked: frozenset[Cell] = frozenset()  # e.g. the argmax of a max pool
     hidden: frozenset[Cell] = frozenset()  # not computed yet: shown as ·, width kept
+    hidden_mark: str = "·"  # quiz mode: "?", the student's turn
 
 
 class MatrixView(Static):
@@ -76,7 +77,7 @@ class MatrixView(Static):
         texts = [[fmt(v) for v in row] for row in picture.values]
         width = max((len(t) for row in texts for t in row), default=1)
         for i, j in picture.hidden:
-            texts[i][j] = "·"
+            texts[i][j] = picture.hidden_mark
         styles = {name: self._style(name) for name in self.COMPONENT_CLASSES}
         text = Text()
         text.append(picture.title + "\n", style=styles["matrix--title"])

@@ -98,3 +98,33 @@ def test_thousand_keys_at_full_speed_land_in_every_field(tmp_path, workspace):
     lost = {field: lost_keys(text, fields[field]) for field, text in typed.items()}
     assert lost == dict.fromkeys(typed, 0)
     assert {field: fields[field] for field in typed} == typed
+
+
+def test_quiz_cells_typed_at_full_speed_are_all_checked(tmp_path):
+    """Conv lab quiz mode (A1, kernel 1): Enter, then each of the 20 cells and Enter, sent at
+    once; every cell is checked in order (the values from PyTorch)."""
+    import torch
+    import torch.nn.functional as F
+
+    from core.exercises.conv_presets import conv_preset
+
+    problem = conv_preset("a1").inputs.problem()
+    x = torch.tensor([[[float(v) for v in row] for row in problem.x[0]]])
+    w = torch.tensor([[[float(v) for v in row] for row in problem.kernels[0][0]]])
+    out = torch.relu(F.conv2d(x[None], w[None]) + float(problem.biases[0]))[0, 0]
+    cells = [str(int(v)) for v in out.flatten().tolist()]
+    terminal = Terminal(tmp_path, "conv_lab")
+    terminal.start()
+    try:
+        terminal.wait_for(lambda screen: "kernel 1" in screen)
+        time.sleep(1.0)
+        terminal.keys("F2", "q")
+        terminal.wait_for(lambda screen: "quiz" in screen.lower())
+        burst = ["Enter"]
+        for value in cells:
+            burst += [value, "Enter"]
+        terminal.keys(*burst)
+        screen = terminal.wait_for(lambda screen: "done" in screen, timeout=30)
+    finally:
+        terminal.tmux("kill-server")
+    assert f"{len(cells)}/{len(cells)} right first try" in " ".join(screen.split())

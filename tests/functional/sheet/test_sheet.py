@@ -140,18 +140,35 @@ async def test_enter_opens_the_conv_lab_preloaded_and_its_answer_is_saved(tmp_pa
         assert app.current_mode == "conv_lab"
         lab = app.screen
         assert lab.inputs == LabInputs("1 2 0; 0 1 2; 3 0 1", ("1 0; -1 2",), biases="-1")
-        assert lab.quiz_requested is True
+        assert lab.quiz_on and lab.quiz.hidden() == set(lab.quiz.cells)  # nothing shown yet
+        cells = conv_answer().replace(";", "").split()
         await pilot.press("a")
-        await type_text(pilot, conv_answer())
+        await type_text(pilot, str(int(cells[0]) + 1))  # a wrong first cell: attempted
         await pilot.press("enter")
         await pilot.pause()
-        assert lab.check is not None and lab.check.correct
+        assert statuses_saved(pack)[0] == "attempted"
+        for value in cells:  # then every cell right, one after the other in the same box
+            await type_text(pilot, value)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert lab.quiz.done and not lab.quiz.revealed
+        assert "done" in lab.quiz.score() and "3/4 right first try" in lab.quiz.score()
         await pilot.press("escape")
         assert app.current_mode == "home"
         await pilot.press("8")
         await pilot.pause()
         assert app.current_mode == "sheet"
         assert statuses(app)[0] == "correct"
+
+
+def statuses_saved(pack) -> list[str]:
+    """The statuses in the pack's progress file, in task order."""
+    from core.course.pack import load_pack
+    from core.course.progress import load_progress
+
+    loaded = load_pack(pack)
+    progress = load_progress(loaded)
+    return [progress.get(task.id, {}).get("status", "not started") for task in loaded.tasks]
 
 
 async def test_enter_opens_the_calculators_with_the_task(tmp_path, pack):
