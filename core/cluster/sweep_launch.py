@@ -4,13 +4,14 @@ N workers going at a time (`python -m core.cluster.sweep_launch SWEEP_DIR MAX_PA
 
 from __future__ import annotations
 
+import socket
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from core.cluster.local import pid_alive, spawn_detached, start_local
+from core.cluster.local import local_worker_alive, spawn_detached, start_local
 from core.cluster.slurm import record_submission, submit
 from core.cluster.slurm_script import batch_script, write_batch_script
 from core.cluster.sweep import Sweep, update_sweep_record
@@ -69,8 +70,12 @@ def start_local_sweep(sweep: Sweep, max_parallel: int) -> int:
 
 
 def _alive(run_dir: Path) -> bool:
+    """Whether the worker this runner started for `run_dir` still runs: its pid is alive and
+    started when the worker did (a reused pid is another process, not a live sweep run)."""
     launch = read_json(run_dir / "launch.json")
-    return isinstance(launch, dict) and pid_alive(int(launch.get("pid", -1)))
+    if not isinstance(launch, dict):
+        return False
+    return local_worker_alive({**launch, "host": socket.gethostname()}) is True  # started here
 
 
 def run_local_sweep(sweep_dir: Path, max_parallel: int) -> None:

@@ -89,8 +89,9 @@ class ConvGrads:
     input_traces: tuple[GradTrace, ...]
 
 
-def mse_gradient(outputs: tuple[Matrix, ...], target: tuple[Matrix, ...]):
-    """E and dE/do = 2·(o − y)/N with N every cell of every output map."""
+def mse_gradient(outputs: tuple[Matrix, ...], target: tuple[Matrix, ...], symbol: str = "o"):
+    """E and dE/do = 2·(o − y)/N with N every cell of every output map; `symbol` names the
+    final maps in the traces ("p" when they are pooled, as the pooling step reads them)."""
     if len(target) != len(outputs) or any(shape(t) != shape(o) for t, o in zip(target, outputs)):
         sizes = " | ".join("{}×{}".format(*shape(o)) for o in outputs)
         raise ConvError(
@@ -118,7 +119,7 @@ def mse_gradient(outputs: tuple[Matrix, ...], target: tuple[Matrix, ...]):
         traces.append(
             tuple(
                 GradTrace(
-                    f"dE/do{_k(k, outputs)}[{i},{j}]",
+                    f"dE/d{symbol}{_k(k, outputs)}[{i},{j}]",
                     f"2·({fmt(o[i][j])} − {fmt_signed(t[i][j])})/{count}",
                     grads[-1][i][j],
                 )

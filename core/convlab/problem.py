@@ -61,7 +61,8 @@ def _backward(solution: Solution) -> Backward:
     if problem.target is not None and problem.grad_output is not None:
         raise ConvError("Give either a target (MSE loss) or an upstream gradient, not both.")
     if problem.target is not None:
-        loss, grad_final, final_traces = mse_gradient(final, problem.target)
+        symbol = "o" if solution.pooled is None else "p"  # pooled maps are p
+        loss, grad_final, final_traces = mse_gradient(final, problem.target, symbol)
     else:
         loss, grad_final = None, problem.grad_output
         if len(grad_final) != len(final) or any(

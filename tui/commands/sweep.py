@@ -121,6 +121,7 @@ def _print_plan(args: argparse.Namespace, settings, folder) -> int:
 def _start(args: argparse.Namespace, settings, folder) -> int:
     from core.cluster.sweep import create_sweep, label
     from core.cluster.sweep_launch import start_local_sweep, submit_sweep_slurm
+    from core.runs.classes import dataset_label
     from core.training.setup import preflight
 
     grid, base = _plan(args)
@@ -158,7 +159,14 @@ def _start(args: argparse.Namespace, settings, folder) -> int:
                     "launcher": settings.launcher,
                     "job_id": job_id,
                     "runs": [
-                        {"run_id": path.name, "params": label(params)}
+                        {
+                            "run_id": path.name,
+                            "params": label(params),
+                            "dataset": str(params.get("dataset", base["dataset"])),
+                            "dataset_title": dataset_label(
+                                str(params.get("dataset", base["dataset"]))
+                            ),
+                        }
                         for path, params in zip(sweep.run_dirs, sweep.params)
                     ],
                 }
@@ -187,14 +195,21 @@ def _print_results(folder, sweep_id: str, as_json: bool) -> int:
 
     record = load_sweep_record(folder, sweep_id)
     rows = sweep_results(folder, record["id"])
+    base = record.get("base") or {}
+    names = [str(r.params.get("dataset") or base.get("dataset") or "") for r in rows]
+    data = [dataset_label(name) for name in names]
     if as_json:
+        runs = [
+            {**row.__dict__, "dataset": name, "dataset_title": title}
+            for row, name, title in zip(rows, names, data)
+        ]
         print(
             json.dumps(
                 {
                     "sweep_id": record["id"],
                     "grid": record["grid"],
                     "job_id": record.get("job_id"),
-                    "runs": [row.__dict__ for row in rows],
+                    "runs": runs,
                 }
             )
         )
@@ -204,8 +219,6 @@ def _print_results(folder, sweep_id: str, as_json: bool) -> int:
         title=f"{record['id']} ({record.get('launcher', '?')}"
         + (f", job {record['job_id']})" if record.get("job_id") else ")")
     )
-    base = record.get("base") or {}
-    data = [dataset_label(str(r.params.get("dataset") or base.get("dataset") or "")) for r in rows]
     for key in keys + ["data", "state", "epochs", "best acc", "final test acc", "run"]:
         table.add_column(
             key,

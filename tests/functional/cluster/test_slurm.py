@@ -222,6 +222,7 @@ def test_sweep_runs_as_one_job_array_with_results(slurm_cluster, tmp_path, capsy
     job_id = created["job_id"]
     run_dirs = [tmp_path / run["run_id"] for run in created["runs"]]
     assert len(run_dirs) == 4
+    assert {run["dataset_title"] for run in created["runs"]} == {"Shapes-10 (synthetic)"}
     tasks = [json.loads((path / "launch.json").read_text())["job_id"] for path in run_dirs]
     assert tasks == [f"{job_id}_{index}" for index in range(4)]
     configs = [json.loads((path / "config.json").read_text()) for path in run_dirs]

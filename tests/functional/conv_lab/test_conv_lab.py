@@ -114,13 +114,13 @@ async def test_backward_views_of_the_max_pool_preset(tmp_path):
         await pilot.press("f8", "v")
         await pilot.pause()
         assert "p[0,0] = max(" in text_of(app.screen, "#conv-arith")
-        await pilot.press("v", "right")  # E and dE/do, second cell
+        await pilot.press("v", "right")  # E and dE/dp (the pooled maps), second cell
         await pilot.pause()
         assert text_of(app.screen, "#conv-arith").splitlines() == [
             "E = mean((o − y)²) = ((4 − 1)² + (5 − 0)² + (3 − 0)² + (6 − 2)²)/4 = 59/4",
-            "dE/do[0,1] = 2·(5 − 0)/4 = 5/2",
+            "dE/dp[0,1] = 2·(5 − 0)/4 = 5/2",
         ]
-        assert text_of(app.screen, "#conv-history") == "dE/do[0,0] = 2·(4 − 1)/4 = 3/2"
+        assert text_of(app.screen, "#conv-history") == "dE/dp[0,0] = 2·(4 − 1)/4 = 3/2"
         await pilot.press("v", "right")
         await pilot.pause()
         x = torch.tensor(

@@ -119,3 +119,38 @@ def test_local_runner_keeps_at_most_n_workers_alive(tmp_path, monkeypatch):
     sweep_launch.run_local_sweep(sweep.path, 2)
     assert len(launched) == 4 and max(peak) == 2
     assert not (sweep.run_dirs[4] / "launch.json").exists()
+
+
+def test_results_json_names_each_runs_dataset_and_marks_shapes_synthetic(tmp_path, capsys):
+    from tui.cli import main
+
+    grid = parse_grid("dataset=shapes,cifar10")
+    sweep = create_sweep(tmp_path, "lenet5", grid, {"epochs": 1})
+    _finish(sweep.run_dirs[0], [(0.5, 0.4)])
+    code = main(["sweep", "--results", sweep.id, "--runs-dir", str(tmp_path), "--json"])
+    assert code == 0
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    configs = [json.loads((path / "config.json").read_text()) for path in sweep.run_dirs]
+    assert [run["dataset"] for run in runs] == [config["dataset"] for config in configs]
+    assert [run["dataset"] for run in runs] == ["shapes", "cifar10"]
+    assert "synthetic" in runs[0]["dataset_title"]
+    assert "synthetic" not in runs[1]["dataset_title"]
+
+
+def test_runner_does_not_take_a_reused_pid_for_a_live_worker(tmp_path):
+    import os
+
+    from core.cluster.local import process_start
+    from core.cluster.sweep_launch import _alive
+    from core.runs.store import write_json_atomic
+
+    started = process_start(os.getpid())  # this test's process: alive, with a known start
+    if started is None:
+        pytest.skip("no /proc on this machine: the start time cannot be read")
+    write_json_atomic(tmp_path / "launch.json", {"pid": os.getpid(), "pid_start": started})
+    assert _alive(tmp_path)
+    reused = {"pid": os.getpid(), "pid_start": started - 1}  # the worker was an earlier process
+    write_json_atomic(tmp_path / "launch.json", reused)
+    assert not _alive(tmp_path)
+    write_json_atomic(tmp_path / "launch.json", {"pid": "12x"})  # damaged: not running, no crash
+    assert not _alive(tmp_path)

@@ -202,3 +202,17 @@ def test_dilated_max_pool(ceil_mode):
     config = PoolConfig("max", (2, 3), (2, 1), (1, 1), dilation=(2, 2), ceil_mode=ceil_mode)
     theirs = torch_pool(tensor((x,)).unsqueeze(0), config)[0]  # (1, H', W')
     assert_close((pool_forward(x, config).output,), theirs)
+
+
+def test_mse_gradient_names_pooled_maps_p_as_the_pooling_step_reads_them():
+    x = parse_channels("1 2 0 3; 0 1 2 1; 3 0 1 2; 1 1 0 2")
+    kernel = parse_channels("1 0; -1 2")
+    one = ((Fraction(1),),)
+    pooled = solve(Problem(x, (kernel,), MINUS_ONE, ConvConfig(), PoolConfig(), target=(one,)))
+    mse = [t.label for t in pooled.backward.final_traces[0]]
+    assert mse == ["dE/dp[0,0]"]
+    routed = " ".join(t.expression for t in pooled.backward.output_traces[0])
+    assert "dE/dp[0,0]" in routed and "dE/do" not in routed  # the name the MSE step gave
+    target = tuple(tuple(Fraction(0) for _ in range(3)) for _ in range(3))
+    plain = solve(Problem(x, (kernel,), MINUS_ONE, ConvConfig(), target=(target,)))
+    assert plain.backward.final_traces[0][0].label == "dE/do[0,0]"
