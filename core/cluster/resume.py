@@ -41,7 +41,7 @@ def check_resumable(run_dir: Path):
     saved = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
     on_slurm = launch_record(run_dir) is not None
     return preflight(
-        saved.with_changes(device="cpu") if on_slurm else saved
+        saved.with_changes(device="cpu") if on_slurm else saved, run_dir
     )  # Slurm: GPU on the node
 
 

@@ -125,14 +125,17 @@ def sweeps_root(runs_dir: Path | str) -> Path:
 
 def create_sweep(
     runs_dir: Path | str,
-    preset: str,
+    preset: str | None,
     grid: dict[str, list[Any]],
     base: dict[str, Any] | None = None,
     check: Callable[[TrainConfig], Any] | None = None,
+    arch: dict[str, Any] | None = None,
 ) -> Sweep:
     """Validate every combination (and `check` it: data present, …), then create one run
-    directory per combination."""
-    base = base or {}
+    directory per combination. `arch` holds an own architecture's config fields
+    (`Architecture.arch_fields`): every run trains that network, a Python file copied into
+    each run folder."""
+    base = {**(arch or {}), **(base or {})}
     combos = combinations(grid)
     configs = []
     for params in combos:
@@ -142,7 +145,8 @@ def create_sweep(
         if check is not None:
             check(config)
         configs.append(config)
-    sweep_id = f"sweep-{time.strftime('%Y%m%d-%H%M%S')}-{re.sub(r'[^A-Za-z0-9.-]+', '-', preset)}"
+    title = (arch or {}).get("arch_name") or preset or "custom"
+    sweep_id = f"sweep-{time.strftime('%Y%m%d-%H%M%S')}-{re.sub(r'[^A-Za-z0-9.-]+', '-', title)}"
     folder = sweeps_root(runs_dir) / sweep_id
     suffix = 1
     while folder.exists():
@@ -157,10 +161,16 @@ def create_sweep(
             "sweep": sweep_id,
             "sweep_params": {key: format_value(value) for key, value in params.items()},
         }
-        run_dirs.append(create_run(runs_dir, data, name=f"{sweep_id}-{index}"))
+        run_dir = create_run(runs_dir, data, name=f"{sweep_id}-{index}")
+        if data.get("arch_file"):  # each run rebuilds from its own copy of the file
+            from core.models.architecture import attach
+
+            write_json_atomic(run_dir / "config.json", attach(data, run_dir))
+        run_dirs.append(run_dir)
     record = {
         "id": sweep_id,
         "preset": preset,
+        "arch": (arch or {}).get("arch_name"),
         "grid": {key: [format_value(v) for v in values] for key, values in grid.items()},
         "base": {key: format_value(value) for key, value in base.items()},
         "runs": [path.name for path in run_dirs],

@@ -15,7 +15,7 @@ from typing import Any
 from core.course.conv_options import conv_inputs
 from core.course.kinds import KINDS, PackError
 from core.course.pack import Pack, Task
-from core.course.train_target import has_target, run_verdict, target_text
+from core.course.train_target import has_target, run_verdict, target_text, task_architecture
 from core.errors import UserError
 
 CORRECT, WRONG, NOT_ANSWERED = "correct", "wrong", "not answered"
@@ -97,6 +97,7 @@ def solve_task(task: Task, runs_dir: Path | None = None) -> SolvedTask:
         return _summary(task)
     if "answer_for" in task.options:
         raise PackError(f"a {task.kind} task has no answer_for: the student marks it done")
+    task_architecture(task)  # a train task's network must build and fit the data
     if has_target(task):
         from core.paths import runs_dir as default_runs_dir
 

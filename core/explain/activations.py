@@ -87,14 +87,18 @@ def conv_layer_names(module) -> list[str]:
 
 
 def default_layer(module) -> str:
-    """The last convolutional stage: `layer4` for ResNets, else the last Conv2d."""
+    """The last convolutional stage: `layer4` for ResNets, else the last Conv2d, a residual
+    block's shortcut convolutions (1×1 projections) skipped in favour of its body's."""
     layers = named_layers(module)
     if "layer4" in layers:
         return "layer4"
     convs = conv_layer_names(module)
     if not convs:
         raise LayerError("This model has no Conv2d layer to explain.")
-    return convs[-1]
+    shortcuts = tuple(
+        f"{name}.shortcut." for name, child in layers.items() if type(child).__name__ == "Residual"
+    )
+    return ([name for name in convs if not name.startswith(shortcuts)] or convs)[-1]
 
 
 def capture_activations(module, x, names: list[str]):

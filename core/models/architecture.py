@@ -17,6 +17,7 @@ from typing import Any
 
 from core.arch.spec import LayerSpec, SpecError, parse_spec
 from core.arch.table import LayerTable, layer_table
+from core.errors import UserError
 from core.models import library
 from core.models.pyfile import ArchitectureError, file_hash, split_target
 from core.models.zoo import PRESETS, build_model, get_preset, preset_table
@@ -254,3 +255,17 @@ def verify_record(saved: dict[str, Any] | None, config: dict[str, Any], run_dir:
             "preset": "the checkpoint was written for another preset",
         }.get(current["kind"], "the architecture differs")
         raise ArchitectureError(f"Cannot load the checkpoint: {what}.")
+
+
+def config_parameters(config: dict[str, Any]) -> int | None:
+    """A run's parameter count from its config alone, by SPEC arithmetic (never imports torch):
+    for a SPEC design or a SPEC preset; None for a Python file, a torchvision preset, or a
+    config that does not describe a network."""
+    try:
+        arch = from_config(config)
+        if arch.kind == "python" or not arch.has_spec:
+            return None
+        side = config.get("resize") or 32
+        return layer_table(arch.layers(), (3, int(side), int(side))).total_params
+    except (UserError, TypeError, ValueError, KeyError):
+        return None

@@ -1,7 +1,8 @@
 """What the Scratch lab compares: a trained run's network (or a seeded one) and test images.
 
 A run's checkpoint is loaded the way Explain loads it, so both see the same network with
-the same input normalisation; the scratch copy needs the run's preset to be a SPEC.
+the same input normalisation; the scratch copy needs the run's network to be a SPEC (a SPEC
+preset or a typed design, blocks included).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from core.arch.spec import LayerSpec
 from core.data.images import Preprocess
 from core.errors import UserError
+from core.models.architecture import from_config
 from core.models.zoo import PRESETS
 from core.scratch.layers import SCRATCH_PRESET
 from core.training.restore import load_run_model, read_run_config, run_checkpoint
@@ -41,17 +43,24 @@ def reference_network(
         return _seeded_reference(seed)
     run_dir = _run_dir(run, runs_dir)
     config = read_run_config(run_dir)
-    preset = config.get("preset")
-    if preset not in PRESETS or PRESETS[preset].spec is None:
+    arch = from_config(config, run_dir)
+    if arch.kind == "python":
+        raise UserError(
+            f"Run {run_dir.name} trained a Python-file network ({arch.name}), which the Scratch "
+            "lab cannot rebuild from scratch layers: it rebuilds networks written as a SPEC (a "
+            "preset or a typed design). Pick such a run, or no run for a seeded model."
+        )
+    if not arch.has_spec:
         spec_presets = ", ".join(name for name, p in PRESETS.items() if p.spec is not None)
         raise UserError(
-            f"Run {run_dir.name} trained preset {preset!r}, which the Scratch lab cannot rebuild "
-            f"from scratch layers: pick a run of {spec_presets} (or no run for a seeded model)."
+            f"Run {run_dir.name} trained preset {arch.name!r}, which the Scratch lab cannot "
+            f"rebuild from scratch layers: pick a run of {spec_presets}, a run of a SPEC design "
+            "(or no run for a seeded model)."
         )
     loaded = load_run_model(str(run_dir), runs_dir)
     return Reference(
         model=loaded.module,
-        layers=PRESETS[preset].layers(),
+        layers=arch.layers(),
         source=loaded.title,
         dataset=config.get("dataset"),
         data_dir=config.get("data_dir"),
@@ -139,7 +148,8 @@ def sample_batch(
 
 
 def runs_with_checkpoints(runs_dir: str | os.PathLike[str]) -> list[tuple[str, str]]:
-    """(run id, preset) of every run the lab can use: a SPEC preset and a saved checkpoint."""
+    """(run id, network name) of every run the lab can use: a SPEC network (preset or typed
+    design) and a saved checkpoint."""
     root = Path(runs_dir)
     if not root.is_dir():
         return []
@@ -149,8 +159,15 @@ def runs_with_checkpoints(runs_dir: str | os.PathLike[str]) -> list[tuple[str, s
             config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        preset = config.get("preset") if isinstance(config, dict) else None
-        usable = preset in PRESETS and PRESETS[preset].spec is not None
+        if not isinstance(config, dict):
+            continue
+        if config.get("arch") and not config.get("arch_file"):
+            name = str(config.get("arch_name") or "SPEC")  # a typed design: always a SPEC
+            usable = True
+        else:
+            name = str(config.get("preset"))
+            usable = not config.get("arch_file") and name in PRESETS
+            usable = usable and PRESETS[name].spec is not None
         if usable and run_checkpoint(run_dir) is not None:
-            found.append((run_dir.name, preset))
+            found.append((run_dir.name, name))
     return found

@@ -168,18 +168,26 @@ def _scratch_layer(layer: LayerSpec, variant: str) -> nn.Module:
 
 
 def build_scratch_module(layers: list[LayerSpec], variant: str = "loop") -> nn.Sequential:
-    """The SPEC as an nn.Sequential whose Linear and Conv2d layers are the scratch ones.
+    """The SPEC as an nn.Sequential whose Linear and Conv2d layers are the scratch ones, also
+    inside `Sequential` and `Residual` blocks (body and shortcut).
 
-    Positions match `core.arch.spec.build_module`, so both networks share state_dict keys.
+    Structure matches `core.arch.spec.build_module`, so both networks share state_dict keys.
     """
+    from core.arch.blocks import Residual
+
     _check_variant(variant)
-    modules = []
-    for layer in layers:
+
+    def build(layer: LayerSpec) -> nn.Module:
+        if layer.type == "Sequential":
+            return nn.Sequential(*(build(child) for child in layer.children))
+        if layer.type == "Residual":
+            shortcut = None if layer.shortcut is None else build(layer.shortcut)
+            return Residual(*(build(child) for child in layer.children), shortcut=shortcut)
         if layer.type in ("Linear", "Conv2d"):
-            modules.append(_scratch_layer(layer, variant))
-        else:
-            modules.append(build_module([layer])[0])
-    return nn.Sequential(*modules)
+            return _scratch_layer(layer, variant)
+        return build_module([layer])[0]
+
+    return nn.Sequential(*(build(layer) for layer in layers))
 
 
 def set_variant(model: nn.Module, variant: str) -> None:

@@ -90,9 +90,10 @@ def check_architecture(config: TrainConfig, run_dir=None) -> int:
     return arch.check(run_input_shape(config), class_count(config.dataset, config.data_dir))
 
 
-def preflight(config: TrainConfig) -> TrainConfig:
+def preflight(config: TrainConfig, run_dir=None) -> TrainConfig:
     """Every check that can fail before a run folder exists: settings, device, data, weights,
-    and tensorboardX when the run mirrors to TensorBoard."""
+    and tensorboardX when the run mirrors to TensorBoard. `run_dir`: the run folder of a run
+    being resumed (its Python model file is named relative to it)."""
     from core.data.datasets import check_generated_sizes, load_dataset
     from core.models.zoo import get_preset
 
@@ -105,7 +106,7 @@ def preflight(config: TrainConfig) -> TrainConfig:
         )
     else:
         check_generated_sizes(config.train_size, config.test_size)
-    check_architecture(config)
+    check_architecture(config, run_dir)
     if not config.custom and get_preset(config.preset).spec is None:
         from core.models.weights import resnet18_imagenet_state_dict
 

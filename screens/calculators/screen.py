@@ -19,6 +19,7 @@ from core.errors import UserError
 from core.exercises.calc_presets import ARCHITECTURE_EXAMPLES, EXERCISE_PARTS, exercise_part
 from screens.calculators.export_dialog import ExportScreen
 from screens.calculators.layer import LayerCalculator
+from screens.calculators.save_dialog import SaveDesign
 from screens.calculators.views import (
     COLUMNS,
     grid_markup,
@@ -62,7 +63,7 @@ class FieldGrid(Static, can_focus=True):
         self.screen.refresh_field_hint()
 
 
-class CalculatorsScreen(WorkspaceScreen):
+class CalculatorsScreen(SaveDesign, WorkspaceScreen):
     """Exercises B1–B6: sizes, solving, receptive fields, parameters and MACs."""
 
     WORKSPACE = "calculators"
@@ -97,6 +98,7 @@ class CalculatorsScreen(WorkspaceScreen):
             tooltip="The architecture as PyTorch nn.Sequential(...) code.",
         ),
         Binding("ctrl+t", "send_to_train", "To Train", priority=True, tooltip="Train this SPEC."),
+        Binding("ctrl+s", "save_design", "Save", priority=True, tooltip="Save this SPEC by name."),
         *(
             Binding(
                 f"f{7 + index}",
@@ -351,7 +353,7 @@ class CalculatorsScreen(WorkspaceScreen):
         self.query_one(focus[tab]).focus()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action == "send_to_train":
+        if action in ("send_to_train", "save_design"):
             return None if self.table is None or self.module_preset else True
         if action == "export":
             if self.table is None:

@@ -153,13 +153,14 @@ class ResultRow:
     """A line of C4's report table: the run's final epoch and its cost."""
 
     run: str
-    preset: str
+    preset: str  # the network's name: a custom architecture's, else the preset's
     epochs: int  # epochs completed
     seconds: float  # summed epoch times
     train_loss: float | None  # final epoch
     train_acc: float | None  # final epoch, fraction 0..1
     val_acc: float | None  # final epoch, fraction 0..1
     test_acc: float | None  # final epoch, fraction 0..1
+    parameters: int | None = None  # the network's parameter count; None = not known yet
 
     def cells(self) -> list[str]:
         loss = "—" if self.train_loss is None else f"{self.train_loss:.4f}"
@@ -172,6 +173,7 @@ class ResultRow:
             str(self.epochs),
             duration(self.seconds),
             self.preset,
+            "—" if self.parameters is None else f"{self.parameters:,}",
         ]
 
 
@@ -183,7 +185,8 @@ RESULT_HEADERS = (
     "test acc",
     "epochs",
     "time",
-    "preset",
+    "network",
+    "params",
 )
 """The report table's columns: the figures C4 asks for first, so they show on an 80-column terminal."""
 
@@ -198,14 +201,32 @@ def result_row(run: RunSnapshot, name: str = "") -> ResultRow:
     last = epochs[-1] if epochs else {}
     return ResultRow(
         run=name or display_name(run.id),
-        preset=str(run.config.get("preset", "?")),
+        preset=str(run.config.get("arch_name") or run.config.get("preset") or "?"),
         epochs=len(epochs),
         seconds=sum(_number(e, "seconds") or 0.0 for e in epochs),
         train_loss=_number(last, "train_loss"),
         train_acc=_number(last, "train_acc"),
         val_acc=_number(last, "val_acc"),
         test_acc=_number(last, "test_acc"),
+        parameters=run_parameters(run),
     )
+
+
+def run_parameters(run: RunSnapshot) -> int | None:
+    """The count the worker measured on the built network (its start event), else the SPEC
+    arithmetic on the config (no torch on the UI thread; None for a Python file not started)."""
+    start = last_of(run.events, "start") or {}
+    measured = start.get("parameters")
+    if isinstance(measured, int) and not isinstance(measured, bool):
+        return measured
+
+    def from_config() -> int | None:
+        from core.models.architecture import config_parameters
+
+        return config_parameters(dict(run.config))
+
+    fields = tuple(str(run.config.get(key)) for key in ("preset", "arch", "arch_file", "resize"))
+    return _cached(("params", run.id, fields), from_config)
 
 
 def per_class_accuracy(run: RunSnapshot) -> list[tuple[str, float | None]]:
@@ -284,6 +305,9 @@ def _details(run: RunSnapshot) -> str:
             else ""
         )
     )
+    params = run_parameters(run)
+    network = escape(str(run.config.get("arch_name") or run.config.get("preset") or "?"))
+    lines.append(f"network [b]{network}[/b]" + (f" · {params:,} parameters" if params else ""))
     if start:
         sizes = ", ".join(
             f"{key.removesuffix('_size')} {start[key]}"

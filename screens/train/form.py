@@ -237,7 +237,8 @@ def parse_form(values: Mapping[str, Any], base: Mapping[str, Any] | None = None)
 
 def architecture_info(config: TrainConfig) -> str:
     """The network a config trains, checked against the dataset's images and classes where
-    that needs no import of the student's code (a Python file is checked at launch)."""
+    that needs no import of the student's code (a Python file is checked in a thread worker,
+    `screens.train.arch_check`)."""
     from core.data.datasets import class_count
     from core.models.architecture import from_config
 
@@ -245,7 +246,7 @@ def architecture_info(config: TrainConfig) -> str:
         return ""
     arch = from_config(config.to_dict())
     if arch.kind == "python":
-        return f"{arch.name}: Python file, checked when launched"
+        return f"{arch.name}: Python file, checking it in the background…"
     shape = (3, config.resize or 32, config.resize or 32)  # as core.training.setup sees them
     classes = class_count(config.dataset, config.data_dir)
     params = arch.check(shape, classes)

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from screens.train.arch_check import PythonFileCheck
 from screens.train.form import (
     AUGMENTATIONS,
     CHOICE_FIELDS,
@@ -79,7 +80,7 @@ FORM_ORDER = (
 """Top-to-bottom order of the form rows."""
 
 
-class TrainScreen(WorkspaceScreen):
+class TrainScreen(PythonFileCheck, WorkspaceScreen):
     """The training form; ctrl+l launches when every field is valid."""
 
     WORKSPACE = "train"
@@ -264,6 +265,7 @@ class TrainScreen(WorkspaceScreen):
         self.query_one("#launch", Button).disabled = self.parsed.config is None or self.launching
         if self.status_form is not None and values != self.status_form and not self.launching:
             self.set_launch_status("")  # it spoke of the form as it was
+        self.check_python_file()  # a Python file: imported and run in a thread worker
         self.refresh_bindings()
 
     def set_launch_status(self, text: str) -> None:

@@ -318,7 +318,8 @@ def _resume(args, folder: Path) -> int:
         from tui.commands._train_progress import train_foreground
 
         check_resumable(run_dir)
-        config = preflight(TrainConfig.from_dict(read_json(run_dir / "config.json") or {}))
+        saved = TrainConfig.from_dict(read_json(run_dir / "config.json") or {})
+        config = preflight(saved, run_dir)
         clear_stop(run_dir)
         record_foreground(run_dir)
         end = train_foreground(run_dir, config)

@@ -20,6 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         '  cnn-tui sweep --preset vgg-2x2 --grid "lr=1e-3,5e-4 augment=none,flip+crop"\n'
         '  cnn-tui sweep --preset lenet5 --grid "lr=1e-3,1e-2" --set "epochs=2 dataset=shapes"'
         " --launcher local --max-parallel 2\n"
+        '  cnn-tui sweep --arch my-resnet --preset c4-deep-80 --grid "lr=1e-3,3e-3"\n'
         "  cnn-tui sweep --results sweep-20260101-120000-vgg-2x2\n"
         "grid keys: preset dataset epochs batch_size optimizer lr momentum nesterov "
         "weight_decay augment\n  val_split early_stop schedule seed device pipeline "
@@ -28,6 +29,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add = parser.add_argument
     add("--preset", metavar="NAME", help="model preset every run starts from")
+    add(
+        "--arch",
+        metavar="SPEC|FILE|NAME",
+        help="own network every run trains: a SPEC, a SPEC file, a saved design or net.py[:Class]"
+        " (--preset then only gives the hyperparameter defaults)",
+    )
+    add("--arch-args", metavar="JSON", help="constructor keywords of a Python model, as JSON")
     add(
         "--grid",
         metavar="GRID",
@@ -65,8 +73,10 @@ def run(args: argparse.Namespace) -> int:
     folder = runs_dir(getattr(args, "runs_dir", None))
     if args.results:
         return _print_results(folder, args.results, args.json)
-    if not args.preset or not args.grid:
-        raise SweepError("Give --preset and --grid to start a sweep (or --results SWEEP).")
+    if not (args.preset or args.arch) or not args.grid:
+        raise SweepError(
+            "Give --preset or --arch, and --grid, to start a sweep (or --results SWEEP)."
+        )
     if args.max_parallel is not None and args.max_parallel < 1:
         raise SweepError("--max-parallel must be 1 or more.")
     if args.script:
@@ -115,6 +125,15 @@ def _start(args: argparse.Namespace, settings, folder) -> int:
 
     grid, base = _plan(args)
     base.setdefault("dataset", _default_dataset(base))
+    arch = None
+    if args.arch:
+        from core.models.architecture import resolve
+
+        arch = resolve(args.arch, args.arch_args).arch_fields()
+    elif args.arch_args:
+        from core.cluster.sweep import SweepError
+
+        raise SweepError("--arch-args needs --arch FILE.py[:Class].")
     if settings.launcher == "slurm":  # the GPU is on the compute node, not here
         sweep = create_sweep(
             folder,
@@ -122,11 +141,12 @@ def _start(args: argparse.Namespace, settings, folder) -> int:
             grid,
             base,
             check=lambda config: preflight(config.with_changes(device="cpu")),
+            arch=arch,
         )
         job_id = submit_sweep_slurm(sweep, settings.slurm, args.max_parallel)
         where = f"Slurm job array {job_id} ({len(sweep.run_dirs)} tasks)"
     else:
-        sweep = create_sweep(folder, args.preset, grid, base, check=preflight)
+        sweep = create_sweep(folder, args.preset, grid, base, check=preflight, arch=arch)
         job_id = None
         pid = start_local_sweep(sweep, args.max_parallel or 1)
         where = f"local runner pid {pid}, at most {args.max_parallel or 1} at a time"

@@ -53,3 +53,49 @@ def test_target_text_names_the_data_it_applies_to():
     assert text(dataset="cifar10") == "≥ 75% test accuracy on CIFAR-10"
     assert "synthetic Shapes-10 (not a CIFAR-10 figure)" in text(dataset="shapes")
     assert "only for a CIFAR-10 run" in text()
+
+
+OWN = "Conv2d(3, 4, 3, padding=1), ReLU(), Residual(Conv2d(4, 4, 3, padding=1), ReLU()), "
+OWN += "AdaptiveAvgPool2d(2), Flatten(), Linear(16, 10)"
+
+
+def test_a_task_naming_an_arch_grades_only_runs_of_that_network(tmp_path, capsys):
+    runs = tmp_path / "runs"
+    assert main(["train", "--arch", OWN, *TINY, "--epochs", "1", "--runs-dir", str(runs),
+                 "--json"]) == 0  # fmt: skip
+    run_id = Path(json.loads(capsys.readouterr().out)["run_dir"]).name
+    task = '[[task]]\nid = "{id}"\nkind = "train"\narch = """{arch}"""\nmin_test_acc = 0\n\n'
+    respaced = OWN.replace(", ", ",\n    ")  # the same network, typed over several lines
+    other = OWN.replace("Conv2d(4, 4, 3, padding=1)", "Conv2d(4, 4, 5, padding=2)")
+    pack = tmp_path / "sheet.toml"
+    pack.write_text(
+        task.format(id="own", arch=respaced) + task.format(id="other", arch=other)
+        + task.format(id="lenet", arch="lenet5"),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert main(["course", "validate", str(pack)]) == 0
+    capsys.readouterr()
+    answers = tmp_path / "answers.toml"
+    body = "".join(f'"{tid}" = "{run_id}"\n' for tid in ("own", "other", "lenet"))
+    answers.write_text(f'student = "Ada"\n[answers]\n{body}', encoding="utf-8")
+    args = ["course", "check", str(pack), str(answers), "--json", "--runs-dir", str(runs)]
+    assert main(args) == 0
+    marks = {t["task"]: t for t in json.loads(capsys.readouterr().out)["tasks"]}
+    assert marks["own"]["status"] == "correct", marks["own"]
+    for tid, name in (("other", "SPEC"), ("lenet", "lenet5")):
+        assert marks[tid]["status"] == "wrong"
+        assert f"not this task's architecture ({name})" in marks[tid]["diagnosis"]
+        assert "cnn-tui train --arch" in marks[tid]["diagnosis"]
+
+
+def test_a_task_whose_arch_does_not_fit_the_data_fails_validation_at_its_line(tmp_path, capsys):
+    pack = tmp_path / "sheet.toml"
+    pack.write_text(
+        '[[task]]\nid = "ok"\nkind = "train"\npreset = "lenet5"\n\n'
+        '[[task]]\nid = "c4"\nkind = "train"\narch = "Conv2d(3, 8, 3), Flatten(), Linear(7200, 7)"\n'
+        "min_test_acc = 0.8\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    assert main(["course", "validate", str(pack)]) == 2
+    err = capsys.readouterr().err
+    assert "line 6, task 'c4'" in err and "10 classes" in err and "Traceback" not in err

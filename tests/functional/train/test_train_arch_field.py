@@ -121,3 +121,40 @@ async def test_calculators_send_the_typed_spec_to_train(tmp_path):
         params = layer_table(SPEC, (3, 32, 32)).total_params
         assert f"{params:,} parameters" in text(screen, "#err-arch")
         assert screen.parsed.config.arch == SPEC
+
+
+async def test_a_python_file_is_checked_in_the_background_while_keys_keep_landing(tmp_path):
+    flag = tmp_path / "go"  # the student's __init__ waits for it: the check is stuck meanwhile
+    wait = f"import pathlib, time\nwhile not pathlib.Path({str(flag)!r}).exists(): time.sleep(0.02)"
+    slow = tmp_path / "slow.py"
+    slow.write_text(NET.replace("import torch.nn as nn\n", f"import torch.nn as nn\n{wait}\n", 1))
+    broken = tmp_path / "broken.py"
+    broken.write_text(NET.replace("return self.head", "raise KeyError('oops')\n        return"))
+    app = make_app(AppConfig(start="train", runs_dir=tmp_path))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.screen
+            screen.query_one("#f-arch", Input).value = str(slow)
+            await wait_for(
+                pilot, lambda: "checking it in the background" in text(screen, "#err-arch")
+            )
+            epochs = screen.query_one("#f-epochs", Input)
+            epochs.focus()
+            await pilot.press("end", *["backspace"] * len(epochs.value), "7")
+            assert epochs.value == "7"
+            await wait_for(pilot, lambda: screen.parsed.config and screen.parsed.config.epochs == 7)
+            assert "checking" in text(screen, "#err-arch")
+            flag.touch()
+            await wait_for(pilot, lambda: "✓" in text(screen, "#err-arch"), timeout=30)
+            from core.models.pyfile import instantiate
+
+            expected = sum(p.numel() for p in instantiate(slow, None, {}).parameters())
+            assert f"slow.py (Python file): {expected:,} parameters" in text(screen, "#err-arch")
+            assert screen.check_action("launch", ()) is True
+
+            screen.query_one("#f-arch", Input).value = str(broken)
+            await wait_for(pilot, lambda: "line 11" in text(screen, "#err-arch"), timeout=30)
+            assert "broken.py" in text(screen, "#err-arch")
+            assert screen.check_action("launch", ()) is None
+    finally:
+        flag.touch()
