@@ -18,6 +18,7 @@ from core.course.progress import record
 from core.course.solve import conv_problem
 from core.errors import UserError
 from core.exercises.conv_presets import conv_preset, conv_presets, random_inputs
+from screens.conv_lab.autograd import AutogradMixin
 from screens.conv_lab.keys import BINDINGS as LAB_BINDINGS
 from screens.conv_lab.keys import SPEEDS, STEP_ACTIONS, SteppingMixin
 from screens.conv_lab.params import (
@@ -42,11 +43,14 @@ MODE_NOTES = {
 }
 """Said when `c` switches the mode, so the difference is explained where it happens."""
 
+TYPING_PAUSE = 0.15
+"""Seconds without a key in an editor before the inputs are solved again."""
+
 WIDE = 110
 """From this many columns on, the other kernels' outputs are shown beside the current one."""
 
 
-class ConvLabScreen(QuizMixin, SteppingMixin, WorkspaceScreen):
+class ConvLabScreen(QuizMixin, SteppingMixin, AutogradMixin, WorkspaceScreen):
     """Exercises A1–A4: conv, padding modes, pooling and backprop, one exact step at a time."""
 
     WORKSPACE = "conv_lab"
@@ -69,6 +73,8 @@ class ConvLabScreen(QuizMixin, SteppingMixin, WorkspaceScreen):
         self.course_task = None  # (pack, task, its inputs) when opened from the Sheet
         self.quiz_on, self.quizzes = False, {}  # quiz mode (q) and its quizzes (quiz.py)
         self.autograd = None  # (solution, AutogradCheck) once `x` has computed it
+        self.pending: Timer | None = None  # a re-solve waiting for typing to pause
+        self.solves = 0  # how often the inputs were solved
 
     def compose_body(self) -> ComposeResult:
         with LabBody(id="conv-body"):
@@ -133,8 +139,18 @@ class ConvLabScreen(QuizMixin, SteppingMixin, WorkspaceScreen):
         self.answer_for = ""
         self.resolve()
 
+    def resolve_soon(self) -> None:
+        """Typing re-solves once the keys pause (every key is kept in `inputs` at once)."""
+        if self.pending is not None:
+            self.pending.stop()
+        self.pending = self.set_timer(TYPING_PAUSE, self.resolve)
+
     def resolve(self) -> None:
         """Solve the current inputs; on bad input keep the last picture and say what is wrong."""
+        if self.pending is not None:
+            self.pending.stop()
+            self.pending = None
+        self.solves += 1
         try:
             self.solution = solve(self.inputs.problem())
         except UserError as error:
@@ -213,7 +229,7 @@ class ConvLabScreen(QuizMixin, SteppingMixin, WorkspaceScreen):
 
     # -- editors -------------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
-        """Typing re-solves at once; echoes of `load` (same text) change nothing."""
+        """Typing re-solves when the keys pause; echoes of `load` (same text) change nothing."""
         field = {
             "field-input": "input",
             "field-biases": "biases",
@@ -222,16 +238,18 @@ class ConvLabScreen(QuizMixin, SteppingMixin, WorkspaceScreen):
         if field is not None and getattr(self.inputs, field) != event.value:
             self.inputs = self.inputs.replace(**{field: event.value})
             self.check = None
-            self.resolve()
+            self.resolve_soon()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         kernels = tuple(line for line in event.text_area.text.splitlines() if line.strip())
         if kernels != self.inputs.kernels:
             self.inputs = self.inputs.replace(kernels=kernels)
             self.check = None
-            self.resolve()
+            self.resolve_soon()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.pending is not None:
+            self.resolve()  # the editors changed just now: check against what they show
         if event.input.id == "field-answer" and self.quiz_on:
             if self.quiz_submit(event.value):
                 return  # the next hidden cell is typed in the same box
@@ -358,31 +376,6 @@ class ConvLabScreen(QuizMixin, SteppingMixin, WorkspaceScreen):
         self.seed += 1
         self.load(random_inputs(self.seed))
         self.set_status(f"Random exercise, seed {self.seed} (g for another).")
-
-    def action_autograd(self) -> None:
-        """A4's check: the same gradients by PyTorch autograd, in a thread (torch loads then)."""
-        if self.solution is None or self.solution.backward is None:
-            self.set_status("Autograd compares gradients: type a target y (or dE/do) first.")
-            return
-        self.set_status("Computing the gradients with PyTorch autograd…")
-        solution = self.solution
-        self.run_worker(lambda: self._autograd(solution), thread=True, group="autograd")
-
-    def _autograd(self, solution: Solution) -> None:
-        from core.convlab.autograd import autograd_check
-
-        result = autograd_check(solution.problem, solution)
-        self.app.call_from_thread(self._show_autograd, solution, result)
-
-    def _show_autograd(self, solution: Solution, result) -> None:
-        if solution is not self.solution:
-            return  # the exercise changed meanwhile
-        self.autograd = (solution, result)
-        self.refresh_stage()
-        self.set_status(
-            f"PyTorch autograd: largest difference from the exact values "
-            f"{result.largest_difference:.3g} (listed under the matrices)."
-        )
 
     def action_preset(self, preset_id: str) -> None:
         preset = conv_preset(preset_id)

@@ -40,6 +40,15 @@ def picture(screen: ConvLabScreen, title_start: str):
     )
 
 
+async def settled(pilot, screen: ConvLabScreen) -> None:
+    """Wait until typing's re-solve has run (it waits for the keys to pause)."""
+    for _ in range(100):
+        if screen.pending is None:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the typed inputs were never solved")
+
+
 async def open_lab(tmp_path, size=(120, 40)):
     app = make_app(AppConfig(start="conv_lab", runs_dir=tmp_path))
     return app, app.run_test(size=size)
@@ -148,7 +157,7 @@ async def test_bad_input_shows_an_error_and_keeps_the_text(tmp_path):
     async with running as pilot:
         await pilot.pause()
         await pilot.press("e", "end", *" 7")
-        await pilot.pause()
+        await settled(pilot, app.screen)
         assert "ragged" in text_of(app.screen, "#conv-status")
         assert app.screen.query_one("#field-input").value.endswith("0 1 7")
 
