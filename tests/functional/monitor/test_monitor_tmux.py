@@ -89,10 +89,10 @@ def test_launch_watch_quit_reopen(terminal, tmp_path):
     terminal.open(runs, "train")
     terminal.wait_for(r"Launch \(ctrl\+l\)", 30)
     time.sleep(1)
-    # Enough images that an epoch outlasts the Monitor's refresh even on an idle machine, so
-    # the run is seen mid-way (512 images trained 3 epochs between two refreshes).
+    # Enough images that the first two epochs outlast the Monitor's refresh even on an idle
+    # machine (the epoch column counts the epoch in progress), so the run is seen mid-way.
     for label, value in (
-        ("training images", "8192"),
+        ("training images", "4096"),
         ("test images", "128"),
         ("epochs", str(EPOCHS)),
         ("batch size", "64"),
