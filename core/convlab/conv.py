@@ -338,9 +338,12 @@ def unread(forward: ConvForward) -> tuple[tuple[int, ...], tuple[int, ...]]:
     top, _, left, _ = forward.pads
     rows, cols = len(forward.padded[0]) - sum(forward.pads[:2]), len(forward.padded[0][0])
     cols -= sum(forward.pads[2:])
-    terms = [term for step in forward.results[0].steps for term in step.terms]
-    read_rows = {term.row - top for term in terms}
-    read_cols = {term.col - left for term in terms}
+    cells = {
+        (term.row - top, term.col - left) for s in forward.results[0].steps for term in s.terms
+    }
+    inside = [(r, c) for r, c in cells if 0 <= r < rows and 0 <= c < cols]  # not padding
+    read_rows = {r for r, _ in inside}
+    read_cols = {c for _, c in inside}
     return (
         tuple(r for r in range(rows) if r not in read_rows),
         tuple(c for c in range(cols) if c not in read_cols),
@@ -368,6 +371,8 @@ def unread_note(forward: ConvForward) -> str:
             )
         if stride > span:
             why.append(f"the stride {stride} is larger than the {span}-wide window")
+        if not why:
+            why.append("the windows over them read only padding")
         notes.append(
             f"Stride {stride} drops input {name}{'s' if len(skipped) > 1 else ''} {listed}: "
             f"no window reads {'them' if len(skipped) > 1 else 'it'} ({'; '.join(why)})."

@@ -52,3 +52,18 @@ def test_a1_stride_2_says_the_last_row_is_dropped():
     assert unread(forward) == torch_unread(problem) == ((4,), ())
     assert unread_note(forward).startswith("Stride 2 drops input row 4")
     assert "3/2 is not a whole number" in unread_note(forward)
+
+
+def test_windows_that_read_only_padding_leave_every_row_and_column_unread():
+    """Found by the property test: stride 3 across a padded 2×2 input puts both 1×1 windows
+    of a row on padding, so no input cell is read (autograd: every gradient is 0)."""
+    from fractions import Fraction
+
+    from core.convlab.conv import ConvConfig
+    from core.convlab.matrix import parse_channels
+    from core.convlab.problem import Problem
+
+    config = ConvConfig(stride=(1, 3), padding=(1, 1, 1, 1))
+    problem = Problem(parse_channels("1 2; 3 4"), (parse_channels("1"),), (Fraction(0),), config)
+    forward = conv_forward(problem.x, problem.kernels, problem.biases, problem.conv)
+    assert unread(forward) == torch_unread(problem) == ((0, 1), (0, 1))
