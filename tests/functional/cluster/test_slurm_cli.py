@@ -44,7 +44,7 @@ def test_sweep_script_shows_one_array_over_every_combination(tmp_path, capsys):
 
 def test_sweep_mistakes_are_user_errors(tmp_path, capsys):
     cases = [
-        (["--grid", "lr=1e-3"], "Give --preset and --grid"),
+        (["--grid", "lr=1e-3"], "Give --preset or --arch, and --grid"),
         (["--preset", "lenet5", "--grid", "lr=1e-3", "--set", "epochs=1,2"], "takes one value"),
         (["--preset", "lenet5", "--grid", "speed=1"], "Cannot sweep 'speed'"),
         (["--preset", "lenet5", "--grid", "lr=1", "--time", "soon"], "slurm.time"),
