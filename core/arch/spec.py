@@ -216,8 +216,11 @@ def format_module(layers: list[LayerSpec], class_name: str = "Net") -> str:
     )
 
 
-def build_module(layers: list[LayerSpec]):
-    """Instantiate the SPEC as a real ``torch.nn.Sequential`` (imports torch on first use)."""
+def build_module(layers: list[LayerSpec], leaf=None):
+    """Instantiate the SPEC as a real ``torch.nn.Sequential`` (imports torch on first use).
+
+    `leaf(layer)` may build a (non-block) layer itself, e.g. the scratch lab's own Linear and
+    Conv2d; when it returns None the torch.nn layer is built."""
     from torch import nn
 
     from core.arch.blocks import Residual
@@ -228,6 +231,9 @@ def build_module(layers: list[LayerSpec]):
         if layer.type == "Residual":
             shortcut = None if layer.shortcut is None else build(layer.shortcut)
             return Residual(*(build(child) for child in layer.children), shortcut=shortcut)
+        own = None if leaf is None else leaf(layer)
+        if own is not None:
+            return own
         constructor = getattr(nn, layer.type, None)
         if not (isinstance(constructor, type) and issubclass(constructor, nn.Module)):
             raise SpecError(f"`{layer}`: torch.nn has no layer named `{layer.type}`.")

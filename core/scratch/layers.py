@@ -171,23 +171,14 @@ def build_scratch_module(layers: list[LayerSpec], variant: str = "loop") -> nn.S
     """The SPEC as an nn.Sequential whose Linear and Conv2d layers are the scratch ones, also
     inside `Sequential` and `Residual` blocks (body and shortcut).
 
-    Structure matches `core.arch.spec.build_module`, so both networks share state_dict keys.
+    Built by `core.arch.spec.build_module`, so both networks share state_dict keys.
     """
-    from core.arch.blocks import Residual
-
     _check_variant(variant)
 
-    def build(layer: LayerSpec) -> nn.Module:
-        if layer.type == "Sequential":
-            return nn.Sequential(*(build(child) for child in layer.children))
-        if layer.type == "Residual":
-            shortcut = None if layer.shortcut is None else build(layer.shortcut)
-            return Residual(*(build(child) for child in layer.children), shortcut=shortcut)
-        if layer.type in ("Linear", "Conv2d"):
-            return _scratch_layer(layer, variant)
-        return build_module([layer])[0]
+    def scratch(layer: LayerSpec) -> nn.Module | None:
+        return _scratch_layer(layer, variant) if layer.type in ("Linear", "Conv2d") else None
 
-    return nn.Sequential(*(build(layer) for layer in layers))
+    return build_module(layers, leaf=scratch)
 
 
 def set_variant(model: nn.Module, variant: str) -> None:
