@@ -14,12 +14,12 @@ import torch
 
 from core.cluster.sweep import sweep_results
 from core.explain.recipe import Recipe, explain
-from core.runs.events import EventWriter, read_events
+from core.runs.events import read_events
 from core.runs.store import create_run
 from core.training.config import TrainConfig
-from core.training.fit import fit
 from core.training.restore import load_run_model
 from tests.functional.train.test_custom_arch_cli import NET
+from tests.unit.training.test_train import run_into
 from tui.cli import main
 
 RESIDUAL = (
@@ -34,15 +34,6 @@ KEYS = ("epoch", "step", "train_loss", "train_acc", "test_loss", "test_acc")
 
 def metrics(events):
     return [tuple(e[key] for key in KEYS) for e in events if e["kind"] == "epoch"]
-
-
-def run_into(run_dir, config, stop=None):
-    """What the worker does: write fit's events into the run directory."""
-    writer = EventWriter(run_dir)
-    for event in fit(config, run_dir, stop=stop):
-        writer.write(event)
-    writer.close()
-    return read_events(run_dir)
 
 
 def new_run(runs, fields: dict, name: str):
