@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from core.arch.spec import parse_spec
 from core.arch.table import LayerTable, layer_table, parse_shape
+from core.course.calc_quiz import CalcQuiz
 from core.errors import UserError
 from core.exercises.calc_presets import ARCHITECTURE_EXAMPLES
 from screens.calculators.views import table_cells, table_status
@@ -22,6 +23,10 @@ class ArchitectureEditor:
     table: LayerTable | None
     generation: int
     module_preset: str | None
+    quiz_on: bool
+    table_quiz: CalcQuiz | None
+    built_source: tuple[str, str, str | None] = ("", "", None)
+    """The SPEC text, input shape and preset of the newest table asked for."""
 
     class TableBuilt(Message):
         """Sent when the layer table of the typed architecture is ready, or failed."""
@@ -66,12 +71,12 @@ class ArchitectureEditor:
             self.pending_rebuild.stop()
             self.pending_rebuild = None
         self.generation += 1
-        self.build_table(
-            self.generation,
+        self.built_source = (
             self.query_one("#arch-spec", TextArea).text,
             self.query_one("#arch-input", Input).value,
             self.module_preset,
         )
+        self.build_table(self.generation, *self.built_source)
 
     @work(thread=True, exclusive=True, group="table")
     def build_table(
@@ -102,13 +107,24 @@ class ArchitectureEditor:
             self.table = None
         else:
             self.table = message.table
-            status.update(table_status(self.table))
-            data = self.query_one("#arch-table", DataTable)
-            data.clear()
-            for cells in table_cells(self.table):
-                data.add_row(*cells)
+            self.table_quiz = self.make_table_quiz(self.table, self.built_source)
+            self.show_table()
         self._refresh_field()
         self.refresh_bindings()
+
+    def show_table(self) -> None:
+        """The table and its totals (in quiz mode: as far as the student has answered)."""
+        if self.table is None:
+            return
+        quiz = self.table_quiz if self.quiz_on else None
+        self.query_one("#arch-status", Static).update(table_status(self.table, quiz))
+        data = self.query_one("#arch-table", DataTable)
+        cursor = data.cursor_coordinate
+        data.clear()
+        for cells in table_cells(self.table, quiz):
+            data.add_row(*cells)
+        data.cursor_type = "cell" if quiz is not None else "row"
+        data.move_cursor(row=cursor.row, column=cursor.column, animate=False)
 
 
 def pretty(spec: str) -> str:

@@ -6,6 +6,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from core.arch.table import LayerTable
+from core.course.calc_quiz import CalcQuiz
 from screens.calculators.views import grid_markup, region_summary
 
 
@@ -46,6 +47,8 @@ class ReceptiveField:
     cell: tuple[int, int]
     field_row: int | None
     field_summary: str
+    quiz_on: bool
+    table_quiz: CalcQuiz | None
 
     def _spatial_rows(self) -> list[int]:
         return [] if self.table is None else self.table.spatial_rows()
@@ -77,6 +80,14 @@ class ReceptiveField:
         self.field_summary = ""
         if not rows:
             info.update("Build a valid architecture (F3) with at least one feature-map layer.")
+            grid.update("")
+            return
+        quiz = self.table_quiz if self.quiz_on else None
+        if quiz is not None and (quiz.hides("field") or quiz.hides("shape")):
+            info.update(
+                "Quiz mode: the field and the shapes show once the table's output shapes and "
+                "receptive fields are answered or revealed (F3; ctrl+r reveals all)."
+            )
             grid.update("")
             return
         if self.field_row not in rows:

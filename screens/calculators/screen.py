@@ -7,8 +7,17 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane, TextArea
+from textual.containers import Horizontal, HorizontalGroup, VerticalScroll
+from textual.widgets import (
+    DataTable,
+    Input,
+    Label,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
 
 from core.arch.spec import format_sequential, parse_spec
 from core.arch.table import LayerTable, to_markdown
@@ -17,6 +26,7 @@ from core.exercises.calc_presets import ARCHITECTURE_EXAMPLES, EXERCISE_PARTS, e
 from screens.calculators.architecture import ArchitectureEditor, pretty
 from screens.calculators.export_dialog import ExportScreen
 from screens.calculators.layer import LayerCalculator
+from screens.calculators.quiz import QUIZ_BINDINGS, CalcQuizMixin
 from screens.calculators.receptive import FieldGrid, ReceptiveField
 from screens.calculators.save_dialog import SaveDesign
 from screens.calculators.views import COLUMNS
@@ -26,7 +36,9 @@ from tui.workspace_screen import WorkspaceScreen
 DEFAULT_SPEC = ARCHITECTURE_EXAMPLES[1]  # B4, the course's reference network
 
 
-class CalculatorsScreen(ArchitectureEditor, ReceptiveField, SaveDesign, WorkspaceScreen):
+class CalculatorsScreen(
+    CalcQuizMixin, ArchitectureEditor, ReceptiveField, SaveDesign, WorkspaceScreen
+):
     """Exercises B1–B6: sizes, solving, receptive fields, parameters and MACs."""
 
     WORKSPACE = "calculators"
@@ -73,9 +85,11 @@ class CalculatorsScreen(ArchitectureEditor, ReceptiveField, SaveDesign, Workspac
             )
             for index, name in enumerate(EXERCISE_PARTS)
         ),
+        *QUIZ_BINDINGS,
     ]
     """F2–F4 switch panes; F5/F6 export the layer table (greyed out while it has errors);
-    F7–F12 load exercises B1–B6. F5–F12 take priority over the text fields' own F-keys."""
+    F7–F12 load exercises B1–B6. F5–F12 take priority over the text fields' own F-keys.
+    q toggles quiz mode; a, R and ctrl+r answer and reveal in it (quiz.py)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -109,12 +123,17 @@ class CalculatorsScreen(ArchitectureEditor, ReceptiveField, SaveDesign, Workspac
             with TabPane("Receptive field (F4)", id="receptive"), VerticalScroll():
                 yield Static(id="field-info")
                 yield FieldGrid(id="field-grid")
+        with HorizontalGroup(id="quiz-row"):
+            yield Label("answer =", id="quiz-label")
+            yield Input(id="calc-answer", compact=True, placeholder="your answer; Enter checks")
+        yield Static(id="quiz-status")
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#arch-table", DataTable).add_columns(*COLUMNS)
         self.query_one("#f-in_size", Input).focus()
         self.query_one(LayerCalculator).load_example("b1")
+        self.query_one("#quiz-row").display = False
 
     def on_resize(self) -> None:
         """Short terminals get a smaller SPEC editor, so the answers are seen without scrolling."""
@@ -132,6 +151,17 @@ class CalculatorsScreen(ArchitectureEditor, ReceptiveField, SaveDesign, Workspac
     @on(DataTable.RowSelected, "#arch-table")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
         self.row_chosen(event.cursor_row)
+
+    @on(DataTable.CellSelected, "#arch-table")
+    @on(Input.Submitted, "#layer-fields Input, #f-extra")
+    def _enter_in_quiz(self) -> None:
+        """In quiz mode, Enter on a table cell or a blank field opens its answer box."""
+        if self.quiz_on:
+            self.action_answer()
+
+    @on(Input.Submitted, "#calc-answer")
+    def _answered(self, event: Input.Submitted) -> None:
+        self.quiz_submit(event.value)
 
     # ---- exercises -----------------------------------------------------------------------
     def action_exercise(self, name: str) -> None:
@@ -163,11 +193,21 @@ class CalculatorsScreen(ArchitectureEditor, ReceptiveField, SaveDesign, Workspac
 
         task = message.task
         if task.kind == "calc":
-            self.query_one(LayerCalculator).fill(layer_example(task))
+            layer, example = self.query_one(LayerCalculator), layer_example(task)
+            layer.task = (layer.example_key(example), task)
+            layer.fill(example)
+            layer.solve_now()  # the task's quiz, also when the fields held its values already
+            self.course_task = (message.pack, task, None)
             self.action_show_tab("layer")
         elif task.kind == "summary":
             self.show_architecture(architecture_example(task))
+            shown = (self.query_one("#arch-spec", TextArea).text, self.built_source[1])
+            self.course_task = (message.pack, task, shown)
             self.action_show_tab("architecture")
+        if message.quiz:
+            self.set_quiz(True)
+            if task.kind == "summary":
+                self.query_one("#arch-table", DataTable).focus()  # the keys answer there
         self.notify(f"Course task {task.id}: {task.title}", markup=False)
 
     def action_show_tab(self, tab: str) -> None:
@@ -177,6 +217,8 @@ class CalculatorsScreen(ArchitectureEditor, ReceptiveField, SaveDesign, Workspac
         self.query_one(focus[tab]).focus()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("quiz", "answer", "reveal"):
+            return self.quiz_allows(action, parameters)
         if action in ("send_to_train", "save_design"):
             return None if self.table is None or self.module_preset else True
         if action == "export":
