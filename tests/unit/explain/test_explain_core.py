@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -113,6 +115,16 @@ def test_imagenet_preprocessing_matches_torchvision():
     )(Image.fromarray(image))
     assert ours.shape == (1, 3, 224, 224)
     np.testing.assert_allclose(ours[0].numpy(), reference.numpy(), atol=1e-5)
+
+
+def test_a_read_only_resized_image_becomes_a_tensor_without_a_warning():
+    fitted = fit_to_input(random_image(64, 64, seed=3), 32)  # PIL's resize: a read-only array
+    assert not fitted.flags.writeable
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = to_tensor(fitted, IMAGENET)
+    reference = transforms.Normalize(IMAGENET.mean, IMAGENET.std)(transforms.ToTensor()(fitted.copy()))
+    np.testing.assert_allclose(x[0].numpy(), reference.numpy(), atol=1e-6)
 
 
 def test_image_at_input_size_is_not_resampled():
