@@ -123,7 +123,9 @@ def test_a_read_only_resized_image_becomes_a_tensor_without_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         x = to_tensor(fitted, IMAGENET)
-    reference = transforms.Normalize(IMAGENET.mean, IMAGENET.std)(transforms.ToTensor()(fitted.copy()))
+    reference = transforms.Normalize(IMAGENET.mean, IMAGENET.std)(
+        transforms.ToTensor()(fitted.copy())
+    )
     np.testing.assert_allclose(x[0].numpy(), reference.numpy(), atol=1e-6)
 
 
