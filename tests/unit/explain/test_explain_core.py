@@ -154,3 +154,17 @@ def test_filter_indices_are_read_with_commas_or_spaces(indices, separator):
 def test_filter_indices_that_are_not_numbers_say_how_to_type_them():
     with pytest.raises(UserError, match="such as 14,26,32, not '14,a'"):
         parse_filters("14,a")
+
+
+def test_settings_a_method_does_not_use_are_named():
+    from core.explain.recipe import Recipe, unused_settings
+
+    assert unused_settings(Recipe(method="activations", channels=12)) == ""
+    assert unused_settings(Recipe(method="filters", filters=(14, 26))) == ""
+    assert unused_settings(Recipe(method="gradcam")) == ""
+    both = unused_settings(Recipe(method="gradcam", channels=12, filters=(14, 26)))
+    assert both == (
+        "N channels (12) is for Activations; filter indices (14,26) are for Filters: "
+        "not used by Grad-CAM (one map per target)."
+    )
+    assert "not used by Activations" in unused_settings(Recipe(method="activations", filters=(1,)))
