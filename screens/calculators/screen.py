@@ -58,6 +58,7 @@ class CalculatorsScreen(
             "Receptive field",
             tooltip="The input region one output cell sees.",
         ),
+        *QUIZ_BINDINGS,
         Binding(
             "f5",
             "export('markdown')",
@@ -85,7 +86,6 @@ class CalculatorsScreen(
             )
             for index, name in enumerate(EXERCISE_PARTS)
         ),
-        *QUIZ_BINDINGS,
     ]
     """F2–F4 switch panes; F5/F6 export the layer table (greyed out while it has errors);
     F7–F12 load exercises B1–B6. F5–F12 take priority over the text fields' own F-keys.
