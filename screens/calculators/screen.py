@@ -26,7 +26,7 @@ from core.exercises.calc_presets import ARCHITECTURE_EXAMPLES, EXERCISE_PARTS, e
 from screens.calculators.architecture import ArchitectureEditor, pretty
 from screens.calculators.export_dialog import ExportScreen
 from screens.calculators.layer import LayerCalculator
-from screens.calculators.quiz import QUIZ_BINDINGS, CalcQuizMixin
+from screens.calculators.quiz import QUIZ_BINDINGS, AnswerBox, CalcQuizMixin
 from screens.calculators.receptive import FieldGrid, ReceptiveField
 from screens.calculators.save_dialog import SaveDesign
 from screens.calculators.views import COLUMNS
@@ -125,7 +125,7 @@ class CalculatorsScreen(
                 yield FieldGrid(id="field-grid")
         with HorizontalGroup(id="quiz-row"):
             yield Label("answer =", id="quiz-label")
-            yield Input(id="calc-answer", compact=True, placeholder="your answer; Enter checks")
+            yield AnswerBox(id="calc-answer", compact=True, placeholder="your answer; Enter checks")
         yield Static(id="quiz-status")
 
     def on_mount(self) -> None:
@@ -151,13 +151,6 @@ class CalculatorsScreen(
     @on(DataTable.RowSelected, "#arch-table")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
         self.row_chosen(event.cursor_row)
-
-    @on(DataTable.CellSelected, "#arch-table")
-    @on(Input.Submitted, "#layer-fields Input, #f-extra")
-    def _enter_in_quiz(self) -> None:
-        """In quiz mode, Enter on a table cell or a blank field opens its answer box."""
-        if self.quiz_on:
-            self.action_answer()
 
     @on(Input.Submitted, "#calc-answer")
     def _answered(self, event: Input.Submitted) -> None:
@@ -217,7 +210,7 @@ class CalculatorsScreen(
         self.query_one(focus[tab]).focus()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("quiz", "answer", "reveal"):
+        if action in ("quiz", "answer", "answer_here", "reveal"):
             return self.quiz_allows(action, parameters)
         if action in ("send_to_train", "save_design"):
             return None if self.table is None or self.module_preset else True
