@@ -119,6 +119,16 @@ class CalcQuizMixin:
         )
         self.refresh_bindings()
 
+    def quiz_pane_shown(self) -> None:
+        """Another pane: the answer box asks for its next hidden value."""
+        quiz = self.active_quiz()
+        if quiz is not None:
+            self.quiz_target = quiz.next_hidden()
+            self.query_one("#quiz-label", Label).update(
+                f"{quiz.labels[self.quiz_target]} =" if self.quiz_target else "answer ="
+            )
+            self.quiz_status(f"Quiz: {quiz.score()}. {QUIZ_KEYS}.")
+
     # -- the answer box ---------------------------------------------------------------------
     def cursor_key(self, quiz: CalcQuiz) -> str | None:
         """The value under the cursor: the focused blank field, or the table's cell."""

@@ -207,7 +207,13 @@ class CalculatorsScreen(
         """Switch to a pane of the workspace."""
         self.query_one("#calc-tabs", TabbedContent).active = tab
         focus = {"layer": "#f-in_size", "architecture": "#arch-spec", "receptive": "#field-grid"}
+        if self.quiz_on:
+            focus["architecture"] = "#arch-table"  # where the quiz keys answer
         self.query_one(focus[tab]).focus()
+
+    @on(TabbedContent.TabActivated, "#calc-tabs")
+    def _pane_shown(self) -> None:
+        self.quiz_pane_shown()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("quiz", "answer", "answer_here", "reveal"):

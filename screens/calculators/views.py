@@ -149,7 +149,7 @@ def table_cells(table: LayerTable, quiz: CalcQuiz | None = None) -> list[tuple[s
 
 
 def _quiz_cell(quiz: CalcQuiz, row: int | None, column: str | None, text: str, count: int):
-    if column is None or not text:
+    if column is None or not text or text == "—":
         return text
     key = quiz.table_key(row, column, count)
     if key is None:
