@@ -28,6 +28,7 @@ from screens.calculators.views import (
     table_status,
 )
 from tui.messages import OpenTask
+from tui.widgets.spec_editor import SpecEditor
 from tui.workspace_screen import WorkspaceScreen
 
 DEFAULT_SPEC = ARCHITECTURE_EXAMPLES[1]  # B4, the course's reference network
@@ -147,7 +148,7 @@ class CalculatorsScreen(SaveDesign, WorkspaceScreen):
                         placeholder="C,H,W",
                         id="arch-input",
                     )
-                yield TextArea(_pretty(DEFAULT_SPEC.spec), id="arch-spec", soft_wrap=True)
+                yield SpecEditor(_pretty(DEFAULT_SPEC.spec), id="arch-spec", soft_wrap=True)
                 yield Static(id="arch-status")
                 yield DataTable(id="arch-table", zebra_stripes=True, cursor_type="row")
             with TabPane("Receptive field (F4)", id="receptive"), VerticalScroll():
