@@ -31,6 +31,7 @@ from screens.calculators.receptive import FieldGrid, ReceptiveField
 from screens.calculators.save_dialog import SaveDesign
 from screens.calculators.views import COLUMNS
 from tui.messages import OpenTask
+from tui.widgets.spec_editor import SpecEditor
 from tui.workspace_screen import WorkspaceScreen
 
 DEFAULT_SPEC = ARCHITECTURE_EXAMPLES[1]  # B4, the course's reference network
@@ -117,7 +118,7 @@ class CalculatorsScreen(
                         placeholder="C,H,W",
                         id="arch-input",
                     )
-                yield TextArea(pretty(DEFAULT_SPEC.spec), id="arch-spec", soft_wrap=True)
+                yield SpecEditor(pretty(DEFAULT_SPEC.spec), id="arch-spec", soft_wrap=True)
                 yield Static(id="arch-status")
                 yield DataTable(id="arch-table", zebra_stripes=True, cursor_type="row")
             with TabPane("Receptive field (F4)", id="receptive"), VerticalScroll():
