@@ -123,6 +123,7 @@ class CalculatorsScreen(
                 yield DataTable(id="arch-table", zebra_stripes=True, cursor_type="row")
             with TabPane("Receptive field (F4)", id="receptive"), VerticalScroll():
                 yield Static(id="field-info")
+                yield Static(id="field-growth")
                 yield FieldGrid(id="field-grid")
         with HorizontalGroup(id="quiz-row"):
             yield Label("answer =", id="quiz-label")
