@@ -108,6 +108,7 @@ def quiz_lines(solved: Solved, kind: str, dilation: int, quiz: CalcQuiz) -> list
             }[state]
         )
     lines.append("   ".join(values))
+    lines.append(f"Score: {escape(quiz.score())}")
     lines.append("[$text-muted]The formula with your numbers shows once every value is in.[/]")
     return lines
 
