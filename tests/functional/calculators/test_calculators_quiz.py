@@ -1,6 +1,7 @@
 """Quiz mode in the Calculators, by keys as a student types them: the solved value and what
 gives it away hidden, an answer box for the value under the cursor, ✓/✗ marks with the
-diagnosis, reveal one or all, the score line — numbers from PyTorch."""
+diagnosis, reveal one or all, the score line; and the receptive-field growth comparison (g) —
+numbers from PyTorch."""
 
 from __future__ import annotations
 
@@ -96,28 +97,29 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         await pilot.pause()
         assert f"{total:,} parameters" in text_of(app, "#arch-status")
         assert row_cells(app, last)[3] == f"{total:,} (R)"
+        await pilot.press("f8")  # exercise B2 in quiz mode: its solved padding is hidden
+        await settle(pilot)
+        assert "padding = ?" in text_of(app, "#layer-result")
+        assert "Score: 0/1 right first try · 1 to go" in text_of(app, "#layer-result")
+
+        await pilot.press("f4", "g", "g")  # the growth comparison, two layers deep
+        await pilot.pause()
+        lines = text_of(app, "#field-growth").splitlines()
+        dilated = next(line for line in lines if line.startswith("dilation"))
+        assert dilated.split("…")[1].split()[:2] == ["3", str(dilated_field())]
+        assert "map after 2" in lines[1]
+
         await pilot.press("escape", "2")  # Escape leads home; the digit opens a workspace
         await pilot.pause()
         assert app.current_mode == "calculators"
         assert app.screen.query_one("#calc-answer", Input).value == ""
 
 
-async def test_g_grows_the_comparison_networks_layer_by_layer(tmp_path):
-    """F4 then g, g: two layers of each network; the dilated one's field is what autograd
-    finds behind its middle output cell (dilation 1 then 2)."""
+def dilated_field() -> int:
+    """The receptive field of a 3×3 conv then a 3×3 conv with dilation 2, by autograd: the
+    input rows behind the middle output cell (the oracle of the receptive-field tests)."""
     from tests.unit.arch.test_shapes_receptive import gradient_box, positive_module
 
     module = positive_module("Conv2d(1, 1, 3), Conv2d(1, 1, 3, dilation=2)")
     rows, _ = gradient_box(module, 21, (7, 7))
-    field = rows[1] - rows[0] + 1
-    app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("f4", "g", "g")
-        await pilot.pause()
-        lines = text_of(app, "#field-growth").splitlines()
-        dilated = next(line for line in lines if line.startswith("dilation"))
-        assert dilated.split("…")[1].split()[:2] == ["3", str(field)] and "map after 2" in lines[1]
-        await pilot.press("escape", "2")  # a digit after Escape opens a workspace, types nothing
-        await pilot.pause()
-        assert app.current_mode == "calculators"
+    return rows[1] - rows[0] + 1
