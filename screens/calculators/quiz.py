@@ -92,8 +92,8 @@ class CalcQuizMixin:
         )
         if action == "quiz":
             return not typing
-        if action == "reveal" and parameters == (True,):
-            return self.quiz_on  # ctrl+r types nothing: it works from any field
+        if action == "reveal" and (parameters == (True,) or isinstance(focused, AnswerBox)):
+            return self.quiz_on  # ctrl+r types nothing, nor does R in the answer box
         if action == "answer_here":  # Enter: only where it has no other use
             return self.quiz_on and (isinstance(focused, NumberField) or focused.id == "arch-table")
         return self.quiz_on and not typing
@@ -134,6 +134,8 @@ class CalcQuizMixin:
         """The value under the cursor: the focused blank field, or the table's cell."""
         focused = self.focused
         tab = self.query_one("#calc-tabs", TabbedContent).active
+        if isinstance(focused, AnswerBox) and self.quiz_target in quiz.hidden():
+            return self.quiz_target  # the value the box asks for
         key = None
         if tab == "layer" and isinstance(focused, Input) and focused.id.startswith("f-"):
             key = {"f-in_size": "in", "f-out_size": "out", "f-extra": "output_padding"}.get(
@@ -257,9 +259,13 @@ class CalcQuizMixin:
 class AnswerBox(Input):
     """The quiz's answer box: Enter sends the text and empties the box at once (Enter runs in
     the box's queue, `tui.key_order`, after the characters typed before it), so the next answer
-    typed at full speed lands in an empty box."""
+    typed at full speed lands in an empty box; R reveals instead of typing."""
 
     async def action_submit(self) -> None:
         value = self.value
         self.value = ""
         self.post_message(self.Submitted(self, value, None))
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """R is never part of an answer: it reveals the value the box asks for."""
+        return character is not None and character.isprintable() and character != "R"

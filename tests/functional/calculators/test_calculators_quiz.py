@@ -83,10 +83,11 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         await pilot.pause()
         assert row_cells(app, 0)[3:7] == [f"{params:,} ✓", "2,400", "32", f"{params:,}"]
         assert text_of(app, "#quiz-label") == "layer 0 (Conv2d) RF ="  # on to the next
-        await pilot.press("enter")  # an empty answer hands the keys back to the table
-        await pilot.press("R")
+        await pilot.press("R")  # in the box: reveals the value it asks for
         await pilot.pause()
         assert row_cells(app, 0)[7] == "5 (R)"
+        assert app.screen.query_one("#calc-answer", Input).value == ""
+        await pilot.press("enter")  # an empty answer hands the keys back to the table
         last = table.row_count - 1
         table.move_cursor(row=last, column=3)
         await pilot.press("enter", *str(total - 1), "enter")
