@@ -34,7 +34,8 @@ def b4() -> nn.Sequential:
 
 
 def row_cells(app, row: int) -> list[str]:
-    return [str(cell) for cell in app.screen.query_one("#arch-table", DataTable).get_row_at(row)]
+    table = app.screen.query_one("#arch-table", DataTable)
+    return [str(cell).rstrip() for cell in table.get_row_at(row)]
 
 
 async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
@@ -85,7 +86,7 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         assert text_of(app, "#quiz-label") == "layer 0 (Conv2d) RF ="  # on to the next
         await pilot.press("R")  # in the box: reveals the value it asks for
         await pilot.pause()
-        assert row_cells(app, 0)[7] == "5 (R)"
+        assert row_cells(app, 0)[7] == "5 *"
         assert app.screen.query_one("#calc-answer", Input).value == ""
         await pilot.press("enter")  # an empty answer hands the keys back to the table
         last = table.row_count - 1
@@ -97,7 +98,7 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert f"{total:,} parameters" in text_of(app, "#arch-status")
-        assert row_cells(app, last)[3] == f"{total:,} (R)"
+        assert row_cells(app, last)[3] == f"{total:,} *"
         await pilot.press("f8")  # exercise B2 in quiz mode: its solved padding is hidden
         await settle(pilot)
         assert "padding = ?" in text_of(app, "#layer-result")
