@@ -88,7 +88,7 @@ class CnnTuiApp(OrderedKeys, App[None]):
     focused widget sees the key, so a digit typed right after it can never reach a field."""
 
     def __init__(self, config: AppConfig | None = None) -> None:
-        config = config or AppConfig()  # `textual run --dev tui/app.py` makes it without one
+        config = config or AppConfig()  # `textual run --dev tui.app:CnnTuiApp` makes it without one
         if config.truecolor:
             os.environ["COLORTERM"] = "truecolor"
         super().__init__()
