@@ -20,7 +20,7 @@ from core.cluster.slurm_script import batch_script, write_batch_script
 from core.cluster.slurm_state import ACTIVE, SlurmJob, merge_status, parse_sacct, parse_squeue
 from core.cluster.states import RunStatus
 from core.errors import UserError
-from core.runs.events import read_events
+from core.runs.digest import read_digest
 from core.runs.store import clear_stop, read_json, request_stop, write_json_atomic
 from core.settings import SlurmSettings
 
@@ -241,7 +241,7 @@ def slurm_run_status(
     launch = launch_record(run_dir)
     if launch is None:
         return None
-    events = read_events(run_dir) if events is None else events
+    events = read_digest(run_dir).head_events() if events is None else events
     return merge_status(
         job_for_run(run_dir),
         str(launch["job_id"]),

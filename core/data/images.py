@@ -135,6 +135,8 @@ def to_tensor(image: np.ndarray, preprocess: Preprocess):
     """The model input (1, 3, S, S) float32 for an already-fitted uint8 (S, S, 3) image."""
     import torch
 
+    if not image.flags.writeable:  # PIL's arrays are read-only; torch warns on sharing them
+        image = image.copy()
     x = torch.from_numpy(image).permute(2, 0, 1).float().div(255.0)  # (3, S, S)
     mean = torch.tensor(preprocess.mean).view(3, 1, 1)
     std = torch.tensor(preprocess.std).view(3, 1, 1)

@@ -75,6 +75,28 @@ class Recipe:
     counterfactual: bool = False  # Grad-CAM: negate gradients (evidence against the class)
 
 
+METHOD_WORDS = {
+    "activations": "Activations",
+    "filters": "Filters",
+    "saliency": "Saliency (one map per target)",
+    "gradcam": "Grad-CAM (one map per target)",
+}
+
+
+def unused_settings(recipe: Recipe) -> str:
+    """What the recipe sets that its method does not use ("" when nothing), so a value left
+    in a form from another method is said, not silently ignored."""
+    unused = []
+    if recipe.channels and recipe.method != "activations":
+        unused.append(f"N channels ({recipe.channels}) is for Activations")
+    if recipe.filters and recipe.method != "filters":
+        indices = ",".join(str(index) for index in recipe.filters)
+        unused.append(f"filter indices ({indices}) are for Filters")
+    if not unused:
+        return ""
+    return f"{'; '.join(unused)}: not used by {METHOD_WORDS[recipe.method]}."
+
+
 @dataclass(frozen=True)
 class Explanation:
     """Raw maps plus what they mean; normalisation and colour happen later, by name."""

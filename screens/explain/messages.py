@@ -24,7 +24,7 @@ class ExplanationReady(Message):
     ) -> None:
         super().__init__()
         self.label = label  # the image's name, with its true class when known
-        self.note = note  # a warning when the image is not from the model's data, else ""
+        self.note = note  # warnings: image not from the model's data, settings unused; else ""
         self.model = model  # core.models.loaded.LoadedModel
         self.results = results  # [core.explain.recipe.Explanation], one per target
         self.layers = layers  # (label, name) choices for the layer selector

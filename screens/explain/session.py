@@ -76,13 +76,15 @@ def compute(
     bad input. The label names the true class of a dataset image ("cifar10:3 (cat)")."""
     from core.data.images import load_image
     from core.explain.provenance import origin_note
-    from core.explain.recipe import explain
+    from core.explain.recipe import explain, unused_settings
 
     progress("loading the model…")
     model = cache.get(request.model, request.weights_file)
     progress("reading the image…")
     image, label = load_image(request.image, request.data_dir)
-    note = origin_note(model, request.image, *image.shape[:2])
+    notes = [origin_note(model, request.image, *image.shape[:2])]
+    notes.append(unused_settings(request.recipes[0]))  # every recipe shares these settings
+    note = " ".join(text for text in notes if text)
     results = []
     for recipe in request.recipes:
         if cancelled():

@@ -237,6 +237,10 @@ def test_cli_errors_are_messages_not_tracebacks(tmp_path, capsys):
     assert "No layer 'layer9'" in capsys.readouterr().err
     assert main(["explain", "chelsea", "--random-weights", "1", "--layer", "fc"]) == 2
     assert "pick a convolutional layer" in capsys.readouterr().err
+    assert main(["explain", "chelsea", "--random-weights", "1", "--channels", "8"]) == 2
+    assert "--channels is for --method activations" in capsys.readouterr().err
+    assert main(["explain", "chelsea", "--method", "saliency", "--filters", "1,2"]) == 2
+    assert "--filters is for --method filters, not saliency" in capsys.readouterr().err
 
 
 def test_weights_fetch_without_internet_says_what_to_do(monkeypatch, capsys):

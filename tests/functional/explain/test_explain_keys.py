@@ -35,3 +35,14 @@ async def test_channels_typed_f5_and_typing_on_keep_focus_and_every_key(tmp_path
         assert app.focused is channels and channels.value == "12"
         assert screen.results[0].maps.shape[0] == 12  # D3: N channels set by keyboard
         assert screen.results[0].maps.shape[1:] == first.maps.shape[1:]
+        # the same 12 left in the field for Grad-CAM: said beside the result, not silently ignored
+        screen.query_one("#method", Select).value = "gradcam"
+        await pilot.pause()
+        second = screen.results[0]
+        await type_at_full_speed(pilot, ["f5"])
+        await wait_for(pilot, lambda: screen.results[0] is not second)
+        await pilot.pause()
+        assert screen.results[0].maps.shape[0] == 1  # one Grad-CAM map
+        status = str(screen.query_one("#explain-status").render())
+        assert "N channels (12) is for Activations" in status, status
+        assert "not used by Grad-CAM" in status, status

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -115,6 +117,18 @@ def test_imagenet_preprocessing_matches_torchvision():
     np.testing.assert_allclose(ours[0].numpy(), reference.numpy(), atol=1e-5)
 
 
+def test_a_read_only_resized_image_becomes_a_tensor_without_a_warning():
+    fitted = fit_to_input(random_image(64, 64, seed=3), 32)  # PIL's resize: a read-only array
+    assert not fitted.flags.writeable
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = to_tensor(fitted, IMAGENET)
+    reference = transforms.Normalize(IMAGENET.mean, IMAGENET.std)(
+        transforms.ToTensor()(fitted.copy())
+    )
+    np.testing.assert_allclose(x[0].numpy(), reference.numpy(), atol=1e-6)
+
+
 def test_image_at_input_size_is_not_resampled():
     image = random_image(32, 32, seed=2)
     assert fit_to_input(image, 32) is image
@@ -140,3 +154,17 @@ def test_filter_indices_are_read_with_commas_or_spaces(indices, separator):
 def test_filter_indices_that_are_not_numbers_say_how_to_type_them():
     with pytest.raises(UserError, match="such as 14,26,32, not '14,a'"):
         parse_filters("14,a")
+
+
+def test_settings_a_method_does_not_use_are_named():
+    from core.explain.recipe import Recipe, unused_settings
+
+    assert unused_settings(Recipe(method="activations", channels=12)) == ""
+    assert unused_settings(Recipe(method="filters", filters=(14, 26))) == ""
+    assert unused_settings(Recipe(method="gradcam")) == ""
+    both = unused_settings(Recipe(method="gradcam", channels=12, filters=(14, 26)))
+    assert both == (
+        "N channels (12) is for Activations; filter indices (14,26) are for Filters: "
+        "not used by Grad-CAM (one map per target)."
+    )
+    assert "not used by Activations" in unused_settings(Recipe(method="activations", filters=(1,)))

@@ -157,6 +157,16 @@ def run(args: argparse.Namespace) -> int:
             "Give an IMAGE (e.g. chelsea, cifar10:17, a file) or --gallery N with "
             "--model RUN_ID, not both."
         )
+    if args.channels and args.method != "activations":
+        raise UserError(
+            f"--channels is for --method activations; {args.method} draws one map per target. "
+            "Leave --channels out, or use --method activations."
+        )
+    if args.filters and args.method != "filters":
+        raise UserError(
+            f"--filters is for --method filters, not {args.method}. Leave --filters out, or use "
+            "--method filters."
+        )
     model = load_model(args)
     if args.gallery is None:
         image, image_label = load_image(args.image, args.data_dir)
