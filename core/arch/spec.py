@@ -15,6 +15,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.arch.spec_syntax import syntax_message
 from core.errors import UserError
 
 BLOCKS = ("Sequential", "Residual")
@@ -63,19 +64,16 @@ class _Source:
 
 def parse_spec(text: str) -> list[LayerSpec]:
     """Parse a SPEC into its top-level layers (a single outer Sequential is unwrapped)."""
-    stripped = text.strip()
-    if not stripped:
+    if not text.strip():
         raise SpecError("The SPEC is empty: type layers such as `Conv2d(3, 6, 5), ReLU()`.")
-    wrapped = f"[{stripped}\n]"
+    wrapped = f"[{text}\n]"  # as typed: error positions are the user's lines and columns
     try:
         tree = ast.parse(wrapped, mode="eval")
-    except (SyntaxError, RecursionError, MemoryError) as error:
-        line = getattr(error, "lineno", None) or 1
-        column = max((getattr(error, "offset", None) or 1) - (2 if line == 1 else 1), 0)
-        where = f"line {line}, column {column + 1}" if "\n" in stripped else f"column {column + 1}"
-        message = getattr(error, "msg", None) or "the text nests too deeply"
+    except SyntaxError as error:
+        raise SpecError(syntax_message(text, error)) from None
+    except (RecursionError, MemoryError):
         raise SpecError(
-            f"Cannot read the SPEC near {where}: {message}. "
+            "Cannot read the SPEC: the text nests too deeply. "
             "Write layers as `Name(arg, key=value)`, separated by commas."
         ) from None
     assert isinstance(tree.body, ast.List)

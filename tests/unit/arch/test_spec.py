@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 import torch
 from torch import nn
@@ -60,3 +62,45 @@ def test_preset_specs_build_and_round_trip_through_pytorch_source(name):
         p.numel() for p in model.parameters()
     )
     assert isinstance(model, nn.Sequential)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Conv2d(3, 6, 5), ReLU(",  # the last layer left open
+        "Conv2d(3, 6, 5)), ReLU()",  # one `)` too many
+        "Conv2d(3, 6, 5], ReLU()",  # the wrong closing bracket
+        "Conv2d(3, (6, 5), ReLU()",  # an inner tuple closes, the call does not
+        "Sequential(Conv2d(1, 2, 3),\n    ReLU(),\n    MaxPool2d(2,\n",  # open on line 3
+        "Conv2d(3, 'a)b', 5",  # a bracket inside a string is not one
+        "Conv2d(3, 6 5)",
+        "Conv2d(1, 2, 3),\n\n      Linear(4 5)",  # indentation and blank lines kept
+        "Conv2d(3, 'é' 5)",  # columns count characters, not UTF-8 bytes
+    ],
+)
+def test_syntax_errors_point_at_the_typed_text(text):
+    """Line and column are where Python's own parser, run on the typed text alone (lines joined
+    with a backslash, which keeps every place), puts the error; no bracket the user did not
+    type is named."""
+    with pytest.raises(SyntaxError) as oracle:
+        ast.parse(text.replace("\n", " \\\n"), mode="eval")
+    with pytest.raises(SpecError) as error:
+        parse_spec(text)
+    message = str(error.value)
+    assert f"line {oracle.value.lineno}, column {oracle.value.offset}" in message
+    typed = {char for char in "()[]" if char in text}
+    named = {char for char in "()[]" if f"`{char}`" in message or f"'{char}'" in message}
+    assert named <= typed, message
+    assert "?." not in message and ".." not in message
+
+
+def test_leading_blank_lines_and_indentation_count():
+    """Nothing typed is stripped before parsing, so places stay the user's."""
+    with pytest.raises(SpecError, match=r"line 3, column 13 \(`Conv2d\(3, 6 5\)`\)"):
+        parse_spec("\n\n  Conv2d(3, 6 5)")
+
+
+def test_a_spec_that_ends_too_early_is_told_at_its_end():
+    with pytest.raises(SpecError) as error:
+        parse_spec("Conv2d(3, 6, 5),\nReLU(), *\n\n")
+    assert "at the end, line 2, column 10 (`ReLU(), *`)" in str(error.value)

@@ -1,0 +1,116 @@
+"""The Receptive-field pane: the input grid with the field of one output cell of one layer."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import Static
+
+from core.arch.table import LayerTable
+from core.course.calc_quiz import CalcQuiz
+from screens.calculators.views import grid_markup, region_summary
+
+
+class FieldGrid(Static, can_focus=True):
+    """The input grid with the chosen cell's receptive field; focused, arrows move the cell."""
+
+    BINDINGS = [
+        Binding("up", "screen.move_cell(-1, 0)", "Cell↑", tooltip="Choose the cell above."),
+        Binding("down", "screen.move_cell(1, 0)", "Cell↓", tooltip="Choose the cell below."),
+        Binding("left", "screen.move_cell(0, -1)", "Cell←", tooltip="Choose the cell left."),
+        Binding("right", "screen.move_cell(0, 1)", "Cell→", tooltip="Choose the cell right."),
+        Binding(
+            "left_square_bracket",
+            "screen.move_layer(-1)",
+            "Layer−",
+            tooltip="The previous layer with a feature map.",
+        ),
+        Binding(
+            "right_square_bracket",
+            "screen.move_layer(1)",
+            "Layer+",
+            tooltip="The next layer with a feature map.",
+        ),
+    ]
+    """Arrows pick the output cell, [ and ] the layer."""
+
+    def on_focus(self) -> None:
+        self.screen.refresh_field_hint()
+
+    def on_blur(self) -> None:
+        self.screen.refresh_field_hint()
+
+
+class ReceptiveField:
+    """Mixin of `CalculatorsScreen`: the chosen layer and output cell, and their field."""
+
+    table: LayerTable | None
+    cell: tuple[int, int]
+    field_row: int | None
+    field_summary: str
+    quiz_on: bool
+    table_quiz: CalcQuiz | None
+
+    def _spatial_rows(self) -> list[int]:
+        return [] if self.table is None else self.table.spatial_rows()
+
+    def action_move_cell(self, dy: int, dx: int) -> None:
+        """Choose another output cell of the shown layer."""
+        self.cell = (self.cell[0] + dy, self.cell[1] + dx)
+        self._refresh_field()
+
+    def action_move_layer(self, step: int) -> None:
+        """Show the previous / next layer that still has a feature map."""
+        rows = self._spatial_rows()
+        if not rows:
+            return
+        index = rows.index(self.field_row) if self.field_row in rows else len(rows) - 1
+        self.field_row = rows[max(0, min(len(rows) - 1, index + step))]
+        self._refresh_field()
+
+    def row_chosen(self, row: int) -> None:
+        """Enter on a layer shows its receptive field."""
+        if row in self._spatial_rows():
+            self.field_row = row
+            self.action_show_tab("receptive")
+            self._refresh_field()
+
+    def _refresh_field(self) -> None:
+        info, grid = self.query_one("#field-info", Static), self.query_one("#field-grid")
+        rows = self._spatial_rows()
+        self.field_summary = ""
+        if not rows:
+            info.update("Build a valid architecture (F3) with at least one feature-map layer.")
+            grid.update("")
+            return
+        quiz = self.table_quiz if self.quiz_on else None
+        if quiz is not None and (quiz.hides("field") or quiz.hides("shape")):
+            info.update(
+                "Quiz mode: the field and the shapes show once the table's output shapes and "
+                "receptive fields are answered or revealed (F3; ctrl+r reveals all)."
+            )
+            grid.update("")
+            return
+        if self.field_row not in rows:
+            self.field_row = rows[-1]
+        _, height, width = self.table.rows[self.field_row].out_shape
+        self.cell = (max(0, min(height - 1, self.cell[0])), max(0, min(width - 1, self.cell[1])))
+        region = self.table.region(self.field_row, self.cell)
+        if region is None:
+            info.update("This layer's cells have no receptive field the table can trace.")
+            grid.update("")
+            return
+        self.field_summary = region_summary(self.table, self.field_row, self.cell, region)
+        self.refresh_field_hint()
+        grid.update(grid_markup(region))
+
+    def refresh_field_hint(self) -> None:
+        """The receptive field's summary with the keys that work from where the focus is."""
+        if not self.field_summary:
+            return
+        if self.query_one("#field-grid").has_focus:
+            hint = "arrows: output cell · [ ]: layer"
+        else:
+            hint = "F4 focuses the grid; then arrows: output cell · [ ]: layer"
+        self.query_one("#field-info", Static).update(
+            f"{self.field_summary}\n[$text-muted]{hint}[/]"
+        )
