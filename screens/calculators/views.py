@@ -99,14 +99,13 @@ def quiz_lines(solved: Solved, kind: str, dilation: int, quiz: CalcQuiz) -> list
             continue
         state = quiz.state(key) if key in quiz.items else "hidden"
         typed = escape(quiz.entries.get(key, ""))
-        values.append(
-            {
-                "hidden": f"[b]{label} = ?[/b]",
-                "wrong": f"[b]{label} = ?[/b] [$text-error]✗ {typed}[/]",
-                "right": f"[b $success]{label} = {typed} ✓[/]",
-                "revealed": f"[b]{label} = {escape(quiz.answer(key))} (revealed)[/b]",
-            }[state]
-        )
+        if state == "revealed":
+            values.append(f"[b]{label} = {escape(quiz.answer(key))} (revealed)[/b]")
+        elif state == "right":
+            values.append(f"[b $success]{label} = {typed} ✓[/]")
+        else:
+            wrong = f" [$text-error]✗ {typed}[/]" if state == "wrong" else ""
+            values.append(f"[b]{label} = ?[/b]{wrong}")
     lines.append("   ".join(values))
     lines.append(f"Score: {escape(quiz.score())}")
     lines.append("[$text-muted]The formula with your numbers shows once every value is in.[/]")

@@ -128,3 +128,17 @@ def dilated_field() -> int:
     net(x)[0, 0, 7, 7].backward()
     rows = torch.nonzero(x.grad[0, 0].sum(dim=1))
     return int(rows.max() - rows.min()) + 1
+
+
+def test_an_answer_solved_before_the_quiz_changed_shows_no_value():
+    """A solve of the previous values can arrive after a task's quiz replaced theirs: its
+    solved value shows "?" (not the number, not a crash)."""
+    from core.arch.solver import solve
+    from core.course.calc_quiz import layer_quiz
+    from screens.calculators.views import solved_markup
+
+    out = nn.Conv2d(1, 1, 5)(torch.zeros(1, 1, 32, 32)).shape[-1]
+    before = solve({"in_size": 32, "out_size": None, "kernel": 5, "stride": 1, "padding": 0})
+    quiz = layer_quiz({"in": 32, "out": 32, "kernel": 5, "stride": 1, "padding": None})
+    markup = solved_markup(before, "conv", 1, quiz)
+    assert "out = ?" in markup and str(out) not in markup
