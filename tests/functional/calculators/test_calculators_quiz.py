@@ -6,7 +6,7 @@ numbers from PyTorch."""
 from __future__ import annotations
 
 import torch
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, TextArea
 from torch import nn
 
 from tests.functional.calculators.test_calculators import settle, text_of
@@ -110,6 +110,12 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         dilated = next(line for line in lines if line.startswith("dilation"))
         assert dilated.split("…")[1].split()[:2] == ["3", str(dilated_field())]
         assert "map after 2" in lines[1]
+
+        spec = app.screen.query_one("#arch-spec", TextArea)
+        before = spec.text
+        spec.focus()
+        await pilot.press("q", "a")  # letters in the SPEC editor are text, not quiz keys
+        assert app.screen.quiz_on and spec.text == "qa" + before
 
         await pilot.press("escape", "2")  # Escape leads home; the digit opens a workspace
         await pilot.pause()
