@@ -206,8 +206,8 @@ class CalcQuizMixin:
         message = verdict.text
         if verdict.right:
             self.quiz_target = quiz.next_hidden(key)
-        if quiz.done:
-            message += f" Quiz done: {quiz.score()}."
+        done = "Quiz done" if quiz.done else "Quiz"
+        message += f" {done}: {quiz.score()}."
         self.quiz_status(message, error=not verdict.right)
         self.refresh_quiz(quiz)
         if quiz.done:

@@ -57,6 +57,7 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         await pilot.pause()
         status = text_of(app, "#quiz-status")
         assert status.startswith(f"✗ out = {out - 1}") and "+ 1 of the formula" in status
+        assert status.endswith("Quiz: 0/1 right first try · 1 to go.")
         assert "out = ?" in text_of(app, "#layer-result")
         await pilot.press(*str(out), "enter")
         await settle(pilot)
