@@ -98,7 +98,8 @@ class CalcQuizMixin:
         if action == "reveal" and parameters == (True,):
             return self.quiz_on  # ctrl+r types nothing: it works from any other field
         if action == "answer_here":  # Enter: only where it has no other use
-            return self.quiz_on and (isinstance(focused, NumberField) or focused.id == "arch-table")
+            table = focused is not None and focused.id == "arch-table"
+            return self.quiz_on and (isinstance(focused, NumberField) or table)
         return self.quiz_on and not typing
 
     # -- toggling ---------------------------------------------------------------------------
