@@ -122,7 +122,7 @@ def write_png(runs: Sequence[ExportRun], path: Path, x_axis: XAxis = "epoch") ->
     figure = plot_runs(runs, x_axis)
     with atomic_path(path) as partial:
         figure.savefig(  # readers never see half a PNG
-            partial, format="png", metadata={"Title": f"{figure.get_suptitle()}"}
+            partial, format="png", metadata={"Title": f"data: {datasets_title(runs)}"}
         )
     return path
 
