@@ -39,7 +39,7 @@ async def test_a_burst_of_edits_solves_and_tabulates_once_per_pause(tmp_path, mo
         field.focus()
         await settle_workers(pilot)
         solves = calls["solve"]
-        await type_at_full_speed(pilot, ["1", "backspace"] * (BURST // 2) + ["3", "2"])
+        await type_at_full_speed(pilot, ["1", "backspace"] * (BURST // 2) + ["3", "2"], settle=0.2)
         assert field.value == "32"  # every key landed, in order
         assert 1 <= calls["solve"] - solves <= 3, calls  # not one per key
         assert not _workers()
@@ -50,7 +50,9 @@ async def test_a_burst_of_edits_solves_and_tabulates_once_per_pause(tmp_path, mo
         editor.focus()
         editor.move_cursor(editor.document.end)
         tables = calls["table"]
-        await type_at_full_speed(pilot, [",", "space", *"ReLU()"] + ["backspace"] * 8 + ["x"])
+        await type_at_full_speed(
+            pilot, [",", "space", *"ReLU()"] + ["backspace"] * 8 + ["x"], settle=0.2
+        )
         assert editor.text.endswith("x")
         assert 1 <= calls["table"] - tables <= 3, calls
         assert not _workers()
