@@ -243,8 +243,10 @@ class QuizMixin:
     def on_answer_input_reveal_asked(self, message: AnswerInput.RevealAsked) -> None:
         """R or ctrl+r in the answer box: reveal, then the box asks for the next hidden cell
         (or hands the keys back to the stage once none is left)."""
-        self.action_reveal(message.every)
         quiz = self.quiz
+        if quiz is not None and self.quiz_cell(self.cursor) not in quiz.hidden():
+            self.move_to_hidden(self.cursor)  # the cell the box would check
+        self.action_reveal(message.every)
         if quiz is None:
             return
         if quiz.done:
