@@ -12,15 +12,17 @@ from pathlib import Path
 
 
 @contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path, make_parents: bool = True) -> Iterator[Path]:
     """A temporary name beside `path` for the block to write (this process and thread only);
     it replaces `path` when the block succeeds and is removed when it fails, so readers see the
-    old or the new file, never half of one."""
+    old or the new file, never half of one. `make_parents=False`: a missing folder is an error
+    (FileNotFoundError), never made again (a run folder deleted under its worker stays gone)."""
     from core.errors import storage_error
 
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if make_parents:
+            path.parent.mkdir(parents=True, exist_ok=True)
         yield temporary
         os.replace(temporary, path)
     except OSError as error:

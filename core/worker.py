@@ -25,6 +25,23 @@ from core.runs.store import HEARTBEAT_SECONDS, read_json, stop_requested, write_
 STOP_POLL_SECONDS = 0.5  # how often the control/stop file is looked at
 
 
+class RunFolderDeleted(Exception):
+    """The run folder was deleted while its worker ran: training ends at once, and nothing
+    (checkpoint, heartbeat, log) makes the folder again."""
+
+    def __init__(self, run_dir: Path):
+        super().__init__(
+            f"The run folder {run_dir} was deleted while its worker was training; the worker "
+            "stopped without re-creating it."
+        )
+
+
+def folder_deleted(run_dir: Path) -> bool:
+    """Whether the run folder is gone (config.json is written once and never removed, so its
+    absence also catches a folder still being deleted)."""
+    return not (run_dir / "config.json").is_file()
+
+
 class Heartbeat:
     """Rewrites heartbeat.json every few seconds with the latest progress, from a thread."""
 
@@ -47,6 +64,8 @@ class Heartbeat:
 
     def _loop(self) -> None:
         while not self._done.wait(HEARTBEAT_SECONDS):
+            if folder_deleted(self.run_dir):
+                return  # the training thread finds out at its next stop check
             try:
                 self.beat()
             except OSError:
@@ -56,13 +75,15 @@ class Heartbeat:
         self._done.set()
         self._thread.join(timeout=5)
         try:
-            self.beat()
+            if not folder_deleted(self.run_dir):
+                self.beat()
         except OSError:
             pass  # a full disk: the run's end is told by its end event
 
 
 class StopSignal:
-    """True once a stop was asked for: by signal, or by the control file (polled sparingly)."""
+    """True once a stop was asked for: by signal, or by the control file (polled sparingly);
+    raises RunFolderDeleted when the run folder is gone."""
 
     def __init__(self, run_dir: Path):
         self.run_dir = run_dir
@@ -73,6 +94,8 @@ class StopSignal:
         now = time.monotonic()
         if not self.flag.is_set() and now - self._checked >= STOP_POLL_SECONDS:
             self._checked = now
+            if folder_deleted(self.run_dir):
+                raise RunFolderDeleted(self.run_dir)
             if stop_requested(self.run_dir):
                 self.flag.set()
         return self.flag.is_set()
@@ -160,6 +183,8 @@ def run_worker(
                 end = stamped
         if end is None:
             end = emit({"kind": "end", "status": "failed", "message": "Training ended early."})
+    except RunFolderDeleted as error:
+        end = _emit_end(emit, _deleted_end(error))
     except KeyboardInterrupt:
         end = _emit_end(emit, {"kind": "end", "status": "stopped", "message": "Interrupted."})
     except StorageError as error:
@@ -167,20 +192,7 @@ def run_worker(
     except UserError as error:
         end = _emit_end(emit, {"kind": "end", "status": "failed", "message": str(error)})
     except Exception as error:
-        plain = (
-            storage_error(error, run_dir / "events.jsonl") if isinstance(error, OSError) else None
-        )
-        end = _emit_end(
-            emit,
-            _storage_end(plain)
-            if plain
-            else {
-                "kind": "end",
-                "status": "failed",
-                "message": f"{type(error).__name__}: {error}",
-                "traceback": traceback.format_exc(),
-            },
-        )
+        end = _emit_end(emit, _crash_end(error, run_dir))
     finally:
         heartbeat.stop()
         _close_quietly(writer)
@@ -188,6 +200,27 @@ def run_worker(
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return end
+
+
+def _deleted_end(error: RunFolderDeleted) -> dict[str, Any]:
+    # Emitted into the deleted log's still-open file (never re-created) and the worker's output.
+    return {"kind": "end", "status": "failed", "message": str(error), "fault": "deleted"}
+
+
+def _crash_end(error: Exception, run_dir: Path) -> dict[str, Any]:
+    """The end of a run that an unexpected exception ended: a deleted run folder or a full
+    disk said plainly, anything else with its traceback."""
+    if folder_deleted(run_dir):  # a write into the deleted folder failed first
+        return _deleted_end(RunFolderDeleted(run_dir))
+    plain = storage_error(error, run_dir / "events.jsonl") if isinstance(error, OSError) else None
+    if plain:
+        return _storage_end(plain)
+    return {
+        "kind": "end",
+        "status": "failed",
+        "message": f"{type(error).__name__}: {error}",
+        "traceback": traceback.format_exc(),
+    }
 
 
 def _storage_end(error: StorageError) -> dict[str, Any]:
@@ -265,7 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print("usage: python -m core.worker RUN_DIR", file=sys.stderr)
         return 2
+    if folder_deleted(Path(args[0])):
+        print(f"core.worker: no run folder with a config.json at {args[0]}", file=sys.stderr)
+        return 2
     end = run_worker(args[0], WorkerLog())
+    if end.get("fault") == "deleted":
+        print(end["message"], file=sys.stderr, flush=True)
     return 0 if end["status"] in ("finished", "stopped") else 1
 
 

@@ -13,9 +13,17 @@ from functools import partial
 from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.widgets import Input, RadioSet, Select, Switch, TextArea
-from textual.widgets._select import SelectOverlay
-from textual.widgets._toggle_button import ToggleButton
+from textual.widget import Widget
+from textual.widgets import (
+    Checkbox,
+    Input,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    Select,
+    Switch,
+    TextArea,
+)
 from textual.worker import WorkerFailed
 
 from tui.commands_palette import TopMatchPalette, WorkspaceCommands
@@ -27,8 +35,19 @@ from tui.messages import WorkspaceRequested
 from tui.workspace_screen import WorkspaceScreen
 from tui.workspaces import BY_ID, WORKSPACES
 
-FORM_FIELDS = (Input, TextArea, Select, SelectOverlay, ToggleButton, RadioSet, Switch)
+FORM_FIELDS = (Input, TextArea, Select, Checkbox, RadioButton, RadioSet, Switch)
 """Focused widgets that own the digit keys; Escape (`action_home`) still leads home from them."""
+
+
+def is_open_dropdown(widget: Widget | None) -> bool:
+    """Whether `widget` is a Select's open list (an OptionList inside the Select: Textual's
+    own class for it is private)."""
+    return isinstance(widget, OptionList) and isinstance(widget.parent, Select)
+
+
+def is_form_field(widget: Widget | None) -> bool:
+    """Whether the focused `widget` owns the digit keys (a field, or a dropdown's open list)."""
+    return isinstance(widget, FORM_FIELDS) or is_open_dropdown(widget)
 
 
 def _home_screen():
@@ -69,7 +88,7 @@ class CnnTuiApp(OrderedKeys, App[None]):
     focused widget sees the key, so a digit typed right after it can never reach a field."""
 
     def __init__(self, config: AppConfig | None = None) -> None:
-        config = config or AppConfig()  # `textual run --dev tui/app.py` makes it without one
+        config = config or AppConfig()  # `textual run --dev tui.app:CnnTuiApp` makes it without one
         if config.truecolor:
             os.environ["COLORTERM"] = "truecolor"
         super().__init__()
@@ -108,7 +127,7 @@ class CnnTuiApp(OrderedKeys, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Digits belong to a focused form field (a dropdown, a checkbox), not to navigation;
         Escape first closes what is open (a drop-down, a dialog, help, the palette)."""
-        if action == "workspace" and isinstance(self.focused, FORM_FIELDS):
+        if action == "workspace" and is_form_field(self.focused):
             return False
         if action == "home":
             return self.escape_leads_home()
@@ -119,7 +138,7 @@ class CnnTuiApp(OrderedKeys, App[None]):
         screen = self.screen
         return (
             isinstance(screen, WorkspaceScreen)
-            and not isinstance(self.focused, SelectOverlay)
+            and not is_open_dropdown(self.focused)
             and screen.maximized is None
         )
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from core.cluster.slurm import SlurmError, _run
 from core.cluster.slurm_script import STOP_REASON
-from core.runs.events import EventWriter, read_events
+from core.runs.digest import read_digest
+from core.runs.events import EventWriter
 
 TIME_LIMIT = "time limit"
 
@@ -40,7 +41,7 @@ def decide(events: list[dict[str, Any]], max_requeues: int) -> str | None:
 
 def requeue(run_dir: Path, max_requeues: int, job_id: str) -> bool:
     """Requeue the run's job when `decide` allows it; returns whether Slurm took it back."""
-    events = read_events(run_dir)
+    events = read_digest(run_dir).head_events()  # all but the step events: bounded
     refusal = decide(events, max_requeues)
     if refusal:
         print(f"[cnn-tui] not requeued: {refusal}.", flush=True)

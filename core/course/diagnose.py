@@ -8,6 +8,7 @@ from math import ceil
 from typing import Any
 
 FORMULA = "out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1"
+TRANSPOSED = "out = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1"
 
 
 def calc_diagnosis(options: dict[str, Any], kind: str, asked: str, number: Fraction) -> str:
@@ -17,7 +18,8 @@ def calc_diagnosis(options: dict[str, Any], kind: str, asked: str, number: Fract
         for value, mistake in _output_slips(options):
             if value == number:
                 return mistake
-    return f"{number} does not satisfy the size formula, {FORMULA}."
+    formula = TRANSPOSED if kind == "transposed" else FORMULA
+    return f"{number} does not satisfy the size formula, {formula}."
 
 
 def _output_slips(options: dict[str, Any]):

@@ -181,7 +181,8 @@ def _calc(task: Task) -> SolvedTask:
     from core.course.diagnose import calc_diagnosis
 
     solved, kind = calc_solved(task.options)
-    missing = [name for name, dest in CALC_FIELDS.items() if dest in solved.missing]
+    fields = {**CALC_FIELDS, "output_padding": "output_padding"}  # a transposed conv's, too
+    missing = [name for name, dest in fields.items() if dest in solved.missing]
     asked = task.options.get("answer_for") or (missing[0] if len(missing) == 1 else None)
     if asked not in missing:
         raise PackError(
@@ -189,7 +190,7 @@ def _calc(task: Task) -> SolvedTask:
             if asked
             else f"several values are left out ({', '.join(missing)}): say which with answer_for"
         )
-    dest = CALC_FIELDS[asked]
+    dest = fields[asked]
     values = sorted({getattr(s, dest) for s in solved.solutions})
 
     def judge(text: str) -> tuple[bool, str]:
@@ -257,9 +258,14 @@ def summary_value(table, asked: str) -> int | tuple[int, ...]:
 
 
 def _summary(task: Task) -> SolvedTask:
+    return summary_solved(task, summary_table(task.options))
+
+
+def summary_solved(task: Task, table) -> SolvedTask:
+    """A summary task judged against a layer table already built for its options (the
+    Calculators' quiz builds the table once for all of its cells)."""
     from core.course.diagnose import summary_diagnosis
 
-    table = summary_table(task.options)
     asked = str(task.options.get("answer_for") or "total_params")
     value = summary_value(table, asked)
 

@@ -17,6 +17,9 @@ class LayerExample:
     title: str  # what the exercise asks
     values: dict  # in_size/out_size/kernel/stride/padding -> int or None
     kind: str = "conv"  # "conv" | "transposed" | "pool"
+    dilation: int = 1
+    ceil_mode: bool = False  # pooling only
+    output_padding: int | None = 0  # transposed only; None: solved
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,25 @@ _LAYER_FIELDS["padding"] = "padding"
 def layer_example(task) -> LayerExample:
     """A calc task of the pack as the Layer pane's example: given values, blanks None."""
     options = task.options
-    values = {dest: options.get(name) for name, dest in _LAYER_FIELDS.items()}
+    values = {dest: _given(options.get(name)) for name, dest in _LAYER_FIELDS.items()}
     kind = "transposed" if options.get("transposed") else "pool" if options.get("pool") else "conv"
-    return LayerExample(task.id, task.title, values, kind)
+    if kind == "pool" and values["padding"] is None:
+        values["padding"] = 0  # PyTorch's default, as `cnn-tui calc --pool` takes it
+    extra = _given(options.get("output_padding", 0 if options.get("out") is None else None))
+    return LayerExample(
+        task.id,
+        task.title,
+        values,
+        kind,
+        dilation=_given(options.get("dilation")) or 1,
+        ceil_mode=bool(options.get("ceil_mode")),
+        output_padding=extra,
+    )
+
+
+def _given(value):
+    """A pack's value, None where it is left to solve ("?" or absent)."""
+    return None if value == "?" else value
 
 
 def architecture_example(task) -> ArchitectureExample:

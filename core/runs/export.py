@@ -20,8 +20,9 @@ from core.runs.classes import (
     write_confusion_png,
 )
 from core.runs.curves import EPOCH_METRICS, METRIC_TITLES, XAxis, epoch_metrics
-from core.runs.events import epoch_events, read_events
+from core.runs.events import epoch_events
 from core.runs.store import read_json
+from core.runs.summary_cache import cached_digest
 
 CSV_COLUMNS = ("run", "preset", "dataset", "epoch", "step", *EPOCH_METRICS, "lr", "seconds")
 """Columns of the exported CSV, one row per run and epoch."""
@@ -33,7 +34,7 @@ class ExportRun:
 
     id: str  # run directory name
     config: Mapping[str, Any]  # config.json
-    events: Sequence[Mapping[str, Any]]  # events in file order
+    events: Sequence[Mapping[str, Any]]  # events in file order (step events maybe thinned)
 
     @property
     def dataset(self) -> str:
@@ -47,8 +48,12 @@ def datasets_title(runs: Sequence[ExportRun]) -> str:
 
 
 def load_export_run(run_dir: Path) -> ExportRun:
-    """The run in `run_dir` as read from its files."""
-    return ExportRun(run_dir.name, read_json(run_dir / "config.json") or {}, read_events(run_dir))
+    """The run in `run_dir` as read from its files: every event but the step events, which
+    are thinned (`core.runs.digest`), so a log of a million steps is never held in memory;
+    the CSV, the PNG and the per-class files need no more."""
+    config = read_json(run_dir / "config.json")
+    events = cached_digest(run_dir).events()
+    return ExportRun(run_dir.name, config if isinstance(config, dict) else {}, events)
 
 
 def write_csv(runs: Sequence[ExportRun], path: Path) -> Path:
@@ -117,7 +122,7 @@ def write_png(runs: Sequence[ExportRun], path: Path, x_axis: XAxis = "epoch") ->
     figure = plot_runs(runs, x_axis)
     with atomic_path(path) as partial:
         figure.savefig(  # readers never see half a PNG
-            partial, format="png", metadata={"Title": f"{figure.get_suptitle()}"}
+            partial, format="png", metadata={"Title": f"data: {datasets_title(runs)}"}
         )
     return path
 

@@ -36,9 +36,10 @@ class RunNotFoundError(UserError):
     """A run id that names no run directory."""
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON so that readers see the old or the new file, never half of one."""
-    with atomic_path(path) as temporary:
+def write_json_atomic(path: Path, data: Any, make_parents: bool = True) -> None:
+    """Write JSON so that readers see the old or the new file, never half of one
+    (`make_parents=False`: into a folder that must still exist)."""
+    with atomic_path(path, make_parents) as temporary:
         temporary.write_text(json.dumps(data, indent=2) + "\n")
 
 
@@ -158,9 +159,10 @@ def run_dirs(root: Path) -> list[Path]:
 
 
 def write_heartbeat(run_dir: Path | str, **fields: Any) -> None:
-    """Rewrite heartbeat.json atomically with the current time, pid and host."""
+    """Rewrite heartbeat.json atomically with the current time, pid and host; a run folder
+    that was deleted is not made again (FileNotFoundError)."""
     beat = {"time": time.time(), "pid": os.getpid(), "host": socket.gethostname(), **fields}
-    write_json_atomic(Path(run_dir) / "heartbeat.json", beat)
+    write_json_atomic(Path(run_dir) / "heartbeat.json", beat, make_parents=False)
 
 
 def request_stop(run_dir: Path | str) -> Path:

@@ -5,6 +5,9 @@ are read, not written), one JSON file per run (never pickle). The log is the tru
 digest is used only when events.jsonl has the size and modification time it had, or has grown
 from the same bytes (the last KiB before the cached offset is compared), in which case only the
 new bytes are read; anything else, and any cache file that does not parse, rebuilds from the log.
+
+The cache is pruned as it is written (at most every PRUNE_SECONDS): digests of run folders that
+no longer exist go, then the least recently used beyond MAX_ENTRIES files or MAX_BYTES.
 """
 
 from __future__ import annotations
@@ -12,14 +15,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
-from core.paths import atomic_path
+from core.paths import atomic_path, remove_stale_temporaries
 from core.runs.digest import RunDigest
 
 VERSION = 1
 PREFIX_BYTES = 1024  # bytes before the cached offset that must still be the same
+MAX_ENTRIES = 5000  # digests kept: a semester of runs several times over
+MAX_BYTES = 128 << 20  # and at most this much of them
+PRUNE_SECONDS = 3600.0  # a write prunes the cache when the last pruning is older than this
+HEAD_BYTES = 8192  # where a cache file names its run folder (the record's second key)
 
 
 def cache_dir() -> Path:
@@ -70,6 +78,7 @@ def cached_digest(run_dir: Path | str, use_cache: bool = True, read: bool = True
     if loaded is not None:
         digest, data = loaded
         if data.get("stamp") == stamp:
+            _touch(_cache_file(run_dir))  # recently used: the last to be pruned
             return digest
         if stamp is None or not _grown_from(events, data, digest, stamp):
             loaded = None
@@ -120,5 +129,75 @@ def _save(
         cache.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(cache) as temporary:
             temporary.write_text(json.dumps(record, default=str), encoding="utf-8")
+        _prune_now_and_then(cache.parent)
     except OSError:
         pass  # a cache that cannot be written only costs the next reader a re-read
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def _prune_now_and_then(folder: Path) -> None:
+    marker = folder / ".pruned"
+    try:
+        if time.time() - marker.stat().st_mtime < PRUNE_SECONDS:
+            return
+    except FileNotFoundError:
+        pass
+    marker.touch()
+    prune_cache()
+
+
+def _cached_run_dir(path: Path) -> str | None:
+    """The run folder a cache file is for, read from its head (None: not a cache file)."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(HEAD_BYTES).decode("utf-8", "replace")
+        start = head.index('"run_dir": ') + len('"run_dir": ')
+        run_dir, _ = json.JSONDecoder().raw_decode(head, start)
+    except (OSError, ValueError):
+        return None
+    return run_dir if isinstance(run_dir, str) else None
+
+
+def prune_cache(max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> int:
+    """Remove the digests of run folders that no longer exist (and files that are no digest),
+    then the least recently used beyond `max_entries` files or `max_bytes`; returns how many
+    files were removed."""
+    folder = cache_dir()
+    try:
+        entries = [entry for entry in os.scandir(folder) if entry.name.endswith(".json")]
+    except OSError:
+        return 0
+    try:
+        remove_stale_temporaries(folder)  # left by a reader killed while saving
+    except OSError:
+        pass
+    doomed, kept = [], []
+    for entry in entries:
+        run_dir = _cached_run_dir(Path(entry.path))
+        try:
+            if run_dir is None or not Path(run_dir).is_dir():
+                doomed.append(entry.path)
+            else:
+                stat = entry.stat()
+                kept.append((stat.st_mtime, stat.st_size, entry.path))
+        except OSError:
+            continue
+    total = 0
+    for index, (_, size, path) in enumerate(sorted(kept, reverse=True)):  # newest first
+        total += size
+        if index >= max_entries or total > max_bytes:
+            doomed.append(path)
+    removed = 0
+    for path in doomed:
+        try:
+            os.unlink(path)
+            removed += 1
+        except OSError:
+            pass
+    return removed

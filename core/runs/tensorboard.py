@@ -19,14 +19,15 @@ Accuracies are fractions 0..1, as in events.jsonl.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
 from core.runs.classes import dataset_title
 from core.runs.curves import EPOCH_METRICS
-from core.runs.events import epoch_events
+from core.runs.events import EventTail
 from core.runs.names import folder_name
 
 INSTALL_HINT = "pip install 'cnn-tui[tensorboard]'"
@@ -34,6 +35,7 @@ MARKER = "cnn-tui-run.txt"  # in each run's sub-folder: the run id it mirrors
 EPOCH_EXTRAS = ("lr", "seconds", "images_per_s")
 SYSTEM_KEYS = ("gpu_memory_mb", "gpu_max_memory_mb", "gpu_utilization")
 NOT_HPARAMS = ("data_dir", "weights_file", "tensorboard_dir")  # paths, not settings
+NO_STEP = -(2**63)  # a step event without a global step (one key, as None was)
 
 
 class TensorBoardMissing(UserError):
@@ -184,18 +186,54 @@ def export_tensorboard(
 ) -> Path:
     """Write one run's TensorBoard files under `root` from its events; returns its folder.
     A repeated step or epoch (a resumed run trains the lost part again) keeps its latest value."""
+    return _export(run_id, config, lambda: events, root)
+
+
+def export_tensorboard_log(run_id: str, config: Mapping[str, Any], log: Path, root: Path) -> Path:
+    """`export_tensorboard` of a whole events.jsonl, streamed twice (which steps a resumed
+    session repeated, then the writing): memory stays bounded however long the log; an event
+    appended while it is written waits for the next export."""
+    return _export(run_id, config, lambda: EventTail(log).follow(), root)
+
+
+def _export(
+    run_id: str,
+    config: Mapping[str, Any],
+    read: Callable[[], Iterable[Mapping[str, Any]]],
+    root: Path,
+) -> Path:
+    import numpy as np
+
+    steps = array("q")  # every step's global step, in order (8 bytes each)
+    latest_epoch: dict[int, int] = {}  # epoch → position of its latest epoch event
+    starts: list[Mapping[str, Any]] = []
+    count = 0
+    for position, event in enumerate(read()):
+        kind, count = event.get("kind"), position + 1
+        if kind == "step":
+            step = event.get("global_step")
+            steps.append(step if isinstance(step, int) and NO_STEP < step < 2**63 else NO_STEP)
+        elif kind == "epoch":
+            latest_epoch[event["epoch"]] = position
+        elif kind == "start":
+            starts.append(event)
+    order = np.frombuffer(steps, dtype=np.int64) if steps else np.zeros(0, np.int64)
+    _, from_end = np.unique(order[::-1], return_index=True)
+    keep_step = np.zeros(len(order), dtype=bool)
+    keep_step[len(order) - 1 - from_end] = True  # the last event of each global step
+    keep_epoch = set(latest_epoch.values())
     mirror = TensorBoardMirror(root, run_id, config, fresh=True)
-    latest_epochs = {id(event) for event in epoch_events(list(events))}
-    by_step = {event.get("global_step"): event for event in events if event.get("kind") == "step"}
-    latest_steps = {id(event) for event in by_step.values()}
     try:
-        if any(event.get("kind") == "start" for event in events):
-            mirror.write_hparams(dataset_title(events))  # once, whichever session starts it
-        for event in events:
+        if starts:
+            mirror.write_hparams(dataset_title(starts))  # once, whichever session starts it
+        step_index = 0
+        for position, event in zip(range(count), read()):
             kind = event.get("kind")
-            if kind == "epoch" and id(event) not in latest_epochs:
-                continue
-            if kind == "step" and id(event) not in latest_steps:
+            if kind == "step":
+                step_index += 1
+                if not keep_step[step_index - 1]:
+                    continue
+            if kind == "epoch" and position not in keep_epoch:
                 continue
             mirror.write(event)
     finally:

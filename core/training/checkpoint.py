@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import UserError
+from core.errors import UserError, storage_error
 from core.paths import atomic_path
 
 LAST = "last.pt"  # written after every epoch
@@ -89,7 +89,11 @@ def save(path: Path, payload: dict[str, Any]) -> None:
 
     buffer = io.BytesIO()
     torch.save(payload, buffer)
-    with atomic_path(path) as temporary:
+    try:
+        path.parent.mkdir(exist_ok=True)  # checkpoints/, never a run folder deleted meanwhile
+    except OSError as error:
+        raise storage_error(error) or error from error
+    with atomic_path(path, make_parents=False) as temporary:
         with open(temporary, "wb") as stream:
             stream.write(buffer.getbuffer())
 

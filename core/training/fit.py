@@ -19,7 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from core.runs.events import epoch_events, read_events
+from core.runs.events import EventTail
 from core.training.config import TrainConfig
 from core.training.state import TrainState
 from core.training.step import EpochMeter, train_step
@@ -179,8 +179,9 @@ def fit(
     run = TrainState(config, Path(run_dir) if run_dir else None)
     resumed = resume and run.restore()
     yield run.start_event()
-    if resumed:
-        logged = {event["epoch"] for event in epoch_events(read_events(run.run_dir))}
+    if resumed and run_dir is not None:
+        log = EventTail(Path(run_dir) / "events.jsonl").follow()  # streamed, never held whole
+        logged = {event["epoch"] for event in log if event["kind"] == "epoch"}
         yield from (event for event in run.history if event["epoch"] not in logged)
     stop = stop or (lambda: False)
     if _early_stop(run):  # the worker died between deciding to stop early and saying so

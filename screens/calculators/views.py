@@ -9,6 +9,7 @@ from textual.markup import escape
 from core.arch.receptive import Region
 from core.arch.solver import Solved
 from core.arch.table import LayerTable, cell_text, shape_text
+from core.course.calc_quiz import CalcQuiz
 
 GENERAL = {
     "conv": "out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1",
@@ -28,11 +29,19 @@ LABELS = {
 MAX_LISTED = 12  # solutions listed on screen; the rest are counted
 
 
-def solved_markup(solved: Solved, kind: str, dilation: int = 1) -> str:
-    """The answer of the single-layer calculator, with the user's numbers in the formula."""
+def solved_markup(
+    solved: Solved, kind: str, dilation: int = 1, quiz: CalcQuiz | None = None
+) -> str:
+    """The answer of the single-layer calculator, with the user's numbers in the formula; in
+    quiz mode (`quiz` with values still to answer) the solved values show "?" and nothing
+    that gives them away (formula with numbers, notes, the list of solutions) is shown."""
     lines = [f"[$text-muted]{GENERAL[kind]}[/]", ""]
     if not solved.solutions:
         return "\n".join(lines + [f"[$text-error]{escape(solved.note)}[/]"])
+    if quiz is not None and quiz.items:
+        if not quiz.done:
+            return "\n".join(lines + quiz_lines(solved, kind, dilation, quiz))
+        lines.insert(0, f"[b]Quiz done:[/b] {escape(quiz.score())}")
     lines.append(f"[b]{escape(solved.note)}[/b]")
     if solved.unique:
         best = solved.solutions[0]
@@ -69,6 +78,41 @@ def _value(solution, name: str, dilation: int) -> int:
     return dilation if name == "dilation" else getattr(solution, name)
 
 
+QUIZ_NAMES = {"in_size": "in", "out_size": "out"}
+"""The solver's field names as the quiz (and `cnn-tui calc`) names them."""
+
+
+def quiz_lines(solved: Solved, kind: str, dilation: int, quiz: CalcQuiz) -> list[str]:
+    """The values line with the solved ones hidden ("?") or marked ✓ / ✗ / (R)."""
+    asked = [quiz.labels[key] for key in quiz.keys]
+    several = "" if solved.unique else " (several values fit: any one that fits is right)"
+    lines = [f"[b]Quiz: solve for {escape(', '.join(asked))}{several}.[/b]"]
+    shown = dict(LABELS, dilation="dilation")
+    if kind == "transposed":
+        shown["output_padding"] = "output_padding"
+    best = solved.solutions[0]
+    values = []
+    for name, label in shown.items():
+        key = QUIZ_NAMES.get(name, name)
+        if name not in solved.missing:
+            values.append(f"{label} = {_value(best, name, dilation)}")
+            continue
+        state = quiz.state(key) if key in quiz.items else "hidden"
+        typed = escape(quiz.entries.get(key, ""))
+        values.append(
+            {
+                "hidden": f"[b]{label} = ?[/b]",
+                "wrong": f"[b]{label} = ?[/b] [$text-error]✗ {typed}[/]",
+                "right": f"[b $success]{label} = {typed} ✓[/]",
+                "revealed": f"[b]{label} = {escape(quiz.answer(key))} (R)[/b]",
+            }[state]
+        )
+    lines.append("   ".join(values))
+    lines.append(f"Score: {escape(quiz.score())}")
+    lines.append("[$text-muted]The formula with your numbers shows once every value is in.[/]")
+    return lines
+
+
 COLUMNS = (
     "layer",
     "type",
@@ -83,8 +127,44 @@ COLUMNS = (
 )
 
 
-def table_cells(table: LayerTable) -> list[tuple[str, ...]]:
-    """DataTable rows (in COLUMNS order): one per layer, then the totals."""
+COLUMN_KEYS = dict(zip(COLUMNS[2:], ("output_shape", "params", "weights", "biases")))
+COLUMN_KEYS.update(trainable="trainable", RF="receptive_field", jump="jump", MACs="macs")
+"""The table's columns as the quiz (and a summary task's answer_for) names them."""
+
+
+def table_cells(table: LayerTable, quiz: CalcQuiz | None = None) -> list[tuple[str, ...]]:
+    """DataTable rows (in COLUMNS order): one per layer, then the totals; in quiz mode a value
+    to answer shows "?" (✗ and the last entry when it was wrong), an answered one ✓, a
+    revealed one (R), and a number that would give a hidden one away "·"."""
+    rows = _plain_cells(table)
+    if quiz is None:
+        return rows
+    count = len(table.rows)
+    return [
+        tuple(
+            _quiz_cell(quiz, index if index < count else None, COLUMN_KEYS.get(name), text, count)
+            for name, text in zip(COLUMNS, cells)
+        )
+        for index, cells in enumerate(rows)
+    ]
+
+
+def _quiz_cell(quiz: CalcQuiz, row: int | None, column: str | None, text: str, count: int):
+    if column is None or not text or text == "—":
+        return text
+    key = quiz.table_key(row, column, count)
+    if key is None:
+        return "·" if quiz.concealed(row, column, count) else text
+    typed = quiz.entries.get(key, "")
+    return {
+        "hidden": "?",
+        "wrong": f"? ✗{typed}",
+        "right": f"{text} ✓",
+        "revealed": f"{text} (R)",
+    }[quiz.state(key)]
+
+
+def _plain_cells(table: LayerTable) -> list[tuple[str, ...]]:
     rows = [
         (
             row.name,
@@ -117,15 +197,24 @@ def table_cells(table: LayerTable) -> list[tuple[str, ...]]:
     return rows
 
 
-def table_status(table: LayerTable) -> str:
-    """Totals above the table, and the layers whose windows do not fit evenly."""
-    lines = [
-        f"[b]{table.total_params:,}[/b] parameters, [b]{table.trainable_params:,}[/b] "
-        f"trainable ({table.total_params - table.trainable_params:,} frozen), "
-        f"{table.total_macs:,} MACs per image (Conv/Linear weights only)"
-    ]
+def table_status(table: LayerTable, quiz: CalcQuiz | None = None) -> str:
+    """Totals above the table, and the layers whose windows do not fit evenly; in quiz mode
+    the totals and the receptive-field sum only once nothing they give away is hidden."""
+    if quiz is not None and (quiz.hides("params") or quiz.hides("shape")):
+        lines = [
+            f"[b]Quiz:[/b] {escape(quiz.score())}. ? to answer (a or Enter on the cell), "
+            "· hidden until then, ✓ right, ✗ wrong, (R) revealed."
+        ]
+    else:
+        lines = [
+            f"[b]{table.total_params:,}[/b] parameters, [b]{table.trainable_params:,}[/b] "
+            f"trainable ({table.total_params - table.trainable_params:,} frozen), "
+            f"{table.total_macs:,} MACs per image (Conv/Linear weights only)"
+        ]
+        if quiz is not None:
+            lines.append(f"[b]Quiz:[/b] {escape(quiz.score())}")
     lines += [f"[$text-warning]not exact: {escape(note)}[/]" for note in table.notes()]
-    closed = field_sum(table)
+    closed = None if quiz is not None and quiz.hides("field") else field_sum(table)
     if closed:
         lines.append(closed)
     return "\n".join(lines)

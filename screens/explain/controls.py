@@ -139,7 +139,7 @@ TASK_INPUTS = ("weights", "target", "channels", "filters")
 def fill_from_options(screen: Screen, options: dict) -> None:
     """Put `cnn-tui explain`'s options (a course task's) into the controls; an image that is
     not a bundled photo goes into the path field, a value a list does not offer is skipped."""
-    from textual.widgets._select import InvalidSelectValueError
+    from textual.widgets.select import InvalidSelectValueError
 
     image = options.get("image")
     if image is not None:

@@ -1,7 +1,9 @@
-"""The layering rules, checked in fresh interpreters: core is headless, the UI starts torch-free."""
+"""The layering rules, checked in fresh interpreters: core is headless, the UI starts torch-free;
+and only Textual's public modules are imported."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -50,3 +52,28 @@ def test_every_screen_module_imports_without_torch():
         "        importlib.import_module(info.name)\n"
     )
     assert {"torch", "torchvision"} & top_level(loaded_modules(code)) == set()
+
+
+def test_no_private_textual_module_is_imported():
+    """Textual's `_module`s change without notice between releases (the floor in
+    pyproject.toml is only honest if the app keeps to the public API)."""
+    private = []
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        if path.relative_to(ROOT).parts[0] not in ("core", "tui", "screens", "tests", "bench"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "textual." not in text:
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            parts = [
+                part for name in names if name.startswith("textual.") for part in name.split(".")
+            ]
+            if any(part.startswith("_") for part in parts):
+                private.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert private == []

@@ -158,6 +158,10 @@ def _loss(value: float | None) -> str:
     return "—" if value is None else f"{value:.4f}"
 
 
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
 def _show(args, folder: Path) -> int:
     from rich import box
     from rich.table import Table
@@ -229,7 +233,7 @@ def _show(args, folder: Path) -> int:
             _pct(e.get("val_acc")),
             _loss(e.get("test_loss")),
             _pct(e.get("test_acc")),
-            f"{e.get('seconds', 0):.1f}",
+            _seconds(e.get("seconds")),
         )
     console.print(table)
     return 0
@@ -337,9 +341,14 @@ def _resume(args, folder: Path) -> int:
 def _export(args, folder: Path) -> int:
     from core.runs.events import epoch_events
     from core.runs.export import load_export_run, write_class_files, write_csv, write_png
-    from core.runs.store import resolve_run
+    from core.runs.store import resolve_run, run_file_problem
 
-    runs = [load_export_run(resolve_run(folder, run_id)) for run_id in args.ids]
+    run_dirs = [resolve_run(folder, run_id) for run_id in args.ids]
+    for run_dir in run_dirs:
+        problem = run_file_problem(run_dir)
+        if problem:
+            raise UserError(f"Run {run_dir.name} is unreadable: {problem}; nothing exported.")
+    runs = [load_export_run(run_dir) for run_dir in run_dirs]
     empty = [run.id for run in runs if not epoch_events(run.events)]
     if empty:
         raise UserError(f"No finished epoch yet in {', '.join(empty)}: nothing to export.")
@@ -347,7 +356,7 @@ def _export(args, folder: Path) -> int:
     plain = not (args.csv or args.png or tensorboard)  # no flag: CSV and PNG
     want_csv, want_png = args.csv or plain, args.png or plain
     if tensorboard:
-        from core.runs.tensorboard import export_tensorboard, summary_writer_class
+        from core.runs.tensorboard import export_tensorboard_log, summary_writer_class
 
         summary_writer_class()  # a missing tensorboardX is said before anything is written
     stem = runs[0].id if len(runs) == 1 else f"runs-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -363,10 +372,9 @@ def _export(args, folder: Path) -> int:
     if want_csv or want_png:
         written += [str(p) for p in write_class_files(runs, out, stem, want_csv, want_png)]
     if tensorboard:
-        for run in runs:
-            written.append(
-                str(export_tensorboard(run.id, run.config, run.events, Path(tensorboard)))
-            )
+        for run, run_dir in zip(runs, run_dirs):
+            log = run_dir / "events.jsonl"  # streamed: every step, never all at once
+            written.append(str(export_tensorboard_log(run.id, run.config, log, Path(tensorboard))))
     if args.json:
         print(json.dumps({"files": written}))
     else:

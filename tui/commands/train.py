@@ -262,7 +262,8 @@ def run(args: argparse.Namespace) -> int:
 
     end = train_foreground(run_dir, config, quiet=args.json)
     if args.json:
-        from core.runs.events import epoch_events, read_events
+        from core.runs.digest import read_digest
+        from core.runs.events import epoch_events
 
         print(
             json.dumps(
@@ -271,7 +272,7 @@ def run(args: argparse.Namespace) -> int:
                     "run_dir": str(run_dir),
                     "status": end["status"],
                     "message": end.get("message", ""),
-                    "epochs": epoch_events(read_events(run_dir)),
+                    "epochs": epoch_events(read_digest(run_dir).head_events()),
                 }
             )
         )

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Checkbox, Input, RadioSet, Select, Switch, TabbedContent, TextArea
-from textual.widgets._select import SelectOverlay
 
 from tests.helpers.keys import type_at_full_speed
-from tui.app import make_app
+from tui.app import is_open_dropdown, make_app
 from tui.config import AppConfig
 from tui.workspaces import WORKSPACES
 
@@ -100,7 +99,7 @@ async def test_focus_model_of_every_focusable_widget(tmp_path, workspace):
         await pilot.press(workspace.key)
         await pilot.pause(0.3)
         assert app.focused is not None and app.focused.id == ARRIVAL[workspace.id]
-        assert not isinstance(app.focused, (Select, SelectOverlay))
+        assert not isinstance(app.focused, Select) and not is_open_dropdown(app.focused)
         home = app.screen.active_bindings["escape"]
         assert home.enabled and home.binding.description == "Home"
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 from PIL import Image
 from rich.console import Console
-from textual.widgets import Static, TabbedContent
+from textual.widgets import Footer, Static, TabbedContent
 
 import core.data.datasets
 from core.data.datasets import write_cifar10_fixture
@@ -89,10 +89,9 @@ async def test_augment_tab_toggles_and_rerolls(small_shapes, tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await loaded(app, pilot)
         assert screen.check_action("toggle", ("flip",)) is False
-        from textual.widgets._footer import FooterKey
-
         await pilot.pause()
-        keys = {key.description: key.region for key in screen.query(FooterKey)}
+        footer = screen.query_one(Footer)
+        keys = {getattr(key, "description", None): key.region for key in footer.children}
         for description in ("Split", "Page ▶", "◀ Page"):  # paging fits an 80-column footer
             assert keys[description].width and keys[description].right <= 80, description
         await pilot.press("a")

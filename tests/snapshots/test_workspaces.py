@@ -4,7 +4,7 @@ and 120×40, so text that stops fitting or a layout that breaks fails a test.
 One app per size visits every workspace in turn. Nothing in a frame depends on the clock or
 on where the test runs: the runs, data, state and torch folders are relative paths inside the test's
 own folder, the Monitor's runs folder is empty, the Sheet opens a built-in pack, text cursors
-do not blink. `pytest tests/functional/app/test_snapshots.py --snapshot-update` rewrites the
+do not blink. `pytest tests/snapshots --snapshot-update` rewrites the
 SVGs after an intended change (README, Contributing)."""
 
 from __future__ import annotations
