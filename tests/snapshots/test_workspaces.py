@@ -17,9 +17,11 @@ from textual.widgets import Input, TextArea
 
 from tui.app import make_app
 from tui.config import AppConfig
+from tui.widgets.heatmap import Heatmap
 from tui.workspaces import WORKSPACES
 
 SIZES = [(80, 24), (120, 40)]
+PLACEHOLDER = "(nothing to show yet)"
 BACKGROUND = {"tail"}
 """Worker groups that run for as long as their workspace is open (the Monitor's runs folder)."""
 
@@ -60,6 +62,10 @@ async def test_every_workspace_as_it_opens(size, fixed_places, snapshot):
             await pilot.press("escape", workspace.key)
             await settled(pilot)
             frames[workspace.id] = app.export_screenshot(title="cnn-tui")
+            if workspace.id == "explain":  # a narrow picture wraps its placeholder, never cuts it
+                drawn = [" ".join(p.rendered_text()) for p in app.screen.query(Heatmap)]
+                drawn = [text.split() for text in drawn if text]
+                assert drawn and all(words == PLACEHOLDER.split() for words in drawn), drawn
     differ = [name for name, svg in frames.items() if not snapshot(name=name) == svg]
     for name in differ:  # the new frames, to open in a browser beside the stored ones
         (Path.cwd() / f"{name}.svg").write_text(frames[name], encoding="utf-8")

@@ -176,9 +176,8 @@ class Heatmap(Widget, can_focus=True):
     def _build_lines(self, width: int, height: int) -> list[Line]:
         console = self.app.console
         if self.maps is None and self.image is None:
-            placeholder = Text("(nothing to show yet)", style="dim")
-            placeholder.truncate(width, overflow="ellipsis")
-            return [text_line(placeholder, console)]
+            placeholder = Text("(nothing to show yet)", style="dim")  # wrapped, never cut
+            return [text_line(line, console) for line in placeholder.wrap(console, max(1, width))]
         if self.maps is None:
             return self._image_lines(width, height, console)
         return self._map_lines(width, height, console)
