@@ -92,6 +92,7 @@ def test_every_workspace_by_keyboard_at_80_by_24(tmp_path):
         counts = [int(n.replace(",", "")) for n in re.findall(r"│ ([\d,]+) \(", screen)]
         total = re.search(r"│ total\s+│\s+([\d,]+)", screen)
         assert len(counts) == 20 and total, screen  # train and test, 10 classes each
+        assert re.search(r"└─[─┴]*┘", screen), screen  # the whole table fits 80 columns
         split = re.search(r"train split \(([\d,]+) images\)", screen)
         assert split, screen
         assert sum(counts[0::2]) == int(total.group(1).replace(",", ""))
