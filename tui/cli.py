@@ -128,7 +128,17 @@ def run_app(args: argparse.Namespace) -> int:
     )
     app = make_app(config)
     app.run()
-    return app.return_code or 0  # Textual sets 1 when an exception ended the app
+    code = app.return_code or 0  # Textual sets 1 when an exception ended the app
+    if code:
+        print(CRASH_NOTE, file=sys.stderr)
+    return code
+
+
+CRASH_NOTE = (
+    "cnn-tui: the app stopped after an unexpected error (above). Training runs go on in their "
+    "own processes; start cnn-tui again to continue. Please report the error with the text above."
+)
+"""Said after Textual's traceback when an exception ended the app (exit code 1)."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -71,7 +71,7 @@ def _ended_status(events: list[dict[str, Any]]) -> RunStatus | None:
     """The status an `end` event of the latest session gives, if there is one."""
     for event in reversed(last_session(events)):
         if event.get("kind") == "end":
-            return RunStatus(str(event.get("status", "failed")), str(event.get("message", "")))
+            return RunStatus(str(event.get("status", "failed")), str(event.get("message") or ""))
     return None
 
 

@@ -12,7 +12,7 @@ import getpass
 import shutil
 import subprocess
 import time
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from core.cluster.slurm_state import ACTIVE, SlurmJob, merge_status, parse_sacct
 from core.cluster.states import RunStatus
 from core.errors import UserError
 from core.runs.digest import read_digest
+from core.runs.schema import file_problem
 from core.runs.store import clear_stop, read_json, request_stop, write_json_atomic
 from core.settings import SlurmSettings
 
@@ -213,23 +214,28 @@ def job_for_run(run_dir: Path) -> SlurmJob | None:
     job_id = str(launch["job_id"])
     cache_path = Path(run_dir) / "slurm_state.json"
     cached = read_json(cache_path)
-    if (
-        isinstance(cached, dict)
-        and cached.get("job_id") == job_id
-        and cached.get("state") not in ACTIVE
-    ):
-        return SlurmJob(**cached)  # an ended job stays ended: spare the scheduler the query
+    remembered = _remembered_job(cached, job_id)
+    if remembered is not None and remembered.state not in ACTIVE:
+        return remembered  # an ended job stays ended: spare the scheduler the query
     try:
         job = query_jobs([job_id]).get(job_id)
     except SlurmError:  # no scheduler to ask (another machine, slurmctld down): last seen
-        if isinstance(cached, dict) and cached.get("job_id") == job_id:
-            return SlurmJob(**cached)
-        return None
+        return remembered
     if job is not None:
         seen = {**asdict(job), "source": "cache"}
         if seen != cached:  # write only on change: the run folder may be on NFS
             write_json_atomic(cache_path, seen)
     return job
+
+
+def _remembered_job(cached: Any, job_id: str) -> SlurmJob | None:
+    """The job slurm_state.json remembers, when it is this job and of its shape (a file of
+    another shape is ignored: the scheduler is asked again)."""
+    if file_problem("slurm_state.json", cached) or cached.get("job_id") != job_id:
+        return None
+    return SlurmJob(
+        **{field.name: cached[field.name] for field in fields(SlurmJob) if field.name in cached}
+    )
 
 
 def slurm_run_status(

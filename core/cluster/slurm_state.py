@@ -116,7 +116,7 @@ def merge_status(
         return _requeued(job, label, last)
     if job is None:
         if end is not None:
-            return RunStatus(end.get("status", "failed"), end.get("message", ""))
+            return RunStatus(end.get("status", "failed"), end.get("message") or "")
         return RunStatus(
             "died",
             f"Slurm {label} is gone without an end event; `cnn-tui runs "
@@ -136,7 +136,7 @@ def merge_status(
         return RunStatus("pending", f"Slurm {label} pending{again}: {why}.")
     if end is not None:
         suffix = " (Slurm: completing)" if state == "COMPLETING" else ""
-        return RunStatus(end.get("status", "failed"), end.get("message", "") + suffix)
+        return RunStatus(end.get("status", "failed"), (end.get("message") or "") + suffix)
     if state == "COMPLETING":
         return RunStatus("completing", f"Slurm {label} completing on {node}.")
     if state == "COMPLETED":
@@ -169,7 +169,7 @@ def _terminal(job: SlurmJob, label: str, end: dict[str, Any] | None) -> RunStatu
     """A scheduler end state, which says more than the worker's own end event."""
     word = TERMINAL[job.state]
     if word == "failed" and end is not None and end.get("status") == "failed":
-        return RunStatus("failed", end.get("message", ""))
+        return RunStatus("failed", end.get("message") or "")
     node = job.node or "?"
     what = {
         "cancelled": "was cancelled",

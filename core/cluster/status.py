@@ -44,7 +44,7 @@ def run_status(
     first = session[0] if session and session[0]["kind"] == "start" else None
     relaunched = _relaunched(launch, end or first)
     if end is not None and not relaunched:
-        return RunStatus(end.get("status", "failed"), end.get("message", ""))
+        return RunStatus(end.get("status", "failed"), end.get("message") or "")
     if relaunched:
         session = []  # a resumed worker is starting; the old session no longer applies
     alive = worker_alive(run_dir)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.course.pack import Task
-from core.course.solve import CORRECT, SolvedTask, solve_task, summary_solved
+from core.course.solve import SolvedTask, solve_task, summary_solved
 from core.errors import UserError
 
 LAYER_FIELDS = ("in", "out", "kernel", "stride", "padding", "output_padding")
@@ -88,10 +88,10 @@ class CalcQuiz:
         """Check one typed value; the first entry of a value decides its first-try mark."""
         if key not in self.items:
             raise UserError(f"There is nothing to answer for {key}.")
-        mark = self.items[key].check(text)
-        if mark.status not in (CORRECT, "wrong"):
+        judge = self.items[key].judge
+        if not text.strip() or judge is None:
             raise UserError(f"Type a value for {self.labels[key]} first.")
-        right = mark.status == CORRECT
+        right, diagnosis = judge(text)  # an unreadable answer is a UserError: not counted
         self.entries[key] = text.strip()
         self.first_try.setdefault(key, right)
         name = self.labels[key]
@@ -99,7 +99,7 @@ class CalcQuiz:
             self.solved.add(key)
             self.revealed.discard(key)
             return Verdict(key, True, f"✓ {name} = {text.strip()} is right.")
-        why = mark.diagnosis or "Try again, or R reveals it."
+        why = diagnosis or "Try again, or R reveals it."
         return Verdict(key, False, f"✗ {name} = {text.strip()} is wrong. {why}")
 
     def reveal(self, key: str) -> None:

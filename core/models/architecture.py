@@ -267,5 +267,5 @@ def config_parameters(config: dict[str, Any]) -> int | None:
             return None
         side = config.get("resize") or 32
         return layer_table(arch.layers(), (3, int(side), int(side))).total_params
-    except (UserError, TypeError, ValueError, KeyError):
-        return None
+    except (UserError, TypeError, ValueError, KeyError, AttributeError):
+        return None  # a config.json of the wrong shape: no count rather than a crash

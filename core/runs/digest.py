@@ -21,6 +21,7 @@ from typing import Any
 
 from core.runs.curves import global_step
 from core.runs.events import PROBLEMS_KEPT, EventTail
+from core.runs.schema import event_problem
 
 STEP_BUCKETS = 512  # buckets of kept step events (2 each): more than a plot is columns wide
 Entry = tuple[int, dict[str, Any]]  # (position among the log's valid events, event)
@@ -242,13 +243,12 @@ def _int(value: Any) -> int:
 
 
 def _entry(item: Any) -> Entry:
-    # Every event was validated when it was read from the log; the cache is this user's own
-    # file, so a light check that it is still an event list is enough (any doubt: rebuild).
+    # Every event was validated when it was read from the log; a cached one is checked again
+    # (the cache is a file too), and any doubt rebuilds the digest from the log.
     position, event = item
-    if not isinstance(event, dict) or not isinstance(event.get("kind"), str):
-        raise ValueError("not an event")
-    if event["kind"] == "epoch" and type(event.get("epoch")) is not int:
-        raise ValueError("an epoch event without its epoch")
+    problem = event_problem(event)
+    if problem:
+        raise ValueError(problem)
     return (_int(position), event)
 
 

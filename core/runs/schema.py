@@ -89,6 +89,7 @@ NaN into null); an epoch event must say which epoch. A field's absence is the re
 and ignored by the readers."""
 
 END_STATES = ("finished", "stopped", "failed")
+MAX_EPOCH = 1_000_000  # far beyond any run's epochs (training allows 100,000)
 
 
 def _fields_problem(record: dict[str, Any], fields: dict[str, tuple[str, bool, bool]]) -> str:
@@ -113,8 +114,8 @@ def event_problem(record: Any) -> str:
         if name in record and not _fits(record[name], expected, False):
             return f"{kind} event: {name!r} is not {expected}"
     problem = _fields_problem(record, EVENT_FIELDS.get(kind, {}))
-    if not problem and kind == "epoch" and record["epoch"] < 1:
-        problem = "'epoch' is below 1"
+    if not problem and kind == "epoch" and not 1 <= record["epoch"] <= MAX_EPOCH:
+        problem = f"'epoch' is not from 1 to {MAX_EPOCH:,}"
     if not problem and kind == "end" and record.get("status", "failed") not in END_STATES:
         problem = f"'status' is not one of {', '.join(END_STATES)}"
     return f"{kind} event: {problem}" if problem else ""
@@ -126,6 +127,19 @@ FILE_FIELDS: dict[str, dict[str, tuple[str, bool, bool]]] = {
         "preset": (_TEXT, _OPT, True),
         "dataset": (_TEXT, _OPT, True),
         "arch_name": (_TEXT, _OPT, True),
+        "arch": (_TEXT, _OPT, True),
+        "arch_file": (_TEXT, _OPT, True),
+        "arch_class": (_TEXT, _OPT, True),
+        "arch_args": (_OBJECT, _OPT, True),
+        "arch_sha256": (_TEXT, _OPT, True),
+        "batch_size": (_INT, _OPT, True),
+        "lr": (_NUMBER, _OPT, True),
+        "optimizer": (_TEXT, _OPT, True),
+        "augment": (_LIST, _OPT, True),
+        "val_split": (_NUMBER, _OPT, True),
+        "resize": (_INT, _OPT, True),
+        "sweep": (_TEXT, _OPT, True),
+        "sweep_params": (_OBJECT, _OPT, True),
     },
     "launch.json": {
         "launcher": (_TEXT, _OPT, True),
@@ -138,7 +152,22 @@ FILE_FIELDS: dict[str, dict[str, tuple[str, bool, bool]]] = {
         "pid": (_INT, _OPT, True),
         "host": (_TEXT, _OPT, True),
     },
+    "slurm_state.json": {  # the scheduler's last word on an ended job, cached
+        "job_id": (_TEXT, _REQ, False),
+        "state": (_TEXT, _REQ, False),
+        "reason": (_TEXT, _REQ, False),
+        "node": (_TEXT, _REQ, False),
+        "source": (_TEXT, _REQ, False),
+        "start": (_NUMBER, _OPT, True),
+    },
 }
+
+
+MAX_PID = 2**22  # Linux's largest pid_max: a larger "pid" is no process
+
+
+def _pid_fits(pid: Any) -> bool:
+    return pid is None or 0 < pid <= MAX_PID
 
 
 def file_problem(name: str, data: Any) -> str:
@@ -151,6 +180,8 @@ def file_problem(name: str, data: Any) -> str:
     if not problem and job_id and "job_id" in data:
         if not isinstance(data["job_id"], (str, int)) or isinstance(data["job_id"], bool):
             problem = "'job_id' is not a string"
+    if not problem and not _pid_fits(data.get("pid")):
+        problem = f"'pid' is not a process id (1 to {MAX_PID:,})"
     if not problem and name == "launch.json" and data.get("launcher") == "slurm":
         if "job_id" not in data:
             problem = "no 'job_id' for a Slurm launch"

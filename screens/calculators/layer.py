@@ -25,9 +25,11 @@ SOLVE_AFTER_S = 0.05
 KINDS = (("Conv2d", "conv"), ("ConvTranspose2d", "transposed"), ("MaxPool2d / AvgPool2d", "pool"))
 
 
-class NumberField(Input):
-    """A whole-number field: it takes digits and signs, and leaves letters to the screen's
-    keys (quiz mode's q, a and R work while it has focus)."""
+class NumberField(Input, inherit_bindings=False):
+    """A whole-number field: it takes digits and signs, and leaves letters and Enter to the
+    screen's keys (quiz mode's q, a, R and Enter act at once while it has focus)."""
+
+    BINDINGS = [b for b in Input.BINDINGS if getattr(b, "key", "") != "enter"]
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character in "0123456789+-"
@@ -45,11 +47,9 @@ class LayerCalculator(VerticalScroll):
             kind: str,
             error: str | None,
             dilation: int = 1,
-            quiz: CalcQuiz | None = None,
         ) -> None:
             super().__init__()
             self.solved, self.kind, self.error, self.dilation = solved, kind, error, dilation
-            self.quiz = quiz  # in quiz mode: a fresh quiz on these values
 
     quiz_on = False
     """Quiz mode (set by the screen): the solved values stay hidden until typed."""
@@ -159,17 +159,27 @@ class LayerCalculator(VerticalScroll):
         if self.pending_solve is not None:
             self.pending_solve.stop()
             self.pending_solve = None
-        key = self.values_key()
-        kind, given, dilation, ceil, extra = key
-        task = self.task[1] if self.task is not None and self.task[0] == key else None
+        kind, given, dilation, ceil, extra = self.values_key()
+        self.quiz_now()
         self.solve_layer(
             dict(zip(FIELDS, given)),
             kind,
             dilation,
-            extra,  # blank: solved when the output is given
-            ceil,
-            ((key, task.id if task else None), task) if self.quiz_on else None,
+            extra,
+            ceil,  # extra blank: solved
         )
+
+    def quiz_now(self) -> CalcQuiz | None:
+        """In quiz mode, the quiz on the fields' values: kept while they are unchanged, made
+        at once when they change (so a key typed right behind finds it)."""
+        if not self.quiz_on:
+            return None
+        key = self.values_key()
+        task = self.task[1] if self.task is not None and self.task[0] == key else None
+        source = (key, task.id if task else None)
+        if self.quiz is None or self.quiz.source != source:
+            self.quiz = make_quiz(key, task, source)
+        return self.quiz
 
     def set_quiz(self, on: bool) -> None:
         """Quiz mode on or off: the answer is solved again and shown (or hidden)."""
@@ -184,9 +194,8 @@ class LayerCalculator(VerticalScroll):
             return None
 
     @work(thread=True, exclusive=True, group="solve")
-    def solve_layer(self, values, kind, dilation, extra, ceil, quiz=None) -> None:
-        """Solve in a thread (bounded: milliseconds, at most a fraction of a second); in quiz
-        mode `quiz` is (values key, course task or None) and a quiz on them is made too."""
+    def solve_layer(self, values, kind, dilation, extra, ceil) -> None:
+        """Solve in a thread (bounded: milliseconds, at most a fraction of a second)."""
         try:
             solved = solve(
                 values,
@@ -198,25 +207,10 @@ class LayerCalculator(VerticalScroll):
         except UserError as error:
             self.post_message(self.LayerSolved(None, kind, str(error)))
             return
-        made = None
-        if quiz is not None:
-            key, task = quiz  # key: the values and the task id, what the quiz is for
-            try:
-                made = task_quiz(solve_task(task), str(task.answer_for), key) if task else None
-            except UserError:
-                made = None
-            if made is None:
-                made = layer_quiz(calc_options(values, kind, dilation, extra, ceil), key)
-        self.post_message(self.LayerSolved(solved, kind, None, dilation, made))
+        self.post_message(self.LayerSolved(solved, kind, None, dilation))
 
     def on_layer_calculator_layer_solved(self, message: LayerSolved) -> None:
         self.last = message
-        if not self.quiz_on:
-            self.quiz = None
-        elif message.quiz is None:
-            self.quiz = None  # nothing solves: nothing to ask
-        elif self.quiz is None or self.quiz.source != message.quiz.source:
-            self.quiz = message.quiz  # new values: a new quiz (the same values keep theirs)
         self.show_result()
 
     def show_result(self) -> None:
@@ -228,8 +222,21 @@ class LayerCalculator(VerticalScroll):
         if message.error is not None:
             result.update(f"[$text-error]{escape(message.error)}[/]")
         else:
-            quiz = self.quiz if self.quiz_on else None
+            quiz = self.quiz_now()
             result.update(solved_markup(message.solved, message.kind, message.dilation, quiz))
+
+
+def make_quiz(key: tuple, task: Task | None, source: tuple) -> CalcQuiz:
+    """A course task's quiz on its asked value, else a quiz on every blank of `key`
+    (`LayerCalculator.values_key`)."""
+    if task is not None:
+        try:
+            return task_quiz(solve_task(task), str(task.answer_for), source)
+        except UserError:
+            pass
+    kind, given, dilation, ceil, extra = key
+    options = calc_options(dict(zip(FIELDS, given)), kind, dilation, extra, ceil)
+    return layer_quiz(options, source)
 
 
 def calc_options(values: dict, kind: str, dilation: int, extra, ceil: bool) -> dict:

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Input, Label, Static, TabbedContent, Text
 from core.course.calc_quiz import CalcQuiz, table_label, table_quiz, task_quiz
 from core.course.progress import record
 from core.errors import UserError
-from screens.calculators.layer import LayerCalculator
+from screens.calculators.layer import LayerCalculator, NumberField
 from screens.calculators.views import COLUMN_KEYS, COLUMNS
 
 QUIZ_BINDINGS = [
@@ -31,11 +31,16 @@ QUIZ_BINDINGS = [
         tooltip="Quiz mode: solved values and table numbers stay hidden until you type them.",
     ),
     Binding("a", "answer", "Answer", priority=True, tooltip="Quiz mode: type this value."),
+    Binding(
+        "enter", "answer_here", "Answer", priority=True, show=False, tooltip="Type this value."
+    ),
     Binding("R", "reveal(False)", "Reveal", priority=True, show=False, tooltip="Show this value."),
     Binding("ctrl+r", "reveal(True)", "Reveal all", priority=True, show=False, tooltip="Show all."),
 ]
-"""Quiz keys; they take priority over the number fields (which never type letters) and stand
-aside while the SPEC editor, the input shape or the answer box has focus."""
+"""Quiz keys; they take priority over the number fields (which never type letters) and the
+table, so the answer box has focus before the next key is read, and stand aside while the
+SPEC editor, the input shape or the answer box has focus (Enter only acts on a number field
+or the table)."""
 
 QUIZ_KEYS = "a or Enter: type the value · R reveals it · ctrl+r reveals all · q leaves quiz mode"
 
@@ -55,7 +60,7 @@ class CalcQuizMixin:
             return None
         tab = self.query_one("#calc-tabs", TabbedContent).active
         if tab == "layer":
-            return self.query_one(LayerCalculator).quiz
+            return self.query_one(LayerCalculator).quiz_now()
         return self.table_quiz if tab == "architecture" else None
 
     def make_table_quiz(self, table, source) -> CalcQuiz | None:
@@ -87,8 +92,10 @@ class CalcQuizMixin:
         )
         if action == "quiz":
             return not typing
-        if action == "reveal" and parameters == (True,):
-            return self.quiz_on  # ctrl+r types nothing: it works from any field
+        if action == "reveal" and (parameters == (True,) or isinstance(focused, AnswerBox)):
+            return self.quiz_on  # ctrl+r types nothing, nor does R in the answer box
+        if action == "answer_here":  # Enter: only where it has no other use
+            return self.quiz_on and (isinstance(focused, NumberField) or focused.id == "arch-table")
         return self.quiz_on and not typing
 
     # -- toggling ---------------------------------------------------------------------------
@@ -112,11 +119,23 @@ class CalcQuizMixin:
         )
         self.refresh_bindings()
 
+    def quiz_pane_shown(self) -> None:
+        """Another pane: the answer box asks for its next hidden value."""
+        quiz = self.active_quiz()
+        if quiz is not None:
+            self.quiz_target = quiz.next_hidden()
+            self.query_one("#quiz-label", Label).update(
+                f"{quiz.labels[self.quiz_target]} =" if self.quiz_target else "answer ="
+            )
+            self.quiz_status(f"Quiz: {quiz.score()}. {QUIZ_KEYS}.")
+
     # -- the answer box ---------------------------------------------------------------------
     def cursor_key(self, quiz: CalcQuiz) -> str | None:
         """The value under the cursor: the focused blank field, or the table's cell."""
         focused = self.focused
         tab = self.query_one("#calc-tabs", TabbedContent).active
+        if isinstance(focused, AnswerBox) and self.quiz_target in quiz.hidden():
+            return self.quiz_target  # the value the box asks for
         key = None
         if tab == "layer" and isinstance(focused, Input) and focused.id.startswith("f-"):
             key = {"f-in_size": "in", "f-out_size": "out", "f-extra": "output_padding"}.get(
@@ -143,7 +162,11 @@ class CalcQuizMixin:
         self.show_target(quiz)
         box = self.query_one("#calc-answer", Input)
         box.value = ""
-        box.focus()
+        self.set_focus(box)  # now: the keys typed right behind land in the box
+
+    def action_answer_here(self) -> None:
+        """Enter on a blank field or a table cell, in quiz mode."""
+        self.action_answer()
 
     def show_target(self, quiz: CalcQuiz) -> None:
         label = quiz.labels[self.quiz_target] if self.quiz_target else "answer"
@@ -184,13 +207,12 @@ class CalcQuizMixin:
             message += f" Quiz done: {quiz.score()}."
         self.quiz_status(message, error=not verdict.right)
         self.refresh_quiz(quiz)
-        self.query_one("#calc-answer", Input).value = ""
         if quiz.done:
             self.leave_answer_box()
 
     def leave_answer_box(self) -> None:
         tab = self.query_one("#calc-tabs", TabbedContent).active
-        self.query_one("#arch-table" if tab == "architecture" else "#f-in_size").focus()
+        self.set_focus(self.query_one("#arch-table" if tab == "architecture" else "#f-in_size"))
 
     def action_reveal(self, every: bool) -> None:
         quiz = self.active_quiz()
@@ -232,3 +254,18 @@ class CalcQuizMixin:
         pack, task, _ = self.course_task
         if quiz.items[key].task is task:
             record(pack, task.id, text, right)
+
+
+class AnswerBox(Input):
+    """The quiz's answer box: Enter sends the text and empties the box at once (Enter runs in
+    the box's queue, `tui.key_order`, after the characters typed before it), so the next answer
+    typed at full speed lands in an empty box; R reveals instead of typing."""
+
+    async def action_submit(self) -> None:
+        value = self.value
+        self.value = ""
+        self.post_message(self.Submitted(self, value, None))
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """R is never part of an answer: it reveals the value the box asks for."""
+        return character is not None and character.isprintable() and character != "R"

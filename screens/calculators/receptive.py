@@ -14,6 +14,12 @@ class FieldGrid(Static, can_focus=True):
     """The input grid with the chosen cell's receptive field; focused, arrows move the cell."""
 
     BINDINGS = [
+        Binding(
+            "g",
+            "screen.grow_field",
+            "Grow RF",
+            tooltip="Add a layer to four small networks and compare their receptive fields.",
+        ),
         Binding("up", "screen.move_cell(-1, 0)", "Cell↑", tooltip="Choose the cell above."),
         Binding("down", "screen.move_cell(1, 0)", "Cell↓", tooltip="Choose the cell below."),
         Binding("left", "screen.move_cell(0, -1)", "Cell←", tooltip="Choose the cell left."),
@@ -31,7 +37,7 @@ class FieldGrid(Static, can_focus=True):
             tooltip="The next layer with a feature map.",
         ),
     ]
-    """Arrows pick the output cell, [ and ] the layer."""
+    """Arrows pick the output cell, [ and ] the layer; g grows the comparison networks."""
 
     def on_focus(self) -> None:
         self.screen.refresh_field_hint()
@@ -41,7 +47,18 @@ class FieldGrid(Static, can_focus=True):
 
 
 class ReceptiveField:
-    """Mixin of `CalculatorsScreen`: the chosen layer and output cell, and their field."""
+    """Mixin of `CalculatorsScreen`: the chosen layer and output cell, and their field; and
+    the growth comparison (`g`): four networks, one layer more per key."""
+
+    growth_depth = 0
+    """Layers of the growth comparison shown (0: not shown yet)."""
+
+    def action_grow_field(self) -> None:
+        """One layer more in each comparison network (after the last depth: one again)."""
+        from core.arch.growth import MAX_DEPTH, grow
+
+        self.growth_depth = self.growth_depth % MAX_DEPTH + 1
+        self.query_one("#field-growth", Static).update(growth_markup(grow(self.growth_depth)))
 
     table: LayerTable | None
     cell: tuple[int, int]
@@ -114,3 +131,31 @@ class ReceptiveField:
         self.query_one("#field-info", Static).update(
             f"{self.field_summary}\n[$text-muted]{hint}[/]"
         )
+
+
+def growth_markup(grown) -> str:
+    """The comparison as aligned rows: RF after each layer, what each layer added, the map."""
+    depth = len(grown[0].fields)
+    width = max(len(str(value)) for growth in grown for value in growth.fields) + 1
+    name_width = max(len(growth.name) for growth in grown) + 2
+    head = "".join(str(n).rjust(width) for n in range(1, depth + 1))
+    steps = [" ".join(f"+{step}" for step in growth.steps) for growth in grown]
+    steps_width = max(len("each layer adds"), *map(len, steps)) + 2
+    lines = [
+        "[b]Receptive field as layers are added[/b] (g: one more, up to 6; height axis, "
+        "input 512×512)",
+        f"{'layers:'.ljust(name_width)}{head}   {'each layer adds'.ljust(steps_width)}"
+        f"map after {depth}",
+    ]
+    for growth, added in zip(grown, steps):
+        fields = "".join(str(value).rjust(width) for value in growth.fields)
+        size = growth.sizes[-1]
+        lines.append(
+            f"{growth.name.ljust(name_width)}{fields}   {added.ljust(steps_width)}{size}×{size}"
+        )
+    lines.append(
+        "[$text-muted]r = r_prev + (k − 1)·d·j_prev: dilation d widens one layer's step; a "
+        "stride or a pooling multiplies the jump j of every later layer — and shrinks the map, "
+        "which dilation keeps.[/]"
+    )
+    return "\n".join(lines)

@@ -26,7 +26,7 @@ from core.exercises.calc_presets import ARCHITECTURE_EXAMPLES, EXERCISE_PARTS, e
 from screens.calculators.architecture import ArchitectureEditor, pretty
 from screens.calculators.export_dialog import ExportScreen
 from screens.calculators.layer import LayerCalculator
-from screens.calculators.quiz import QUIZ_BINDINGS, CalcQuizMixin
+from screens.calculators.quiz import QUIZ_BINDINGS, AnswerBox, CalcQuizMixin
 from screens.calculators.receptive import FieldGrid, ReceptiveField
 from screens.calculators.save_dialog import SaveDesign
 from screens.calculators.views import COLUMNS
@@ -59,6 +59,7 @@ class CalculatorsScreen(
             "Receptive field",
             tooltip="The input region one output cell sees.",
         ),
+        *QUIZ_BINDINGS,
         Binding(
             "f5",
             "export('markdown')",
@@ -86,7 +87,6 @@ class CalculatorsScreen(
             )
             for index, name in enumerate(EXERCISE_PARTS)
         ),
-        *QUIZ_BINDINGS,
     ]
     """F2–F4 switch panes; F5/F6 export the layer table (greyed out while it has errors);
     F7–F12 load exercises B1–B6. F5–F12 take priority over the text fields' own F-keys.
@@ -123,10 +123,11 @@ class CalculatorsScreen(
                 yield DataTable(id="arch-table", zebra_stripes=True, cursor_type="row")
             with TabPane("Receptive field (F4)", id="receptive"), VerticalScroll():
                 yield Static(id="field-info")
+                yield Static(id="field-growth")
                 yield FieldGrid(id="field-grid")
         with HorizontalGroup(id="quiz-row"):
             yield Label("answer =", id="quiz-label")
-            yield Input(id="calc-answer", compact=True, placeholder="your answer; Enter checks")
+            yield AnswerBox(id="calc-answer", compact=True, placeholder="your answer; Enter checks")
         yield Static(id="quiz-status")
 
     def on_mount(self) -> None:
@@ -152,13 +153,6 @@ class CalculatorsScreen(
     @on(DataTable.RowSelected, "#arch-table")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
         self.row_chosen(event.cursor_row)
-
-    @on(DataTable.CellSelected, "#arch-table")
-    @on(Input.Submitted, "#layer-fields Input, #f-extra")
-    def _enter_in_quiz(self) -> None:
-        """In quiz mode, Enter on a table cell or a blank field opens its answer box."""
-        if self.quiz_on:
-            self.action_answer()
 
     @on(Input.Submitted, "#calc-answer")
     def _answered(self, event: Input.Submitted) -> None:
@@ -215,10 +209,16 @@ class CalculatorsScreen(
         """Switch to a pane of the workspace."""
         self.query_one("#calc-tabs", TabbedContent).active = tab
         focus = {"layer": "#f-in_size", "architecture": "#arch-spec", "receptive": "#field-grid"}
+        if self.quiz_on:
+            focus["architecture"] = "#arch-table"  # where the quiz keys answer
         self.query_one(focus[tab]).focus()
 
+    @on(TabbedContent.TabActivated, "#calc-tabs")
+    def _pane_shown(self) -> None:
+        self.quiz_pane_shown()
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("quiz", "answer", "reveal"):
+        if action in ("quiz", "answer", "answer_here", "reveal"):
             return self.quiz_allows(action, parameters)
         if action in ("send_to_train", "save_design"):
             return None if self.table is None or self.module_preset else True

@@ -108,6 +108,7 @@ def quiz_lines(solved: Solved, kind: str, dilation: int, quiz: CalcQuiz) -> list
             }[state]
         )
     lines.append("   ".join(values))
+    lines.append(f"Score: {escape(quiz.score())}")
     lines.append("[$text-muted]The formula with your numbers shows once every value is in.[/]")
     return lines
 
@@ -149,7 +150,7 @@ def table_cells(table: LayerTable, quiz: CalcQuiz | None = None) -> list[tuple[s
 
 
 def _quiz_cell(quiz: CalcQuiz, row: int | None, column: str | None, text: str, count: int):
-    if column is None or not text:
+    if column is None or not text or text == "—":
         return text
     key = quiz.table_key(row, column, count)
     if key is None:

@@ -94,6 +94,13 @@ BINDINGS = [
         "Autograd",
         tooltip="A4: the same gradients by PyTorch autograd beside the exact values.",
     ),
+    Binding(
+        "h",
+        "matches",
+        "Matches",
+        show=False,
+        tooltip="Underline where every on tap of the kernel sees a 1 (A1), and those windows.",
+    ),
     Binding("a", "answer", "Answer", tooltip="Type your answer; Enter checks it."),
     Binding("enter", "answer", "Answer", show=False, tooltip="Quiz mode: type this cell."),
     Binding(

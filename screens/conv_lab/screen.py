@@ -21,6 +21,7 @@ from core.exercises.conv_presets import conv_preset, conv_presets, random_inputs
 from screens.conv_lab.autograd import AutogradMixin
 from screens.conv_lab.keys import BINDINGS as LAB_BINDINGS
 from screens.conv_lab.keys import SPEEDS, STEP_ACTIONS, SteppingMixin
+from screens.conv_lab.matches import MatchesMixin
 from screens.conv_lab.params import (
     ANSWER_LABELS,
     answer_quantities,
@@ -50,7 +51,7 @@ WIDE = 110
 """From this many columns on, the other kernels' outputs are shown beside the current one."""
 
 
-class ConvLabScreen(QuizMixin, SteppingMixin, AutogradMixin, WorkspaceScreen):
+class ConvLabScreen(QuizMixin, MatchesMixin, SteppingMixin, AutogradMixin, WorkspaceScreen):
     """Exercises A1–A4: conv, padding modes, pooling and backprop, one exact step at a time."""
 
     WORKSPACE = "conv_lab"
@@ -197,7 +198,7 @@ class ConvLabScreen(QuizMixin, SteppingMixin, AutogradMixin, WorkspaceScreen):
         shown = stage(
             self.solution, self.view, self.kernel, self.cursor, self.check, wide, self.compact
         )
-        shown = self.quiz_stage(shown)
+        shown = self.matches_stage(self.quiz_stage(shown))
         self.cursor = min(self.cursor, shown.grid[0] * shown.grid[1] - 1)
         holder = self.query_one("#conv-stage", StageRow)
         views = list(holder.query(MatrixView))

@@ -158,6 +158,10 @@ def _loss(value: float | None) -> str:
     return "—" if value is None else f"{value:.4f}"
 
 
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
 def _show(args, folder: Path) -> int:
     from rich import box
     from rich.table import Table
@@ -229,7 +233,7 @@ def _show(args, folder: Path) -> int:
             _pct(e.get("val_acc")),
             _loss(e.get("test_loss")),
             _pct(e.get("test_acc")),
-            f"{e.get('seconds', 0):.1f}",
+            _seconds(e.get("seconds")),
         )
     console.print(table)
     return 0

@@ -128,3 +128,30 @@ def test_quiz_cells_typed_at_full_speed_are_all_checked(tmp_path):
     finally:
         terminal.tmux("kill-server")
     assert f"{len(cells)}/{len(cells)} right first try" in " ".join(screen.split())
+
+
+def test_calculators_quiz_answers_typed_at_full_speed_are_checked(tmp_path):
+    """Calculators (B1: in 32, kernel 5): q, Enter, a wrong output size and Enter, the right
+    one and Enter, sent at once: both are checked in order (the size from PyTorch), and no
+    key lands in the number fields."""
+    import torch
+    import torch.nn.functional as F
+
+    out = F.conv2d(torch.zeros(1, 1, 32, 32), torch.zeros(1, 1, 5, 5)).shape[-1]
+    terminal = Terminal(tmp_path, "calculators")
+    terminal.start()
+    try:
+        terminal.wait_for(lambda screen: "━━━━" in screen)
+        time.sleep(1.0)
+        terminal.keys("q", "Enter", str(out - 1), "Enter", str(out), "Enter")
+        screen = terminal.wait_for(lambda screen: "done" in screen, timeout=30)
+        terminal.keys("C-q")
+        deadline = time.monotonic() + 30
+        while not terminal.out.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        fields = json.loads(terminal.out.read_text())
+    finally:
+        terminal.tmux("kill-server")
+    flat = " ".join(screen.split())
+    assert f"✓ out = {out} is right" in flat and "0/1 right first try · done" in flat
+    assert (fields["f-in_size"], fields["f-out_size"], fields["calc-answer"]) == ("32", "", "")

@@ -141,3 +141,35 @@ def test_scratch_lab_counts_are_bounded(capsys):
     assert "at most 100000" in refused(capsys, "scratch", "--repeats", "1000000")
     assert "invalid int value" in refused(capsys, "scratch", "--samples", HUGE)
     assert "0..4294967295" in refused(capsys, "scratch", "--seed", "-1")
+
+
+def test_explain_and_calc_refuse_huge_inputs_on_the_command_line(capsys, tmp_path):
+    from PIL import Image
+
+    strip = tmp_path / "strip.png"
+    Image.new("RGB", (3000, 1)).save(strip)
+    assert "at most 16 times" in refused(capsys, "explain", str(strip), seconds=10)
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(_png_declaring(50_000, 50_000))
+    assert "40,000,000 pixels" in refused(capsys, "explain", str(bomb), seconds=10)
+    assert "test images; pick an index below" in refused(capsys, "explain", f"shapes:{HUGE}")
+    for option in ("--in", "--kernel", "--padding"):
+        values = {"--in": "32", "--kernel": "3", "--padding": "0", option: HUGE}
+        argv = [part for pair in values.items() for part in pair]
+        assert option in refused(capsys, "calc", "--out", "2", *argv, seconds=10)
+
+
+def test_calc_answers_for_a_billion_wide_input_at_once(capsys):
+    from tests.helpers.bounded import within
+    from tui.cli import main
+
+    with within(10):
+        code = main(["calc", "--in", "1000000000", "--out", "2", "--kernel", "3", "--json"])
+    solved = json.loads(capsys.readouterr().out)
+    assert code == 0 and solved["solved_for"] == ["stride", "padding"]
+    low, high = solved["ranges"]["padding"]
+    # out = ⌊(in + 2p − k)/s⌋ + 1 = 2 holds for s in (N/2, N] with N = in + 2p − k
+    spans = [10**9 + 2 * p - 3 for p in range(low, high + 1)]
+    assert solved["total"] == sum(n - n // 2 for n in spans)
+    for fit in solved["solutions"]:
+        assert (10**9 + 2 * fit["padding"] - 3) // fit["stride"] + 1 == 2

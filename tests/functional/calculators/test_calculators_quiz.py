@@ -1,6 +1,7 @@
 """Quiz mode in the Calculators, by keys as a student types them: the solved value and what
 gives it away hidden, an answer box for the value under the cursor, ✓/✗ marks with the
-diagnosis, reveal one or all, the score line — numbers from PyTorch."""
+diagnosis, reveal one or all, the score line; and the receptive-field growth comparison (g) —
+numbers from PyTorch."""
 
 from __future__ import annotations
 
@@ -82,10 +83,11 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         await pilot.pause()
         assert row_cells(app, 0)[3:7] == [f"{params:,} ✓", "2,400", "32", f"{params:,}"]
         assert text_of(app, "#quiz-label") == "layer 0 (Conv2d) RF ="  # on to the next
-        await pilot.press("enter")  # an empty answer hands the keys back to the table
-        await pilot.press("R")
+        await pilot.press("R")  # in the box: reveals the value it asks for
         await pilot.pause()
         assert row_cells(app, 0)[7] == "5 (R)"
+        assert app.screen.query_one("#calc-answer", Input).value == ""
+        await pilot.press("enter")  # an empty answer hands the keys back to the table
         last = table.row_count - 1
         table.move_cursor(row=last, column=3)
         await pilot.press("enter", *str(total - 1), "enter")
@@ -96,7 +98,32 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         await pilot.pause()
         assert f"{total:,} parameters" in text_of(app, "#arch-status")
         assert row_cells(app, last)[3] == f"{total:,} (R)"
+        await pilot.press("f8")  # exercise B2 in quiz mode: its solved padding is hidden
+        await settle(pilot)
+        assert "padding = ?" in text_of(app, "#layer-result")
+        assert "Score: 0/1 right first try · 1 to go" in text_of(app, "#layer-result")
+
+        await pilot.press("f4", "g", "g")  # the growth comparison, two layers deep
+        await pilot.pause()
+        lines = text_of(app, "#field-growth").splitlines()
+        dilated = next(line for line in lines if line.startswith("dilation"))
+        assert dilated.split("…")[1].split()[:2] == ["3", str(dilated_field())]
+        assert "map after 2" in lines[1]
+
         await pilot.press("escape", "2")  # Escape leads home; the digit opens a workspace
         await pilot.pause()
         assert app.current_mode == "calculators"
         assert app.screen.query_one("#calc-answer", Input).value == ""
+
+
+def dilated_field() -> int:
+    """The receptive field of a 3×3 conv then a 3×3 conv with dilation 2, by autograd: the
+    input rows with a gradient for the middle output cell (positive weights, no cancelling)."""
+    net = nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3, dilation=2)).double()
+    with torch.no_grad():
+        for parameter in net.parameters():
+            parameter.fill_(0.5)
+    x = torch.ones(1, 1, 21, 21, dtype=torch.float64, requires_grad=True)  # (N, C, H, W)
+    net(x)[0, 0, 7, 7].backward()
+    rows = torch.nonzero(x.grad[0, 0].sum(dim=1))
+    return int(rows.max() - rows.min()) + 1

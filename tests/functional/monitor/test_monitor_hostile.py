@@ -10,6 +10,7 @@ from tests.helpers.runs import wait_for, write_run
 from tui import run_watch
 from tui.app import make_app
 from tui.config import AppConfig
+from tui.widgets.curves import CurvePlot
 from tui.widgets.runs_table import RunsTable
 
 
@@ -72,3 +73,45 @@ async def test_an_exception_in_a_worker_is_shown_and_the_app_runs_on(tmp_path, m
         await pilot.pause()
         assert app.is_running and app.current_mode == "home"
     assert app.return_code in (0, None)
+
+
+async def test_monitor_answers_for_wrong_shaped_records_of_every_kind_and_file(
+    tmp_path, monkeypatch
+):
+    from core.runs.schema import EVENT_FIELDS
+    from tests.helpers.wrong_shapes import RUN_FILES, clone, event_victim, template, victims
+
+    monkeypatch.setenv("PATH", str(tmp_path / "no-slurm-here"))  # the scheduler cannot answer
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    canned = template(tmp_path / "template")
+    hit = [event_victim(canned, runs, kind) for kind in EVENT_FIELDS]
+    for name in RUN_FILES:
+        hit += victims(canned, runs, name, values=([], 10**30))
+    good = clone(canned, runs, "good")
+    app = make_app(AppConfig(start="monitor", runs_dir=runs))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        table = screen.query_one(RunsTable)
+        await wait_for(pilot, lambda: len(table.rows_by_id) == len(hit) + 1, timeout=20)
+        await wait_for(pilot, lambda: all(not run.loading for run in screen.runs.values()))
+        for run_dir in [*hit[: len(EVENT_FIELDS)], good]:  # each event kind's run, drawn
+            table.move_cursor(row=table.get_row_index(run_dir.name), animate=False)
+            await pilot.pause()
+            details = " ".join(str(screen.query_one("#details").render()).split())
+            assert f"{run_dir.name} {screen.runs[run_dir.name].state}" in details
+        screen.selected = set(screen.runs)  # every run overlaid: tables, legends, curves
+        screen.redraw_plots(now=True)
+        screen.redraw()
+        await pilot.pause()
+        for plot in screen.query(CurvePlot):  # built here, where an error is not caught
+            _, _, _, theme, dark = plot.wanted_key()
+            plot.build_text(100, 24, plot._get_plotext_theme_name(theme), dark)
+        await pilot.press("x", "s")
+        await pilot.pause()
+        assert app.is_running and not app.worker_errors
+        states = {run.id: run.state for run in screen.runs.values()}
+        assert states[good.name] == "stopped"
+        # a record that fits its kind counts (an appended start opens a session that died)
+        assert "unreadable" not in {states[f"20260101-000000-event-{k}"] for k in EVENT_FIELDS}
+        assert "unreadable" in set(states.values())

@@ -11,6 +11,7 @@ from torch import nn
 from core.course.builtin import CALC_PACK, builtin_pack
 from core.course.calc_quiz import layer_quiz, table_quiz, task_quiz
 from core.course.solve import solve_task, summary_solved, summary_table
+from core.errors import UserError
 
 torch.set_num_threads(1)
 
@@ -74,6 +75,14 @@ def test_a_solved_padding_and_output_padding_rebuild_pytorchs_sizes():
     assert layer(torch.zeros(1, 1, 3, 3)).shape[-1] == 6
     assert not quiz.enter("output_padding", str(extra + 1)).right
     assert quiz.enter("output_padding", str(extra)).right
+
+
+def test_an_unreadable_answer_is_refused_and_not_counted():
+    quiz = layer_quiz({"in": 32, "out": None, "kernel": 5, "stride": 1, "padding": 0})
+    for text in ("twenty", "", "2 8"):
+        with pytest.raises(UserError):
+            quiz.enter("out", text)
+    assert quiz.first_try == {} and quiz.entries == {}
 
 
 def test_reveal_and_the_score_line():

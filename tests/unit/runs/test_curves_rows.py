@@ -153,6 +153,7 @@ def test_columns_fit_the_width_keeping_the_key_ones(width):
         )
         for field in fit.fields
     ]
+    assert list(fit.widths) == widths  # fixed widths: DataTable never re-measures a column
     if len(fit.fields) > 5:  # the five key columns are kept even when they do not fit
         assert sum(w + 2 for w in widths) <= width
     for row in rows:

@@ -167,9 +167,9 @@ def run(args: argparse.Namespace) -> int:
             f"--filters is for --method filters, not {args.method}. Leave --filters out, or use "
             "--method filters."
         )
-    model = load_model(args)
-    if args.gallery is None:
+    if args.gallery is None:  # a bad image is told before a model is loaded
         image, image_label = load_image(args.image, args.data_dir)
+    model = load_model(args)
     if args.list_layers and args.gallery is None:
         return _list_layers(model, image, args, console)
     reduce = args.reduce or ("max" if args.method == "saliency" else "mean")
