@@ -7,9 +7,15 @@ from tui.config import AppConfig
 from tui.workspaces import WORKSPACES
 
 
-def footer_line(app) -> str:
-    """The bottom row of the terminal as the user sees it."""
-    return app.screen._compositor.render_strips()[-1].text
+async def footer_line(pilot) -> str:
+    """The bottom row of the terminal as the user sees it, once the footer holds keys (Textual
+    fills it by a recompose after the bindings change, a frame or more later on a busy CPU)."""
+    for _ in range(100):
+        line = pilot.app.screen._compositor.render_strips()[-1].text
+        if line.strip():
+            break
+        await pilot.pause(0.05)
+    return line
 
 
 async def test_esc_home_is_in_every_footer_at_80_columns(tmp_path):
@@ -25,7 +31,7 @@ async def test_esc_home_is_in_every_footer_at_80_columns(tmp_path):
                 if step == "tab":
                     await pilot.press("tab")
                     await pilot.pause()
-                line = footer_line(app)
+                line = await footer_line(pilot)
                 if not line.lstrip().startswith("esc Home"):
                     missing.append((workspace.id, step, app.focused, line))
         assert missing == []
