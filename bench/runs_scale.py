@@ -8,6 +8,8 @@ process, side by side:
 - `runs ls`: before = every run's whole events.jsonl read into memory (`read_events`, the
   former path, still callable) and summarised; after = the real `cnn-tui runs ls`, with an
   empty summary cache (cold: the digests are built) and then with it filled (warm).
+- `runs export` of the long run (CSV + PNG): before = its whole log read into a list (the
+  former path); after = the real command, cold and warm summary cache; the CSVs compared.
 - the Monitor (Pilot, 120×40): seconds until every run is listed after opening, and the latency
   of a key (`down`, until the table's cursor has moved) pressed every 50 ms while the long log
   is still being read, and again once everything is read (idle); before = the whole of every
@@ -131,6 +133,37 @@ print(len(rows), sum(r.epochs_done for r in rows))
 """
 
 
+NAIVE_EXPORT = """
+import sys
+from pathlib import Path
+from core.runs.events import read_events
+from core.runs.export import ExportRun, write_csv, write_png
+from core.runs.store import read_json
+run, out = Path(sys.argv[1]), Path(sys.argv[2])
+export = ExportRun(run.name, read_json(run / "config.json") or {}, read_events(run))
+write_csv([export], out / f"{run.name}.csv")
+write_png([export], out / f"{run.name}.png")
+"""
+
+
+def export_figures(work: Path, runs: Path, env: dict[str, str]) -> None:
+    """`runs export` (CSV + PNG) of the long run: the former whole read, then the command."""
+    python, long = sys.executable, runs / "20261001-000000-long"
+    (work / "out-before").mkdir()
+    before = measure([python, "-c", NAIVE_EXPORT, str(long), str(work / "out-before")], env)
+    command = [python, "-m", "tui.cli", "runs", "export", long.name, "--runs-dir", str(runs)]
+    xenv = {**env, "XDG_CACHE_HOME": str(work / "cache-export")}
+    cold = measure([*command, "--out", str(work / "out-cold")], xenv)
+    warm = measure([*command, "--out", str(work / "out-warm")], xenv)
+    same = (work / "out-before" / f"{long.name}.csv").read_bytes() == (
+        work / "out-warm" / f"{long.name}.csv"
+    ).read_bytes()
+    print("runs export (CSV + PNG) of the long run   seconds    peak MB")
+    print(f"  before: whole log read           {before[0]:9.2f} {before[1]:10.0f}")
+    print(f"  after: cold summary cache        {cold[0]:9.2f} {cold[1]:10.0f}")
+    print(f"  after: warm summary cache        {warm[0]:9.2f} {warm[1]:10.0f}   same CSV: {same}")
+
+
 async def _monitor(runs: Path, whole: bool) -> dict[str, float]:
     from screens.monitor.screen import MonitorScreen
     from tui import run_watch
@@ -209,6 +242,7 @@ def main() -> None:
         print(
             f"  ratio before / warm             {before[0] / warm[0]:9.1f}× {before[1] / warm[1]:9.1f}×"
         )
+        export_figures(work, runs, env)
         me = str(Path(__file__).resolve())
         print(
             "Monitor (Pilot 120×40)      listed s  all read s  key median ms  key max ms  peak MB"

@@ -3,6 +3,7 @@ and how a file there is replaced so that readers never see half of it."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import threading
@@ -34,6 +35,23 @@ def atomic_path(path: Path, make_parents: bool = True) -> Iterator[Path]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def check_writable(folder: Path) -> None:
+    """Raise the StorageError a write into `folder` would meet (a read-only file system or a
+    folder without write permission) before any work is done; creates nothing. The nearest
+    folder on the way that exists must be writable."""
+    from core.errors import storage_error
+
+    folder = Path(folder).absolute()
+    missing = [folder, *folder.parents]
+    existing = next((path for path in missing if path.exists()), None)
+    if existing is None or not existing.is_dir() or os.access(existing, os.W_OK | os.X_OK):
+        return  # writable, or a file where a folder should be (the caller says so)
+    code = errno.EROFS if os.statvfs(existing).f_flag & os.ST_RDONLY else errno.EACCES
+    target = missing[missing.index(existing) - 1] if existing != folder else folder / "run"
+    error = OSError(code, os.strerror(code), str(target))
+    raise storage_error(error) or error
 
 
 @contextmanager

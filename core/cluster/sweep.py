@@ -20,7 +20,7 @@ from typing import Any
 from core.cluster.status import run_status
 from core.errors import UserError
 from core.runs.events import epoch_events
-from core.runs.store import create_run, read_json, write_json_atomic
+from core.runs.store import create_run, read_json, run_file_problem, write_json_atomic
 from core.runs.summary_cache import cached_digest
 from core.training.config import TrainConfig
 
@@ -190,10 +190,29 @@ def load_sweep_record(runs_dir: Path | str, sweep_id: str) -> dict[str, Any]:
     if len(matches) != 1:
         known = ", ".join(names) or "none yet"
         raise SweepError(f"No single sweep matches {sweep_id!r} in {root} (sweeps: {known}).")
-    record = read_json(root / matches[0] / "sweep.json")
+    path = root / matches[0] / "sweep.json"
+    record = read_json(path)
     if not isinstance(record, dict):
-        raise SweepError(f"{root / matches[0] / 'sweep.json'} is missing or unreadable.")
+        raise SweepError(f"{path} is missing or unreadable.")
+    problem = _record_problem(record)
+    if problem:
+        raise SweepError(f"{path} is not a sweep record: {problem}.")
     return record
+
+
+def _record_problem(record: dict[str, Any]) -> str:
+    """Why a parsed sweep.json cannot be used ("" when it can)."""
+    for key, kind in (("id", str), ("grid", dict), ("runs", list)):
+        if not isinstance(record.get(key), kind):
+            return (
+                f"{key!r} is missing or not {'a string' if kind is str else 'a ' + kind.__name__}"
+            )
+    if not isinstance(record.get("base") or {}, dict):
+        return "'base' is not an object"
+    for run_id in record["runs"]:
+        if not isinstance(run_id, str) or "/" in run_id or run_id in ("", ".", ".."):
+            return f"{run_id!r} is not a run id"
+    return ""
 
 
 def update_sweep_record(runs_dir: Path | str, sweep_id: str, **fields: Any) -> None:
@@ -220,6 +239,9 @@ def sweep_results(runs_dir: Path | str, sweep_id: str) -> list[SweepRow]:
     rows = []
     for run_id in record["runs"]:
         run_dir = Path(runs_dir) / run_id
+        if run_file_problem(run_dir):  # deleted, or files of the wrong shape
+            rows.append(SweepRow(run_id, {}, "unreadable", 0, None, None))
+            continue
         config = read_json(run_dir / "config.json") or {}
         events = cached_digest(run_dir).head_events()
         epochs = epoch_events(events)

@@ -28,6 +28,8 @@ MAX_ENTRIES = 5000  # digests kept: a semester of runs several times over
 MAX_BYTES = 128 << 20  # and at most this much of them
 PRUNE_SECONDS = 3600.0  # a write prunes the cache when the last pruning is older than this
 HEAD_BYTES = 8192  # where a cache file names its run folder (the record's second key)
+TOUCH_SECONDS = 3600.0  # a file read is marked used when its time is older than this (one
+# write per run and hour at most: a listing on a network home stays a read)
 
 
 def cache_dir() -> Path:
@@ -58,9 +60,13 @@ def _stamp(path: Path) -> dict[str, int] | None:
 
 def _load(cache: Path, run_dir: Path, events: Path) -> tuple[RunDigest, dict[str, Any]] | None:
     try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
+        with open(cache, encoding="utf-8") as stream:
+            used = os.fstat(stream.fileno()).st_mtime
+            data = json.loads(stream.read())
         if data["version"] != VERSION or data["run_dir"] != str(run_dir.resolve()):
             return None
+        if time.time() - used > TOUCH_SECONDS:
+            _touch(cache)  # recently used: among the last to be pruned
         return RunDigest.from_json(events, data["digest"]), data
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -78,7 +84,6 @@ def cached_digest(run_dir: Path | str, use_cache: bool = True, read: bool = True
     if loaded is not None:
         digest, data = loaded
         if data.get("stamp") == stamp:
-            _touch(_cache_file(run_dir))  # recently used: the last to be pruned
             return digest
         if stamp is None or not _grown_from(events, data, digest, stamp):
             loaded = None

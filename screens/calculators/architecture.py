@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import work
+from textual.coordinate import Coordinate
 from textual.markup import escape
 from textual.message import Message
 from textual.timer import Timer
@@ -119,12 +120,19 @@ class ArchitectureEditor:
         quiz = self.table_quiz if self.quiz_on else None
         self.query_one("#arch-status", Static).update(table_status(self.table, quiz))
         data = self.query_one("#arch-table", DataTable)
-        cursor = data.cursor_coordinate
-        data.clear()
-        for cells in table_cells(self.table, quiz):
-            data.add_row(*cells)
+        rows = table_cells(self.table, quiz)
+        if data.row_count == len(rows) and data.get_row_at(0)[:2] == rows[0][:2]:
+            for y, cells in enumerate(rows):  # the same layers: only changed cells
+                for x, (old, new) in enumerate(zip(data.get_row_at(y), cells)):
+                    if old != new:
+                        data.update_cell_at(Coordinate(y, x), new, update_width=True)
+        else:
+            cursor = data.cursor_coordinate
+            data.clear()
+            for cells in rows:
+                data.add_row(*cells)
+            data.move_cursor(row=cursor.row, column=cursor.column, animate=False)
         data.cursor_type = "cell" if quiz is not None else "row"
-        data.move_cursor(row=cursor.row, column=cursor.column, animate=False)
 
 
 def pretty(spec: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.markup import escape
+from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TextArea
 
 from core.course.calc_quiz import CalcQuiz, table_label, table_quiz, task_quiz
@@ -92,10 +93,13 @@ class CalcQuizMixin:
         )
         if action == "quiz":
             return not typing
-        if action == "reveal" and (parameters == (True,) or isinstance(focused, AnswerBox)):
-            return self.quiz_on  # ctrl+r types nothing, nor does R in the answer box
+        if isinstance(focused, AnswerBox):
+            return False  # letters type; the box's own R and ctrl+r reveal, in typing order
+        if action == "reveal" and parameters == (True,):
+            return self.quiz_on  # ctrl+r types nothing: it works from any other field
         if action == "answer_here":  # Enter: only where it has no other use
-            return self.quiz_on and (isinstance(focused, NumberField) or focused.id == "arch-table")
+            table = focused is not None and focused.id == "arch-table"
+            return self.quiz_on and (isinstance(focused, NumberField) or table)
         return self.quiz_on and not typing
 
     # -- toggling ---------------------------------------------------------------------------
@@ -203,8 +207,8 @@ class CalcQuizMixin:
         message = verdict.text
         if verdict.right:
             self.quiz_target = quiz.next_hidden(key)
-        if quiz.done:
-            message += f" Quiz done: {quiz.score()}."
+        done = "Quiz done" if quiz.done else "Quiz"
+        message += f" {done}: {quiz.score()}."
         self.quiz_status(message, error=not verdict.right)
         self.refresh_quiz(quiz)
         if quiz.done:
@@ -260,6 +264,23 @@ class AnswerBox(Input):
     """The quiz's answer box: Enter sends the text and empties the box at once (Enter runs in
     the box's queue, `tui.key_order`, after the characters typed before it), so the next answer
     typed at full speed lands in an empty box; R reveals instead of typing."""
+
+    BINDINGS = [
+        Binding("R", "reveal(False)", "Reveal", show=False, tooltip="Show this value."),
+        Binding("ctrl+r", "reveal(True)", "Reveal all", show=False, tooltip="Show all."),
+    ]
+    """The box's own reveal keys: they run in the box's queue and reach the screen behind the
+    answers submitted before them."""
+
+    class RevealAsked(Message):
+        """Sent when R (one) or ctrl+r (all) is pressed in the answer box."""
+
+        def __init__(self, every: bool) -> None:
+            super().__init__()
+            self.every = every
+
+    def action_reveal(self, every: bool) -> None:
+        self.post_message(self.RevealAsked(every))
 
     async def action_submit(self) -> None:
         value = self.value

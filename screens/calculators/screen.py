@@ -158,6 +158,9 @@ class CalculatorsScreen(
     def _answered(self, event: Input.Submitted) -> None:
         self.quiz_submit(event.value)
 
+    def on_answer_box_reveal_asked(self, message: AnswerBox.RevealAsked) -> None:
+        self.action_reveal(message.every)
+
     # ---- exercises -----------------------------------------------------------------------
     def action_exercise(self, name: str) -> None:
         """Load an exercise's first part, or its next part when pressed again."""

@@ -83,7 +83,7 @@ QUIZ_NAMES = {"in_size": "in", "out_size": "out"}
 
 
 def quiz_lines(solved: Solved, kind: str, dilation: int, quiz: CalcQuiz) -> list[str]:
-    """The values line with the solved ones hidden ("?") or marked ✓ / ✗ / (R)."""
+    """The values line with the solved ones hidden ("?") or marked ✓ / ✗ / (revealed)."""
     asked = [quiz.labels[key] for key in quiz.keys]
     several = "" if solved.unique else " (several values fit: any one that fits is right)"
     lines = [f"[b]Quiz: solve for {escape(', '.join(asked))}{several}.[/b]"]
@@ -99,14 +99,13 @@ def quiz_lines(solved: Solved, kind: str, dilation: int, quiz: CalcQuiz) -> list
             continue
         state = quiz.state(key) if key in quiz.items else "hidden"
         typed = escape(quiz.entries.get(key, ""))
-        values.append(
-            {
-                "hidden": f"[b]{label} = ?[/b]",
-                "wrong": f"[b]{label} = ?[/b] [$text-error]✗ {typed}[/]",
-                "right": f"[b $success]{label} = {typed} ✓[/]",
-                "revealed": f"[b]{label} = {escape(quiz.answer(key))} (R)[/b]",
-            }[state]
-        )
+        if state == "revealed":
+            values.append(f"[b]{label} = {escape(quiz.answer(key))} (revealed)[/b]")
+        elif state == "right":
+            values.append(f"[b $success]{label} = {typed} ✓[/]")
+        else:
+            wrong = f" [$text-error]✗ {typed}[/]" if state == "wrong" else ""
+            values.append(f"[b]{label} = ?[/b]{wrong}")
     lines.append("   ".join(values))
     lines.append(f"Score: {escape(quiz.score())}")
     lines.append("[$text-muted]The formula with your numbers shows once every value is in.[/]")
@@ -135,18 +134,29 @@ COLUMN_KEYS.update(trainable="trainable", RF="receptive_field", jump="jump", MAC
 def table_cells(table: LayerTable, quiz: CalcQuiz | None = None) -> list[tuple[str, ...]]:
     """DataTable rows (in COLUMNS order): one per layer, then the totals; in quiz mode a value
     to answer shows "?" (✗ and the last entry when it was wrong), an answered one ✓, a
-    revealed one (R), and a number that would give a hidden one away "·"."""
+    revealed one *, and a number that would give a hidden one away "·"."""
     rows = _plain_cells(table)
     if quiz is None:
         return rows
     count = len(table.rows)
+    # each column as wide as its widest value (and mark) from the start: no answer widens it
+    widths = [
+        max(len(cells[x]) for cells in rows) + (len(" ✓") if name in MARKED else 0)
+        for x, name in enumerate(COLUMNS)
+    ]
     return [
         tuple(
-            _quiz_cell(quiz, index if index < count else None, COLUMN_KEYS.get(name), text, count)
-            for name, text in zip(COLUMNS, cells)
+            _quiz_cell(
+                quiz, index if index < count else None, COLUMN_KEYS.get(name), text, count
+            ).ljust(width)[: max(width, len(text))]
+            for name, text, width in zip(COLUMNS, cells, widths)
         )
         for index, cells in enumerate(rows)
     ]
+
+
+MARKED = ("output", "params", "RF", "MACs")
+"""Columns whose cells are quiz values (marked ✓, ✗ or *)."""
 
 
 def _quiz_cell(quiz: CalcQuiz, row: int | None, column: str | None, text: str, count: int):
@@ -160,7 +170,7 @@ def _quiz_cell(quiz: CalcQuiz, row: int | None, column: str | None, text: str, c
         "hidden": "?",
         "wrong": f"? ✗{typed}",
         "right": f"{text} ✓",
-        "revealed": f"{text} (R)",
+        "revealed": f"{text} *",
     }[quiz.state(key)]
 
 
@@ -203,7 +213,7 @@ def table_status(table: LayerTable, quiz: CalcQuiz | None = None) -> str:
     if quiz is not None and (quiz.hides("params") or quiz.hides("shape")):
         lines = [
             f"[b]Quiz:[/b] {escape(quiz.score())}. ? to answer (a or Enter on the cell), "
-            "· hidden until then, ✓ right, ✗ wrong, (R) revealed."
+            "· hidden until then, ✓ right, ✗ wrong, * revealed."
         ]
     else:
         lines = [

@@ -1,8 +1,9 @@
 """The Convolution lab's match view (`h`): on the forward view, the input cells where every
 "on" tap of the kernel sees a 1 are underlined, and so are the windows (output cells) where
-that happens; the status line names them and says whether the output is above 0 exactly
-there (A1: how patch, kernel, bias and ReLU interact). The cells come from
-`core.convlab.matches`; off in quiz mode, where they would give the outputs away."""
+that happens, for the other kernels' outputs beside it too; the status line names them and
+says whether the output is above 0 exactly there (A1: how patch, kernel, bias and ReLU
+interact). The cells come from `core.convlab.matches`; off in quiz mode, where they would give
+the outputs away."""
 
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ class MatchesMixin:
                 )
             elif title.startswith("output ("):
                 picture = dataclasses.replace(picture, marked=found.windows)
+            elif title.startswith("output ") and title[7:].isdigit():  # the other kernels'
+                other = tap_matches(self.solution, int(title[7:]) - 1)
+                picture = dataclasses.replace(picture, marked=other.windows)
             pictures.append(picture)
         self.set_status(matches_text(found, self.kernel))
         return dataclasses.replace(shown, pictures=tuple(pictures))

@@ -67,12 +67,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.cluster.sweep import SweepError
-    from core.paths import runs_dir
+    from core.paths import check_writable, runs_dir
 
     settings = settings_from_args(args)
     folder = runs_dir(getattr(args, "runs_dir", None))
     if args.results:
         return _print_results(folder, args.results, args.json)
+    check_writable(folder)  # before each run's data is looked for
     if not (args.preset or args.arch) or not args.grid:
         raise SweepError(
             "Give --preset or --arch, and --grid, to start a sweep (or --results SWEEP)."

@@ -228,7 +228,7 @@ def attach_to_run(run_dir, config, record):
 
 def run(args: argparse.Namespace) -> int:
     from core.cluster.local import record_foreground, start_local
-    from core.paths import runs_dir
+    from core.paths import check_writable, runs_dir
     from core.runs.store import create_run
     from tui.commands._slurm_flags import (
         announce_launch,
@@ -242,6 +242,7 @@ def run(args: argparse.Namespace) -> int:
     if args.script:
         print_script(settings, folder, [args.name or args.preset or "custom"])
         return 0
+    check_writable(folder)  # before the data is looked for: a read-only folder is told at once
     if settings.launcher == "slurm":  # the GPU is on the compute node: check the rest here
         device, args.device = args.device, "cpu"
         config = config_from_args(args).with_changes(device=device)

@@ -7,14 +7,20 @@ from tui.config import AppConfig
 from tui.workspaces import WORKSPACES
 
 
-async def footer_line(pilot) -> str:
-    """The bottom row of the terminal as the user sees it, once the footer holds keys (Textual
-    fills it by a recompose after the bindings change, a frame or more later on a busy CPU)."""
-    for _ in range(100):
-        line = pilot.app.screen._compositor.render_strips()[-1].text
+def footer_line(app) -> str:
+    """The bottom row of the terminal as the user sees it."""
+    return app.screen._compositor.render_strips()[-1].text
+
+
+async def settled_footer(pilot, app, seconds: float = 5.0) -> str:
+    """The bottom row once the footer has drawn its keys (a loaded machine paints a recomposed
+    footer a few frames later; one that stays blank is returned blank and fails)."""
+    line = footer_line(app)
+    for _ in range(int(seconds / 0.05)):
         if line.strip():
             break
         await pilot.pause(0.05)
+        line = footer_line(app)
     return line
 
 
@@ -31,7 +37,7 @@ async def test_esc_home_is_in_every_footer_at_80_columns(tmp_path):
                 if step == "tab":
                     await pilot.press("tab")
                     await pilot.pause()
-                line = await footer_line(pilot)
+                line = await settled_footer(pilot, app)
                 if not line.lstrip().startswith("esc Home"):
                     missing.append((workspace.id, step, app.focused, line))
         assert missing == []

@@ -6,7 +6,7 @@ numbers from PyTorch."""
 from __future__ import annotations
 
 import torch
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, TextArea
 from torch import nn
 
 from tests.functional.calculators.test_calculators import settle, text_of
@@ -34,7 +34,8 @@ def b4() -> nn.Sequential:
 
 
 def row_cells(app, row: int) -> list[str]:
-    return [str(cell) for cell in app.screen.query_one("#arch-table", DataTable).get_row_at(row)]
+    table = app.screen.query_one("#arch-table", DataTable)
+    return [str(cell).rstrip() for cell in table.get_row_at(row)]
 
 
 async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
@@ -56,6 +57,7 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         await pilot.pause()
         status = text_of(app, "#quiz-status")
         assert status.startswith(f"✗ out = {out - 1}") and "+ 1 of the formula" in status
+        assert status.endswith("Quiz: 0/1 right first try · 1 to go.")
         assert "out = ?" in text_of(app, "#layer-result")
         await pilot.press(*str(out), "enter")
         await settle(pilot)
@@ -85,7 +87,7 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         assert text_of(app, "#quiz-label") == "layer 0 (Conv2d) RF ="  # on to the next
         await pilot.press("R")  # in the box: reveals the value it asks for
         await pilot.pause()
-        assert row_cells(app, 0)[7] == "5 (R)"
+        assert row_cells(app, 0)[7] == "5 *"
         assert app.screen.query_one("#calc-answer", Input).value == ""
         await pilot.press("enter")  # an empty answer hands the keys back to the table
         last = table.row_count - 1
@@ -97,7 +99,7 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert f"{total:,} parameters" in text_of(app, "#arch-status")
-        assert row_cells(app, last)[3] == f"{total:,} (R)"
+        assert row_cells(app, last)[3] == f"{total:,} *"
         await pilot.press("f8")  # exercise B2 in quiz mode: its solved padding is hidden
         await settle(pilot)
         assert "padding = ?" in text_of(app, "#layer-result")
@@ -109,6 +111,12 @@ async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
         dilated = next(line for line in lines if line.startswith("dilation"))
         assert dilated.split("…")[1].split()[:2] == ["3", str(dilated_field())]
         assert "map after 2" in lines[1]
+
+        spec = app.screen.query_one("#arch-spec", TextArea)
+        before = spec.text
+        spec.focus()
+        await pilot.press("q", "a")  # letters in the SPEC editor are text, not quiz keys
+        assert app.screen.quiz_on and spec.text == "qa" + before
 
         await pilot.press("escape", "2")  # Escape leads home; the digit opens a workspace
         await pilot.pause()
@@ -127,3 +135,17 @@ def dilated_field() -> int:
     net(x)[0, 0, 7, 7].backward()
     rows = torch.nonzero(x.grad[0, 0].sum(dim=1))
     return int(rows.max() - rows.min()) + 1
+
+
+def test_an_answer_solved_before_the_quiz_changed_shows_no_value():
+    """A solve of the previous values can arrive after a task's quiz replaced theirs: its
+    solved value shows "?" (not the number, not a crash)."""
+    from core.arch.solver import solve
+    from core.course.calc_quiz import layer_quiz
+    from screens.calculators.views import solved_markup
+
+    out = nn.Conv2d(1, 1, 5)(torch.zeros(1, 1, 32, 32)).shape[-1]
+    before = solve({"in_size": 32, "out_size": None, "kernel": 5, "stride": 1, "padding": 0})
+    quiz = layer_quiz({"in": 32, "out": 32, "kernel": 5, "stride": 1, "padding": None})
+    markup = solved_markup(before, "conv", 1, quiz)
+    assert "out = ?" in markup and str(out) not in markup

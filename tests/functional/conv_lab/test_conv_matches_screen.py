@@ -28,6 +28,11 @@ async def test_h_underlines_where_both_taps_see_a_one(tmp_path):
         status = text_of(lab, "#conv-status")
         assert status.startswith("Match view (h): kernel 1's on taps [0,0] and [1,1]")
         assert "exactly there" in status
+        w3 = torch.tensor([[1.0, 1], [0, 0]])[None, None]  # kernel 3 beside it (wide stage)
+        third = torch.relu(F.conv2d(A1_X, w3) - 1)[0, 0]
+        assert picture(lab, "output 3").marked == {
+            tuple(ij) for ij in torch.nonzero(third > 0).tolist()
+        }
         await pilot.press("q")  # quiz mode: the matches would give the outputs away
         await pilot.pause()
         assert picture(lab, "input").marked == frozenset()

@@ -36,7 +36,9 @@ async def test_r_explains_why_a_run_cannot_resume(tmp_path):
         screen = app.screen
         await wait_for(pilot, lambda: len(screen.runs) == 3)
         cursor_to(screen, no_data.name)
-        await pilot.press("r", "y")  # the data check (as `runs resume`'s) follows the yes
+        await pilot.press("r")  # the run's state is read afresh in a thread, then asked
+        await wait_for(pilot, lambda: app.screen is not screen, 30)
+        await pilot.press("y")  # the data check (as `runs resume`'s) follows the yes
         await wait_for(pilot, lambda: isinstance(app.screen, TextScreen), 30)
         assert "cannot be resumed" in app.screen.text and "nowhere" in app.screen.text
         await pilot.press("escape")

@@ -111,6 +111,55 @@ def test_a_read_only_runs_folder_is_told_plainly(capsys, tmp_path):
     assert f"No permission to use {runs}" in message
 
 
+def _can_mount() -> bool:
+    """Whether this user may mount a tmpfs in a private mount namespace (root in most CI)."""
+    try:
+        done = subprocess.run(
+            ["unshare", "--mount", "sh", "-c", "mount -t tmpfs tmpfs /mnt"],
+            capture_output=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+@pytest.mark.skipif(not _can_mount(), reason="no private mount namespace for this user")
+def test_a_read_only_file_system_is_told_plainly_even_to_root(tmp_path):
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    script = 'mount -t tmpfs -o ro,size=1m tmpfs "$1" && shift && exec "$@"'
+    runs = folder / "runs"
+    commands = [
+        (*TRAIN, "--epochs", "1"),
+        ("sweep", "--preset", "lenet5", "--grid", "lr=0.1,0.01"),
+    ]
+    for command in commands:
+        done = subprocess.run(  # the mount lives and dies with this process's own namespace
+            [
+                "unshare",
+                "--mount",
+                "sh",
+                "-c",
+                script,
+                "sh",
+                str(folder),
+                sys.executable,
+                "-m",
+                "tui.cli",
+                *command,
+                "--runs-dir",
+                str(runs),
+            ],  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2, done.stderr[-500:]
+        assert f"{folder} is read-only: move the runs folder somewhere writable" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
 def test_temporaries_of_a_killed_write_are_removed_at_the_next_start(tmp_path):
     from core.paths import remove_stale_temporaries
 

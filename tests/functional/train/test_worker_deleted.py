@@ -40,7 +40,7 @@ def _delete_after_first_step(run_dir: Path, deleted: threading.Event) -> None:
 
 def test_a_deleted_run_folder_stops_the_worker_without_recreating_it(tmp_path, capsys):
     config = TrainConfig.for_preset(
-        "lenet5", dataset="shapes", train_size=1024, test_size=64, batch_size=16, epochs=20
+        "lenet5", dataset="shapes", train_size=256, test_size=32, batch_size=16, epochs=50
     )
     run_dir = create_run(tmp_path / "runs", config.to_dict())
     deleted = threading.Event()

@@ -110,6 +110,28 @@ def test_cli_lists_and_shows_every_run_whatever_a_run_file_holds(
     assert main(["runs", "show", victim.name, "--runs-dir", str(runs)]) in (0, 2)
     shown = capsys.readouterr()
     assert "Traceback" not in shown.out + shown.err
+    _monitor_draws_every_run(runs, {good.name: 3, victim.name: None})
+
+
+def _monitor_draws_every_run(runs: Path, epochs: dict[str, int | None]) -> None:
+    """The Monitor's reader and drawing (what its thread and screen do with each snapshot)
+    list every run and draw each one without raising (the Pilot tests drive the screen)."""
+    from screens.monitor.view import details_text, metric_lines, result_row, step_lines
+    from tui.run_watch import RunsWatcher
+    from tui.widgets.runs_table import fit_columns, run_row
+
+    snapshots = {run.id: run for run in RunsWatcher(runs, read_bytes=1 << 30).poll() or ()}
+    assert set(snapshots) == set(epochs)
+    for run_id, done in epochs.items():
+        run = snapshots[run_id]
+        if done is not None:
+            assert (run.state, len(epoch_events(list(run.events)))) == ("finished", done)
+        details_text(run)
+        result_row(run).cells()
+        fit_columns([run_row(run, False)], 120)
+    for kind in ("acc", "loss"):
+        metric_lines(list(snapshots.values()), kind, "epoch")
+    step_lines(list(snapshots.values()), "step", "ema")
 
 
 def test_unreadable_runs_say_why(tmp_path, capsys):

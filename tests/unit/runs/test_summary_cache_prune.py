@@ -44,7 +44,7 @@ def test_beyond_the_cap_the_least_recently_used_digests_go(tmp_path):
     runs = [write_run(tmp_path, f"r{i}", "finished", epochs_done=1, epochs=1) for i in range(5)]
     for age, run_dir in enumerate(runs):
         cached_digest(run_dir)
-        _age(run_dir, 100 * (age + 1))  # r0 used most recently, r4 longest ago
+        _age(run_dir, summary_cache.TOUCH_SECONDS * (age + 1) + 1)  # r0 used last, r4 first
     cached_digest(runs[4])  # a cache hit: r4 is now the most recently used
     assert prune_cache(max_entries=3) == 2
     assert _cached_runs() == {runs[4].name, runs[0].name, runs[1].name}

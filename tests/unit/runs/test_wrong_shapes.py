@@ -111,3 +111,29 @@ def test_a_live_run_whose_pid_is_no_process_id_is_unreadable(tmp_path, capsys):
     assert summaries["fine"].state == "running"
     code, out, _ = _cli(capsys, "runs", "show", "huge", "--runs-dir", str(tmp_path))
     assert code == 2 and "'pid' is not a process id" in out
+
+
+def test_a_sweep_record_of_the_wrong_shape_or_a_lost_run_is_told(tmp_path, capsys):
+    import shutil
+
+    from core.cluster.sweep import create_sweep, parse_grid
+
+    sweep = create_sweep(tmp_path, "lenet5", parse_grid("lr=0.1,0.01"), {"dataset": "shapes"})
+    shutil.rmtree(sweep.run_dirs[1])  # a run of the sweep deleted by hand
+    results = ("sweep", "--results", sweep.id, "--runs-dir", str(tmp_path))
+    code, out, _ = _cli(capsys, *results, "--json")
+    assert code == 0
+    assert [run["state"] for run in json.loads(out)["runs"]] == ["pending", "unreadable"]
+    assert _cli(capsys, *results)[0] == 0
+    record_file = sweep.path / "sweep.json"
+    record = json.loads(record_file.read_text())
+    for damage, why in (
+        ({"runs": "ab"}, "'runs' is missing or not a list"),
+        ({"runs": ["../../elsewhere"]}, "'../../elsewhere' is not a run id"),
+        ({"grid": [1]}, "'grid' is missing or not a dict"),
+        ({"id": None}, "'id' is missing or not a string"),
+        ({"base": 3}, "'base' is not an object"),
+    ):
+        record_file.write_text(json.dumps({**record, **damage}))
+        code, _, err = _cli(capsys, *results)
+        assert code == 2 and f"is not a sweep record: {why}" in err
