@@ -240,7 +240,7 @@ class QuizMixin:
         self.refresh_params()
         self.refresh_stage()
 
-    def on_answer_input_reveal_asked(self, message: AnswerInput.RevealAsked) -> None:
+    def on_quiz_answer_input_reveal_asked(self, message: AnswerInput.RevealAsked) -> None:
         """R or ctrl+r in the answer box: reveal, then the box asks for the next hidden cell
         (or hands the keys back to the stage once none is left)."""
         quiz = self.quiz

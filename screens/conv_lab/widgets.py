@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
-from textual.widgets import Input
+
+from tui.widgets.quiz_answer import QuizAnswerInput
 
 
 class StageRow(Horizontal, can_focus=True):
@@ -29,32 +29,9 @@ class LabBody(VerticalScroll, can_focus=False):
     """Editors and matrices; not focusable, so the arrows step instead of scrolling."""
 
 
-class AnswerInput(Input):
-    """The answer box; in quiz mode Enter sends the text and empties the box at once (Enter
-    runs in the box's queue, `tui.key_order`, so after the characters typed before it). No
-    answer contains R: `R` (this cell) and `ctrl+r` (all) reveal, in typing order too."""
+class AnswerInput(QuizAnswerInput):
+    """The answer box; it empties on Enter only in quiz mode (outside it, the checked matrix
+    stays in the box to be corrected)."""
 
-    BINDINGS = [
-        Binding("R", "reveal(False)", "Reveal", show=False, tooltip="Quiz mode: show this cell."),
-        Binding("ctrl+r", "reveal(True)", "Reveal all", show=False, tooltip="Quiz mode: show all."),
-    ]
-
-    class RevealAsked(Message):
-        """R (one cell) or ctrl+r (all) pressed in the answer box."""
-
-        def __init__(self, every: bool) -> None:
-            super().__init__()
-            self.every = every
-
-    def action_reveal(self, every: bool) -> None:
-        self.post_message(self.RevealAsked(every))
-
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        return character is not None and character.isprintable() and character != "R"
-
-    async def action_submit(self) -> None:
-        value = self.value
-        validation = self.validate(value) if "submitted" in self.validate_on else None
-        if getattr(self.screen, "quiz_on", False):
-            self.value = ""
-        self.post_message(self.Submitted(self, value, validation))
+    def empties_on_submit(self) -> bool:
+        return bool(getattr(self.screen, "quiz_on", False))
