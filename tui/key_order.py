@@ -7,6 +7,10 @@ a paste, keys queued by a slow terminal) ctrl+u then `3` cleared the `3`, and th
 Tab landed in the field Tab was leaving. Here the App runs Tab when it reads the key, before it
 reads the next one; a text field's own bindings (Backspace, ctrl+u, End, Enter) run from the
 field's queue, so they act after the characters typed before them and before those after.
+
+Escape and a key that reach the terminal reader together arrive as one key (alt+2 reads as
+`™`, alt+x as alt+x with the character x), which a field would type; here they are Escape and
+then the key, as typed.
 """
 
 from __future__ import annotations
@@ -17,6 +21,24 @@ from textual.widgets import Input, TextArea
 from tui.workspace_screen import WorkspaceScreen
 
 FOCUS_KEYS = ("tab", "shift+tab")
+
+ESCAPE_DIGITS = {"¡": "1", "™": "2", "£": "3", "¢": "4", "∞": "5", "§": "6", "¶": "7", "•": "8"}
+ESCAPE_DIGITS |= {"ª": "9", "º": "0"}
+"""What Textual reads for Escape and a digit that reach it together (one write: typed within
+its escape delay, or bunched on the way over SSH): the characters macOS types for Option+digit.
+Escape and a letter read as alt+letter."""
+
+
+def escape_then(event: events.Key) -> str | None:
+    """The key typed right after Escape when Escape and that key were read as one, else None."""
+    character = event.character or ""
+    if len(character) != 1:
+        return None
+    if character in ESCAPE_DIGITS:
+        return ESCAPE_DIGITS[character]
+    if event.key.startswith("alt+") and character.isascii() and character.isalnum():
+        return character
+    return None
 
 
 class OrderedKeys:
@@ -33,6 +55,12 @@ class OrderedKeys:
         return key in focused._bindings.key_to_bindings
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            typed = escape_then(event)
+            if typed is not None:  # Escape, then the key: never a character in a field
+                await self.on_event(events.Key("escape", "\x1b"))
+                await self.on_event(events.Key(typed, typed))
+                return
         if (
             isinstance(event, events.Key)
             and not event.is_forwarded

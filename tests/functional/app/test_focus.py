@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import Checkbox, Input, RadioSet, Select, Switch, TabbedContent, TextArea
 
 from tests.helpers.keys import type_at_full_speed
+from tests.helpers.runs import wait_for
 from tui.app import is_open_dropdown, make_app
 from tui.config import AppConfig
 from tui.workspaces import WORKSPACES
@@ -144,6 +145,32 @@ async def test_digit_typed_right_after_escape_never_lands_in_the_field(tmp_path)
         before = stride.value
         await type_at_full_speed(pilot, ["escape", "2"])
         assert (stride.value, app.current_mode) == (before, "calculators")
+
+
+async def test_escape_and_a_key_read_as_one_are_escape_then_the_key(tmp_path):
+    """Escape and a digit that reach the app together read as one key (™ for Escape+2, as
+    Textual's reader maps it): still Home and on to the workspace, and a focused field keeps
+    its value; Escape+letter reads as alt+letter and types nothing either."""
+    from textual import events
+
+    app = make(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.post_message(events.Key("trade_mark_sign", "™"))  # on Home: the digit alone
+        await pilot.pause()
+        await pilot.pause()
+        assert app.current_mode == "calculators"
+        stride = app.screen.query_one("#f-stride", Input)
+        stride.focus()
+        await pilot.pause()
+        before = stride.value
+        app.post_message(events.Key("inverted_exclamation_mark", "¡"))
+        await wait_for(pilot, lambda: app.current_mode == "conv_lab")
+        assert stride.value == before
+        app.post_message(events.Key("alt+x", "x"))  # Escape, then x (no key on Home)
+        await wait_for(pilot, lambda: app.current_mode == "home")
+        app.post_message(events.Key("trade_mark_sign", "™"))
+        await wait_for(pilot, lambda: app.current_mode == "calculators")
+        assert stride.value == before and "x" not in stride.value
 
 
 async def test_palette_runs_its_top_match_on_enter(tmp_path):

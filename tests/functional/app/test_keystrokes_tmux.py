@@ -158,3 +158,28 @@ def test_calculators_quiz_answers_typed_at_full_speed_are_checked(tmp_path):
     flat = " ".join(screen.split())
     assert f"✓ out = {out} is right" in flat and "0/1 right first try · done" in flat
     assert (fields["f-in_size"], fields["f-out_size"], fields["calc-answer"]) == ("32", "", "")
+
+
+def test_escape_and_a_digit_sent_at_once_go_home_and_open_the_workspace(tmp_path):
+    """A terminal reads Escape and a digit sent in one write as alt+digit: it still leads Home
+    and on to that workspace, and the focused field keeps its value (the digit never lands)."""
+    terminal = Terminal(tmp_path, "calculators")
+    terminal.start()
+    try:
+        terminal.wait_for(lambda screen: "━━━━" in screen)
+        time.sleep(1.0)  # the arrival focus (the in field) is set once it is mounted
+        terminal.keys("End", "C-u")
+        terminal.keys("77", literal=True)
+        terminal.wait_for(lambda screen: "77" in screen)
+        terminal.keys("Escape", "1")  # one write
+        terminal.wait_for(lambda screen: "Convolution lab" in screen.splitlines()[0])
+        terminal.keys("Escape", "2")
+        terminal.wait_for(lambda screen: "Calculators" in screen.splitlines()[0])
+        terminal.keys("C-q")
+        deadline = time.monotonic() + 30
+        while not terminal.out.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        fields = json.loads(terminal.out.read_text())
+    finally:
+        terminal.tmux("kill-server")
+    assert fields["f-in_size"] == "77"
