@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from core.course.builtin import PACKS_DIR
 from core.course.pack import Pack
 from core.paths import atomic_path, state_dir
 
@@ -21,16 +22,32 @@ def progress_dir() -> Path:
 
 
 def progress_file(pack: Pack) -> Path:
-    """One file per pack: its name, and a digest of where it lives (two sheet.toml differ)."""
+    """One file per pack: its name, and a digest of where it lives (two sheet.toml differ).
+    A built-in pack is known by its name alone, so its progress survives reinstalling the app
+    elsewhere (a new virtual environment, another checkout)."""
+    if _is_builtin(pack):
+        return progress_dir() / f"{pack.name}-builtin.json"
+    return _located_file(pack)
+
+
+def _located_file(pack: Pack) -> Path:
     where = str(Path(pack.source).resolve())
     digest = hashlib.sha1(where.encode()).hexdigest()[:8]
     return progress_dir() / f"{pack.name}-{digest}.json"
 
 
+def _is_builtin(pack: Pack) -> bool:
+    return Path(pack.source).resolve().parent == PACKS_DIR.resolve()
+
+
 def load_progress(pack: Pack) -> dict[str, dict[str, Any]]:
-    """Task id → {"answer": text, "status": attempted | correct}; an unreadable file is none."""
+    """Task id → {"answer": text, "status": attempted | correct}; an unreadable file is none.
+    A built-in pack's progress saved under its install location before is read too."""
+    path = progress_file(pack)
+    if not path.exists() and _is_builtin(pack):
+        path = _located_file(pack)
     try:
-        data = json.loads(progress_file(pack).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     tasks = data.get("tasks") if isinstance(data, dict) else None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.markup import escape
-from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TextArea
 
 from core.course.calc_quiz import CalcQuiz, table_label, table_quiz, task_quiz
@@ -22,6 +21,7 @@ from core.course.progress import record
 from core.errors import UserError
 from screens.calculators.layer import LayerCalculator, NumberField
 from screens.calculators.views import COLUMN_KEYS, COLUMNS
+from tui.widgets.quiz_answer import QuizAnswerInput
 
 QUIZ_BINDINGS = [
     Binding(
@@ -260,33 +260,6 @@ class CalcQuizMixin:
             record(pack, task.id, text, right)
 
 
-class AnswerBox(Input):
-    """The quiz's answer box: Enter sends the text and empties the box at once (Enter runs in
-    the box's queue, `tui.key_order`, after the characters typed before it), so the next answer
-    typed at full speed lands in an empty box; R reveals instead of typing."""
-
-    BINDINGS = [
-        Binding("R", "reveal(False)", "Reveal", show=False, tooltip="Show this value."),
-        Binding("ctrl+r", "reveal(True)", "Reveal all", show=False, tooltip="Show all."),
-    ]
-    """The box's own reveal keys: they run in the box's queue and reach the screen behind the
-    answers submitted before them."""
-
-    class RevealAsked(Message):
-        """Sent when R (one) or ctrl+r (all) is pressed in the answer box."""
-
-        def __init__(self, every: bool) -> None:
-            super().__init__()
-            self.every = every
-
-    def action_reveal(self, every: bool) -> None:
-        self.post_message(self.RevealAsked(every))
-
-    async def action_submit(self) -> None:
-        value = self.value
-        self.value = ""
-        self.post_message(self.Submitted(self, value, None))
-
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        """R is never part of an answer: it reveals the value the box asks for."""
-        return character is not None and character.isprintable() and character != "R"
+class AnswerBox(QuizAnswerInput):
+    """The Calculators' answer box: Enter sends the text and empties the box at once; R and
+    ctrl+r reveal (`tui.widgets.quiz_answer`)."""

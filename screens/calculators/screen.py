@@ -158,7 +158,7 @@ class CalculatorsScreen(
     def _answered(self, event: Input.Submitted) -> None:
         self.quiz_submit(event.value)
 
-    def on_answer_box_reveal_asked(self, message: AnswerBox.RevealAsked) -> None:
+    def on_quiz_answer_input_reveal_asked(self, message: AnswerBox.RevealAsked) -> None:
         self.action_reveal(message.every)
 
     # ---- exercises -----------------------------------------------------------------------

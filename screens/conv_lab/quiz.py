@@ -21,6 +21,7 @@ from core.course.progress import record
 from core.course.solve import conv_problem
 from core.errors import UserError
 from screens.conv_lab.views import Stage, step_grid
+from screens.conv_lab.widgets import AnswerInput
 from tui.widgets.matrix import MatrixPicture
 
 QUIZ_VIEW = {
@@ -127,7 +128,9 @@ class QuizMixin:
                 every = frozenset(
                     (i, j) for i, row in enumerate(picture.values) for j in range(len(row))
                 )
-                pictures.append(dataclasses.replace(picture, hidden=every, window=frozenset()))
+                pictures.append(
+                    dataclasses.replace(picture, hidden=every, window=frozenset(), hidden_mark="?")
+                )
         name = quiz.name(cell) if cell else quiz.quantity
         arithmetic = shown.arithmetic
         if cell is None or cell in hidden:
@@ -149,19 +152,20 @@ class QuizMixin:
         }.get(quiz.quantity, False)
 
     def _quiz_picture(self, picture: MatrixPicture, quiz: Quiz, channel: int) -> MatrixPicture:
-        """The quiz's own matrix: right and revealed cells shown, a wrong entry struck through,
-        the rest "?"."""
-        hidden = quiz.hidden()
+        """The quiz's own matrix: right cells shown with ✓, revealed ones with *, a wrong entry
+        struck through with ✗, the rest "?"."""
         values = [list(row) for row in quiz.truth[channel]]
-        wrong, unseen = set(), set()
+        wrong, unseen, signs = set(), set(), []
         for i, row in enumerate(values):
             for j in range(len(row)):
                 cell = (channel, i, j)
-                if cell not in hidden:
+                if cell in quiz.solved or cell in quiz.revealed:
+                    signs.append(((i, j), "✓" if cell in quiz.solved else "*"))
                     continue
                 typed = quiz.entries.get(cell)
                 if typed is not None:
                     values[i][j], _ = typed, wrong.add((i, j))
+                    signs.append(((i, j), "✗"))
                 else:
                     unseen.add((i, j))
         title = picture.title
@@ -175,6 +179,7 @@ class QuizMixin:
             wrong=frozenset(wrong),
             window=frozenset(),
             hidden_mark="?",
+            signs=tuple(signs),
         )
 
     # -- entering --------------------------------------------------------------------------
@@ -234,6 +239,21 @@ class QuizMixin:
         self.save_quiz_progress(quiz)
         self.refresh_params()
         self.refresh_stage()
+
+    def on_quiz_answer_input_reveal_asked(self, message: AnswerInput.RevealAsked) -> None:
+        """R or ctrl+r in the answer box: reveal, then the box asks for the next hidden cell
+        (or hands the keys back to the stage once none is left)."""
+        quiz = self.quiz
+        if quiz is not None and self.quiz_cell(self.cursor) not in quiz.hidden():
+            self.move_to_hidden(self.cursor)  # the cell the box would check
+        self.action_reveal(message.every)
+        if quiz is None:
+            return
+        if quiz.done:
+            self.query_one("#conv-stage").focus()
+        else:
+            self.move_to_hidden(self.cursor)
+            self.refresh_stage()
 
     def action_reveal(self, every: bool) -> None:
         quiz = self.quiz

@@ -34,6 +34,7 @@ from screens.conv_lab.views import VIEW_TITLES, available_views, stage, step_gri
 from screens.conv_lab.widgets import AnswerInput, LabBody, StageRow
 from tui.messages import OpenTask
 from tui.widgets.matrix import MatrixView
+from tui.widgets.phrases import PhraseLine
 from tui.workspace_screen import WorkspaceScreen
 
 MODE_NOTES = {
@@ -105,7 +106,7 @@ class ConvLabScreen(QuizMixin, MatchesMixin, SteppingMixin, AutogradMixin, Works
                     yield Input(
                         id="field-loss", compact=True, placeholder="empty: no backward pass"
                     )
-            yield Static(id="conv-params")
+            yield PhraseLine(id="conv-params")
             yield StageRow(id="conv-stage")
             yield Static(id="conv-history")
         with Vertical(id="conv-bottom"):

@@ -4,14 +4,16 @@ the answer box.
 Keys typed at full speed must land where the student meant them: Enter or `a` on the stage
 moves focus to the answer box *before* the next key is read (the stage's own bindings run in
 typing order, `tui.key_order`), and in quiz mode the box empties itself when Enter is read, so
-the digits of the next cell, typed right behind, are never wiped by a later clear.
+the digits of the next cell, typed right behind, are never wiped by a later clear. `R` and
+`ctrl+r` in the box are its own keys too: they reveal, behind the answers sent before them.
 """
 
 from __future__ import annotations
 
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Input
+
+from tui.widgets.quiz_answer import QuizAnswerInput
 
 
 class StageRow(Horizontal, can_focus=True):
@@ -27,13 +29,9 @@ class LabBody(VerticalScroll, can_focus=False):
     """Editors and matrices; not focusable, so the arrows step instead of scrolling."""
 
 
-class AnswerInput(Input):
-    """The answer box; in quiz mode Enter sends the text and empties the box at once (Enter
-    runs in the box's queue, `tui.key_order`, so after the characters typed before it)."""
+class AnswerInput(QuizAnswerInput):
+    """The answer box; it empties on Enter only in quiz mode (outside it, the checked matrix
+    stays in the box to be corrected)."""
 
-    async def action_submit(self) -> None:
-        value = self.value
-        validation = self.validate(value) if "submitted" in self.validate_on else None
-        if getattr(self.screen, "quiz_on", False):
-            self.value = ""
-        self.post_message(self.Submitted(self, value, validation))
+    def empties_on_submit(self) -> bool:
+        return bool(getattr(self.screen, "quiz_on", False))

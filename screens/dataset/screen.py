@@ -189,12 +189,18 @@ class DatasetScreen(WorkspaceScreen):
 
     def on_dataset_screen_dataset_loaded(self, message: DatasetLoaded) -> None:
         self._stop_loading()
-        from tui.render.dataset import balance_table
-
         self.dataset = message.dataset
         self.page = 0
-        self.query_one("#balance-view", Static).update(balance_table(self.dataset))
+        self._show_balance()
         self._refresh_all()
+
+    def _show_balance(self) -> None:
+        """The class balance with bars that fit the pane (its view keeps 2 columns aside)."""
+        from tui.render.dataset import fitted_balance_table
+
+        view = self.query_one("#balance-view", Static)
+        width = (view.parent.content_size.width or self.size.width) - 2
+        view.update(fitted_balance_table(self.dataset, width, self.app.console))
 
     def on_dataset_screen_load_failed(self, message: LoadFailed) -> None:
         self._stop_loading()
@@ -303,6 +309,7 @@ class DatasetScreen(WorkspaceScreen):
     def on_resize(self) -> None:
         if self.dataset is not None:
             self.call_after_refresh(self._draw_grid)
+            self.call_after_refresh(self._show_balance)
 
     def on_example_grid_cursor_moved(self, message: ExampleGrid.CursorMoved) -> None:
         self._draw_grid()

@@ -162,3 +162,12 @@ def balance_table(dataset: Dataset, bar_width: int = 30) -> Table:
         table.add_row(*cells)
     table.add_row("total", *(x for s in SPLITS for x in (f"{sum(counts[s]):,}", "")), style="bold")
     return table
+
+
+def fitted_balance_table(dataset: Dataset, width: int, console) -> Table:
+    """`balance_table` with bars as long as `width` cells allow (1–30), so no column is cut."""
+    from rich.measure import Measurement
+
+    bare = balance_table(dataset, bar_width=0)
+    used = Measurement.get(console, console.options.update_width(10_000), bare).maximum
+    return balance_table(dataset, bar_width=max(1, min(30, (width - used) // 2)))

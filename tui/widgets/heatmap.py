@@ -176,9 +176,8 @@ class Heatmap(Widget, can_focus=True):
     def _build_lines(self, width: int, height: int) -> list[Line]:
         console = self.app.console
         if self.maps is None and self.image is None:
-            placeholder = Text("(nothing to show yet)", style="dim")
-            placeholder.truncate(width, overflow="ellipsis")
-            return [text_line(placeholder, console)]
+            placeholder = Text("(nothing to show yet)", style="dim")  # wrapped, never cut
+            return [text_line(line, console) for line in placeholder.wrap(console, max(1, width))]
         if self.maps is None:
             return self._image_lines(width, height, console)
         return self._map_lines(width, height, console)
@@ -196,9 +195,24 @@ class Heatmap(Widget, can_focus=True):
         count, h, w = self.maps.shape
         grid = count > 1
         label_lines = 1 if grid or self.labels else 0
-        layout = grid_layout(count, (h, w), width, max(1, height - 2), label_lines)
-        self._layout = layout
         probe_tile, probe_y, probe_x = self.probe
+        lo, hi = self.bounds[probe_tile]
+        scale = (
+            "shared scale" if len(set(self.bounds)) == 1 else f"scale of {self._label(probe_tile)}"
+        )
+        value = self.probe_value()
+        assert value is not None
+        status = Text(
+            f"{scale} · probe {self._label(probe_tile)} (y {probe_y}, x {probe_x}) = "
+            f"{format_value(value)} · map {h}×{w}",
+            style="dim",
+        )
+        below = [
+            text_line(colorbar_text(lo, hi, min(width, 60), self.colormap, self.truecolor), console)
+        ]
+        below += [text_line(line, console) for line in status.wrap(console, max(1, width))]
+        layout = grid_layout(count, (h, w), width, max(1, height - len(below)), label_lines)
+        self._layout = layout
         tiles = []
         for index in range(count):
             lo, hi = self.bounds[index]
@@ -228,19 +242,7 @@ class Heatmap(Widget, can_focus=True):
             if label_lines
             else []
         )
-        lines = compose_grid(tiles, labels, layout)
-        lo, hi = self.bounds[probe_tile]
-        shared = len(set(self.bounds)) == 1
-        scale = "shared scale" if shared else f"scale of {self._label(probe_tile)}"
-        bar = colorbar_text(lo, hi, min(width, 60), self.colormap, self.truecolor)
-        value = self.probe_value()
-        assert value is not None
-        status = Text(
-            f"{scale} · probe {self._label(probe_tile)} (y {probe_y}, x {probe_x}) = "
-            f"{format_value(value)} · map {h}×{w}",
-            style="dim",
-        )
-        return lines + [text_line(bar, console), text_line(status, console)]
+        return compose_grid(tiles, labels, layout) + below  # the status wraps, never cut
 
     def _label(self, index: int) -> str:
         return self.labels[index] if index < len(self.labels) else f"map {index}"

@@ -1,4 +1,8 @@
-"""A small exact matrix on screen: window highlight, padding marks, wrong cells, hidden cells."""
+"""A small exact matrix on screen: window highlight, padding marks, wrong cells, hidden cells.
+
+A picture with `signs` (quiz mode) gets one more character beside every cell for its sign
+(✓ right, ✗ wrong, * revealed, blank), so a copy of the screen keeps what colours say.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ class MatrixPicture:
     marked: frozenset[Cell] = frozenset()  # e.g. the argmax of a max pool
     hidden: frozenset[Cell] = frozenset()  # not computed yet: shown as ·, width kept
     hidden_mark: str = "·"  # quiz mode: "?", the student's turn
+    signs: tuple[tuple[Cell, str], ...] | None = None  # quiz mode: ✓ ✗ * beside the cells
 
 
 class MatrixView(Static):
@@ -78,6 +83,7 @@ class MatrixView(Static):
         width = max((len(t) for row in texts for t in row), default=1)
         for i, j in picture.hidden:
             texts[i][j] = picture.hidden_mark
+        signs = dict(picture.signs or ())
         styles = {name: self._style(name) for name in self.COMPONENT_CLASSES}
         text = Text()
         text.append(picture.title + "\n", style=styles["matrix--title"])
@@ -85,6 +91,8 @@ class MatrixView(Static):
             for j, value in enumerate(row):
                 text.append(" ")
                 text.append(value.rjust(width), style=_cell_style(picture, (i, j), styles))
+                if picture.signs is not None:
+                    text.append(signs.get((i, j), " "))
             text.append("\n" if i < len(texts) - 1 else "")
         return text
 

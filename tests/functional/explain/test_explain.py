@@ -59,9 +59,12 @@ async def test_heatmap_probe_reads_raw_values_and_crosses_tiles():
         assert heat.probe[0] == 1 and heat.probe[2] == 3
         await pilot.pause()
         lines = heat.rendered_text()
-        assert lines[-2].startswith("0 ") and lines[-2].endswith(" 31")  # one shared scale
+        bar = next(i for i, line in enumerate(lines) if line.startswith("0 "))
+        assert lines[bar].endswith(" 31")  # one shared scale
+        status = " ".join(" ".join(lines[bar + 1 :]).split())  # wrapped to 40 columns, not cut
         y = heat.probe[1]
-        assert f"probe b (y {y}, x 3) = {int(maps[1, y, 3])} " in lines[-1]
+        assert f"probe b (y {y}, x 3) = {int(maps[1, y, 3])} " in status
+        assert status.endswith("· map 4×4") and len(lines[bar + 1 :]) == 2
         assert lines[0].startswith("a") and "✚" in "".join(lines)
 
 

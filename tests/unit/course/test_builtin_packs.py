@@ -122,3 +122,20 @@ def test_a_kinds_options_are_its_commands_long_options(kind):
     cli = _long_options(parser) - set(OUTPUT_ONLY[kind])
     cli = {"nesterov" if name == "no_nesterov" else name for name in cli}
     assert set(KINDS[kind].options) - {"answer_for"} == cli - {"answer_for"}
+
+
+def test_builtin_progress_is_kept_by_name_and_read_from_its_old_place(monkeypatch, tmp_path):
+    """A built-in pack's progress file does not depend on where the app is installed; a file
+    saved under the install location's digest before is still read."""
+    from core.course import progress
+    from core.course.builtin import builtin_pack
+
+    pack = builtin_pack("a-convolution")
+    assert progress.progress_file(pack).name == "a-convolution-builtin.json"
+    old = progress._located_file(pack)
+    old.parent.mkdir(parents=True)
+    old.write_text('{"tasks": {"a1": {"answer": "1", "status": "attempted"}}}')
+    assert progress.load_progress(pack) == {"a1": {"answer": "1", "status": "attempted"}}
+    progress.record(pack, "a1", "2", correct=True)
+    assert progress.progress_file(pack).exists()
+    assert progress.load_progress(pack)["a1"] == {"answer": "2", "status": "correct"}
