@@ -121,10 +121,7 @@ class EventTail:
             budget = size - self.offset if max_bytes is None else max_bytes
             carry = b""
             while True:
-                # within the budget; past it, only on to the end of the line begun (growing
-                # reads: a long line costs linear time, and no more of the file is taken)
-                wanted = min(CHUNK_BYTES, budget) if budget > 0 else max(len(carry), 64 << 10)
-                chunk = stream.read(wanted)
+                chunk = stream.read(CHUNK_BYTES if budget > 0 else LINE_BYTES)
                 if not chunk:
                     break
                 budget -= len(chunk)
