@@ -41,7 +41,7 @@ def decide(events: list[dict[str, Any]], max_requeues: int) -> str | None:
 
 def requeue(run_dir: Path, max_requeues: int, job_id: str) -> bool:
     """Requeue the run's job when `decide` allows it; returns whether Slurm took it back."""
-    events = read_digest(run_dir).head_events()  # all but the step events: bounded
+    events = read_digest(run_dir, steps=False).head_events()  # all but the step events: bounded
     refusal = decide(events, max_requeues)
     if refusal:
         print(f"[cnn-tui] not requeued: {refusal}.", flush=True)

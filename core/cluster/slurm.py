@@ -247,7 +247,7 @@ def slurm_run_status(
     launch = launch_record(run_dir)
     if launch is None:
         return None
-    events = read_digest(run_dir).head_events() if events is None else events
+    events = read_digest(run_dir, steps=False).head_events() if events is None else events
     return merge_status(
         job_for_run(run_dir),
         str(launch["job_id"]),

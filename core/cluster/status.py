@@ -34,7 +34,7 @@ def run_status(
     problem = "" if checked else run_file_problem(run_dir)
     if problem:
         return RunStatus("unreadable", f"unreadable: {problem}")
-    events = cached_digest(run_dir).head_events() if events is None else events
+    events = cached_digest(run_dir, steps=False).head_events() if events is None else events
     scheduled = slurm_run_status(run_dir, now, events)
     if scheduled is not None:
         return scheduled
@@ -121,7 +121,7 @@ def summarize_run(
     if not problem:
         try:
             if events is None:
-                events = cached_digest(run_dir).head_events()
+                events = cached_digest(run_dir, steps=False).head_events()
             return _summary(run_dir, now, events)
         except Exception as error:  # noqa: BLE001 - one bad run never hides the others
             problem = f"{type(error).__name__}: {error}"

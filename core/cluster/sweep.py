@@ -243,7 +243,7 @@ def sweep_results(runs_dir: Path | str, sweep_id: str) -> list[SweepRow]:
             rows.append(SweepRow(run_id, {}, "unreadable", 0, None, None))
             continue
         config = read_json(run_dir / "config.json") or {}
-        events = cached_digest(run_dir).head_events()
+        events = cached_digest(run_dir, steps=False).head_events()
         epochs = epoch_events(events)
         key = "val_acc" if any(e.get("val_acc") is not None for e in epochs) else "test_acc"
         accs = [event[key] for event in epochs if event.get(key) is not None]

@@ -93,7 +93,7 @@ def run_verdict(task: Task, runs_dir: Path, run_id: str) -> tuple[bool, str]:
     mismatch = arch_mismatch(task, run, config if isinstance(config, dict) else {})
     if mismatch:
         return False, mismatch
-    series = epoch_series(cached_digest(run).head_events(), "test_acc")
+    series = epoch_series(cached_digest(run, steps=False).head_events(), "test_acc")
     within = task.target.get("within_epochs", math.inf)
     points = [(x, y) for x, y in zip(series.x, series.y) if x <= within and not math.isnan(y)]
     synthetic = " (synthetic Shapes-10)" if dataset == "shapes" else ""

@@ -22,6 +22,7 @@ from typing import Any
 from core.runs.curves import global_step
 from core.runs.events import PROBLEMS_KEPT, EventTail
 from core.runs.schema import event_problem
+from core.runs.step_shapes import StepShapes
 
 STEP_BUCKETS = 512  # buckets of kept step events (2 each): more than a plot is columns wide
 Entry = tuple[int, dict[str, Any]]  # (position among the log's valid events, event)
@@ -90,22 +91,25 @@ class _Kept:
 class RunDigest:
     """A bounded summary of one run's events.jsonl, updated from where it last read."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, steps: bool = True):
         self.tail = EventTail(path)
         self.tail.fast = self._written_step
+        self.keep_steps = steps  # False: a listing's digest, the steps counted, not kept
+        if not steps:  # step lines recognised a chunk at a time (`core.runs.step_shapes`)
+            self.tail.others, self.tail.run = StepShapes().others, self._written_steps
         self.count = 0  # valid events folded in so far
         self.head: list[Entry] = []  # every event that is not a plottable step
         self.buckets: dict[int, list[_Kept]] = {}  # bucket → [lowest, highest] loss
         self.width = 1.0  # steps per bucket
         self.last_step: _Kept | None = None
         self.revision = 0  # bumped whenever what `events()` returns may have changed
-        self.steps_complete = True  # False for a summary from the cache: its steps were not kept
+        self.steps_complete = steps  # False for a summary from the cache or a listing's digest
 
     def clear(self) -> None:
         """Forget everything (the log was truncated or replaced)."""
         self.count = 0
         self.head, self.buckets, self.width, self.last_step = [], {}, 1.0, None
-        self.steps_complete = True
+        self.steps_complete = self.keep_steps
         self.tail.reset()
         self.revision += 1
 
@@ -137,6 +141,17 @@ class RunDigest:
         self._step(_Kept(self.count, loss, match), int(match[6]))
         return True
 
+    def _written_steps(self, lines: list[bytes], start: int, stop: int) -> None:
+        # lines[start:stop] are written step lines (`StepShapes`): counted; the last one kept
+        match = _WRITTEN_STEP.fullmatch(lines[stop - 1])
+        if match is None:  # cannot happen (StepShapes checks the shape); read them one by one
+            for line in lines[start:stop]:
+                if not self._written_step(line):
+                    raise ValueError(f"not a written step line: {line[:80]!r}")
+            return
+        self.count += stop - start
+        self.last_step = _Kept(self.count - 1, float(match[7]), match)
+
     def add(self, event: dict[str, Any]) -> None:
         """Fold one valid event in."""
         if event["kind"] == "step":
@@ -152,6 +167,8 @@ class RunDigest:
     def _step(self, kept: _Kept, x: float) -> None:
         self.count += 1
         self.last_step = kept
+        if not self.keep_steps:
+            return
         self._put(math.floor(x / self.width), kept, kept)
         while len(self.buckets) > STEP_BUCKETS:
             self._coarsen()
@@ -262,8 +279,9 @@ def _kept(item: Any) -> _Kept:
     return _Kept(position, math.nan if loss is None else float(loss), event)
 
 
-def read_digest(run_dir: Path | str) -> RunDigest:
-    """A fresh digest of the whole log of run `run_dir` (no cache)."""
-    digest = RunDigest(Path(run_dir) / "events.jsonl")
+def read_digest(run_dir: Path | str, steps: bool = True) -> RunDigest:
+    """A fresh digest of the whole log of run `run_dir` (no cache); `steps=False`: the step
+    events counted, not kept (all a listing needs of them: faster)."""
+    digest = RunDigest(Path(run_dir) / "events.jsonl", steps)
     digest.update()
     return digest

@@ -90,6 +90,10 @@ class EventTail:
         self.restarted = False  # the file shrank under us once: it was truncated or replaced
         self._overlong = False  # inside a line longer than LINE_BYTES (skipped)
         self.fast: Callable[[bytes], bool] | None = None  # takes a line it recognises whole
+        # takes a chunk's lines it recognises at once: `others(data, lines)` gives the indexes
+        # of the lines it leaves (None: all of them), `run(lines, start, stop)` takes the rest
+        self.others: Callable[[bytes, list[bytes]], list[int] | None] | None = None
+        self.run: Callable[[list[bytes], int, int], None] | None = None
 
     def reset(self) -> None:
         """Forget everything read: the next poll starts at the beginning of the file."""
@@ -132,33 +136,54 @@ class EventTail:
                     continue
                 carry = data[end + 1 :]
                 self.offset += end + 1
-                yield from self._parse(data[: end + 1])
+                yield from self._parse(data)  # its complete lines: those before `carry`
                 if budget <= 0:
                     break
             self.partial = len(carry) if self.offset + len(carry) >= size else 0
 
     def _parse(self, data: bytes) -> Iterator[dict[str, Any]]:
-        for line in data.split(b"\n")[:-1]:
-            self.lines += 1
-            if self._overlong:
-                self._overlong = False
-                self._skip(f"longer than {LINE_BYTES >> 20} MiB")
-                continue
-            if self.fast is not None and self.fast(line):
-                continue
-            if not line.strip():
-                continue
-            try:
-                event = json.loads(line)
-                problem = event_problem(event)
-            except ValueError:
-                problem = "not JSON"
-            except RecursionError:
-                problem = "nested too deeply"
-            if problem:
-                self._skip(problem)
-                continue
-            yield event
+        lines = data.split(b"\n")[:-1]  # the complete lines (the last piece is unterminated)
+        others, run = None, self.run
+        if self.others is not None and run is not None and not self._overlong:
+            others = self.others(data, lines)
+        if others is None or run is None:
+            for line in lines:
+                event = self._line(line)
+                if event is not None:
+                    yield event
+            return
+        done = 0
+        for index in [*others, len(lines)]:
+            if index > done:
+                self.lines += index - done
+                run(lines, done, index)
+            if index < len(lines):
+                event = self._line(lines[index])
+                if event is not None:
+                    yield event
+            done = index + 1
+
+    def _line(self, line: bytes) -> dict[str, Any] | None:
+        self.lines += 1
+        if self._overlong:
+            self._overlong = False
+            self._skip(f"longer than {LINE_BYTES >> 20} MiB")
+            return None
+        if self.fast is not None and self.fast(line):
+            return None
+        if not line.strip():
+            return None
+        try:
+            event = json.loads(line)
+            problem = event_problem(event)
+        except ValueError:
+            problem = "not JSON"
+        except RecursionError:
+            problem = "nested too deeply"
+        if problem:
+            self._skip(problem)
+            return None
+        return event
 
     def _skip(self, problem: str) -> None:
         self.corrupt += 1

@@ -72,11 +72,14 @@ def _load(cache: Path, run_dir: Path, events: Path) -> tuple[RunDigest, dict[str
         return None
 
 
-def cached_digest(run_dir: Path | str, use_cache: bool = True, read: bool = True) -> RunDigest:
+def cached_digest(
+    run_dir: Path | str, use_cache: bool = True, read: bool = True, steps: bool = True
+) -> RunDigest:
     """The digest of run `run_dir`'s log, from the cache where the log has not changed (or
     only grown: then only the new bytes are read), else read afresh; a stale cache is
     refreshed. `read=False`: no reading of the log here (the caller updates the digest in
-    bounded steps and saves it with `save_digest` once caught up)."""
+    bounded steps and saves it with `save_digest` once caught up). `steps=False`: a listing's
+    digest, whose step events are counted, not kept (`head_events()` is all it serves)."""
     run_dir = Path(run_dir)
     events = run_dir / "events.jsonl"
     stamp = _stamp(events)
@@ -87,7 +90,7 @@ def cached_digest(run_dir: Path | str, use_cache: bool = True, read: bool = True
             return digest
         if stamp is None or not _grown_from(events, data, digest, stamp):
             loaded = None
-    digest = loaded[0] if loaded is not None else RunDigest(events)
+    digest = loaded[0] if loaded is not None else RunDigest(events, steps)
     if read:
         digest.update()
         if use_cache and stamp:

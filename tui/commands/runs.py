@@ -119,15 +119,19 @@ def _ls(args, folder: Path) -> int:
         }
         for s, label in zip(summaries, labels)
     ]
+    from rich.cells import cell_len
+
     console = _console()
     shown = list(rows[0])
+    # a table's widest cells make it as wide as it can be: measure those, not every row
+    widest = [{key: max((row[key] for row in rows), key=cell_len) for key in shown}]
     for drop in (None, "val", "train", "epochs", "network"):  # the data column is never dropped
         if drop:
             shown.remove(drop)
-        table = _ls_table(shown, rows)
         wide = console.options.update_width(10_000)  # measured unclamped
-        if console.measure(table, options=wide).maximum <= console.width:
+        if console.measure(_ls_table(shown, widest), options=wide).maximum <= console.width:
             break
+    table = _ls_table(shown, rows)
     table.title = f"Runs in {folder} (accuracies in %)"
     console.print(table)
     for s in summaries:

@@ -273,7 +273,7 @@ def run(args: argparse.Namespace) -> int:
                     "run_dir": str(run_dir),
                     "status": end["status"],
                     "message": end.get("message", ""),
-                    "epochs": epoch_events(read_digest(run_dir).head_events()),
+                    "epochs": epoch_events(read_digest(run_dir, steps=False).head_events()),
                 }
             )
         )
