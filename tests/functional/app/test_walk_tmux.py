@@ -83,6 +83,8 @@ def test_every_workspace_by_keyboard_at_80_by_24(tmp_path):
         # Explain opens with its controls; without weights it says how to get them.
         home(terminal, "5")
         terminal.wait_for(lambda screen: "Explain — exercises" in screen)
+        settled = ("Model not available", "layers to choose from")  # its model lookup is done
+        terminal.wait_for(lambda screen: any(word in flat(screen) for word in settled), 120)
 
         # Dataset (D1): the synthetic examples, then the class balance.
         home(terminal, "6")
