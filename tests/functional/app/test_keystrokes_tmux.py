@@ -53,6 +53,14 @@ class Terminal:
     def keys(self, *keys: str, literal: bool = False) -> None:
         self.tmux("send-keys", *(["-l"] if literal else []), *keys)
 
+    def quit_and_read_fields(self, timeout: float = 30) -> dict[str, str]:
+        """ctrl+q, then the text of every field the app wrote on its way out."""
+        self.keys("C-q")
+        deadline = time.monotonic() + timeout
+        while not self.out.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return json.loads(self.out.read_text())
+
     def wait_for(self, predicate, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -88,11 +96,7 @@ def test_thousand_keys_at_full_speed_land_in_every_field(tmp_path, workspace):
             terminal.keys(typed[field], literal=True)
             tail = typed[field][-5:]  # an 80-column field shows its last few
             terminal.wait_for(lambda screen, tail=tail: tail in screen)
-        terminal.keys("C-q")
-        deadline = time.monotonic() + 30
-        while not terminal.out.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        fields = json.loads(terminal.out.read_text())
+        fields = terminal.quit_and_read_fields()
     finally:
         terminal.tmux("kill-server")
     lost = {field: lost_keys(text, fields[field]) for field, text in typed.items()}
@@ -148,11 +152,7 @@ def test_calculators_quiz_answers_typed_at_full_speed_are_checked(tmp_path):
         time.sleep(1.0)
         terminal.keys("q", "Enter", str(out - 1), "Enter", str(out), "Enter")
         screen = terminal.wait_for(lambda screen: "done" in screen, timeout=30)
-        terminal.keys("C-q")
-        deadline = time.monotonic() + 30
-        while not terminal.out.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        fields = json.loads(terminal.out.read_text())
+        fields = terminal.quit_and_read_fields()
     finally:
         terminal.tmux("kill-server")
     flat = " ".join(screen.split())
@@ -175,11 +175,7 @@ def test_escape_and_a_digit_sent_at_once_go_home_and_open_the_workspace(tmp_path
         terminal.wait_for(lambda screen: "Convolution lab" in screen.splitlines()[0])
         terminal.keys("Escape", "2")
         terminal.wait_for(lambda screen: "Calculators" in screen.splitlines()[0])
-        terminal.keys("C-q")
-        deadline = time.monotonic() + 30
-        while not terminal.out.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        fields = json.loads(terminal.out.read_text())
+        fields = terminal.quit_and_read_fields()
     finally:
         terminal.tmux("kill-server")
     assert fields["f-in_size"] == "77"
