@@ -10,27 +10,9 @@ from textual.widgets import DataTable, Input, TextArea
 from torch import nn
 
 from tests.functional.calculators.test_calculators import settle, text_of
+from tests.unit.models.test_models import reference_b4
 from tui.app import make_app
 from tui.config import AppConfig
-
-
-def b4() -> nn.Sequential:
-    """Exercise B4's network (the Architecture pane's default), instantiated."""
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 5, padding=2),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, padding=2),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(64, 128, 5, padding=2),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(2048, 64),
-        nn.ReLU(),
-        nn.Linear(64, 10),
-    )
 
 
 def row_cells(app, row: int) -> list[str]:
@@ -40,7 +22,7 @@ def row_cells(app, row: int) -> list[str]:
 
 async def test_layer_and_table_values_stay_hidden_until_typed(tmp_path):
     out = nn.Conv2d(1, 1, 5)(torch.zeros(1, 1, 32, 32)).shape[-1]  # B1: 32, kernel 5
-    model = b4()
+    model = reference_b4()  # exercise B4, the Architecture pane's default
     total = sum(p.numel() for p in model.parameters())
     app = make_app(AppConfig(start="calculators", runs_dir=tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
