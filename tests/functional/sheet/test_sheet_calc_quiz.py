@@ -9,8 +9,9 @@ from textual.widgets import DataTable
 from torch import nn
 
 from tests.functional.calculators.test_calculators import settle, text_of
-from tests.functional.calculators.test_calculators_quiz import b4, row_cells
+from tests.functional.calculators.test_calculators_quiz import row_cells
 from tests.functional.sheet.test_sheet import statuses
+from tests.unit.models.test_models import reference_b4
 from tui.app import make_app
 from tui.config import AppConfig
 
@@ -52,8 +53,8 @@ async def test_calc_and_summary_tasks_are_answered_in_the_calculators(tmp_path, 
         for p in range(5)
         if nn.Conv2d(1, 1, 5, padding=p)(torch.zeros(1, 1, 32, 32)).shape[-1] == 32
     )
-    total = sum(p.numel() for p in b4().parameters())
-    weights = sum(p.numel() for name, p in b4().named_parameters() if "weight" in name)
+    total = sum(p.numel() for p in reference_b4().parameters())
+    weights = sum(p.numel() for name, p in reference_b4().named_parameters() if "weight" in name)
     app = make(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
