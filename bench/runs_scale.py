@@ -11,9 +11,11 @@ process, side by side:
 - `runs export` of the long run (CSV + PNG): before = its whole log read into a list (the
   former path); after = the real command, cold and warm summary cache; the CSVs compared.
 - the Monitor (Pilot, 120×40): seconds until every run is listed after opening, and the latency
-  of a key (`down`, until the table's cursor has moved) pressed every 50 ms while the long log
-  is still being read, and again once everything is read (idle); before = the whole of every
-  log read in the first poll (READ_BYTES = None), after = bounded reads.
+  of a key (`down` or `up`, until the table's cursor has moved) pressed every 50 ms from then
+  until the long log is read, and of 20 more once everything is read (idle); the number and
+  longest pause of full garbage collections meanwhile. Before = the whole of every log read in
+  the first poll (READ_BYTES = None); after = bounded reads, with Python's default collector
+  thresholds and with the app's (`tui/collector.py`).
 
 Time in seconds (wall) and peak memory (the process's maximum resident set, in MB, including
 the interpreter and imports). Targets: `runs ls` ≤ 2 s and ≤ 300 MB; the Monitor lists runs
@@ -23,6 +25,7 @@ the interpreter and imports). Targets: `runs ls` ≤ 2 s and ≤ 300 MB; the Mon
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -164,7 +167,7 @@ def export_figures(work: Path, runs: Path, env: dict[str, str]) -> None:
     print(f"  after: warm summary cache        {warm[0]:9.2f} {warm[1]:10.0f}   same CSV: {same}")
 
 
-async def _monitor(runs: Path, whole: bool) -> dict[str, float]:
+async def _monitor(runs: Path, whole: bool, collector: bool) -> dict[str, float]:
     from screens.monitor.screen import MonitorScreen
     from tui import run_watch
     from tui.app import make_app
@@ -174,6 +177,19 @@ async def _monitor(runs: Path, whole: bool) -> dict[str, float]:
     if whole:
         run_watch.READ_BYTES = None
     app = make_app(AppConfig(start="monitor", runs_dir=runs))
+    if not collector:
+        app.collector.thresholds = None  # Python's own thresholds (700, 10, 10)
+    full: list[float] = []
+    started = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                started[0] = time.perf_counter()
+            else:
+                full.append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(timed)
     opened = time.perf_counter()
     async with app.run_test(size=(120, 40)):
         screen = app.screen
@@ -182,30 +198,37 @@ async def _monitor(runs: Path, whole: bool) -> dict[str, float]:
             await asyncio.sleep(0.02)
         listed = time.perf_counter() - opened
         table = screen.query_one(RunsTable)
-        latencies = await _keys(app, table)
         long = next(run for run in screen.runs.values() if run.id.endswith("long"))
+        latencies = await _keys(app, table, lambda: screen.runs[long.id].loading)
         while screen.runs[long.id].loading:
             await asyncio.sleep(0.05)
         loaded = time.perf_counter() - opened
         epochs = sum(1 for e in screen.runs[long.id].events if e["kind"] == "epoch")
-        idle = await _keys(app, table)
+        idle = await _keys(app, table, lambda: False)
+    gc.callbacks.remove(timed)
     return {
         "listed": listed,
         "loaded": loaded,
+        "keys": len(latencies),
         "key_median": latencies[len(latencies) // 2],
+        "key_p95": latencies[int(0.95 * len(latencies))],
         "key_max": latencies[-1],
+        "keys_over": sum(1 for latency in latencies if latency > 0.1),
         "idle_median": idle[len(idle) // 2],
+        "full_collections": len(full),
+        "full_max": max(full, default=0.0),
         "long_epochs": epochs,
     }
 
 
-async def _keys(app, table) -> list[float]:
-    """Seconds from a `down` key until the table's cursor has moved, KEYS times (sorted)."""
-    latencies = []
-    for _ in range(KEYS):
+async def _keys(app, table, loading) -> list[float]:
+    """Seconds from a key (`down`, 20 times, then `up`, 20 times, …) until the table's cursor
+    has moved, one every 50 ms: at least KEYS, and on while `loading()` (sorted)."""
+    latencies: list[float] = []
+    while len(latencies) < KEYS or loading():
         row = table.cursor_row
         started = time.perf_counter()
-        app.simulate_key("down")
+        app.simulate_key("down" if len(latencies) % 40 < 20 else "up")
         while table.cursor_row == row:
             await asyncio.sleep(0.002)
         latencies.append(time.perf_counter() - started)
@@ -214,8 +237,9 @@ async def _keys(app, table) -> list[float]:
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--monitor":
-        result = asyncio.run(_monitor(Path(sys.argv[2]), sys.argv[3] == "whole"))
+    if len(sys.argv) == 5 and sys.argv[1] == "--monitor":
+        whole, collector = sys.argv[3] == "whole", sys.argv[4] == "app"
+        result = asyncio.run(_monitor(Path(sys.argv[2]), whole, collector))
         print(json.dumps(result))
         return
     work = Path(tempfile.mkdtemp(prefix="cnn-tui-scale-"))
@@ -245,21 +269,25 @@ def main() -> None:
         export_figures(work, runs, env)
         me = str(Path(__file__).resolve())
         print(
-            "Monitor (Pilot 120×40)      listed s  all read s  key median ms  key max ms  peak MB"
+            "Monitor (Pilot 120×40)       listed s  all read s   keys while loading: n  median"
+            "  p95  max ms  >100 ms   idle ms  full GCs  longest GC ms  peak MB"
         )
-        for label, mode, cache in (
-            ("before: whole logs", "whole", "cache-whole"),
-            ("after: cold cache", "bounded", "cache-monitor"),
-            ("after: warm cache", "bounded", "cache-monitor"),
+        for label, mode, collector, cache in (
+            ("before: whole logs", "whole", "app", "cache-whole"),
+            ("after: cold, Python's GC", "bounded", "python", "cache-python"),
+            ("after: cold cache", "bounded", "app", "cache-monitor"),
+            ("after: warm cache", "bounded", "app", "cache-monitor"),
         ):
             menv = {**env, "XDG_CACHE_HOME": str(work / cache)}
-            seconds, peak, out = measure([python, me, "--monitor", str(runs), mode], menv)
+            command = [python, me, "--monitor", str(runs), mode, collector]
+            seconds, peak, out = measure(command, menv)
             r = json.loads(out.strip().splitlines()[-1])
             print(
-                f"  {label:<24} {r['listed']:9.2f} {r['loaded']:11.2f} "
-                f"{1000 * r['key_median']:14.1f} {1000 * r['key_max']:11.1f} "
-                f"{1000 * r['idle_median']:12.1f} {peak:8.0f}"
-                f"   (long run: {r['long_epochs']} epochs)"
+                f"  {label:<26} {r['listed']:8.2f} {r['loaded']:11.2f} {r['keys']:24.0f} "
+                f"{1000 * r['key_median']:7.0f} {1000 * r['key_p95']:4.0f} "
+                f"{1000 * r['key_max']:7.0f} {r['keys_over']:8.0f} "
+                f"{1000 * r['idle_median']:9.1f} {r['full_collections']:9.0f} "
+                f"{1000 * r['full_max']:14.0f} {peak:8.0f}   (long run: {r['long_epochs']} epochs)"
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -26,6 +26,7 @@ from textual.widgets import (
 )
 from textual.worker import WorkerFailed
 
+from tui.collector import Collector
 from tui.commands_palette import TopMatchPalette, WorkspaceCommands
 from tui.config import AppConfig
 from tui.daemon_executor import DaemonExecutor
@@ -93,6 +94,7 @@ class CnnTuiApp(OrderedKeys, App[None]):
             os.environ["COLORTERM"] = "truecolor"
         super().__init__()
         self.config = config
+        self.collector = Collector()  # the garbage collector's pace while the app runs
         self.truecolor_forced = config.truecolor
         self.worker_errors: list[BaseException] = []  # failures of background workers, shown
         theme = config.theme or _saved_theme()
@@ -118,11 +120,15 @@ class CnnTuiApp(OrderedKeys, App[None]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
+        self.collector.start()
         self.theme_changed_signal.subscribe(self, _remember_theme)
         # thread workers run on daemon threads: quitting never waits for one still computing
         asyncio.get_running_loop().set_default_executor(DaemonExecutor())
         if self.config.start != "home":
             self.action_workspace(self.config.start)
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Digits belong to a focused form field (a dropdown, a checkbox), not to navigation;

@@ -125,3 +125,22 @@ async def test_digits_on_a_focused_form_field_do_not_switch_workspace(tmp_path):
         await pilot.press("5")
         await pilot.pause()
         assert app.current_mode == "explain"
+
+
+async def test_the_app_paces_the_garbage_collector_while_it_runs_and_restores_it(tmp_path):
+    import gc
+
+    from tui.collector import APP_THRESHOLDS
+
+    former = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's defaults, whatever an earlier test left
+    try:
+        app = make(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert gc.get_threshold() == APP_THRESHOLDS
+            assert APP_THRESHOLDS[0] > 700 and APP_THRESHOLDS[2] > 10
+            assert gc.isenabled()  # cycles are still collected, less often
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*former)

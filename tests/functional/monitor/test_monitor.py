@@ -134,6 +134,42 @@ async def test_keys_are_greyed_out_by_state(tmp_path):
         assert not isinstance(app.screen, ConfirmScreen), "stop must do nothing on a stopped run"
 
 
+async def test_the_footer_dims_and_undims_keys_as_the_cursor_moves_without_rebuilding(tmp_path):
+    from tui.widgets.footer import HomeFirstFooter
+
+    finished = write_run(tmp_path, "done", "finished")
+    running = write_run(tmp_path, "going", "running")
+    app = monitor_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.runs) == 2)
+        footer = screen.query_one(HomeFirstFooter)
+
+        def key(action):
+            return next(k for k in footer.children if getattr(k, "action", None) == action)
+
+        seen = []
+        for run in (finished, running, finished):
+            cursor_to(screen, run.name)
+            await pilot.pause()
+            await wait_for(
+                pilot, lambda: key("stop").has_class("-disabled") == (run is finished), 3.0
+            )
+            assert key("stop").has_class("-disabled") == (run is finished)  # finished: no Stop
+            for action in ("stop", "resume", "delete", "export"):  # as the screen decides
+                assert key(action).has_class("-disabled") == (
+                    screen.check_action(action, ()) is None
+                ), action
+            seen.append(list(footer.children))
+        assert seen[0] == seen[1] == seen[2]  # the same keys, dimmed in place
+        assert key("home") is footer.children[0]
+        # a click on Stop, enabled in place, asks to stop the running run
+        cursor_to(screen, running.name)
+        await wait_for(pilot, lambda: not key("stop").has_class("-disabled"), 3.0)
+        await pilot.click(key("stop"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 3.0)
+
+
 async def test_failed_run_shows_a_notice_and_its_message_one_key_away(tmp_path):
     run = write_run(tmp_path, "broken", "failed", message="The loss became nan at epoch 3, step 7.")
     (run / "worker.log").write_text("Traceback (most recent call last):\nboom\n")
