@@ -25,9 +25,9 @@ def even_out(screen) -> None:
     pictures: list[tuple[Heatmap, int]] = []
     for row in screen.query(PictureRow):
         shown = [child for child in row.children if child.display]
-        if not row.display or not shown:
-            continue
         room = row.content_size.width
+        if not row.display or not shown or room < 1:  # not laid out yet: its resize comes
+            continue
         width = room if stacked else (room - (len(shown) - 1)) // len(shown)  # 1-cell gaps
         for child in shown:
             child.styles.width = None if stacked else max(1, width)
