@@ -142,7 +142,8 @@ class EditorsMixin:
         self.set_focus(self.query_one("#conv-stage"))
 
     def action_edit(self) -> None:
-        """Focus the input x with the cursor after its last row."""
+        """Focus the input x now, with the cursor after its last row, so keys typed right
+        behind `e` land in it."""
         editor = self.query_one("#field-input", MatrixEditor)
         editor.move_to_end()
-        editor.focus()
+        self.set_focus(editor)

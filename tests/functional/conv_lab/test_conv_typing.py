@@ -52,8 +52,9 @@ async def test_enter_in_an_editor_solves_at_once(tmp_path):
 
 
 async def test_a_burst_into_the_input_keeps_every_key_and_enter_steps_on(tmp_path):
-    """ctrl+l, eight rows of eight numbers, Enter and two step keys, all sent at once: every
-    key lands, Enter lays the rows out one per line and the arrows after it step."""
+    """e, ctrl+l, eight rows of eight numbers, Enter and two step keys, all sent at once from
+    the stage: every key lands in the input, Enter lays the rows out one per line and the
+    arrows after it step."""
     rng = random.Random(8)
     rows = [" ".join(str(rng.randint(-9, 99)) for _ in range(8)) for _ in range(8)]
     typed = "; ".join(rows)
@@ -61,8 +62,8 @@ async def test_a_burst_into_the_input_keeps_every_key_and_enter_steps_on(tmp_pat
     async with running as pilot:
         await pilot.pause()
         screen = app.screen
-        await pilot.press("e")
-        await type_at_full_speed(pilot, ["ctrl+l", *keys(typed), "enter", "right", "right"])
+        burst = ["e", "ctrl+l", *keys(typed), "enter", "right", "right"]
+        await type_at_full_speed(pilot, burst)
         assert screen.inputs.input == typed and screen.pending is None
         assert screen.query_one("#field-input").text == "\n".join(rows)
         assert app.focused.id == "conv-stage" and screen.cursor == 2
