@@ -23,7 +23,7 @@ class StageRow(Horizontal, can_focus=True):
     BINDINGS = [
         Binding("enter", "screen.answer", "Answer", show=False),
         Binding("a", "screen.answer", "Answer", show=False),
-        Binding("e", "screen.edit", "Edit", show=False),
+        Binding("e", "screen.edit", "Edit", tooltip="Edit the input matrix (Tab for the others)."),
     ]
     """Keys that move focus to a text field are the stage's own, so the field has focus before
     the next key is read (`tui.key_order`): what is typed right behind them lands in it."""
