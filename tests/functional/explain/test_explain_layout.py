@@ -110,6 +110,10 @@ async def test_labels_and_captions_wrap_whole_at_narrow_widths(width):
     app = OneHeatmap(width)
     async with app.run_test(size=(60, 40)) as pilot:
         heat = app.query_one(Heatmap)
+        await pilot.pause()
+        placeholder = heat.rendered_text()
+        assert " ".join(placeholder).split() == "(nothing to show yet)".split(), placeholder
+        assert all(len(line) <= width for line in placeholder)
         for show, above, below in (
             (lambda: heat.show_maps(maps, (label,)), label, "-1.234e-05 to 0.0002763"),
             (lambda: heat.show_image(random_image(32, 96), caption), caption, ""),
