@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, HorizontalGroup, Vertical
+from textual.containers import HorizontalGroup, Vertical
 from textual.markup import escape
 from textual.timer import Timer
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static
 
 from core.convlab.check import CheckResult, check_answer, describe
 from core.convlab.conv import unread_note
@@ -19,6 +19,7 @@ from core.course.solve import conv_problem
 from core.errors import UserError
 from core.exercises.conv_presets import conv_preset, conv_presets, random_inputs
 from screens.conv_lab.autograd import AutogradMixin
+from screens.conv_lab.editors import TYPING_PAUSE, EditorsMixin, compose_editors
 from screens.conv_lab.keys import BINDINGS as LAB_BINDINGS
 from screens.conv_lab.keys import SPEEDS, STEP_ACTIONS, SteppingMixin
 from screens.conv_lab.matches import MatchesMixin
@@ -45,14 +46,14 @@ MODE_NOTES = {
 }
 """Said when `c` switches the mode, so the difference is explained where it happens."""
 
-TYPING_PAUSE = 0.15
-"""Seconds without a key in an editor before the inputs are solved again."""
 
 WIDE = 110
 """From this many columns on, the other kernels' outputs are shown beside the current one."""
 
 
-class ConvLabScreen(QuizMixin, MatchesMixin, SteppingMixin, AutogradMixin, WorkspaceScreen):
+class ConvLabScreen(
+    EditorsMixin, QuizMixin, MatchesMixin, SteppingMixin, AutogradMixin, WorkspaceScreen
+):
     """Exercises A1–A4: conv, padding modes, pooling and backprop, one exact step at a time."""
 
     WORKSPACE = "conv_lab"
@@ -80,32 +81,7 @@ class ConvLabScreen(QuizMixin, MatchesMixin, SteppingMixin, AutogradMixin, Works
 
     def compose_body(self) -> ComposeResult:
         with LabBody(id="conv-body"):
-            with Horizontal(id="conv-editors"):
-                with HorizontalGroup(classes="field"):
-                    yield Label("input x", classes="field-label")
-                    yield Input(
-                        id="field-input", compact=True, tooltip="Rows split by ;  channels by |"
-                    )
-                with HorizontalGroup(classes="field"):
-                    yield Label("bias", classes="field-label")
-                    yield Input(
-                        id="field-biases", compact=True, tooltip="One per kernel, or one for all"
-                    )
-            with Horizontal(id="conv-editors-2"):
-                with HorizontalGroup(classes="field"):
-                    yield Label("kernels", classes="field-label")
-                    yield TextArea(
-                        id="field-kernels",
-                        soft_wrap=False,
-                        compact=True,
-                        placeholder="one kernel per line, e.g. 1 0; 0 1",
-                        tooltip="One kernel per line; its channels split by |",
-                    )
-                with HorizontalGroup(classes="field"):
-                    yield Label("target y", id="loss-label", classes="field-label")
-                    yield Input(
-                        id="field-loss", compact=True, placeholder="empty: no backward pass"
-                    )
+            yield from compose_editors()
             yield PhraseLine(id="conv-params")
             yield StageRow(id="conv-stage")
             yield Static(id="conv-history")
@@ -130,11 +106,7 @@ class ConvLabScreen(QuizMixin, MatchesMixin, SteppingMixin, AutogradMixin, Works
         self.inputs = inputs
         self.loss_kind = "grad" if inputs.grad_output.strip() else "target"
         loss = inputs.grad_output if self.loss_kind == "grad" else inputs.target
-        for field, text in (("input", inputs.input), ("biases", inputs.biases), ("loss", loss)):
-            editor = self.query_one(f"#field-{field}", Input)
-            editor.value = text
-            editor.cursor_position = 0
-        self.query_one("#field-kernels", TextArea).text = "\n".join(inputs.kernels)
+        self.fill_editors(inputs, loss)
         self.query_one("#field-answer", Input).value = ""  # an answer to the last exercise
         self.check = None
         self.cursor = 0
@@ -229,26 +201,7 @@ class ConvLabScreen(QuizMixin, MatchesMixin, SteppingMixin, AutogradMixin, Works
         status.display = bool(text)
         status.set_class(error, "-error")
 
-    # -- editors -------------------------------------------------------------------------
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """Typing re-solves when the keys pause; echoes of `load` (same text) change nothing."""
-        field = {
-            "field-input": "input",
-            "field-biases": "biases",
-            "field-loss": "grad_output" if self.loss_kind == "grad" else "target",
-        }.get(event.input.id or "")
-        if field is not None and getattr(self.inputs, field) != event.value:
-            self.inputs = self.inputs.replace(**{field: event.value})
-            self.check = None
-            self.resolve_soon()
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        kernels = tuple(line for line in event.text_area.text.splitlines() if line.strip())
-        if kernels != self.inputs.kernels:
-            self.inputs = self.inputs.replace(kernels=kernels)
-            self.check = None
-            self.resolve_soon()
-
+    # -- editors (their typing: editors.py) -------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self.pending is not None:
             self.resolve()  # the editors changed just now: check against what they show
@@ -370,9 +323,6 @@ class ConvLabScreen(QuizMixin, MatchesMixin, SteppingMixin, AutogradMixin, Works
             self.enter_quiz_view()
             self.refresh_params()
             self.refresh_stage()
-
-    def action_edit(self) -> None:
-        self.query_one("#field-input", Input).focus()
 
     def action_random(self) -> None:
         self.seed += 1

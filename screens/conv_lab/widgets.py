@@ -2,9 +2,10 @@
 the answer box.
 
 Keys typed at full speed must land where the student meant them: Enter or `a` on the stage
-moves focus to the answer box *before* the next key is read (the stage's own bindings run in
-typing order, `tui.key_order`), and in quiz mode the box empties itself when Enter is read, so
-the digits of the next cell, typed right behind, are never wiped by a later clear. `R` and
+moves focus to the answer box, `e` to the input x, *before* the next key is read (the stage's
+own bindings run in typing order, `tui.key_order`), and in quiz mode the box empties itself
+when Enter is read, so the digits of the next cell, typed right behind, are never wiped by a
+later clear. `R` and
 `ctrl+r` in the box are its own keys too: they reveal, behind the answers sent before them.
 """
 
@@ -22,7 +23,10 @@ class StageRow(Horizontal, can_focus=True):
     BINDINGS = [
         Binding("enter", "screen.answer", "Answer", show=False),
         Binding("a", "screen.answer", "Answer", show=False),
+        Binding("e", "screen.edit", "Edit", tooltip="Edit the input matrix (Tab for the others)."),
     ]
+    """Keys that move focus to a text field are the stage's own, so the field has focus before
+    the next key is read (`tui.key_order`): what is typed right behind them lands in it."""
 
 
 class LabBody(VerticalScroll, can_focus=False):

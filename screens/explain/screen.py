@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
+from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -30,7 +31,7 @@ from screens.explain.session import (
     layer_choices,
     run_choices,
 )
-from screens.explain.view import draw_results
+from screens.explain.view import PictureRow, draw_results, even_out
 from tui.config import terminal_has_truecolor
 from tui.messages import OpenTask
 from tui.widgets.heatmap import Heatmap
@@ -93,12 +94,13 @@ class ExplainScreen(WorkspaceScreen):
                 yield Static("Pick settings and press F5.", id="explain-status")
                 yield Static(id="explain-notice")
                 yield Static(id="top5")
-                with Horizontal(classes="explain-row", id="row1"):
+                with PictureRow(classes="explain-row", id="row1"):
                     yield Heatmap(id="photo")
                     yield Heatmap(id="map")
                     yield Heatmap(id="overlay")
-                with Horizontal(classes="explain-row", id="row2"):
-                    yield Heatmap(id="map2")
+                with PictureRow(classes="explain-row", id="row2"):
+                    yield Widget(id="slot2")  # under the photo: the second target's pictures
+                    yield Heatmap(id="map2")  # stand under the first's
                     yield Heatmap(id="overlay2")
 
     def on_mount(self) -> None:
@@ -121,6 +123,11 @@ class ExplainScreen(WorkspaceScreen):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        self.call_after_refresh(even_out, self)
+
+    def on_heatmap_probed(self, message: Heatmap.Probed) -> None:
+        """The probe's status may take another line: the pictures stay one size."""
+        even_out(self)
 
     def on_open_task(self, message: OpenTask) -> None:
         """A course task from the Sheet: its settings in the controls (F5 explains)."""

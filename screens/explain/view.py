@@ -3,9 +3,42 @@
 from __future__ import annotations
 
 import numpy as np
+from textual.containers import Horizontal
 
 from core.explain.activations import map_bounds
 from tui.widgets.heatmap import Heatmap
+
+
+class PictureRow(Horizontal):
+    """A row of pictures (photo, map, overlay), evened out by `even_out` whenever it resizes."""
+
+    def on_resize(self) -> None:
+        even_out(self.screen)
+
+
+def even_out(screen) -> None:
+    """Draw every picture shown the same size: side by side, each row's pictures get the same
+    number of columns (fr units leave one a column wider whenever the width does not divide);
+    stacked (a `-narrow` screen), each takes the row's width. Every picture then gets as many
+    rows as the one with the least room beside its text, so the pictures match in height too."""
+    stacked = screen.has_class("-narrow")
+    pictures: list[tuple[Heatmap, int]] = []
+    for row in screen.query(PictureRow):
+        shown = [child for child in row.children if child.display]
+        room = row.content_size.width
+        if not row.display or not shown or room < 1:  # not laid out yet: its resize comes
+            continue
+        width = room if stacked else (room - (len(shown) - 1)) // len(shown)  # 1-cell gaps
+        for child in shown:
+            child.styles.width = None if stacked else max(1, width)
+        pictures += [(child, width) for child in shown if isinstance(child, Heatmap)]
+    heights = [picture.size.height for picture, _ in pictures]
+    rows = min(
+        (h - picture.text_lines(width, h) for (picture, width), h in zip(pictures, heights)),
+        default=0,
+    )
+    for (picture, _), height in zip(pictures, heights):
+        picture.set_reserve(height - rows)
 
 
 def draw_results(screen, results: list, normalisation: str, colormap: str, alpha: float) -> None:
@@ -42,6 +75,7 @@ def draw_results(screen, results: list, normalisation: str, colormap: str, alpha
                 overlay=True,
                 alpha=alpha,
             )
+    even_out(screen)
 
 
 def _joint_bounds(maps_list: list, normalisation: str) -> list[tuple[float, float]]:

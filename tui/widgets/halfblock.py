@@ -7,9 +7,11 @@ then colour-mapped, so a cell's colour is the colour of a true (averaged) value.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
+from rich.cells import cell_len
 from rich.color import Color, ColorTriplet, ColorType
 from rich.segment import Segment
 from rich.style import Style
@@ -161,6 +163,56 @@ def colorbar_text(
     return text
 
 
+def colorbar_lines(
+    lo: float, hi: float, width: int, colormap: str = "viridis", truecolor: bool = True
+) -> list[Text]:
+    """`colorbar_text` in `width` cells; where the bounds leave no room for the gradient, the
+    gradient gets its own line and the bounds go under it, whole."""
+    left, right = format_value(lo), format_value(hi)
+    if len(left) + len(right) + 3 <= width:
+        return [colorbar_text(lo, hi, width, colormap, truecolor)]
+    gradient = colorbar_text(lo, hi, width + len(left) + len(right) + 2, colormap, truecolor)
+    gradient = gradient[len(left) + 1 : len(left) + 1 + width]
+    bounds = [Text(line, style="dim") for line in wrap_words(f"{left} to {right}", width)]
+    return [gradient, *bounds]
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells, broken between words (a word longer than a
+    whole line goes on over the next lines rather than being cut)."""
+    width = max(1, width)
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and cell_len(line) + 1 + cell_len(word) <= width:
+            line += " " + word
+            continue
+        if line:
+            lines.append(line)
+        while cell_len(word) > width:
+            lines.append(word[:width])
+            word = word[width:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
+def tile_captions(labels: list[str], width: int) -> list[list[str]]:
+    """Each tile's caption as lines of at most `width` cells, broken between words.
+
+    When some label does not fit on one line, the words every label starts with are dropped
+    ("layer4[12]" → "[12]", "layer4 PC1" → "PC1"): what tells the tiles apart stays, and the
+    probe's status still names the whole label.
+    """
+    if len(labels) > 1 and any(cell_len(label) > width for label in labels):
+        shared = os.path.commonprefix(labels)
+        cut = max(shared.rfind(" ") + 1, shared.rfind("["))
+        if cut > 0:
+            labels = [label[cut:] for label in labels]
+    return [wrap_words(label, width) for label in labels]
+
+
 @dataclass(frozen=True)
 class GridLayout:
     """Where N tiles of an (h, w) map go in a box of cells."""
@@ -200,21 +252,30 @@ def text_line(text: Text, console) -> Line:
     return [segment for segment in text.render(console) if segment.text != "\n"]
 
 
-def compose_grid(tiles: list[list[Line]], labels: list[Line], layout: GridLayout) -> list[Line]:
-    """Rows of tiles side by side (one space apart), each row of tiles under its captions."""
+def compose_grid(
+    tiles: list[list[Line]], captions: list[list[Line]], layout: GridLayout
+) -> list[Line]:
+    """Rows of tiles side by side (one space apart), each row of tiles under its captions
+    (each caption one or more lines, wrapped to fit; all get as many lines as the longest).
+    Beside another tile a caption line is padded to its tile's width; a tile alone in its row
+    may have a caption as wide as the whole picture."""
     gap = Segment(" ")
+    depth = max((len(caption) for caption in captions), default=0)
     lines: list[Line] = []
     for row in range(layout.rows):
         members = list(range(row * layout.columns, min(len(tiles), (row + 1) * layout.columns)))
-        if labels:
-            caption: Line = []
+        for caption_line in range(depth):
+            line: Line = []
             for i, index in enumerate(members):
                 if i:
-                    caption.append(gap)
-                caption.extend(Segment.adjust_line_length(labels[index], layout.tile_cols))
-            lines.append(caption)
+                    line.append(gap)
+                caption = captions[index]
+                part = caption[caption_line] if caption_line < len(caption) else []
+                alone = layout.columns == 1  # nothing beside it: the caption may be wider
+                line.extend(part if alone else Segment.adjust_line_length(part, layout.tile_cols))
+            lines.append(line)
         for line_index in range(layout.tile_rows):
-            line: Line = []
+            line = []
             for i, index in enumerate(members):
                 if i:
                     line.append(gap)

@@ -17,13 +17,15 @@ from core.data.images import resize_rgb
 from tui.widgets.halfblock import (
     GridLayout,
     Line,
-    colorbar_text,
+    colorbar_lines,
     compose_grid,
     format_value,
     grid_layout,
     map_pixels,
     rgb_to_lines,
     text_line,
+    tile_captions,
+    wrap_words,
 )
 
 
@@ -76,6 +78,7 @@ class Heatmap(Widget, can_focus=True):
         self.overlay = False  # draw maps over `image`
         self.alpha = 0.5  # overlay opacity of the map, 0..1
         self.probe: tuple[int, int, int] = (0, 0, 0)  # (tile, y, x) in raw map coordinates
+        self.reserve = 0  # lines of the height kept from the picture, at least (`set_reserve`)
         self._layout: GridLayout | None = None
         self._cache: tuple[tuple, list[Line]] | None = None
 
@@ -159,7 +162,7 @@ class Heatmap(Widget, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size.width, self.size.height
-        key = (width, height, self.has_focus)
+        key = (width, height, self.has_focus, self.reserve)
         if self._cache is None or self._cache[0] != key:
             self._cache = (key, self._build_lines(width, height))
         lines = self._cache[1]
@@ -173,28 +176,49 @@ class Heatmap(Widget, can_focus=True):
             return []
         return ["".join(segment.text for segment in line) for line in self._cache[1]]
 
+    def text_lines(self, width: int, height: int) -> int:
+        """How many lines of text the picture comes with at `width` × `height` cells: its
+        caption above, and under maps the colour bar and probe status."""
+        if self.maps is None and self.image is None:
+            return 0
+        width, height = max(1, width), max(1, height)
+        if self.maps is None:
+            return len(self._caption(width))
+        below = self._text_below(width, self.app.console)
+        _, captions = self._captioned_layout(width, max(1, height - len(below)))
+        return len(below) + max((len(caption) for caption in captions), default=0)
+
+    def set_reserve(self, lines: int) -> None:
+        """Keep at least `lines` lines of the height from the picture: for its text (see
+        `text_lines`), the rest left blank at the foot. Pictures side by side come out the same
+        size when each keeps its height less the rows the most crowded one has left."""
+        if lines != self.reserve:
+            self.reserve = lines
+            self.refresh()
+
     def _build_lines(self, width: int, height: int) -> list[Line]:
         console = self.app.console
         if self.maps is None and self.image is None:
             placeholder = Text("(nothing to show yet)", style="dim")  # wrapped, never cut
             return [text_line(line, console) for line in placeholder.wrap(console, max(1, width))]
+        spare = max(0, self.reserve - self.text_lines(width, height))  # left blank at the foot
         if self.maps is None:
-            return self._image_lines(width, height, console)
-        return self._map_lines(width, height, console)
+            caption = [text_line(Text(line, style="dim"), console) for line in self._caption(width)]
+            return caption + self._image_lines(width, max(1, height - len(caption) - spare))
+        below = [text_line(line, console) for line in self._text_below(width, console)]
+        box = max(1, height - len(below) - spare)
+        return self._map_lines(width, box, console) + below  # all text wraps, never cut
 
-    def _image_lines(self, width: int, height: int, console) -> list[Line]:
+    def _caption(self, width: int) -> list[str]:
+        """The caption over a plain image, wrapped between words."""
         assert self.image is not None
         h, w = self.image.shape[:2]
-        layout = grid_layout(1, (h, w), width, max(1, height - 1), label_lines=0)
-        pixels = resize_rgb(self.image, 2 * layout.tile_rows, layout.tile_cols)
-        caption = Text(self.caption or f"image {w}×{h}", style="dim")
-        return rgb_to_lines(pixels, self.truecolor) + [text_line(caption, console)]
+        return wrap_words(self.caption or f"image {w}×{h}", width)
 
-    def _map_lines(self, width: int, height: int, console) -> list[Line]:
+    def _text_below(self, width: int, console) -> list[Text]:
+        """The colour bar and the probe status under maps, wrapped."""
         assert self.maps is not None
-        count, h, w = self.maps.shape
-        grid = count > 1
-        label_lines = 1 if grid or self.labels else 0
+        h, w = self.maps.shape[1:]
         probe_tile, probe_y, probe_x = self.probe
         lo, hi = self.bounds[probe_tile]
         scale = (
@@ -207,12 +231,24 @@ class Heatmap(Widget, can_focus=True):
             f"{format_value(value)} · map {h}×{w}",
             style="dim",
         )
-        below = [
-            text_line(colorbar_text(lo, hi, min(width, 60), self.colormap, self.truecolor), console)
-        ]
-        below += [text_line(line, console) for line in status.wrap(console, max(1, width))]
-        layout = grid_layout(count, (h, w), width, max(1, height - len(below)), label_lines)
+        bar = colorbar_lines(lo, hi, min(width, 60), self.colormap, self.truecolor)
+        return bar + list(status.wrap(console, max(1, width)))
+
+    def _image_lines(self, width: int, height: int) -> list[Line]:
+        assert self.image is not None
+        h, w = self.image.shape[:2]
+        layout = grid_layout(1, (h, w), width, height, label_lines=0)
+        pixels = resize_rgb(self.image, 2 * layout.tile_rows, layout.tile_cols)
+        return rgb_to_lines(pixels, self.truecolor)
+
+    def _map_lines(self, width: int, height: int, console) -> list[Line]:
+        """The map tiles under their captions, in a box of `width` × `height` cells."""
+        assert self.maps is not None
+        count, h, w = self.maps.shape
+        grid = count > 1
+        layout, captions = self._captioned_layout(width, height)
         self._layout = layout
+        probe_tile, probe_y, probe_x = self.probe
         tiles = []
         for index in range(count):
             lo, hi = self.bounds[index]
@@ -231,18 +267,29 @@ class Heatmap(Widget, can_focus=True):
             if index == probe_tile and self.has_focus:
                 probe = (probe_y * 2 * layout.tile_rows // h, probe_x * layout.tile_cols // w)
             tiles.append(rgb_to_lines(pixels, self.truecolor, probe))
-        labels = (
+        styled = [
             [
-                text_line(
-                    Text(self._label(i), style="bold" if grid and i == probe_tile else "dim"),
-                    console,
-                )
-                for i in range(count)
+                text_line(Text(line, style="bold" if grid and i == probe_tile else "dim"), console)
+                for line in caption
             ]
-            if label_lines
-            else []
-        )
-        return compose_grid(tiles, labels, layout) + below  # the status wraps, never cut
+            for i, caption in enumerate(captions)
+        ]
+        return compose_grid(tiles, styled, layout)
+
+    def _captioned_layout(self, width: int, height: int) -> tuple[GridLayout, list[list[str]]]:
+        """The largest tiles whose captions fit above them, wrapped between words to the tile
+        width (to the whole width for tiles one under another)."""
+        assert self.maps is not None
+        count, h, w = self.maps.shape
+        labels = [self._label(i) for i in range(count)] if count > 1 or self.labels else []
+        label_lines = 1 if labels else 0
+        while True:
+            layout = grid_layout(count, (h, w), width, height, label_lines)
+            captions = tile_captions(labels, layout.tile_cols if layout.columns > 1 else width)
+            needed = max((len(caption) for caption in captions), default=0)
+            if needed <= label_lines or layout.tile_cols <= 1:
+                return layout, captions
+            label_lines = needed
 
     def _label(self, index: int) -> str:
         return self.labels[index] if index < len(self.labels) else f"map {index}"

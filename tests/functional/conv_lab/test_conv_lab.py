@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn.functional as F
+from textual.widgets import TextArea
 
 from screens.conv_lab.screen import ConvLabScreen
 from tui.app import make_app
@@ -84,18 +86,34 @@ async def test_a1_preset_steps_with_pytorch_values(tmp_path):
         assert "kernel 2/3" in where(screen)
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=str)
+async def test_a1_input_shows_whole_one_row_per_line(tmp_path, size):
+    app, running = await open_lab(tmp_path, size=size)
+    async with running as pilot:
+        await pilot.pause()
+        editor = app.screen.query_one("#field-input", TextArea)
+        rows = [" ".join(str(int(v)) for v in row) for row in A1_X[0, 0].tolist()]
+        body = app.screen.query_one("#conv-body").region
+        assert body.contains_region(editor.region) and editor.region.height >= len(rows)
+        shown = [editor.render_line(y).text.strip() for y in range(editor.region.height)]
+        assert shown[: len(rows)] == rows and not any(shown[len(rows) :]), shown
+        await pilot.press("e", "end", "space", "1")  # typing goes on after the last row
+        await pilot.pause()
+        assert app.screen.inputs.input.endswith("; " + rows[-1] + " 1")
+
+
 async def test_toggles_keep_the_typed_matrices(tmp_path):
     app, running = await open_lab(tmp_path)
     async with running as pilot:
         await pilot.pause()
         screen = app.screen
-        before = screen.query_one("#field-input").value
+        before = screen.query_one("#field-input").text
         await pilot.press("s")
         await pilot.pause()
         assert "step 1/6" in where(screen)  # A1 with stride 2: 2×3
         await pilot.press("p", "m", "c")
         await pilot.pause()
-        assert screen.query_one("#field-input").value == before
+        assert screen.query_one("#field-input").text == before
         assert screen.inputs.padding_mode == "reflect" and screen.inputs.mode == "convolution"
         assert "flipped by 180°" in text_of(screen, "#conv-status")  # the difference, explained
 
@@ -159,7 +177,7 @@ async def test_bad_input_shows_an_error_and_keeps_the_text(tmp_path):
         await pilot.press("e", "end", *" 7")
         await settled(pilot, app.screen)
         assert "ragged" in text_of(app.screen, "#conv-status")
-        assert app.screen.query_one("#field-input").value.endswith("0 1 7")
+        assert app.screen.query_one("#field-input").text.endswith("0 1 7")  # after the last row
 
 
 async def test_small_terminal_still_steps(tmp_path):

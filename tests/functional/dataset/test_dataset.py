@@ -170,6 +170,35 @@ def test_data_show_rich_output_and_errors(tmp_path, capsys):
     assert "past the end" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_data_show_fits_the_width_and_keeps_every_count(width, capsys, monkeypatch):
+    """--width N, or the width rich reads from COLUMNS when stdout is not a terminal: no line
+    is wider, and every class has its name and both counts whole on one line."""
+    from rich.cells import cell_len
+
+    dataset = REAL_LOAD("shapes")
+    counts = {
+        split: np.bincount(getattr(dataset, split).labels, minlength=len(dataset.classes))
+        for split in ("train", "test")
+    }
+    monkeypatch.setenv("COLUMNS", str(width))
+    for flags in (["--width", str(width)], []):
+        assert main(["data", "show", "--dataset", "shapes", "--per-class", "2", *flags]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert max(cell_len(line) for line in lines) <= width
+        assert not any("…" in line for line in lines)
+        rows = {line.split()[1]: line for line in lines if line.startswith("│ ")}
+        for label, name in enumerate(dataset.classes):
+            train, test = (int(counts[s][label]) for s in ("train", "test"))
+            shares = [
+                f"{count:,} ({count / counts[s].sum():.1%})"
+                for count, s in ((train, "train"), (test, "test"))
+            ]
+            assert all(share in rows[name] for share in shares), rows.get(name)
+        total = f"{counts['train'].sum():,}"
+        assert total in rows["total"]
+
+
 async def test_slow_loading_ticks_and_the_screen_stays_responsive(monkeypatch, tmp_path):
     import threading
 

@@ -10,10 +10,13 @@ from rich.console import Console
 
 from core.explain.colormaps import lut
 from tui.widgets.halfblock import (
+    colorbar_lines,
     colorbar_text,
     grid_layout,
     map_pixels,
     rgb_to_text,
+    tile_captions,
+    wrap_words,
 )
 
 
@@ -105,3 +108,35 @@ def test_grid_layout_fits_the_box(count, h, w, width, height):
     if layout.tile_cols > 1:
         assert layout.columns * layout.tile_cols + layout.columns - 1 <= width
         assert layout.rows * (layout.tile_rows + 1) <= height
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.text("abcxyz.:[]0123456789×", min_size=1, max_size=12), min_size=1, max_size=8),
+    st.integers(1, 40),
+)
+def test_wrapped_words_stay_whole_within_the_width(words, width):
+    lines = wrap_words(" ".join(words), width)
+    assert all(1 <= len(line) <= width for line in lines)
+    if all(len(word) <= width for word in words):
+        assert [word for line in lines for word in line.split()] == words  # whole, in order
+    else:
+        assert "".join(lines).replace(" ", "") == "".join(words)  # nothing dropped
+
+
+def test_tile_captions_drop_the_shared_words_only_when_a_label_does_not_fit():
+    labels = [f"layer4.1.conv2[{c}]" for c in range(12)]
+    assert tile_captions(labels, 20) == [[label] for label in labels]
+    assert tile_captions(labels, 8) == [[f"[{c}]"] for c in range(12)]
+    pcs = ["layer3 PC1", "layer3 PC2", "layer3 PC3"]
+    assert tile_captions(pcs, 6) == [["PC1"], ["PC2"], ["PC3"]]
+    assert tile_captions(["saliency: tabby cat"], 10) == [["saliency:", "tabby cat"]]
+
+
+def test_a_narrow_colour_bar_keeps_both_bounds_whole():
+    assert [t.plain for t in colorbar_lines(-1.234e-5, 2.763e-4, 40)] == [
+        colorbar_text(-1.234e-5, 2.763e-4, 40).plain
+    ]
+    lines = colorbar_lines(-1.234e-5, 2.763e-4, 16)
+    assert lines[0].plain == " " * 16 and len(lines[0].spans) == 16  # the gradient alone
+    assert " ".join(t.plain for t in lines[1:]).split() == ["-1.234e-05", "to", "0.0002763"]

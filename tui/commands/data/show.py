@@ -14,6 +14,9 @@ from tui.commands._numbers import whole
 
 MAX_THUMB = 256
 """Largest thumbnail side: every example is scaled to it (256 px, 10×10 images: 20 MB)."""
+MIN_WIDTH = 50
+"""Narrowest --width: the class-balance table keeps CIFAR-10's class names and counts whole
+from 46 columns on (its counts wrap below 54)."""
 
 EPILOG = """examples:
   cnn-tui data show                                  # 10 training images per class
@@ -70,6 +73,12 @@ def add_show_parser(actions, add_data_dir) -> None:
         type=whole(1, MAX_THUMB, " (a thumbnail is drawn at that size for every image)"),
         metavar="PX",
         help="thumbnail size in terminal cells (default: fit the terminal width)",
+    )
+    show.add_argument(
+        "--width",
+        type=whole(MIN_WIDTH, 10_000),
+        metavar="N",
+        help="output width in columns (default: the terminal's; 80 when not a terminal)",
     )
     show.add_argument("--out", metavar="FILE.png", help="write a labelled PNG grid instead")
     add_data_dir(show)
@@ -154,16 +163,16 @@ def _print_rich(dataset, indices, rows, titles, choice, args) -> None:
 
     from tui.config import terminal_has_truecolor
     from tui.render.dataset import (
-        balance_table,
         class_grid,
         column_titles,
         fit_size,
+        fitted_balance_table,
         grid_size,
         image_row,
     )
 
     truecolor = getattr(args, "truecolor", False) or terminal_has_truecolor()
-    console = Console(color_system="truecolor" if truecolor else "auto")
+    console = Console(color_system="truecolor" if truecolor else "auto", width=args.width)
     width = console.width or shutil.get_terminal_size().columns
     columns = max(len(images) for _, images in rows)
     size, label_above = (
@@ -183,4 +192,4 @@ def _print_rich(dataset, indices, rows, titles, choice, args) -> None:
         console.print(column_titles(titles, size))
         for label, images in rows:
             console.print(image_row(Text(label, style="bold"), images, size, truecolor))
-    console.print(balance_table(dataset))
+    console.print(fitted_balance_table(dataset, width, console))

@@ -90,13 +90,16 @@ def _show_pca(console, explanation, args, truecolor: bool, width: int) -> None:
 
 
 def print_grid(console, tiles: list, labels: list[str], layout) -> None:
-    """Print half-block tiles side by side under bold captions."""
+    """Print half-block tiles side by side under bold captions (wrapped, never cut)."""
     from rich.segment import Segment, Segments
     from rich.text import Text
 
-    from tui.widgets.halfblock import compose_grid, text_line
+    from tui.widgets.halfblock import compose_grid, text_line, tile_captions
 
-    captions = [text_line(Text(label, style="bold"), console) for label in labels]
+    captions = [
+        [text_line(Text(line, style="bold"), console) for line in caption]
+        for caption in tile_captions(labels, layout.tile_cols)
+    ]
     segments = []
     for line in compose_grid(tiles, captions, layout):
         segments.extend(line + [Segment.line()])
