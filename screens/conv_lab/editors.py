@@ -53,6 +53,16 @@ class MatrixEditor(SpecEditor):
         self.move_cursor(self.document.end)
 
 
+class StepInput(Input):
+    """The bias and the loss field: Enter solves at once and goes back to stepping before the
+    next key is read, so step keys typed right behind it step (Input's own Enter posts a
+    message, handled after keys already typed)."""
+
+    BINDINGS = [
+        Binding("enter", "screen.field_done", "Solve", show=False, tooltip="Solve, step on.")
+    ]
+
+
 def compose_editors() -> ComposeResult:
     """Input x beside the kernels, then bias beside the loss field (Tab goes in that order)."""
     with Horizontal(id="conv-editors"):
@@ -77,10 +87,12 @@ def compose_editors() -> ComposeResult:
     with Horizontal(id="conv-editors-2"):
         with HorizontalGroup(classes="field"):
             yield Label("bias", classes="field-label")
-            yield Input(id="field-biases", compact=True, tooltip="One per kernel, or one for all")
+            yield StepInput(
+                id="field-biases", compact=True, tooltip="One per kernel, or one for all"
+            )
         with HorizontalGroup(classes="field"):
             yield Label("target y", id="loss-label", classes="field-label")
-            yield Input(id="field-loss", compact=True, placeholder="empty: no backward pass")
+            yield StepInput(id="field-loss", compact=True, placeholder="empty: no backward pass")
 
 
 class EditorsMixin:
@@ -102,14 +114,28 @@ class EditorsMixin:
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Typing re-solves when the keys pause; echoes of `load` (same text) change nothing."""
+        if self.take_field(event.input):
+            self.resolve_soon()
+
+    def take_field(self, editor: Input) -> bool:
+        """The bias or loss field's text, as it is now, into `inputs`; whether that changed it."""
         field = {
             "field-biases": "biases",
             "field-loss": "grad_output" if self.loss_kind == "grad" else "target",
-        }.get(event.input.id or "")
-        if field is not None and getattr(self.inputs, field) != event.value:
-            self.inputs = self.inputs.replace(**{field: event.value})
-            self.check = None
-            self.resolve_soon()
+        }.get(editor.id or "")
+        if field is None or getattr(self.inputs, field) == editor.value:
+            return False
+        self.inputs = self.inputs.replace(**{field: editor.value})
+        self.check = None
+        return True
+
+    def action_field_done(self) -> None:
+        """Enter in the bias or loss field: solve now and focus the stage at once. The field's
+        text is read here: its change messages for the keys just typed may still be coming."""
+        changed = [self.take_field(field) for field in self.query(StepInput)]
+        if any(changed) or self.pending is not None:
+            self.resolve()
+        self.set_focus(self.query_one("#conv-stage"))
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         """Typing re-solves when the keys pause; `load`'s echoes (same matrix) change nothing.

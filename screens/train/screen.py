@@ -300,10 +300,16 @@ class TrainScreen(PythonFileCheck, WorkspaceScreen):
         self.validate_form()
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "f-preset" and isinstance(event.value, str):
-            self.load_preset(event.value)
-        else:
-            self.validate_form()
+        """A preset picked: its defaults in the form. The preset select also reports the value
+        it was built with, a moment after the screen mounts, and a loaded terminal delivers that
+        after the first keys typed into the form: the form already holds that preset, and what
+        was typed stays."""
+        preset = event.value
+        if event.select.id == "f-preset" and isinstance(preset, str):
+            if preset != self.base.get("preset"):
+                self.load_preset(preset)
+                return
+        self.validate_form()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "launch":

@@ -69,3 +69,24 @@ async def test_a_burst_into_the_input_keeps_every_key_and_enter_steps_on(tmp_pat
         assert app.focused.id == "conv-stage" and screen.cursor == 2
         x = torch.tensor([[float(v) for v in row.split()] for row in rows])  # (8, 8)
         assert screen.solution.problem.x == (tuple(tuple(int(v) for v in r) for r in x.tolist()),)
+
+
+async def test_a_burst_into_the_bias_and_enter_steps_on(tmp_path):
+    """Tab to the bias from the input x, clear it, type a new one, Enter and two step keys,
+    all sent at once: the bias is taken, solved at once, and the arrows after Enter step."""
+    app, running = await open_lab(tmp_path)
+    async with running as pilot:
+        await pilot.pause()
+        screen = app.screen
+        burst = ["e", "tab", "tab", "end", "ctrl+u", "minus", "3", "enter", "right", "right"]
+        await type_at_full_speed(pilot, burst)
+        assert screen.query_one("#field-biases").value == "-3"
+        assert screen.inputs.biases == "-3" and screen.pending is None
+        assert app.focused.id == "conv-stage" and screen.cursor == 2
+        x = torch.tensor([[float(v) for v in row] for row in screen.solution.problem.x[0]])
+        w = torch.tensor([[float(v) for v in r] for r in screen.solution.problem.kernels[0][0]])
+        expected = F.conv2d(x[None, None], w[None, None]) - 3.0  # before the ReLU
+        result = screen.solution.forward.results[0]
+        assert result.bias == -3
+        got = [[float(v) for v in row] for row in result.pre_activation]
+        assert got == expected[0, 0].tolist()

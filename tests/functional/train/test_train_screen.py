@@ -84,3 +84,23 @@ async def test_freeze_bn_toggle_shows_for_resnet_transfer_and_reaches_the_config
         await pilot.press("space")
         await wait_for(pilot, lambda: screen.parsed.config and screen.parsed.config.freeze_bn)
         assert screen.parsed.config.to_dict()["freeze_bn"] is True
+
+
+async def test_what_is_typed_on_arrival_survives_the_preset_selects_first_report(tmp_path):
+    """The preset drop-down reports its initial value a moment after the screen mounts; on a
+    loaded terminal the first keys are read before that report arrives. It must not reload the
+    preset over what was typed (epochs `3` became `103`: End and ctrl+u undone, 3 appended)."""
+    app = make_app(AppConfig(runs_dir=tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        screen = app.screen
+        assert isinstance(screen, TrainScreen)
+        epochs = screen.query_one("#f-epochs", Input)
+        assert app.focused is epochs and epochs.value == "10"
+        await pilot.press("end", "ctrl+u", "3")
+        preset = screen.query_one("#f-preset", Select)
+        preset.post_message(Select.Changed(preset, preset.value))  # the late first report
+        await pilot.pause(0.3)
+        assert epochs.value == "3"
+        preset.value = "vgg-2x2"  # a preset the user picks still loads its defaults
+        await wait_for(pilot, lambda: epochs.value == "25")
