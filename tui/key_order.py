@@ -15,12 +15,16 @@ then the key, as typed.
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import events
 from textual.widgets import Input, TextArea
 
 from tui.workspace_screen import WorkspaceScreen
 
 FOCUS_KEYS = ("tab", "shift+tab")
+BOUND_KEY_WAIT_S = 1.0
+"""The longest the App waits for a text field to run a key's binding before reading on."""
 
 ESCAPE_DIGITS = {"¡": "1", "™": "2", "£": "3", "¢": "4", "∞": "5", "§": "6", "¶": "7", "•": "8"}
 ESCAPE_DIGITS |= {"ª": "9", "º": "0"}
@@ -70,8 +74,15 @@ class OrderedKeys:
             focused = self.focused
             if isinstance(focused, (Input, TextArea)) and event.key not in FOCUS_KEYS:
                 # Backspace, ctrl+u, End, Enter act on the field's text: run them in the
-                # field's own queue, behind the characters typed before them.
-                focused.call_later(self._bound_in_order, event)
+                # field's own queue, behind the characters typed before them, and read the
+                # next key only once they ran: an Enter that moves the focus (a form field
+                # solved, an answer checked) hands the keys typed after it to the new focus.
+                ran = asyncio.Event()
+                focused.call_later(self._bound_in_order, event, ran)
+                try:
+                    await asyncio.wait_for(ran.wait(), BOUND_KEY_WAIT_S)
+                except TimeoutError:
+                    pass  # an action that waits for the App itself: read on rather than hang
                 return
             if await self._check_bindings(event.key, priority=True) or await self._check_bindings(
                 event.key
@@ -79,11 +90,14 @@ class OrderedKeys:
                 return
         await super().on_event(event)
 
-    async def _bound_in_order(self, event: events.Key) -> None:
+    async def _bound_in_order(self, event: events.Key, ran: asyncio.Event) -> None:
         """A text field's binding, run from the field's queue (the key goes on to the field
-        when no binding takes it after all)."""
-        if not (
-            await self._check_bindings(event.key, priority=True)
-            or await self._check_bindings(event.key)
-        ):
-            await super().on_event(event)
+        when no binding takes it after all); `ran` is set once it has run."""
+        try:
+            if not (
+                await self._check_bindings(event.key, priority=True)
+                or await self._check_bindings(event.key)
+            ):
+                await super().on_event(event)
+        finally:
+            ran.set()

@@ -26,6 +26,24 @@ STATUS_MARKS = {"not started": "·", "attempted": "✗", "correct": "✓"}
 COLUMNS = ("", "task", "points", "status", "kind", "title")
 
 
+class AnswerInput(Input):
+    """The Sheet's answer box: Enter checks at once (`SheetScreen.action_check_answer`), not
+    through a message handled behind the keys typed after it."""
+
+    BINDINGS = [Binding("enter", "screen.check_answer", "Check", show=False, tooltip="Check.")]
+
+
+class TaskTable(DataTable):
+    """The tasks: `a` and `o` are its own keys, so the box they focus has focus before the next
+    key is read (as the screen's keys they ran behind the keys typed after them, and a fast
+    typist's answer went to the table: its Enter opened the task's workspace)."""
+
+    BINDINGS = [
+        Binding("a", "screen.answer", "Answer", tooltip="Type this task's answer (Enter checks)."),
+        Binding("o", "screen.open_course", "Open course", tooltip="Open another pack."),
+    ]
+
+
 class SheetScreen(WorkspaceScreen):
     """Any course's exercise sheet, with checking and saved progress."""
 
@@ -46,11 +64,13 @@ class SheetScreen(WorkspaceScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="sheet-title")
-        yield DataTable(id="sheet-tasks", cursor_type="row", zebra_stripes=True)
+        yield TaskTable(id="sheet-tasks", cursor_type="row", zebra_stripes=True)
         yield Static(id="sheet-task")
         with HorizontalGroup(classes="sheet-row", id="answer-row"):
             yield Label("your answer")
-            yield Input(id="sheet-answer", compact=True, placeholder="as in the app; Enter checks")
+            yield AnswerInput(
+                id="sheet-answer", compact=True, placeholder="as in the app; Enter checks"
+            )
         with HorizontalGroup(classes="sheet-row", id="course-row"):
             yield Label("course pack")
             yield Input(
@@ -160,10 +180,12 @@ class SheetScreen(WorkspaceScreen):
         self.app.post_message(WorkspaceRequested(workspace, OpenTask(self.pack, task, quiz=True)))
 
     # -- answers -------------------------------------------------------------------------
-    @on(Input.Submitted, "#sheet-answer")
-    def _answered(self, event: Input.Submitted) -> None:
+    def action_check_answer(self) -> None:
+        """Enter in the answer box: checked, and the task list focused, before the next key is
+        read (so `down` typed right behind Enter moves to the next task)."""
+        answer = self.query_one("#sheet-answer", Input).value
         task = self.current()
-        if task is None or self.pack is None or not event.value.strip():
+        if task is None or self.pack is None or not answer.strip():
             return
         if not answer_checked(task):
             self.set_status("This task has no computed answer: press d when you have done it.")
@@ -173,17 +195,17 @@ class SheetScreen(WorkspaceScreen):
         try:
             if task.id not in self.solved:
                 self.solved[task.id] = solve_task(task, self.app.config.runs_dir)
-            mark = self.solved[task.id].check(event.value)
+            mark = self.solved[task.id].check(answer)
         except UserError as error:
             self.set_status(str(error), error=True)
             return
-        record(self.pack, task.id, event.value, mark.status == CORRECT)
+        record(self.pack, task.id, answer, mark.status == CORRECT)
         self.refresh_tasks()
         if mark.status == CORRECT:
             self.set_status(f"{task.id}: correct — {mark.points:g} points.")
         else:
             self.set_status(f"{task.id}: not right. {mark.diagnosis}", error=True)  # plain text
-        self.query_one("#sheet-tasks", DataTable).focus()
+        self.set_focus(self.query_one("#sheet-tasks", DataTable))  # now, before the next key
 
     @on(Input.Submitted, "#sheet-source")
     def _source(self, event: Input.Submitted) -> None:
@@ -192,7 +214,7 @@ class SheetScreen(WorkspaceScreen):
 
     def action_answer(self) -> None:
         if self.pack is not None:
-            self.query_one("#sheet-answer", Input).focus()
+            self.set_focus(self.query_one("#sheet-answer", Input))
 
     def action_done(self) -> None:
         task = self.current()
@@ -207,7 +229,7 @@ class SheetScreen(WorkspaceScreen):
 
     def action_open_course(self) -> None:
         self.query_one("#course-row").display = True
-        self.query_one("#sheet-source", Input).focus()
+        self.set_focus(self.query_one("#sheet-source", Input))
 
     def set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#sheet-status", Static)

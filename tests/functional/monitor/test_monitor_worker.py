@@ -38,7 +38,7 @@ async def test_launch_stop_and_resume_a_real_run(tmp_path):
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), 60)
         monitor = app.screen
-        await wait_for(pilot, lambda: current(app) and current(app).id != older.name, 10)
+        await wait_for(pilot, lambda: current(app) and current(app).id != older.name, 30)
         run = current(app)
         assert monitor.query_one(RunsTable).current_id == run.id
         assert monitor.selected == {older.name, run.id}, "plotted beside the remembered marks"

@@ -131,6 +131,25 @@ async def test_sheet_lists_tasks_and_keeps_status_after_a_restart(tmp_path, pack
         assert app.screen.query_one("#sheet-answer", Input).value == str(size)
 
 
+async def test_answers_typed_at_full_speed_each_reach_their_task(tmp_path, pack):
+    """a, an answer, Enter, down, a, the next answer, Enter — sent at once, as a fast typist or
+    a paste over SSH delivers them: `down` right behind Enter moves to the next task instead
+    of the answer box's cursor, and each answer is checked against its own task."""
+    from tests.helpers.keys import type_at_full_speed
+
+    size = F.conv2d(torch.zeros(1, 1, 32, 32), torch.zeros(1, 1, 5, 5)).shape[-1]
+    names = {" ": "space", ";": "semicolon", "-": "minus"}
+    conv = [names.get(c, c) for c in conv_answer()]
+    app = make(tmp_path, pack)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        burst = ["a", "ctrl+u", *conv, "enter", "down", "a", "ctrl+u", *str(size), "enter"]
+        await type_at_full_speed(pilot, burst)
+        await pilot.pause()
+        assert statuses(app) == ["correct", "correct"] + ["not started"] * 4
+        assert app.focused.id == "sheet-tasks"
+
+
 async def test_enter_opens_the_conv_lab_preloaded_and_its_answer_is_saved(tmp_path, pack):
     app = make(tmp_path, pack)
     async with app.run_test(size=(120, 40)) as pilot:
