@@ -171,7 +171,7 @@ OUTPUT_ONLY: dict[str, tuple[str, ...]] = {
         "tensorboard", "no_requeue",
     ),
     "explain": ("out", "show", "list_layers", "data_dir", "json"),
-    "dataset": ("out", "data_dir", "json"),
+    "dataset": ("out", "data_dir", "json", "width"),
     "scratch": ("data_dir", "runs_dir", "json"),
 }  # fmt: skip
 """The command's options a task does not take: where output goes and how it is printed (the

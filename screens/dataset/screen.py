@@ -292,8 +292,8 @@ class DatasetScreen(WorkspaceScreen):
         from tui.render.dataset import class_grid, grid_size
 
         grid = self.query_one(ExampleGrid)
-        width = self.query_one("#grid-scroll").size.width - 2
-        size, label_above = grid_size(width or 80, self.per_class)
+        width = (self.query_one("#grid-scroll").size.width or self.size.width or 80) - 2
+        size, label_above = grid_size(width, self.per_class)
         grid.update(
             class_grid(
                 self.dataset,
@@ -368,8 +368,9 @@ class DatasetScreen(WorkspaceScreen):
         if message.key[3].normalize:
             note += f" (shown from -{NORMALIZED_RANGE} black to +{NORMALIZED_RANGE} white)"
         self.query_one("#augment-state", Static).update(self._augment_state(note))
-        width = self.query_one("#augment-scroll").size.width - 2
-        size = fit_size(width or 80, COPIES + 1, hi=24)
+        # a tab shown just now may not be laid out yet (width 0): the screen's width then
+        width = (self.query_one("#augment-scroll").size.width or self.size.width or 80) - 2
+        size = fit_size(width, COPIES + 1, hi=24)
         labels = [label for label, _ in message.rows]
         self.query_one("#augment-view", Static).update(
             augment_rows(

@@ -300,10 +300,9 @@ class TrainScreen(PythonFileCheck, WorkspaceScreen):
         self.validate_form()
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        """A preset picked: its defaults in the form. The preset select also reports the value
-        it was built with, a moment after the screen mounts, and a loaded terminal delivers that
-        after the first keys typed into the form: the form already holds that preset, and what
-        was typed stays."""
+        """A preset picked: its defaults in the form. The preset select also reports its first
+        value after the first keys a loaded terminal delivers: that preset is in the form already,
+        and what was typed stays."""
         preset = event.value
         if event.select.id == "f-preset" and isinstance(preset, str):
             if preset != self.base.get("preset"):

@@ -84,6 +84,25 @@ async def test_grid_pages_splits_and_the_large_view(small_shapes, tmp_path):
         assert app.screen is screen
 
 
+async def test_copies_drawn_before_their_tab_is_laid_out_are_not_shrunk(small_shapes, tmp_path):
+    """On a loaded machine the augmented copies can arrive before their tab has a size (0):
+    they are drawn for the screen's width, captions whole, not at the smallest size."""
+    from tui.render.dataset import fit_size
+
+    app = make_app(AppConfig(start="dataset", runs_dir=tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await loaded(app, pilot)
+        assert screen.query_one("#augment-scroll").size.width == 0  # its tab is not shown
+        screen._refresh_augment()
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if "drawing" not in rendered(screen.query_one("#augment-state", Static)):
+                break
+        view = rendered(screen.query_one("#augment-view", Static))
+        assert "original" in view and "augmented 3" in view, view
+        assert fit_size(80 - 2, 4, hi=24) > 4  # the screen's width gives more than the floor
+
+
 async def test_augment_tab_toggles_and_rerolls(small_shapes, tmp_path):
     app = make_app(AppConfig(start="dataset", runs_dir=tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:

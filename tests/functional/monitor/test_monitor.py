@@ -152,9 +152,8 @@ async def test_the_footer_dims_and_undims_keys_as_the_cursor_moves_without_rebui
         for run in (finished, running, finished):
             cursor_to(screen, run.name)
             await pilot.pause()
-            await wait_for(
-                pilot, lambda: key("stop").has_class("-disabled") == (run is finished), 3.0
-            )
+            dims = run is finished  # a finished run cannot be stopped
+            await wait_for(pilot, lambda d=dims: key("stop").has_class("-disabled") == d, 3.0)
             assert key("stop").has_class("-disabled") == (run is finished)  # finished: no Stop
             for action in ("stop", "resume", "delete", "export"):  # as the screen decides
                 assert key(action).has_class("-disabled") == (
