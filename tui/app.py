@@ -36,6 +36,8 @@ from tui.messages import WorkspaceRequested
 from tui.workspace_screen import WorkspaceScreen
 from tui.workspaces import BY_ID, WORKSPACES
 
+WORKSPACE_KEYS = frozenset(w.key for w in WORKSPACES)
+
 FORM_FIELDS = (Input, TextArea, Select, Checkbox, RadioButton, RadioSet, Switch)
 """Focused widgets that own the digit keys; Escape (`action_home`) still leads home from them."""
 
@@ -129,6 +131,16 @@ class CnnTuiApp(OrderedKeys, App[None]):
 
     def on_unmount(self) -> None:
         self.collector.stop()
+
+    def opens_workspace(self, key: str) -> bool:
+        """A workspace's key, pressed on Home or a workspace with no form field focused."""
+        from tui.home_screen import HomeScreen
+
+        return (
+            key in WORKSPACE_KEYS
+            and isinstance(self.screen, (WorkspaceScreen, HomeScreen))
+            and not is_form_field(self.focused)
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Digits belong to a focused form field (a dropdown, a checkbox), not to navigation;

@@ -48,6 +48,12 @@ def escape_then(event: events.Key) -> str | None:
 class OrderedKeys:
     """App mixin: bindings of the focused widget, and Tab, act in typing order."""
 
+    def opens_workspace(self, key: str) -> bool:
+        """Whether `key` opens a workspace now (the App says; a focused field keeps its digits).
+        Run as it is read, the switch is done before the keys typed after it are read: they
+        reach the workspace's arrival focus instead of the screen that is being left."""
+        return False
+
     def binding_first(self, key: str) -> bool:
         """Whether `key` is one the focused widget of a workspace leaves to a binding (never
         types itself); dialogs and the command palette keep Textual's own order."""
@@ -65,6 +71,14 @@ class OrderedKeys:
                 await self.on_event(events.Key("escape", "\x1b"))
                 await self.on_event(events.Key(typed, typed))
                 return
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and self.screen.maximized is None
+            and self.opens_workspace(event.key)
+            and await self._check_bindings(event.key)
+        ):
+            return  # the workspace is open before the next key is read
         if (
             isinstance(event, events.Key)
             and not event.is_forwarded

@@ -133,7 +133,7 @@ class CalculatorsScreen(
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#arch-table", DataTable).add_columns(*COLUMNS)
-        self.query_one("#f-in_size", Input).focus()
+        self.set_focus(self.query_one("#f-in_size", Input))  # before the next key is read
         self.query_one(LayerCalculator).load_example("b1")
         self.query_one("#quiz-row").display = False
 

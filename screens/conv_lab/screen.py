@@ -97,7 +97,7 @@ class ConvLabScreen(
     def on_mount(self) -> None:
         super().on_mount()
         self.load(self.inputs)
-        self.query_one("#conv-stage").focus()
+        self.set_focus(self.query_one("#conv-stage"))  # before the next key is read
 
     # -- state -------------------------------------------------------------------------
     def load(self, inputs: LabInputs) -> None:

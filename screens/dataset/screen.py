@@ -222,7 +222,7 @@ class DatasetScreen(WorkspaceScreen):
         if event.pane.id == "augment":
             self._refresh_augment()
         elif event.pane.id == "examples":
-            self.query_one(ExampleGrid).focus()
+            self.set_focus(self.query_one(ExampleGrid))
 
     def action_tab(self, tab: str) -> None:
         """Show the Examples, Augmentations or Class balance tab."""

@@ -139,7 +139,7 @@ class MonitorScreen(RunControls, WorkspaceScreen):
         super().on_mount()
         self.query_one("#monitor-notice", Static).display = False
         self.update_state_line()
-        self.query_one(RunsTable).focus()
+        self.set_focus(self.query_one(RunsTable))  # before the next key is read
         remembered = recall(self.runs_dir)
         self.selected = set(remembered.marked)
         self.focus_id = self.focus_id or remembered.current

@@ -123,7 +123,7 @@ class ScratchLabScreen(WorkspaceScreen):
 
         self.query_one("#scratch-code-text", Static).update(forward_code())
         self.action_reload_runs()
-        self.query_one("#scratch-run", Button).focus()
+        self.set_focus(self.query_one("#scratch-run", Button))  # before the next key is read
 
     def on_open_task(self, message: OpenTask) -> None:
         """A course task from the Sheet: its numbers of test images and timing repeats."""

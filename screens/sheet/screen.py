@@ -105,7 +105,7 @@ class SheetScreen(WorkspaceScreen):
         self.query_one("#course-row").display = False
         self.query_one("#answer-row").display = True
         self.refresh_tasks()
-        self.query_one("#sheet-tasks", DataTable).focus()
+        self.set_focus(self.query_one("#sheet-tasks", DataTable))
         self.set_status(f"Progress is saved in {progress_file(pack)}.")
 
     def show_empty(self) -> None:
@@ -115,7 +115,7 @@ class SheetScreen(WorkspaceScreen):
         )
         self.query_one("#answer-row").display = False
         self.query_one("#course-row").display = True
-        self.query_one("#sheet-source", Input).focus()
+        self.set_focus(self.query_one("#sheet-source", Input))
 
     def refresh_tasks(self) -> None:
         if self.pack is None:

@@ -173,7 +173,7 @@ class TrainScreen(PythonFileCheck, WorkspaceScreen):
         super().on_mount()
         self.query_one("#variant-banner", Static).display = False
         self.load_preset("lenet5")
-        self.query_one("#f-epochs", Input).focus()
+        self.set_focus(self.query_one("#f-epochs", Input))  # before the next key is read
 
     def load_preset(self, name: str) -> None:
         """Fill the form with a preset's exercise defaults, keeping the dataset choice."""

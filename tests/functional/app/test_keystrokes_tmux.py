@@ -179,3 +179,19 @@ def test_escape_and_a_digit_sent_at_once_go_home_and_open_the_workspace(tmp_path
     finally:
         terminal.tmux("kill-server")
     assert fields["f-in_size"] == "77"
+
+
+def test_keys_typed_behind_enter_in_the_conv_labs_bias_step_the_window(tmp_path):
+    """`e`, Tab Tab to the bias, a new bias, Enter and two arrows in one write: the bias is
+    taken and the arrows step the window (they went to the field before)."""
+    terminal = Terminal(tmp_path, "conv_lab")
+    terminal.start()
+    try:
+        terminal.wait_for(lambda screen: "step 1/20" in screen)
+        time.sleep(1.0)  # the arrival focus (the stage) is set once it is mounted
+        terminal.keys("e", "Tab", "Tab", "End", "C-u", "-", "3", "Enter", "Right", "Right")
+        terminal.wait_for(lambda screen: "step 3/20" in screen)
+        fields = terminal.quit_and_read_fields()
+    finally:
+        terminal.tmux("kill-server")
+    assert fields["field-biases"] == "-3"

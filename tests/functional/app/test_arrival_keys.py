@@ -1,0 +1,61 @@
+"""Keys typed right behind a workspace's key, at full speed (a fast typist, a paste, keys
+bunched over SSH): they reach the workspace's arrival focus, not Home and not a workspace the
+next digit would open."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from tests.helpers.keys import key_event
+from tui.app import make_app
+from tui.config import AppConfig
+from tui.workspaces import WORKSPACES
+
+
+async def burst(pilot, keys) -> None:
+    """Queue every key before the app handles the first (as `type_at_full_speed`, without
+    waiting for workers: the Monitor's follows the runs folder for as long as it is open)."""
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(pilot.app)
+        pilot.app._driver.send_message(event)
+    await pilot.pause(0.5)
+
+
+def make(tmp_path):
+    return make_app(AppConfig(runs_dir=tmp_path / "runs", course="a-convolution"))
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES, ids=lambda w: w.id)
+async def test_tab_typed_behind_a_workspaces_key_moves_on_from_its_arrival_focus(
+    tmp_path, workspace
+):
+    app = make(tmp_path)  # the focus after the key and Tab, one at a time
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(workspace.key)
+        await pilot.pause()
+        arrival = app.focused
+        await pilot.press("tab")
+        await pilot.pause()
+        expected = app.focused
+    assert arrival is not None and expected is not None and expected is not arrival
+    app = make(tmp_path)  # the same two keys in one burst
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await burst(pilot, [workspace.key, "tab"])
+        assert app.current_mode == workspace.id
+        assert (app.focused.id, type(app.focused)) == (expected.id, type(expected))
+
+
+@pytest.mark.parametrize(("key", "field"), [("2", "f-in_size"), ("3", "f-epochs")])
+async def test_a_number_typed_behind_the_key_lands_in_the_arrival_field(tmp_path, key, field):
+    """`2`, End, ctrl+u, `77` in one burst: 77 in the Calculators' input size (the 7s opened
+    the Scratch lab before, and the field was left empty)."""
+    app = make(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await burst(pilot, [key, "end", "ctrl+u", "7", "7"])
+        await pilot.pause(0.3)
+        assert app.focused is app.screen.query_one(f"#{field}", Input)
+        assert app.focused.value == "77"
