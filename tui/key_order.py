@@ -78,7 +78,7 @@ class OrderedKeys:
             and self.opens_workspace(event.key)
             and await self._check_bindings(event.key)
         ):
-            return  # the workspace is open before the next key is read
+            return  # the workspace is open (its arrival focus set) before the next key is read
         if (
             isinstance(event, events.Key)
             and not event.is_forwarded

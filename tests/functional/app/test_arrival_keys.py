@@ -23,6 +23,15 @@ async def burst(pilot, keys) -> None:
     await pilot.pause(0.5)
 
 
+async def settled(pilot, done, timeout: float = 15.0) -> None:
+    """Let the app read the burst (a first visit imports the workspace: seconds on a loaded
+    machine) until `done()` or the timeout; the caller's asserts then say what went wrong."""
+    for _ in range(int(timeout / 0.05)):
+        if done():
+            return
+        await pilot.pause(0.05)
+
+
 def make(tmp_path):
     return make_app(AppConfig(runs_dir=tmp_path / "runs", course="a-convolution"))
 
@@ -44,6 +53,7 @@ async def test_tab_typed_behind_a_workspaces_key_moves_on_from_its_arrival_focus
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await burst(pilot, [workspace.key, "tab"])
+        await settled(pilot, lambda: app.focused is not None and app.focused.id == expected.id)
         assert app.current_mode == workspace.id
         assert (app.focused.id, type(app.focused)) == (expected.id, type(expected))
 
@@ -56,6 +66,6 @@ async def test_a_number_typed_behind_the_key_lands_in_the_arrival_field(tmp_path
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await burst(pilot, [key, "end", "ctrl+u", "7", "7"])
-        await pilot.pause(0.3)
+        await settled(pilot, lambda: getattr(app.focused, "value", None) == "77")
         assert app.focused is app.screen.query_one(f"#{field}", Input)
         assert app.focused.value == "77"

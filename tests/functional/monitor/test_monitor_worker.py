@@ -19,6 +19,15 @@ def current(app):
     return app.screen.current if isinstance(app.screen, MonitorScreen) else None
 
 
+async def confirm(pilot, key: str) -> None:
+    """`key`, then `y` once its dialog is up (a loaded machine pushes it a moment later)."""
+    from screens.monitor.dialogs import ConfirmScreen
+
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), 30)
+    await pilot.press("y")
+
+
 async def test_launch_stop_and_resume_a_real_run(tmp_path):
     older = write_run(tmp_path, "older", "finished")
     remember(tmp_path, Remembered(frozenset({older.name}), older.name))  # marked last time
@@ -44,18 +53,18 @@ async def test_launch_stop_and_resume_a_real_run(tmp_path):
         assert monitor.selected == {older.name, run.id}, "plotted beside the remembered marks"
         await wait_for(pilot, lambda: len(epoch_events(list(current(app).events))) >= 1, 90)
         assert current(app).state == "running"
-        await pilot.press("k", "y")
+        await confirm(pilot, "k")
         await wait_for(pilot, lambda: current(app).state == "stopped", 60)
         stopped_after = len(epoch_events(read_events(run.path)))
         assert monitor.check_action("resume", ()) is True
-        await pilot.press("r", "y")
+        await confirm(pilot, "r")
         await wait_for(
             pilot, lambda: sum(e["kind"] == "start" for e in current(app).events) == 2, 60
         )
         await wait_for(
             pilot, lambda: len(epoch_events(list(current(app).events))) > stopped_after, 90
         )
-        await pilot.press("k", "y")
+        await confirm(pilot, "k")
         await wait_for(pilot, lambda: current(app).state == "stopped", 60)
     epochs = [e["epoch"] for e in read_events(run.path) if e["kind"] == "epoch"]
     assert epochs == list(range(1, len(epochs) + 1)), "resume must neither repeat nor skip epochs"
