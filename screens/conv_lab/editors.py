@@ -37,7 +37,7 @@ class MatrixEditor(SpecEditor):
     stepping, as in the one-line fields. ctrl+a selects all, ctrl+l clears."""
 
     BINDINGS = [
-        Binding("enter", "screen.input_done", "Solve", show=False, tooltip="Solve, step on.")
+        Binding("enter", "screen.edit_done", "Solve", show=False, tooltip="Solve, step on.")
     ]
     """Enter ends the edit; the screen moves focus to the stage before the next key is read,
     so step keys typed right behind it step."""
@@ -59,7 +59,7 @@ class StepInput(Input):
     message, handled after keys already typed)."""
 
     BINDINGS = [
-        Binding("enter", "screen.field_done", "Solve", show=False, tooltip="Solve, step on.")
+        Binding("enter", "screen.edit_done", "Solve", show=False, tooltip="Solve, step on.")
     ]
 
 
@@ -129,42 +129,39 @@ class EditorsMixin:
         self.check = None
         return True
 
-    def action_field_done(self) -> None:
-        """Enter in the bias or loss field: solve now and focus the stage at once. The field's
-        text is read here: its change messages for the keys just typed may still be coming."""
-        changed = [self.take_field(field) for field in self.query(StepInput)]
-        if any(changed) or self.pending is not None:
-            self.resolve()
-        self.set_focus(self.query_one("#conv-stage"))
-
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         """Typing re-solves when the keys pause; `load`'s echoes (same matrix) change nothing.
         The text is read as it is now, so a burst of change messages changes `inputs` once."""
-        text = event.text_area.text
         if isinstance(event.text_area, MatrixEditor):
-            if matrix_rows(text) == matrix_rows(self.inputs.input):
+            if not self.take_matrix():
                 return
-            self.inputs = self.inputs.replace(input=matrix_text(text))
         else:
+            text = event.text_area.text
             kernels = tuple(line for line in text.splitlines() if line.strip())
             if kernels == self.inputs.kernels:
                 return
             self.inputs = self.inputs.replace(kernels=kernels)
-        self.check = None
+            self.check = None
         self.resolve_soon()
 
-    def action_input_done(self) -> None:
-        """Enter in the input x: solve now, lay the rows out one per line, and focus the stage
-        at once, so step keys typed right behind Enter step. The editor's text is read here:
-        its change messages for the keys just typed may still be on their way."""
-        editor = self.query_one("#field-input", MatrixEditor)
-        if matrix_rows(editor.text) != matrix_rows(self.inputs.input):
-            self.inputs = self.inputs.replace(input=matrix_text(editor.text))
-            self.check = None
+    def take_matrix(self) -> bool:
+        """The input x's text, as it is now, into `inputs`; whether that changed it."""
+        text = self.query_one("#field-input", MatrixEditor).text
+        if matrix_rows(text) == matrix_rows(self.inputs.input):
+            return False
+        self.inputs = self.inputs.replace(input=matrix_text(text))
+        self.check = None
+        return True
+
+    def action_edit_done(self) -> None:
+        """Enter in the input x, the bias or the loss field: solve now, lay the input's rows out
+        one per line, and focus the stage at once, so step keys typed right behind Enter step.
+        The editors' text is read here: their change messages for the keys just typed may
+        still be on their way."""
+        changed = [self.take_matrix(), *(self.take_field(field) for field in self.query(StepInput))]
+        if any(changed) or self.pending is not None:
             self.resolve()
-        elif self.pending is not None:
-            self.resolve()
-        editor.show_matrix(self.inputs.input)
+        self.query_one("#field-input", MatrixEditor).show_matrix(self.inputs.input)
         self.set_focus(self.query_one("#conv-stage"))
 
     def action_edit(self) -> None:
