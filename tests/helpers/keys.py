@@ -21,12 +21,13 @@ def key_event(key: str) -> events.Key:
     return events.Key(key, char)
 
 
-async def type_at_full_speed(pilot, keys, settle: float = 0.5) -> None:
+async def type_at_full_speed(pilot, keys, settle: float = 0.5, workers: bool = True) -> None:
     """Queue every key before the app handles the first, then let it catch up.
 
     Unlike `pilot.press`, nothing waits for the app between keys, so handlers that run
     after input (validation, recomputation, searches) race with the next key as they do when
-    a student types fast or pastes.
+    a student types fast or pastes. `workers=False`: no waiting for the workers to end (the
+    Monitor's follows the runs folder for as long as it is open).
     """
     driver = pilot.app._driver
     for key in keys:
@@ -34,7 +35,8 @@ async def type_at_full_speed(pilot, keys, settle: float = 0.5) -> None:
         event.set_sender(pilot.app)
         driver.send_message(event)
     await pilot.pause(settle)
-    await settle_workers(pilot)
+    if workers:
+        await settle_workers(pilot)
 
 
 async def settle_workers(pilot) -> None:

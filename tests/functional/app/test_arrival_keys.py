@@ -7,20 +7,10 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from tests.helpers.keys import key_event
+from tests.helpers.keys import type_at_full_speed
 from tui.app import make_app
 from tui.config import AppConfig
 from tui.workspaces import WORKSPACES
-
-
-async def burst(pilot, keys) -> None:
-    """Queue every key before the app handles the first (as `type_at_full_speed`, without
-    waiting for workers: the Monitor's follows the runs folder for as long as it is open)."""
-    for key in keys:
-        event = key_event(key)
-        event.set_sender(pilot.app)
-        pilot.app._driver.send_message(event)
-    await pilot.pause(0.5)
 
 
 async def settled(pilot, done, timeout: float = 15.0) -> None:
@@ -52,7 +42,7 @@ async def test_tab_typed_behind_a_workspaces_key_moves_on_from_its_arrival_focus
     app = make(tmp_path)  # the same two keys in one burst
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await burst(pilot, [workspace.key, "tab"])
+        await type_at_full_speed(pilot, [workspace.key, "tab"], workers=False)
         await settled(pilot, lambda: app.focused is not None and app.focused.id == expected.id)
         assert app.current_mode == workspace.id
         assert (app.focused.id, type(app.focused)) == (expected.id, type(expected))
@@ -65,7 +55,7 @@ async def test_a_number_typed_behind_the_key_lands_in_the_arrival_field(tmp_path
     app = make(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await burst(pilot, [key, "end", "ctrl+u", "7", "7"])
+        await type_at_full_speed(pilot, [key, "end", "ctrl+u", "7", "7"], workers=False)
         await settled(pilot, lambda: getattr(app.focused, "value", None) == "77")
         assert app.focused is app.screen.query_one(f"#{field}", Input)
         assert app.focused.value == "77"

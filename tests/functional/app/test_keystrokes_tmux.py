@@ -167,7 +167,7 @@ def test_escape_and_a_digit_sent_at_once_go_home_and_open_the_workspace(tmp_path
     terminal.start()
     try:
         terminal.wait_for(lambda screen: "━━━━" in screen)
-        time.sleep(1.0)  # the arrival focus (the in field) is set once it is mounted
+        time.sleep(1.0)  # margin on a loaded machine: the pane paints before keys are read
         terminal.keys("End", "C-u")
         terminal.keys("77", literal=True)
         terminal.wait_for(lambda screen: "77" in screen)
@@ -188,7 +188,7 @@ def test_keys_typed_behind_enter_in_the_conv_labs_bias_step_the_window(tmp_path)
     terminal.start()
     try:
         terminal.wait_for(lambda screen: "step 1/20" in screen)
-        time.sleep(1.0)  # the arrival focus (the stage) is set once it is mounted
+        time.sleep(1.0)  # margin on a loaded machine: the pane paints before keys are read
         terminal.keys("e", "Tab", "Tab", "End", "C-u", "-", "3", "Enter", "Right", "Right")
         terminal.wait_for(lambda screen: "step 3/20" in screen)
         fields = terminal.quit_and_read_fields()
